@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "Zhimei",
             dependencies: [
-                "ZhimeiText", "ZhimeiReview", "ZhimeiMedia", "ZhimeiAI",
+                "ZhimeiMedia", "ZhimeiAI",  // ZhimeiText, ZhimeiReview re-added when the engine lands
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentKit", package: "fluent-kit"),
@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "zhimei",
             dependencies: [
-                "Zhimei", "ZhimeiText", "ZhimeiTextCLI",
+                "Zhimei",  // ZhimeiTextCLI re-added when the engine lands
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,67 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import Vapor
+
+/// Configures the application: database, services, middleware, views and routes.
+public func configure(_ app: Application, settings: Settings) async throws {
+    try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+    try DatabaseSetup.configure(app, settings: settings)
+
+    let blobs: any BlobStore
+    if let endpoint = settings.blobStore.s3Endpoint, let bucket = settings.blobStore.s3Bucket {
+        blobs = S3BlobStore(client: app.http.client.shared, endpoint: endpoint, bucket: bucket, region: settings.blobStore.s3Region,
+                            accessKey: settings.blobStore.s3AccessKey ?? "", secretKey: settings.blobStore.s3SecretKey ?? "")
+    } else {
+        blobs = try LocalBlobStore(root: settings.blobDirectory)
+    }
+    app.zhimei = ZhimeiServices(settings: settings, blobs: blobs)
+    app.passwords.use(.bcrypt(cost: settings.bcryptCost))
+    app.migrations.add(ZhimeiMigrations.all)
+
+    // API JSON is snake_case with ISO 8601 times.
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.dateEncodingStrategy = .iso8601
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    decoder.dateDecodingStrategy = .iso8601
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
+    ContentConfiguration.global.use(decoder: decoder, for: .json)
+
+    app.routes.defaultMaxBodySize = ByteCount(stringLiteral: settings.maxBodySize)
+    app.http.server.configuration.hostname = settings.hostname
+    app.http.server.configuration.port = settings.port
+
+    // Views and static files resolve against the working directory, or $ZHIMEI_RESOURCES.
+    if let root = Environment.get("ZHIMEI_RESOURCES") {
+        app.directory = DirectoryConfiguration(workingDirectory: root.hasSuffix("/") ? root : root + "/")
+    }
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = TranslateTag()
+
+    app.middleware = .init()
+    app.middleware.use(MetricsMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(BilingualErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(ActorMiddleware())
+
+    registerJobHandlers(app)
+    try routes(app)
+}
+
+/// Chooses the database backend.
+enum DatabaseSetup {
+    /// SQLite under the data directory by default; PostgreSQL when `DATABASE_URL` is set.
+    static func configure(_ app: Application, settings: Settings) throws {
+        if let url = settings.databaseURL {
+            var config = try SQLPostgresConfiguration(url: url)
+            config.searchPath = Environment.get("ZHIMEI_PG_SCHEMA").map { [$0, "public"] }
+            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), encodingContext: .default, decodingContext: .default), as: .psql)
+        } else {
+            app.databases.use(.sqlite(.file(settings.sqlitePath), maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(30)), as: .sqlite)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Fluent
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Runs claimed jobs: several loops per process, each claiming, heartbeating and finishing one job at a time.
+public final class JobWorkerPool: Sendable {
+    let application: Application
+    let concurrency: Int
+    let lease: TimeInterval
+    let pollInterval: TimeInterval
+    let ownerPrefix: String
+    private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
+
+    public init(application: Application, concurrency: Int, lease: TimeInterval, pollInterval: TimeInterval = 0.25) {
+        self.application = application
+        self.concurrency = max(1, concurrency)
+        self.lease = lease
+        self.pollInterval = pollInterval
+        self.ownerPrefix = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+    }
+
+    public func start() {
+        let loops = (0..<concurrency).map { index in
+            Task { [self] in await self.loop(owner: "\(ownerPrefix)#\(index)") }
+        }
+        tasks.withLockedValue { $0.append(contentsOf: loops) }
+        application.logger.info("job workers started", metadata: ["concurrency": "\(concurrency)", "kinds": "\(application.zhimei.jobs.kinds)"])
+    }
+
+    public func stop() async {
+        let running = tasks.withLockedValue { t -> [Task<Void, Never>] in defer { t = [] }; return t }
+        running.forEach { $0.cancel() }
+        for task in running { await task.value }
+    }
+
+    private func loop(owner: String) async {
+        var idle = pollInterval
+        while !Task.isCancelled {
+            do {
+                if try await runOne(owner: owner) {
+                    idle = pollInterval
+                    continue
+                }
+            } catch {
+                application.logger.warning("job loop error: \(String(reflecting: error))")
+            }
+            try? await Task.sleep(nanoseconds: UInt64(idle * 1e9))
+            idle = min(2, idle * 1.5)
+        }
+    }
+
+    /// Claims and runs one job; false when nothing was runnable.
+    public func runOne(owner: String) async throws -> Bool {
+        let registry = application.zhimei.jobs
+        let db = application.db
+        guard let job = try await JobQueue.claim(owner: owner, lease: lease, kinds: registry.kinds, on: db),
+              let id = job.id, let handler = registry.handler(for: job.kind) else { return false }
+        var logger = application.logger
+        logger[metadataKey: "job_id"] = .string(id.uuidString)
+        logger[metadataKey: "job_kind"] = .string(job.kind)
+        let context = JobContext(jobID: id, kind: job.kind, tenantID: job.tenantID, payload: job.payload, attempt: job.attempts,
+                                 owner: owner, db: db, logger: logger, application: application)
+        let heartbeat = Task { [lease] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(lease / 3 * 1e9))
+                if Task.isCancelled { break }
+                _ = try? await JobQueue.heartbeat(jobID: id, owner: owner, lease: lease, on: db)
+            }
+        }
+        defer { heartbeat.cancel() }
+        do {
+            let result = try await handler(context)
+            heartbeat.cancel()
+            let finished = try await JobQueue.finish(job, owner: owner, state: .succeeded, error: nil, result: result, on: db)
+            application.zhimei.metrics.observeJob(kind: job.kind, outcome: finished ? "succeeded" : "lease_lost")
+        } catch {
+            heartbeat.cancel()
+            let message = (error as? AppError)?.reason ?? String(describing: error)
+            let state = try await JobQueue.fail(job, owner: owner, error: message, on: db)
+            application.zhimei.metrics.observeJob(kind: job.kind, outcome: state == .dead ? "dead" : "retry")
+            logger.warning("job attempt \(job.attempts) failed: \(message)")
+        }
+        return true
+    }
+}
+
+/// Starts in-process workers with `serve` and stops them at shutdown.
+struct JobWorkerLifecycle: LifecycleHandler {
+    let pool: JobWorkerPool
+
+    func didBootAsync(_ application: Application) async throws { pool.start() }
+    func shutdownAsync(_ application: Application) async { await pool.stop() }
+}

@@ -1,0 +1,1 @@
+public enum ZhimeiReviewVersion { public static let value = "0.1.0" }

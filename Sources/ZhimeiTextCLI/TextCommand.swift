@@ -43,7 +43,8 @@ public struct TextCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "text",
         abstract: "Chinese text engine: segmentation, Traditional/Simplified conversion, keywords, summaries, SimHash.",
-        subcommands: [Segment.self]
+        subcommands: [Segment.self, Convert.self, Keywords.self, Summarize.self, SimHashCommand.self, Sentences.self,
+                      Match.self, Score.self, Agree.self]
     )
     public init() {}
 

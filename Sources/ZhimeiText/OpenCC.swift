@@ -1,0 +1,117 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public enum OpenCCError: Error, CustomStringConvertible, Sendable {
+    case libraryMissing(tried: [String])
+    case configUnavailable(config: String, message: String)
+    case conversionFailed(String)
+
+    public var description: String {
+        switch self {
+        case .libraryMissing(let tried):
+            return "OpenCC library not found (tried \(tried.joined(separator: ", "))). Install it with `apt-get install libopencc1.1 libopencc-data` (scripts/text/setup-data.sh does this) or set ZHIMEI_OPENCC_LIB to the library path."
+        case .configUnavailable(let c, let m):
+            return "OpenCC configuration '\(c)' unavailable: \(m). Install Debian's libopencc-data (configurations live in /usr/share/opencc)."
+        case .conversionFailed(let m): return "OpenCC conversion failed: \(m)"
+        }
+    }
+}
+
+/// Traditional ↔ Simplified conversion through OpenCC's C API, loaded with dlopen at run time
+/// (no headers or link-time dependency). Converters are opened once per configuration and shared.
+public final class OpenCC: @unchecked Sendable {
+    // @unchecked is safe: the function pointers are immutable after init, and all access to the
+    // converter table and to each OpenCC handle happens under `lock`.
+    public enum Config: String, Sendable, CaseIterable {
+        case s2t, t2s, s2tw, tw2s, s2hk, hk2s, s2twp, tw2sp, t2tw, tw2t, t2hk, hk2t, t2jp, jp2t
+    }
+
+    private typealias OpenFn = @convention(c) (UnsafePointer<CChar>) -> UnsafeMutableRawPointer?
+    private typealias ConvertFn = @convention(c) (UnsafeMutableRawPointer, UnsafePointer<CChar>, Int) -> UnsafeMutablePointer<CChar>?
+    private typealias FreeFn = @convention(c) (UnsafeMutablePointer<CChar>) -> Void
+    private typealias CloseFn = @convention(c) (UnsafeMutableRawPointer) -> Int32
+    private typealias ErrorFn = @convention(c) () -> UnsafePointer<CChar>?
+
+    private let openFn: OpenFn, convertFn: ConvertFn, freeFn: FreeFn, closeFn: CloseFn, errorFn: ErrorFn?
+    private let lock = NSLock()
+    private var handles: [String: UnsafeMutableRawPointer] = [:]
+    /// Directory holding OpenCC's JSON configurations.
+    public let configDirectory: String
+
+    public static let shared: Result<OpenCC, OpenCCError> = { do { return .success(try OpenCC()) } catch let e as OpenCCError { return .failure(e) } catch { return .failure(.libraryMissing(tried: [])) } }()
+
+    public init(libraryPath: String? = nil, configDirectory: String? = nil) throws(OpenCCError) {
+        let env = ProcessInfo.processInfo.environment
+        var candidates = ["libopencc.so.1.1", "libopencc.so.1.2", "libopencc.so.2", "libopencc.so.1", "libopencc.so", "libopencc.dylib"]
+        if let p = libraryPath ?? env["ZHIMEI_OPENCC_LIB"] { candidates.insert(p, at: 0) }
+        var handle: UnsafeMutableRawPointer?
+        for c in candidates {
+            handle = dlopen(c, RTLD_NOW | RTLD_LOCAL)
+            if handle != nil { break }
+        }
+        guard let handle,
+              let o = dlsym(handle, "opencc_open"), let cv = dlsym(handle, "opencc_convert_utf8"),
+              let f = dlsym(handle, "opencc_convert_utf8_free"), let cl = dlsym(handle, "opencc_close")
+        else { throw OpenCCError.libraryMissing(tried: candidates) }
+        openFn = unsafeBitCast(o, to: OpenFn.self)
+        convertFn = unsafeBitCast(cv, to: ConvertFn.self)
+        freeFn = unsafeBitCast(f, to: FreeFn.self)
+        closeFn = unsafeBitCast(cl, to: CloseFn.self)
+        errorFn = dlsym(handle, "opencc_error").map { unsafeBitCast($0, to: ErrorFn.self) }
+        let dirs = [configDirectory, env["ZHIMEI_OPENCC_DATA"], "/usr/share/opencc", "/usr/local/share/opencc", "/opt/homebrew/share/opencc"]
+        self.configDirectory = dirs.compactMap { $0 }.first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("s2t.json")) } ?? "/usr/share/opencc"
+    }
+
+    deinit { for (_, h) in handles { _ = closeFn(h) } }
+
+    private func handle(_ config: String) throws -> UnsafeMutableRawPointer {
+        if let h = handles[config] { return h }
+        guard config.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            throw OpenCCError.configUnavailable(config: config, message: "invalid name")
+        }
+        let path = (configDirectory as NSString).appendingPathComponent(config + ".json")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw OpenCCError.configUnavailable(config: config, message: "\(path) not found")
+        }
+        let h = path.withCString { openFn($0) }
+        guard let h, Int(bitPattern: h) != -1 else {
+            let msg = errorFn?().map { String(cString: $0) } ?? "opencc_open failed"
+            throw OpenCCError.configUnavailable(config: config, message: msg)
+        }
+        handles[config] = h
+        return h
+    }
+
+    /// Converts UTF-8 text with the named configuration (e.g. "s2t", "tw2sp").
+    public func convert(_ text: String, config: String) throws -> String {
+        if text.utf8.contains(0) {  // C strings end at NUL: convert the pieces around it
+            return try text.split(separator: "\0", omittingEmptySubsequences: false)
+                .map { try convert(String($0), config: config) }.joined(separator: "\0")
+        }
+        lock.lock(); defer { lock.unlock() }
+        let h = try handle(config)
+        var t = text
+        return try t.withUTF8 { buf -> String in
+            // opencc_convert_utf8 takes (pointer, length); an empty buffer still needs a valid pointer.
+            let r: UnsafeMutablePointer<CChar>? = buf.count == 0
+                ? "".withCString { convertFn(h, $0, 0) }
+                : buf.withMemoryRebound(to: CChar.self) { convertFn(h, $0.baseAddress!, buf.count) }
+            guard let r, Int(bitPattern: r) != -1 else {
+                throw OpenCCError.conversionFailed(errorFn?().map { String(cString: $0) } ?? "unknown error")
+            }
+            defer { freeFn(r) }
+            return String(cString: r)
+        }
+    }
+
+    public func convert(_ text: String, _ config: Config) throws -> String { try convert(text, config: config.rawValue) }
+
+    /// Whether a configuration file is installed.
+    public func hasConfig(_ config: String) -> Bool {
+        FileManager.default.fileExists(atPath: (configDirectory as NSString).appendingPathComponent(config + ".json"))
+    }
+}

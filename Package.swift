@@ -56,7 +56,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ZhimeiTextTests", dependencies: ["ZhimeiText"]),
+        .testTarget(name: "ZhimeiTextTests", dependencies: ["ZhimeiText", "ZhimeiTextCLI"]),
         .testTarget(
             name: "ZhimeiTests",
             dependencies: [

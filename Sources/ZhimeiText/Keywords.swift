@@ -154,6 +154,8 @@ public struct Summarizer: Sendable {
         var chosen: [Int] = []
         var used = 0
         for i in order {
+            // sentences sharing no content word with any other sentence are off-topic filler
+            if n > 1 && outSum[i] == 0 && !chosen.isEmpty { continue }
             let len = sentences[i].text.unicodeScalars.count
             if used + len <= maxCharacters { chosen.append(i); used += len }
         }

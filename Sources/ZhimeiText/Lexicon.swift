@@ -6,7 +6,7 @@ import Foundation
 public final class Lexicon: @unchecked Sendable {
     // @unchecked is safe: every stored property is a `let`, and the raw pointers point into `blob`,
     // whose memory is written once before init returns and never mutated afterwards.
-    static let formatVersion: Int64 = 3
+    static let formatVersion: Int64 = 4
     let blob: Blob
     @usableFromInline let trie: TrieView
     @usableFromInline let freq: UnsafePointer<UInt32>
@@ -191,8 +191,17 @@ public final class Lexicon: @unchecked Sendable {
             }
             idf[hashScalars(UTF8Scalars.decode(Array(p[0])))] = v
         }
-        let idfKeys = idf.keys.sorted()
-        let idfVals = idfKeys.map { idf[$0]! }
+        // open-addressing table keyed by the 64-bit scalar hash (0 = empty slot)
+        var idfCap = 1024
+        while idfCap < idf.count * 2 { idfCap <<= 1 }
+        var idfKeys = [UInt64](repeating: 0, count: idfCap)
+        var idfVals = [Double](repeating: 0, count: idfCap)
+        for (k, v) in idf {
+            let key = k == 0 ? 1 : k
+            var h = Int(truncatingIfNeeded: key) & (idfCap - 1)
+            while idfKeys[h] != 0 { h = (h + 1) & (idfCap - 1) }
+            idfKeys[h] = key; idfVals[h] = v
+        }
         let median = idf.isEmpty ? 0 : idf.values.sorted()[idf.count / 2]
 
         var astral: [UInt32] = []
@@ -238,14 +247,19 @@ public final class Lexicon: @unchecked Sendable {
     }
 
     func idf(_ b: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int) -> Double? {
-        let h = hashScalars(b, start, end)
-        var lo = 0, hi = idfKeys.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            let k = idfKeys[mid]
-            if k == h { return idfVals[mid] }
-            if k < h { lo = mid + 1 } else { hi = mid }
+        idf(hash: hashScalars(b, start, end))
+    }
+
+    /// IDF by `hashScalars` value (lets callers that already hashed a token skip rehashing).
+    @inline(__always) func idf(hash: UInt64) -> Double? {
+        let key = hash == 0 ? 1 : hash
+        let mask = idfKeys.count - 1
+        var h = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let k = idfKeys[h]
+            if k == key { return idfVals[h] }
+            if k == 0 { return nil }
+            h = (h + 1) & mask
         }
-        return nil
     }
 }

@@ -41,18 +41,30 @@ public final class OpenCC: @unchecked Sendable {
     private var handles: [String: UnsafeMutableRawPointer] = [:]
     /// Directory holding OpenCC's JSON configurations.
     public let configDirectory: String
+    /// The shared library that was loaded.
+    public let libraryPath: String
 
     public static let shared: Result<OpenCC, OpenCCError> = { do { return .success(try OpenCC()) } catch let e as OpenCCError { return .failure(e) } catch { return .failure(.libraryMissing(tried: [])) } }()
 
-    public init(libraryPath: String? = nil, configDirectory: String? = nil) throws(OpenCCError) {
+    public init(libraryPath requestedLibrary: String? = nil, configDirectory: String? = nil) throws(OpenCCError) {
+        let libraryPath = requestedLibrary
         let env = ProcessInfo.processInfo.environment
         var candidates = ["libopencc.so.1.1", "libopencc.so.1.2", "libopencc.so.2", "libopencc.so.1", "libopencc.so", "libopencc.dylib"]
+        // Preferred: the OpenCC that scripts/text/setup-data.sh links from PyPI's current release into
+        // <text data>/opencc (newer dictionaries than Debian's 1.1.6); then Debian's libopencc.
+        let bundled = (TextDataLocation.fromEnvironment(env).directory as NSString).appendingPathComponent("opencc")
+        let bundledLib = (bundled as NSString).appendingPathComponent("libopencc.so")
+        let bundledShare = (bundled as NSString).appendingPathComponent("share")
+        var useBundled = false
+        if libraryPath == nil && env["ZHIMEI_OPENCC_LIB"] == nil && FileManager.default.fileExists(atPath: bundledLib)
+            && FileManager.default.fileExists(atPath: (bundledShare as NSString).appendingPathComponent("s2t.json")) {
+            candidates.insert(bundledLib, at: 0)
+            useBundled = true
+        }
         if let p = libraryPath ?? env["ZHIMEI_OPENCC_LIB"] { candidates.insert(p, at: 0) }
         var handle: UnsafeMutableRawPointer?
-        for c in candidates {
-            handle = dlopen(c, RTLD_NOW | RTLD_LOCAL)
-            if handle != nil { break }
-        }
+        var loaded: String?
+        for c in candidates where handle == nil { handle = dlopen(c, RTLD_NOW | RTLD_LOCAL); if handle != nil { loaded = c } }
         guard let handle,
               let o = dlsym(handle, "opencc_open"), let cv = dlsym(handle, "opencc_convert_utf8"),
               let f = dlsym(handle, "opencc_convert_utf8_free"), let cl = dlsym(handle, "opencc_close")
@@ -62,7 +74,8 @@ public final class OpenCC: @unchecked Sendable {
         freeFn = unsafeBitCast(f, to: FreeFn.self)
         closeFn = unsafeBitCast(cl, to: CloseFn.self)
         errorFn = dlsym(handle, "opencc_error").map { unsafeBitCast($0, to: ErrorFn.self) }
-        let dirs = [configDirectory, env["ZHIMEI_OPENCC_DATA"], "/usr/share/opencc", "/usr/local/share/opencc", "/opt/homebrew/share/opencc"]
+        self.libraryPath = loaded ?? "?"
+        let dirs = [configDirectory, env["ZHIMEI_OPENCC_DATA"], (useBundled && loaded == bundledLib) ? bundledShare : nil, "/usr/share/opencc", "/usr/local/share/opencc", "/opt/homebrew/share/opencc"]
         self.configDirectory = dirs.compactMap { $0 }.first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("s2t.json")) } ?? "/usr/share/opencc"
     }
 

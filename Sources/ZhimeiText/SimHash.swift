@@ -31,11 +31,11 @@ public struct SimHasher: Sendable {
                 for i in a..<e where CharClass.isHan(s[i]) || CharClass.isAlnum(s[i]) { content = true; break }
                 if !content { continue }
                 let h = hashScalars(s, a, e)
-                let w = lex.idf(s, a, e) ?? lex.medianIDF
-                var bits = h
+                let w = lex.idf(hash: h) ?? lex.medianIDF
+                // branch-free: v[b] += ±w
                 for b in 0..<64 {
-                    v[b] += (bits & 1) != 0 ? w : -w
-                    bits >>= 1
+                    let bit = Double(Int((h >> UInt64(b)) & 1))
+                    v[b] += (2 * bit - 1) * w
                 }
             }
         }

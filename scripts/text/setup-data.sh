@@ -33,7 +33,27 @@ else
     echo "setup-data: exported jieba data to $DATA_DIR" >&2
 fi
 
-# 2. OpenCC shared library and configuration files
+# 2. OpenCC. Preferred: the current OpenCC release from PyPI (`opencc` wheel, which ships a static
+#    libopencc.a, libmarisa.a and up-to-date dictionaries): link it into $DATA_DIR/opencc/libopencc.so
+#    and copy its configurations to $DATA_DIR/opencc/share. Fallback: Debian's libopencc1.1 + data.
+OCC="$DATA_DIR/opencc"
+if [ ! -s "$OCC/libopencc.so" ] || [ ! -f "$OCC/share/s2t.json" ]; then
+    if ! "$PY" -c 'import opencc' >/dev/null 2>&1; then
+        "$PY" -m pip install -q opencc >/dev/null 2>&1 || true
+    fi
+    OCC_PKG="$("$PY" -c 'import opencc, os; print(os.path.dirname(opencc.__file__))' 2>/dev/null || true)"
+    if [ -n "$OCC_PKG" ] && [ -f "$OCC_PKG/clib/lib64/libopencc.a" ] && command -v g++ >/dev/null; then
+        mkdir -p "$OCC/share"
+        MARISA="$OCC_PKG/clib/lib64/libmarisa.a"; [ -f "$MARISA" ] || MARISA=""
+        if g++ -shared -o "$OCC/libopencc.so.tmp" -Wl,--whole-archive "$OCC_PKG/clib/lib64/libopencc.a" $MARISA -Wl,--no-whole-archive; then
+            mv "$OCC/libopencc.so.tmp" "$OCC/libopencc.so"
+            cp "$OCC_PKG"/clib/share/opencc/* "$OCC/share/"
+            echo "setup-data: OpenCC $("$PY" -c 'import importlib.metadata as m; print(m.version("opencc"))') linked into $OCC" >&2
+        fi
+    fi
+fi
+
+# 3. Debian's OpenCC shared library and configuration files (fallback)
 if ! ldconfig -p 2>/dev/null | grep -q 'libopencc\.so' || [ ! -f /usr/share/opencc/s2t.json ]; then
     echo "setup-data: installing OpenCC (libopencc1.1 opencc libopencc-data)" >&2
     apt_install libopencc1.1 libopencc-data opencc || echo "setup-data: OpenCC not installed; Traditional/Simplified conversion will be unavailable (apt-get install libopencc1.1 libopencc-data)" >&2

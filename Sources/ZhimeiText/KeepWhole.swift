@@ -2,6 +2,20 @@
 /// dates written with - / . (2024-05-01, 2024/5/1), times (12:30, 08:05:59), numbers with
 /// thousands separators (1,234,567.89) and IPv4 addresses. Only ASCII is examined.
 enum KeepWhole {
+    /// Letters of non-ASCII alphabets: Latin-1/Extended letters, Greek, Cyrillic, Armenian, Hebrew, Arabic, Thai, Hangul.
+    @inline(__always) static func isOtherLetter(_ c: UInt32) -> Bool {
+        switch c {
+        case 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x24F, 0x370...0x3FF, 0x400...0x52F, 0x531...0x587,
+             0x5D0...0x5EA, 0x620...0x64A, 0x660...0x669, 0x671...0x6D3, 0xE01...0xE3A, 0xE40...0xE4E, 0xAC00...0xD7A3: return true
+        default: return false
+        }
+    }
+    @inline(__always) static func isEmoji(_ c: UInt32) -> Bool {
+        (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF)
+    }
+    @inline(__always) static func isEmojiModifier(_ c: UInt32) -> Bool {
+        (c >= 0x1F3FB && c <= 0x1F3FF) || c == 0xFE0F || c == 0x200D || (c >= 0xE0020 && c <= 0xE007F)
+    }
     @inline(__always) static func isWordChar(_ c: UInt32) -> Bool {
         if CharClass.isAlnum(c) { return true }
         switch c {

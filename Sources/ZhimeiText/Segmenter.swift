@@ -217,6 +217,21 @@ public struct Segmenter: Sendable {
                     a = e
                 }
                 i = j
+            } else if options.keepWhole && KeepWhole.isOtherLetter(c) {
+                // words in other alphabets (Привет, Ελλάδα, é…) stay whole; jieba would split per character
+                var j = i + 1
+                while j < to && KeepWhole.isOtherLetter(s[j]) { j += 1 }
+                scratch.push(i, j); i = j
+            } else if options.keepWhole && KeepWhole.isEmoji(c) {
+                // an emoji with its modifiers, variation selectors and ZWJ sequence is one token
+                var j = i + 1
+                while j < to {
+                    let d = s[j]
+                    if KeepWhole.isEmojiModifier(d) { j += 1; continue }
+                    if s[j - 1] == 0x200D && KeepWhole.isEmoji(d) { j += 1; continue }
+                    break
+                }
+                scratch.push(i, j); i = j
             } else {
                 if c == 13 && i + 1 < to && s[i + 1] == 10 { scratch.push(i, i + 2); i += 2 } else { scratch.push(i, i + 1); i += 1 }
             }

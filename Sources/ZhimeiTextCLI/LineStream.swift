@@ -30,7 +30,7 @@ final class LineStream {
             // find newline in [start, end)
             var i = start
             var nl = -1
-            if end > start, let p = memchr(buf + start, 10, end - start) {
+            if end > start, let p = memchr(buf + start, 10, min(end - start, maxPiece)) {
                 nl = UnsafeMutablePointer<UInt8>(p.assumingMemoryBound(to: UInt8.self)) - buf
             }
             if nl >= 0 {

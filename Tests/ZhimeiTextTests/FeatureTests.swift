@@ -183,6 +183,9 @@ final class BadInputTests: XCTestCase {
         let mixed = seg.cut("Zhimei智媒😀👨‍👩‍👧Привет مرحبا 東京タワー")
         XCTAssertEqual(mixed.joined(), "Zhimei智媒😀👨‍👩‍👧Привет مرحبا 東京タワー")
         XCTAssertTrue(mixed.contains("Zhimei"))
+        XCTAssertTrue(mixed.contains("Привет") && mixed.contains("مرحبا"), "\(mixed)")
+        XCTAssertTrue(mixed.contains("👨‍👩‍👧"), "\(mixed)")
+        XCTAssertEqual(seg.cut("👍🏽好"), ["👍🏽", "好"])
         XCTAssertEqual(TextEngine(lexicon: try TestSupport.lex()).segment(" \t\n"), [])
     }
 

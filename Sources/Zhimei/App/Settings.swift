@@ -9,6 +9,8 @@ public struct Settings: Sendable {
     public var dataDirectory: String
     /// PostgreSQL URL; SQLite under `dataDirectory` when nil.
     public var databaseURL: String?
+    /// PostgreSQL schema to use instead of `public` (tests give each run its own).
+    public var postgresSchema: String?
     public var hostname: String
     public var port: Int
     /// Where users reach the site; decides cookie `Secure` and absolute links.
@@ -48,6 +50,7 @@ public struct Settings: Sendable {
         return Settings(
             dataDirectory: dataDir,
             databaseURL: databaseURL,
+            postgresSchema: value("PG_SCHEMA"),
             hostname: value("HOSTNAME") ?? "127.0.0.1",
             port: value("PORT").flatMap(Int.init) ?? 8080,
             publicURL: value("PUBLIC_URL") ?? "http://localhost:8080",

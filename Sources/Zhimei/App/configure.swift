@@ -2,12 +2,17 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Leaf
+import SQLKit
 import Vapor
 
 /// Configures the application: database, services, middleware, views and routes.
 public func configure(_ app: Application, settings: Settings) async throws {
     try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
     try DatabaseSetup.configure(app, settings: settings)
+    if settings.databaseURL == nil, let sql = app.db as? any SQLDatabase {
+        // WAL lets `serve` and separate `worker` processes share the file without blocking readers.
+        _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+    }
 
     let blobs: any BlobStore
     if let endpoint = settings.blobStore.s3Endpoint, let bucket = settings.blobStore.s3Bucket {
@@ -58,7 +63,7 @@ enum DatabaseSetup {
     static func configure(_ app: Application, settings: Settings) throws {
         if let url = settings.databaseURL {
             var config = try SQLPostgresConfiguration(url: url)
-            config.searchPath = Environment.get("ZHIMEI_PG_SCHEMA").map { [$0, "public"] }
+            config.searchPath = settings.postgresSchema.map { [$0, "public"] }
             app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), encodingContext: .default, decodingContext: .default), as: .psql)
         } else {
             app.databases.use(.sqlite(.file(settings.sqlitePath), maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(30)), as: .sqlite)

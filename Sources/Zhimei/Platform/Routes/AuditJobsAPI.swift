@@ -17,7 +17,12 @@ struct AuditJobsAPI {
                                 query: [("state", .enumeration(Job.State.allCases.map(\.rawValue)), "State"), ("kind", .string(maxLength: 100), "Kind")]), use: listJobs)
         api.endpoint(.GET, "jobs", ":jobID", access: .permission(.jobsManage), doc: .init("One job / 任务详情", tag: "jobs", response: .ref("Job")), use: getJob)
         api.endpoint(.GET, "jobs", ":jobID", "events", access: .permission(.jobsManage),
-                     doc: .init("Live progress as Server-Sent Events / 任务进度流", tag: "jobs", response: .string, mediaType: "text/event-stream"), use: events)
+                     doc: .init("Live progress as Server-Sent Events / 任务进度流", tag: "jobs",
+                                // OpenAPI 3.1: a text/event-stream schema describes one event; `data` of
+                                // "progress" is a Job as JSON, "end" closes the stream.
+                                response: .object([("event", .enumeration(["progress", "end"])), ("data", .string),
+                                                   ("id", .string), ("retry", .integer(minimum: 0))], required: ["data"]),
+                                mediaType: "text/event-stream"), use: events)
         api.endpoint(.POST, "jobs", ":jobID", "retry", access: .permission(.jobsManage), doc: .init("Retry a dead job / 重试任务", tag: "jobs", response: .ref("Job")), use: retry)
         api.endpoint(.POST, "jobs", ":jobID", "discard", access: .permission(.jobsManage), doc: .init("Discard a dead job / 丢弃任务", tag: "jobs", response: .ref("Job")), use: discard)
     }

@@ -8,13 +8,14 @@ struct AdminPages {
     struct TenantsView: Encodable { var tenants: [TenantRow]; var canCreate: Bool }
     struct TenantView: Encodable { var tenant: TenantRow; var displayName: String; var language: String; var stages: String; var email: String; var canEdit: Bool; var canDisable: Bool }
     struct RoleOption: Encodable { var value: String; var label: String; var checked: Bool }
-    struct UserRow: Encodable { var id: String; var username: String; var displayName: String; var email: String; var status: String; var tenant: String; var roles: String; var lastLogin: String }
+    struct UserRow: Encodable { var id: String; var username: String; var displayName: String; var email: String; var status: String; var statusLabel: String; var tenant: String; var roles: String; var lastLogin: String }
     struct UsersView: Encodable { var users: [UserRow]; var tenants: [TenantRow]; var roleOptions: [RoleOption]; var q: String; var tenantFilter: String; var statusFilter: String }
     struct TenantRoles: Encodable { var tenantID: String; var tenantName: String; var roles: [RoleOption] }
     struct UserView: Encodable { var user: UserRow; var language: String; var roleSets: [TenantRoles]; var isSelf: Bool }
     struct AuditView: Encodable { var rows: [AuditRow]; var tenants: [TenantRow]; var actor: String; var action: String; var tenantFilter: String; var from: String; var to: String; var nextBefore: Int?; var nextQuery: String; var canVerify: Bool }
-    struct JobRow: Encodable { var id: String; var kind: String; var state: String; var attempts: String; var stage: String; var percent: Int; var error: String; var created: String; var active: Bool; var dead: Bool }
-    struct JobsView: Encodable { var jobs: [JobRow]; var stateFilter: String; var counts: [String: Int] }
+    struct JobRow: Encodable { var id: String; var kind: String; var state: String; var attempts: String; var stage: String; var percent: Int; var error: String; var created: String; var active: Bool; var dead: Bool; var stateLabel: String }
+    struct StateCount: Encodable { var state: String; var label: String; var count: Int; var selected: Bool }
+    struct JobsView: Encodable { var jobs: [JobRow]; var stateFilter: String; var states: [StateCount] }
 
     func register(_ routes: RoutesBuilder) {
         let admin = routes.grouped("admin")
@@ -77,7 +78,7 @@ struct AdminPages {
     static func userRow(_ u: User, memberships: [Membership], tenantNames: [UUID: String], lang: String) -> UserRow {
         let roles = memberships.map { "\(tenantNames[$0.$tenant.id] ?? "?")·\(roleLabel($0.role, lang))" }.sorted().joined(separator: "；")
         return UserRow(id: u.id?.uuidString ?? "", username: u.username, displayName: u.displayName, email: u.email ?? "",
-                       status: u.status.rawValue, tenant: tenantNames[u.$homeTenant.id] ?? "—", roles: roles, lastLogin: DisplayTime.format(u.lastLoginAt))
+                       status: u.status.rawValue, statusLabel: Localizer.text("status.\(u.status.rawValue)", lang), tenant: tenantNames[u.$homeTenant.id] ?? "—", roles: roles, lastLogin: DisplayTime.format(u.lastLoginAt))
     }
 
     @Sendable func user(_ req: Request) async throws -> View {
@@ -116,19 +117,24 @@ struct AdminPages {
     }
 
     @Sendable func jobs(_ req: Request) async throws -> View {
+        let lang = Localizer.language(of: req)
         let scope = try req.scope(for: .jobsManage)
         let stateFilter = (try? req.query.get(String.self, at: "state")).flatMap(Job.State.init(rawValue:))
         var q = scope.query(Job.self, on: req.db)
         if let stateFilter { q = q.filter(\.$state == stateFilter) }
         let list = try await q.sort(\.$createdAt, .descending).limit(200).all()
-        var counts: [String: Int] = [:]
-        for state in Job.State.allCases { counts[state.rawValue] = try await scope.query(Job.self, on: req.db).filter(\.$state == state).count() }
+        var states: [StateCount] = []
+        for state in Job.State.allCases {
+            states.append(StateCount(state: state.rawValue, label: Localizer.text("state.\(state.rawValue)", lang),
+                                     count: try await scope.query(Job.self, on: req.db).filter(\.$state == state).count(), selected: state == stateFilter))
+        }
         let rows = list.map { j in
             JobRow(id: j.id?.uuidString ?? "", kind: j.kind, state: j.state.rawValue, attempts: "\(j.attempts)/\(j.maxAttempts)", stage: j.progressStage,
                    percent: j.progressPercent, error: j.lastError ?? "", created: DisplayTime.format(j.createdAt),
-                   active: j.state == .queued || j.state == .running, dead: j.state == .dead)
+                   active: j.state == .queued || j.state == .running, dead: j.state == .dead,
+                   stateLabel: Localizer.text("state.\(j.state.rawValue)", lang))
         }
         return try await PageContext.render("admin/jobs", titleKey: "jobs.title", section: "jobs",
-                                            body: JobsView(jobs: rows, stateFilter: stateFilter?.rawValue ?? "", counts: counts), on: req)
+                                            body: JobsView(jobs: rows, stateFilter: stateFilter?.rawValue ?? "", states: states), on: req)
     }
 }

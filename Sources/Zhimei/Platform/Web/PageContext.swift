@@ -19,6 +19,7 @@ struct PageContext<Body: Encodable>: Encodable {
     var csrf: String
     var me: Person?
     var tenants: [TenantChoice]
+    var multiTenant: Bool
     var activeTenantName: String
     var isPlatformAdmin: Bool
     var canUsers: Bool
@@ -31,7 +32,7 @@ struct PageContext<Body: Encodable>: Encodable {
     static func render(_ template: String, titleKey: String, section: String, body: Body, on req: Request) async throws -> View {
         let lang = Localizer.language(of: req)
         var context = PageContext(lang: lang, title: Localizer.text(titleKey, lang), section: section, csrf: req.actor?.csrfToken ?? "",
-                                  me: nil, tenants: [], activeTenantName: "", isPlatformAdmin: false, canUsers: false, canAudit: false,
+                                  me: nil, tenants: [], multiTenant: false, activeTenantName: "", isPlatformAdmin: false, canUsers: false, canAudit: false,
                                   canJobs: false, canTenants: false, body: body)
         if let actor = req.actor {
             context.me = Person(displayName: actor.displayName, username: actor.username)
@@ -45,6 +46,7 @@ struct PageContext<Body: Encodable>: Encodable {
                 ? try await Tenant.query(on: req.db).sort(\.$kind, .descending).sort(\.$name).all()
                 : try await Tenant.query(on: req.db).filter(\.$id ~~ ids).sort(\.$name).all()
             context.tenants = tenants.map { TenantChoice(id: $0.id?.uuidString ?? "", name: $0.name, active: $0.id == actor.activeTenantID) }
+            context.multiTenant = tenants.count > 1
             context.activeTenantName = tenants.first { $0.id == actor.activeTenantID }?.name ?? ""
         }
         return try await req.view.render(template, context)

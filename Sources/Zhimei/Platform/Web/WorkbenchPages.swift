@@ -5,7 +5,22 @@ import Vapor
 struct WorkbenchPages {
     struct StatView: Encodable { var key: String; var value: Int; var href: String }
     struct ChainStage: Encodable { var stage: String; var titleKey: String; var modules: [ModuleInfo] }
-    struct HomeView: Encodable { var stats: [StatView]; var chain: [ChainStage]; var recent: [AuditRow] }
+    struct HomeView: Encodable {
+        var stats: [StatView]
+        var chain: [ChainStage]
+        var recent: [AuditRow]
+        var hasStats: Bool { !stats.isEmpty }
+        var hasRecent: Bool { !recent.isEmpty }
+        enum CodingKeys: String, CodingKey { case stats, chain, recent, hasStats, hasRecent }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(stats, forKey: .stats)
+            try c.encode(chain, forKey: .chain)
+            try c.encode(recent, forKey: .recent)
+            try c.encode(hasStats, forKey: .hasStats)
+            try c.encode(hasRecent, forKey: .hasRecent)
+        }
+    }
     struct ModuleView: Encodable { var module: ModuleInfo; var planned: [String] }
 
     func register(_ routes: RoutesBuilder) {

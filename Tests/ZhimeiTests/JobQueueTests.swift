@@ -1,0 +1,138 @@
+import Fluent
+import NIOConcurrencyHelpers
+import Vapor
+import XCTest
+@testable import Zhimei
+
+/// The durable job queue inside one process: retries, backoff, dead letters, idempotency, leases, progress.
+final class JobQueueTests: XCTestCase {
+    func testBackoffIsExponentialWithJitterAndCapped() {
+        for attempt in 1...6 {
+            let base = 2 * pow(2, Double(attempt - 1))
+            for _ in 0..<50 {
+                let d = JobQueue.backoff(attempt: attempt, base: 2)
+                XCTAssertGreaterThanOrEqual(d, base * 0.5)
+                XCTAssertLessThanOrEqual(d, base)
+            }
+        }
+        XCTAssertLessThanOrEqual(JobQueue.backoff(attempt: 40, base: 2), 3600)
+        let samples = Set((0..<20).map { _ in JobQueue.backoff(attempt: 3, base: 2) })
+        XCTAssertGreaterThan(samples.count, 1, "jitter spreads retries")
+    }
+
+    func testFailingJobRetriesWithGrowingDelaysThenDeadLettersAndCanBeRetriedFromTheAPI() async throws {
+        try await withTestApp { t in
+            let calls = NIOLockedValueBox(0)
+            t.app.zhimei.jobs.register("test.flaky") { _ in
+                let n = calls.withLockedValue { $0 += 1; return $0 }
+                if n <= 3 { throw AppError.conflict("flaky", zh: "第\(n)次失败", en: "failure \(n)") }
+                return "ok on call \(n)"
+            }
+            let pool = JobWorkerPool(application: t.app, concurrency: 1, lease: 30)
+            let liuyang = try await t.tenant("liuyang").requireID()
+            let job = try await JobQueue.enqueue(kind: "test.flaky", tenantID: liuyang, maxAttempts: 3, on: t.db)
+            var delays: [TimeInterval] = []
+            for attempt in 1...3 {
+                let before = Date()
+                try await XCTAssertTrueAsync(try await pool.runOne(owner: "w1"))
+                let row = try await Job.find(job.id, on: t.db)!
+                XCTAssertEqual(row.attempts, attempt)
+                XCTAssertEqual(row.lastError?.contains("failure \(attempt)"), true)
+                if attempt < 3 {
+                    XCTAssertEqual(row.state, .queued)
+                    delays.append(row.runAt.timeIntervalSince(before))
+                    try await XCTAssertFalseAsync(try await pool.runOne(owner: "w1"), "not due yet")
+                    row.runAt = Date().addingTimeInterval(-1)
+                    try await row.save(on: t.db)
+                } else {
+                    XCTAssertEqual(row.state, .dead)
+                }
+            }
+            XCTAssertTrue((0.9...2.1).contains(delays[0]), "first retry after 1–2 s, got \(delays[0])")
+            XCTAssertTrue((1.9...4.1).contains(delays[1]), "second retry after 2–4 s, got \(delays[1])")
+
+            // The dead letter is listed, retried by an admin, and then succeeds.
+            let admin = try await t.token(for: "liuyang-admin")
+            struct JobOut: Decodable { var id: UUID; var state: String; var attempts: Int }
+            let dead = try await t.send(.GET, "/api/v1/jobs?state=dead", as: admin).json([JobOut].self)
+            XCTAssertEqual(dead.map(\.id), [job.id!])
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/jobs/\(job.id!)/retry", as: admin).json(JobOut.self).state, "queued")
+            try await XCTAssertTrueAsync(try await pool.runOne(owner: "w1"))
+            let done = try await Job.find(job.id, on: t.db)!
+            XCTAssertEqual(done.state, .succeeded)
+            XCTAssertEqual(done.result, "ok on call 4")
+            try await XCTAssertEqualAsync(try await AuditEntry.query(on: t.db).filter(\.$action == "job.retry").count(), 1)
+        }
+    }
+
+    func testDiscardingADeadJob() async throws {
+        try await withTestApp { t in
+            t.app.zhimei.jobs.register("test.broken") { _ in throw AppError.conflict("broken", zh: "坏了", en: "broken") }
+            let job = try await JobQueue.enqueue(kind: "test.broken", tenantID: nil, maxAttempts: 1, on: t.db)
+            _ = try await JobWorkerPool(application: t.app, concurrency: 1, lease: 30).runOne(owner: "w")
+            let admin = try await t.token(for: "admin")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/jobs/\(job.id!)/discard", as: admin).status, .ok)
+            try await XCTAssertEqualAsync(try await Job.find(job.id, on: t.db)?.state, .discarded)
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/jobs/\(job.id!)/discard", as: admin).status, .conflict)
+        }
+    }
+
+    func testIdempotencyKeyReturnsTheSameJob() async throws {
+        try await withTestApp(seed: false) { t in
+            let a = try await JobQueue.enqueue(kind: "platform.cleanup_sessions", tenantID: nil, idempotencyKey: "daily-2026-11-22", on: t.db)
+            let b = try await JobQueue.enqueue(kind: "platform.cleanup_sessions", tenantID: nil, idempotencyKey: "daily-2026-11-22", on: t.db)
+            XCTAssertEqual(a.id, b.id)
+            try await XCTAssertEqualAsync(try await Job.query(on: t.db).count(), 1)
+        }
+    }
+
+    func testExpiredLeaseIsReclaimedAndTheOldOwnerCannotFinish() async throws {
+        try await withTestApp(seed: false) { t in
+            let job = try await JobQueue.enqueue(kind: "platform.cleanup_sessions", tenantID: nil, maxAttempts: 3, on: t.db)
+            let kinds = t.app.zhimei.jobs.kinds
+            let first = try await JobQueue.claim(owner: "dead-worker", lease: 0.3, kinds: kinds, on: t.db)
+            XCTAssertEqual(first?.id, job.id)
+            let whileLeased = try await JobQueue.claim(owner: "other", lease: 5, kinds: kinds, on: t.db)
+            XCTAssertNil(whileLeased, "a live lease is never taken over")
+            try await Task.sleep(nanoseconds: 500_000_000)
+            let second = try await XCTUnwrapAsync(try await JobQueue.claim(owner: "rescuer", lease: 5, kinds: kinds, on: t.db))
+            XCTAssertEqual(second.id, job.id)
+            XCTAssertEqual(second.attempts, 2)
+            try await XCTAssertFalseAsync(try await JobQueue.finish(first!, owner: "dead-worker", state: .succeeded, error: nil, result: "late", on: t.db))
+            try await XCTAssertFalseAsync(try await JobQueue.heartbeat(jobID: job.id!, owner: "dead-worker", lease: 5, on: t.db))
+            try await XCTAssertTrueAsync(try await JobQueue.finish(second, owner: "rescuer", state: .succeeded, error: nil, result: "done", on: t.db))
+            try await XCTAssertEqualAsync(try await Job.find(job.id, on: t.db)?.result, "done")
+        }
+    }
+
+    func testJobWhoseLastAttemptDiedIsDeadLettered() async throws {
+        try await withTestApp(seed: false) { t in
+            let job = try await JobQueue.enqueue(kind: "platform.cleanup_sessions", tenantID: nil, maxAttempts: 1, on: t.db)
+            let kinds = t.app.zhimei.jobs.kinds
+            _ = try await JobQueue.claim(owner: "w1", lease: 0.2, kinds: kinds, on: t.db)
+            try await Task.sleep(nanoseconds: 400_000_000)
+            try await XCTAssertNilAsync(try await JobQueue.claim(owner: "w2", lease: 5, kinds: kinds, on: t.db))
+            let row = try await Job.find(job.id, on: t.db)!
+            XCTAssertEqual(row.state, .dead)
+            XCTAssertTrue(row.lastError?.contains("lease expired") ?? false)
+        }
+    }
+
+    func testProgressIsStreamedAsServerSentEvents() async throws {
+        try await withTestApp(extra: ["ZHIMEI_DIAGNOSTIC_JOBS": "1"]) { t in
+            let admin = try await t.token(for: "admin")
+            let verify = try await t.send(.POST, "/api/v1/audit/verify", as: admin)
+            XCTAssertEqual(verify.status, .accepted)
+            struct JobOut: Decodable { var id: UUID }
+            let id = try verify.json(JobOut.self).id
+            try await XCTAssertTrueAsync(try await JobWorkerPool(application: t.app, concurrency: 1, lease: 30).runOne(owner: "w"))
+            let stream = try await t.send(.GET, "/api/v1/jobs/\(id)/events", as: admin)
+            XCTAssertEqual(stream.headers.contentType?.subType, "event-stream")
+            XCTAssertTrue(stream.text.contains("event: progress"))
+            XCTAssertTrue(stream.text.contains(#""state":"succeeded""#), stream.text)
+            XCTAssertTrue(stream.text.contains(#""progress_percent":100"#))
+            XCTAssertTrue(stream.text.contains("audit") || stream.text.contains("ok:"), stream.text)
+            XCTAssertTrue(stream.text.hasSuffix("event: end\ndata: {}\n\n"))
+        }
+    }
+}

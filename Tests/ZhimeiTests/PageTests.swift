@@ -1,0 +1,81 @@
+import Fluent
+import Vapor
+import XCTest
+@testable import Zhimei
+
+/// The web UI: Chinese first, English on request, every chain stage in the navigation, demo data.
+final class PageTests: XCTestCase {
+    func testWorkbenchNavigationCoversTheChainInChineseAndEnglish() async throws {
+        try await withTestApp { t in
+            let admin = try await t.session(for: "admin")
+            let zh = try await t.send(.GET, "/", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertEqual(zh.status, .ok)
+            for text in ["线索", "选题策划", "媒资库", "稿件", "三审三校", "多渠道发布", "舆情监测", "人员与权限", "审计日志", "lang=\"zh-CN\""] {
+                XCTAssertTrue(zh.text.contains(text), "missing \(text)")
+            }
+            XCTAssertTrue(zh.text.contains(#"<meta name="csrf-token" content="csrf-"#), "pages carry the CSRF token")
+            let en = try await t.send(.GET, "/", headers: ["Accept": "text/html", "Cookie": "zm_lang=en; zm_session=\(admin.cookie!)"])
+            for text in ["Leads", "Topic planning", "Review queue", "Publishing", "Opinion monitoring", "Audit log", "lang=\"en\""] {
+                XCTAssertTrue(en.text.contains(text), "missing \(text)")
+            }
+        }
+    }
+
+    func testUnbuiltModulesSaySoPlainly() async throws {
+        try await withTestApp { t in
+            let chief = try await t.session(for: "liuyang-chief")
+            for path in ["/leads", "/planning", "/stories", "/review", "/publishing", "/opinion", "/analytics"] {
+                let res = try await t.send(.GET, path, headers: ["Accept": "text/html"], as: chief)
+                XCTAssertEqual(res.status, .ok, path)
+                XCTAssertTrue(res.text.contains("该模块尚未上线"), path)
+            }
+        }
+    }
+
+    func testAdminPagesRenderWithData() async throws {
+        try await withTestApp { t in
+            let admin = try await t.session(for: "admin")
+            let users = try await t.send(.GET, "/admin/users?tenant_id=\(try await t.tenant("shaoshan").requireID())", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertTrue(users.text.contains("shaoshan-chief"))
+            XCTAssertFalse(users.text.contains("liuyang-chief"), "the tenant filter applies")
+            let tenants = try await t.send(.GET, "/admin/tenants", headers: ["Accept": "text/html"], as: admin)
+            for name in ["湖南融媒体云", "浏阳市融媒体中心", "宁乡市融媒体中心", "韶山市融媒体中心"] { XCTAssertTrue(tenants.text.contains(name)) }
+            let audit = try await t.send(.GET, "/admin/audit?action=demo", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertTrue(audit.text.contains("demo.seed"))
+            for path in ["/admin/jobs", "/account", "/account/tokens", "/account/password", "/docs/api"] {
+                try await XCTAssertEqualAsync(try await t.send(.GET, path, headers: ["Accept": "text/html"], as: admin).status, .ok, path)
+            }
+        }
+    }
+
+    func testLanguageSwitchSetsCookieAndOnlyRedirectsLocally() async throws {
+        try await withTestApp { t in
+            let res = try await t.send(.GET, "/lang/en?back=/admin/users", headers: ["Accept": "text/html"])
+            XCTAssertEqual(res.headers.first(name: .location), "/admin/users")
+            XCTAssertEqual(res.headers.setCookie?["zm_lang"]?.string, "en")
+            let evil = try await t.send(.GET, "/lang/en?back=https://evil.example", headers: ["Accept": "text/html"])
+            XCTAssertEqual(evil.headers.first(name: .location), "/")
+        }
+    }
+
+    func testMustChangePasswordRedirectsPagesToThePasswordForm() async throws {
+        try await withTestApp { t in
+            try await AccountAdministration.resetPassword(username: "liuyang-editor", password: "Temp-Passw0rd!", mustChange: true, on: t.app)
+            let editor = try await t.session(for: "liuyang-editor")
+            let res = try await t.send(.GET, "/", headers: ["Accept": "text/html"], as: editor)
+            XCTAssertEqual(res.headers.first(name: .location), "/account/password")
+        }
+    }
+
+    func testDemoSeedIsIdempotent() async throws {
+        try await withTestApp { t in
+            try await XCTAssertEqualAsync(try await Tenant.query(on: t.db).count(), 4)
+            try await XCTAssertEqualAsync(try await User.query(on: t.db).count(), 14)
+            try await XCTAssertEqualAsync(try await DemoData.seed(on: t.db) { try Bcrypt.hash($0, cost: 4) }, 0)
+            try await XCTAssertEqualAsync(try await User.query(on: t.db).count(), 14)
+            let chief = try await t.user("ningxiang-chief")
+            let roles = try await Membership.query(on: t.db).filter(\.$user.$id == chief.requireID()).all().map(\.role)
+            XCTAssertEqual(roles, [.chiefEditor])
+        }
+    }
+}

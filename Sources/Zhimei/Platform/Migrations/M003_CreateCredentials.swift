@@ -24,7 +24,7 @@ struct M003_CreateCredentials: AsyncMigration {
             .field("name", .string, .required)
             .field("prefix", .string, .required)
             .field("token_hash", .string, .required)
-            .field("scopes", .json, .required)
+            .field("scopes", .array(of: .string), .required)
             .field("expires_at", .datetime)
             .field("last_used_at", .datetime)
             .field("revoked_at", .datetime)

@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "Zhimei",
             dependencies: [
-                "ZhimeiMedia", "ZhimeiAI",  // ZhimeiText, ZhimeiReview re-added when the engine lands
+                "ZhimeiText", "ZhimeiReview", "ZhimeiMedia", "ZhimeiAI",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentKit", package: "fluent-kit"),
@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "zhimei",
             dependencies: [
-                "Zhimei",  // ZhimeiTextCLI re-added when the engine lands
+                "Zhimei", "ZhimeiTextCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

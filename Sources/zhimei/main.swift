@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Zhimei
+import ZhimeiTextCLI
 
 /// `zhimei`: the server, the workers and the operator's tools.
 @main
@@ -8,7 +9,7 @@ struct ZhimeiCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zhimei",
         abstract: "智媒 Zhimei — converged-media AI hub for newsrooms.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self, Demo.self]
+        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self, Demo.self, TextCommand.self, BenchCommand.self]
     )
 }
 

@@ -25,6 +25,8 @@ public struct Settings: Sendable {
     /// Registers the diagnostic job kinds used by the crash and concurrency tests.
     public var diagnosticJobs: Bool
     public var blobStore: BlobStoreSettings
+    /// Where the text engine's data (jieba dictionary, HMM, IDF, OpenCC) lives: `$ZHIMEI_TEXT_DATA` or `<data>/text`.
+    public var textDataDirectory: String
 
     /// Blob store choice: a local directory, or an S3-compatible bucket.
     public struct BlobStoreSettings: Sendable {
@@ -34,6 +36,7 @@ public struct Settings: Sendable {
         public var s3AccessKey: String?
         public var s3SecretKey: String?
     }
+
 
     public var sqlitePath: String { dataDirectory + "/zhimei.sqlite" }
     public var blobDirectory: String { dataDirectory + "/blobs" }
@@ -65,7 +68,8 @@ public struct Settings: Sendable {
             blobStore: .init(
                 s3Endpoint: value("S3_ENDPOINT"), s3Bucket: value("S3_BUCKET"),
                 s3Region: value("S3_REGION") ?? "us-east-1",
-                s3AccessKey: value("S3_ACCESS_KEY"), s3SecretKey: value("S3_SECRET_KEY"))
+                s3AccessKey: value("S3_ACCESS_KEY"), s3SecretKey: value("S3_SECRET_KEY")),
+            textDataDirectory: value("TEXT_DATA") ?? dataDir + "/text"
         )
     }
 

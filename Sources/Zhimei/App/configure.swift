@@ -22,6 +22,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         blobs = try LocalBlobStore(root: settings.blobDirectory)
     }
     app.zhimei = ZhimeiServices(settings: settings, blobs: blobs)
+    app.text = TextService(directory: settings.textDataDirectory)
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.migrations.add(ZhimeiMigrations.all)
 

@@ -9,6 +9,7 @@ func routes(_ app: Application) throws {
     AccountAPI().register(api)
     AdminAPI().register(api)
     AuditJobsAPI().register(api)
+    TextAPI().register(api)
 
     AuthPages().register(app.routes)
     WorkbenchPages().register(app.routes)

@@ -20,12 +20,21 @@ final class TestApp: @unchecked Sendable {
         ProcessInfo.processInfo.environment["ZHIMEI_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The text engine's data: `$ZHIMEI_TEXT_DATA`, else `data/text` in the package (written by scripts/text/setup-data.sh).
+    static var textDataDirectory: String? {
+        if let dir = ProcessInfo.processInfo.environment["ZHIMEI_TEXT_DATA"], FileManager.default.fileExists(atPath: dir + "/dict.txt") { return dir }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = root.appendingPathComponent("data/text").path
+        return FileManager.default.fileExists(atPath: dir + "/dict.txt") ? dir : nil
+    }
+
     static var backendName: String { postgresURL == nil ? "sqlite" : "postgresql" }
 
     /// Settings for a fresh data directory (and schema) with cheap password hashing.
     static func settings(extra: [String: String] = [:]) -> (Settings, String?) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-test-\(UUID().uuidString.prefix(8))").path
         var env = ["ZHIMEI_DATA_DIR": dir, "ZHIMEI_BCRYPT_COST": "4", "ZHIMEI_LOG_LEVEL": "warning"]
+        if let text = textDataDirectory { env["ZHIMEI_TEXT_DATA"] = text }
         var schema: String?
         if let url = postgresURL {
             let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()

@@ -16,6 +16,7 @@ public final class APIDocument: Sendable {
         (403, "Forbidden / 无权限"), (404, "Not found / 不存在"), (409, "Conflict / 冲突"),
         (413, "Body too large / 请求体过大"), (415, "Unsupported media type / 不支持的内容类型"),
         (422, "Invalid field / 字段无效"), (429, "Rate limited / 请求过于频繁"),
+        (503, "A required engine or its data is unavailable / 依赖的引擎或数据不可用"),
     ]
 
     public func render(routes: [Route]) -> JSONValue {

@@ -31,6 +31,8 @@ final class MigrationTests: XCTestCase {
     func testMigrationsAreNumberedInOrder() {
         let names = ZhimeiMigrations.all.map { String(describing: type(of: $0)) }
         let numbers = names.compactMap { Int($0.dropFirst().prefix(3)) }
-        XCTAssertEqual(numbers, Array(1...names.count), "\(names)")
+        XCTAssertEqual(numbers.count, names.count, "every migration is named Mnnn_…: \(names)")
+        XCTAssertEqual(numbers, numbers.sorted(), "\(names)")
+        XCTAssertEqual(Set(numbers).count, numbers.count, "numbers are unique: \(names)")
     }
 }

@@ -15,4 +15,10 @@ func routes(_ app: Application) throws {
     WorkbenchPages().register(app.routes)
     AdminPages().register(app.routes)
     AccountPages().register(app.routes)
+
+    // The newsroom chain (策采编审).
+    try LeadsModule.register(app)
+    try PlanningModule.register(app)
+    try StoriesModule.register(app)
+    try ReviewModule.register(app)
 }

@@ -31,6 +31,22 @@ struct WorkerProcess {
         return WorkerProcess(process: process)
     }
 
+    /// Runs a command to completion; returns its exit status and standard output.
+    static func run(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try requireBinary())
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     var pid: Int32 { process.processIdentifier }
 
     func kill9() {

@@ -1,8 +1,13 @@
 import Fluent
 
-/// The numbered migrations, in order. Later modules append theirs here.
+/// The numbered migrations, in order. Each module keeps its own list in its folder and owns a
+/// number range: platform 001–009, leads 010–019, planning 020–029, stories 030–039, review 040–049.
 enum ZhimeiMigrations {
-    static let all: [any Migration] = [
+    static var all: [any Migration] {
+        platform + LeadsModule.migrations + PlanningModule.migrations + StoriesModule.migrations + ReviewModule.migrations
+    }
+
+    static let platform: [any Migration] = [
         M001_CreateTenants(),
         M002_CreatePeople(),
         M003_CreateCredentials(),

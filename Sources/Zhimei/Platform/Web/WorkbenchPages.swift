@@ -25,7 +25,8 @@ struct WorkbenchPages {
 
     func register(_ routes: RoutesBuilder) {
         routes.page(.GET, "", access: .authenticated, use: home)
-        for module in ModuleCatalog.modules {
+        // Built modules register their own pages at the same path.
+        for module in ModuleCatalog.modules where !module.built {
             routes.page(.GET, PathComponent(stringLiteral: module.path), access: .permission(module.permission)) { req in
                 try await self.modulePage(module, req)
             }

@@ -11,7 +11,7 @@ enum Localizer {
     }
 
     static func text(_ key: String, _ lang: String) -> String {
-        guard let pair = UIStrings.table[key] else { return key }
+        guard let pair = UIStrings.all[key] else { return key }
         return lang == "en" ? pair.1 : pair.0
     }
 }

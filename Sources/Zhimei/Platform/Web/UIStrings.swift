@@ -1,5 +1,8 @@
-/// The UI string table: key → (中文, English).
+/// The UI string table: key → (中文, English). Each module keeps its own table in its folder.
 enum UIStrings {
+    static let all: [String: (String, String)] = [table, LeadsStrings.table, PlanningStrings.table, StoriesStrings.table, ReviewStrings.table]
+        .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
+
     static let table: [String: (String, String)] = [
         "app.name": ("智媒", "Zhimei"),
         "app.tagline": ("融媒智能中台", "Converged-media AI hub"),

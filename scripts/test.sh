@@ -27,7 +27,10 @@ ZHIMEI_ROOT="$PWD"
 . scripts/lib/server.sh
 
 export LANG="${LANG:-C.UTF-8}"
-unset DATABASE_URL ZHIMEI_TEST_DATABASE_URL
+unset DATABASE_URL ZHIMEI_TEST_DATABASE_URL ZHIMEI_DATA_DIR
+# The text engine's data (jieba dictionary, HMM, IDF; OpenCC), written by scripts/text/setup-data.sh and
+# read by the text tests, the app's tests and the e2e server.
+export ZHIMEI_TEXT_DATA="${ZHIMEI_TEXT_DATA:-$ZHIMEI_ROOT/data/text}"
 LOG_DIR="${ZHIMEI_TEST_LOG_DIR:-$ZHIMEI_ROOT/.build/test-logs}"
 mkdir -p "$LOG_DIR"
 export ZHIMEI_LOG_DIR="$LOG_DIR"
@@ -53,7 +56,9 @@ record() {  # record NAME STATUS SECONDS PASSED FAILED [NOTE]
     local name="$1" status="$2" secs="$3" p="${4:-0}" f="${5:-0}" note="${6:-}"
     TOTAL_PASSED=$((TOTAL_PASSED + p)); TOTAL_FAILED=$((TOTAL_FAILED + f))
     [ "$status" = ok ] || FAILED_STAGES+=("$name")
-    SUMMARY+=("$(printf '%-7s %-7s %7s  %4s passed, %s failed%s' "$name" "$status" "$(fmt_secs "$secs")" "$p" "$f" "${note:+  ($note)}")")
+    local counts="$(printf '%4s passed, %s failed' "$p" "$f")"
+    case "$name" in deps|build) counts="" ;; esac
+    SUMMARY+=("$(printf '%-7s %-7s %7s  %s%s' "$name" "$status" "$(fmt_secs "$secs")" "$counts" "${note:+  ($note)}")")
 }
 
 print_summary() {
@@ -107,7 +112,7 @@ run_swift_tests() {
     # shellcheck disable=SC2086
     timeout --kill-after=30 "$SWIFT_TIMEOUT" swift test --skip-build "$@" ${ZHIMEI_SWIFT_TEST_ARGS:-} 2>&1 \
         | tee "$logfile" \
-        | grep -E --line-buffered -v "^Test Case '.*' (started|passed)|^Test Suite '.*' (started|passed)|^(◇|✔) Test "
+        | grep -E --line-buffered -v "^Test Case '.*' (started|passed)|^Test Suite '.*' (started|passed)|^(◇|✔) Test |^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:+-]+ (trace|debug|info|notice) "
     rc=${PIPESTATUS[0]}
     set -e
     local counts p f note="log $logfile"

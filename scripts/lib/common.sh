@@ -5,7 +5,11 @@
 ZHIMEI_ROOT="${ZHIMEI_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 PYTHON="${PYTHON:-python3}"
 
-log()  { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
+if [ -t 2 ]; then
+    log() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
+else
+    log() { printf '\n==> %s\n' "$*" >&2; }
+fi
 info() { printf '    %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }

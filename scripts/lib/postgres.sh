@@ -42,7 +42,7 @@ pg_start() {
     "$PG_BIN/createdb" -h 127.0.0.1 -p "$ZHIMEI_TEST_PG_PORT" -U postgres zhimei_test \
         || die "createdb zhimei_test failed"
     export ZHIMEI_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$ZHIMEI_TEST_PG_PORT/zhimei_test"
-    info "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') on 127.0.0.1:$ZHIMEI_TEST_PG_PORT ($PG_TMP)"
+    info "PostgreSQL $("$PG_BIN/postgres" --version | awk "{print \$3}") on 127.0.0.1:$ZHIMEI_TEST_PG_PORT ($PG_TMP)"
 }
 
 pg_stop() {

@@ -58,23 +58,19 @@ struct TextAPI {
 
     @Sendable func segment(_ req: Request) async throws -> Tokens {
         let input = try Self.input(req)
-        let mode = try input.mode.map { raw -> SegmentMode in
-            guard let m = SegmentMode(rawValue: raw) else { throw AppError.invalid("mode", zh: "分词模式只能是 precise 或 search", en: "mode must be precise or search") }
-            return m
-        } ?? .precise
+        let mode: SegmentMode = try Validate.choice(input.mode, field: "mode") ?? .precise
         let engine = try await req.application.text.engine()
         return Tokens(tokens: engine.segment(input.text, mode: mode, hmm: input.hmm ?? true))
     }
 
     @Sendable func convert(_ req: Request) async throws -> Converted {
         let input = try Self.input(req)
-        guard let raw = input.config, let config = OpenCC.Config(rawValue: raw) else {
-            throw AppError.invalid("config", zh: "转换配置无效，可用：\(OpenCC.Config.allCases.map(\.rawValue).joined(separator: "、"))",
-                                   en: "Invalid config; use one of \(OpenCC.Config.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let config: OpenCC.Config = try Validate.choice(input.config, field: "config") else {
+            throw AppError.invalid("config", zh: "缺少转换配置 config", en: "config is required")
         }
         let engine = try await req.application.text.engine()
         do {
-            return Converted(text: try engine.convert(input.text, config: config), config: raw)
+            return Converted(text: try engine.convert(input.text, config: config), config: config.rawValue)
         } catch {
             throw AppError(.serviceUnavailable, "opencc_unavailable", zh: "繁简转换不可用：\(error)", en: "Conversion unavailable: \(error)")
         }
@@ -82,10 +78,7 @@ struct TextAPI {
 
     @Sendable func keywords(_ req: Request) async throws -> Keywords {
         let input = try Self.input(req)
-        let method = try input.method.map { raw -> KeywordMethod in
-            guard let m = KeywordMethod(rawValue: raw) else { throw AppError.invalid("method", zh: "方法只能是 tfidf 或 textrank", en: "method must be tfidf or textrank") }
-            return m
-        } ?? .tfidf
+        let method: KeywordMethod = try Validate.choice(input.method, field: "method") ?? .tfidf
         let top = input.top ?? 10
         guard (1...200).contains(top) else { throw AppError.invalid("top", zh: "top 须在 1–200 之间", en: "top must be 1–200") }
         let engine = try await req.application.text.engine()

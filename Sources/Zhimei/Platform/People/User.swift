@@ -8,7 +8,7 @@ public final class User: Model, @unchecked Sendable {
     public static let schema = "users"
 
     /// Account state; disabled and invited accounts cannot sign in with a password.
-    public enum Status: String, Codable, Sendable { case active, invited, disabled }
+    public enum Status: String, Codable, Sendable, CaseIterable { case active, invited, disabled }
 
     @ID(key: .id) public var id: UUID?
     @Field(key: "username") public var username: String

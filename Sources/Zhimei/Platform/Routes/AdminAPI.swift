@@ -68,10 +68,7 @@ struct AdminAPI {
     }
 
     @Sendable func listUsers(_ req: Request) async throws -> [UserDTO] {
-        let status = try req.query.get(String?.self, at: "status").map { raw -> User.Status in
-            guard let s = User.Status(rawValue: raw) else { throw AppError.invalid("status", zh: "状态无效", en: "Invalid status") }
-            return s
-        }
+        let status: User.Status? = try Validate.choice(try req.query.get(String?.self, at: "status"), field: "status")
         let tenantID = try Self.optionalUUID(req, "tenant_id")
         let users = try await UserService.list(tenantID: tenantID, query: try req.query.get(String?.self, at: "q"), status: status, on: req)
         let scope = try req.scope(for: .usersManage)

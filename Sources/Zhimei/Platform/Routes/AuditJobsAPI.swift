@@ -46,8 +46,7 @@ struct AuditJobsAPI {
 
     @Sendable func listJobs(_ req: Request) async throws -> [JobDTO] {
         var q = try req.scope(for: .jobsManage).query(Job.self, on: req.db)
-        if let raw = try req.query.get(String?.self, at: "state"), !raw.isEmpty {
-            guard let state = Job.State(rawValue: raw) else { throw AppError.invalid("state", zh: "状态无效", en: "Invalid state") }
+        if let state: Job.State = try Validate.choice(try req.query.get(String?.self, at: "state"), field: "state") {
             q = q.filter(\.$state == state)
         }
         if let kind = try req.query.get(String?.self, at: "kind"), !kind.isEmpty { q = q.filter(\.$kind == String(kind.prefix(100))) }

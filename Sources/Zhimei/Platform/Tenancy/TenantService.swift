@@ -113,6 +113,17 @@ enum Validate {
         return v
     }
 
+    /// One of an enumeration's raw values, or nil when absent; a bilingual 422 listing the options otherwise.
+    static func choice<E: RawRepresentable & CaseIterable>(_ raw: String?, field: String) throws -> E? where E.RawValue == String {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard let value = E(rawValue: raw) else {
+            let options = E.allCases.map(\.rawValue)
+            throw AppError.invalid(field, zh: "“\(field)”无效，可选：\(options.joined(separator: "、"))",
+                                   en: "Invalid “\(field)”; use one of: \(options.joined(separator: ", "))")
+        }
+        return value
+    }
+
     static func language(_ value: String) throws -> String {
         guard ["zh", "en"].contains(value) else {
             throw AppError.invalid("language", zh: "语言只能是 zh 或 en", en: "Language must be zh or en")

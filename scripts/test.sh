@@ -13,7 +13,7 @@
 #
 # Environment: ZHIMEI_TEST_PG_PORT (55432), ZHIMEI_TEST_S3_PORT (55433), ZHIMEI_E2E_PORT (18080),
 #   ZHIMEI_FUZZ_MAX_TIME (seconds, 240), ZHIMEI_FUZZ_MAX_EXAMPLES (per operation, 40),
-#   ZHIMEI_SWIFT_TEST_TIMEOUT (seconds per swift test pass, 1800),
+#   ZHIMEI_SWIFT_TEST_TIMEOUT (seconds per swift test pass, 1200),
 #   ZHIMEI_SWIFT_TEST_ARGS (extra `swift test` arguments, e.g. "--filter AuthTests").
 # Exits non-zero when any stage fails. Logs go to .build/test-logs/. The closing line is
 # "N passed, N failed" over every test run (XCTest both passes + browser tests + fuzzed operations).
@@ -35,7 +35,7 @@ LOG_DIR="${ZHIMEI_TEST_LOG_DIR:-$ZHIMEI_ROOT/.build/test-logs}"
 mkdir -p "$LOG_DIR"
 export ZHIMEI_LOG_DIR="$LOG_DIR"
 E2E_PORT="${ZHIMEI_E2E_PORT:-18080}"
-SWIFT_TIMEOUT="${ZHIMEI_SWIFT_TEST_TIMEOUT:-1800}"
+SWIFT_TIMEOUT="${ZHIMEI_SWIFT_TEST_TIMEOUT:-1200}"
 T0=$SECONDS
 
 # ---- stage selection -------------------------------------------------------------------------
@@ -61,7 +61,9 @@ record() {  # record NAME STATUS SECONDS PASSED FAILED [NOTE]
     SUMMARY+=("$(printf '%-7s %-7s %7s  %s%s' "$name" "$status" "$(fmt_secs "$secs")" "$counts" "${note:+  ($note)}")")
 }
 
+SUMMARY_DONE=0
 print_summary() {
+    SUMMARY_DONE=1
     echo
     echo "==================================== summary ===================================="
     local line; for line in "${SUMMARY[@]}"; do echo "$line"; done
@@ -75,6 +77,11 @@ cleanup() {
     set +e
     bg_stop_all
     pg_stop
+    if [ "$SUMMARY_DONE" = 0 ]; then  # stopped early (error, signal): still say so plainly
+        record aborted FAILED 0 0 1 "scripts/test.sh stopped early with exit $rc"
+        print_summary
+        [ "$rc" = 0 ] && rc=1
+    fi
     exit "$rc"
 }
 trap cleanup EXIT
@@ -169,13 +176,18 @@ export ZHIMEI_BIN="${ZHIMEI_BIN:-$BIN_DIR/zhimei}"
 # ---- swift tests: SQLite, then PostgreSQL -----------------------------------------------------
 if [ "$BUILD_OK" = 1 ] && { wants sqlite || wants pg; }; then
     log "S3 test server (moto)"
-    moto_start
+    # Without it the S3 blob-store test fails (it needs ZHIMEI_TEST_S3_ENDPOINT); the rest still runs.
+    moto_start || record moto FAILED 0 0 1 "moto S3 server did not start; log $LOG_DIR/moto.log"
     if wants sqlite; then run_swift_tests sqlite; fi
     if wants pg; then
         log "PostgreSQL"
-        pg_start
-        # The text engine does not touch the database: its tests ran in the SQLite pass.
-        run_swift_tests pg --skip '^ZhimeiTextTests\.'
+        start=$SECONDS
+        if pg_start; then
+            # The text engine does not touch the database: its tests ran in the SQLite pass.
+            run_swift_tests pg --skip '^ZhimeiTextTests\.'
+        else
+            record pg FAILED $((SECONDS - start)) 0 1 "PostgreSQL did not start"
+        fi
         pg_stop
         unset ZHIMEI_TEST_DATABASE_URL
     fi

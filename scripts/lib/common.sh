@@ -92,6 +92,18 @@ wait_http() {
 # port_free PORT : true when nothing listens on 127.0.0.1:PORT.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# pick_port PORT : prints PORT, or the next free one of the 20 after it when PORT is taken.
+pick_port() {
+    local p
+    for ((p = $1; p < $1 + 20; p++)); do
+        if port_free "$p"; then
+            [ "$p" = "$1" ] || warn "port $1 is in use; using $p"
+            echo "$p"; return 0
+        fi
+    done
+    return 1
+}
+
 # Background processes started through bg_start are stopped by bg_stop_all (call it in an EXIT trap).
 ZHIMEI_BG_PIDS=()
 bg_start() {  # bg_start LOGFILE CMD... ; sets BG_PID

@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # Starts a throw-away Zhimei server for the end-to-end tests: fresh data dir, demo data, SQLite.
-# server_start BIN PORT : exports ZHIMEI_E2E_BASE_URL (http://localhost:PORT), sets SERVER_PID/SERVER_DATA.
+# server_start BIN PORT : (PORT or the next free one) exports ZHIMEI_E2E_BASE_URL (http://localhost:PORT), sets SERVER_PID/SERVER_DATA.
 
 server_start() {
-    local bin="$1" port="$2"
-    port_free "$port" || die "port $port is in use (set ZHIMEI_E2E_PORT)"
+    local bin="$1" port
+    port="$(pick_port "$2")" || { warn "no free port for the e2e server"; return 1; }
     SERVER_DATA="$(mktemp -d /tmp/zhimei-e2e.XXXXXX)"
     local envs=(env -u DATABASE_URL ZHIMEI_DATA_DIR="$SERVER_DATA" ZHIMEI_BCRYPT_COST=6
                 ZHIMEI_PUBLIC_URL="http://localhost:$port" ZHIMEI_RESOURCES="$ZHIMEI_ROOT" ZHIMEI_LOG_LEVEL="${ZHIMEI_LOG_LEVEL:-notice}")

@@ -5,7 +5,7 @@ import time
 import uuid
 
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -66,13 +66,14 @@ def test_wrong_password_shows_bilingual_error(driver, base_url):
     assert "用户名或密码错误" in err.text
     # The same mistake in English.
     driver.find_element(By.CSS_SELECTOR, ".login-foot a").click()
-    wait(driver).until(EC.text_to_be_present_in_element((By.ID, "login-submit"), ""))
+    wait(driver).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
     login(driver, base_url, "nobody-" + uuid.uuid4().hex[:6], "not-the-password")
     err = wait(driver).until(EC.visibility_of_element_located((By.ID, "login-error")))
     assert "Wrong username or password" in err.text
     # Back to Chinese for the rest of the run.
     driver.find_element(By.CSS_SELECTOR, ".login-foot a").click()
-    wait(driver).until(lambda d: "中文" not in d.find_element(By.CSS_SELECTOR, ".login-foot a").text)
+    wait(driver).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN")
+    assert driver.find_element(By.CSS_SELECTOR, ".login-foot a").text == "English"
 
 
 def test_admin_login_shows_workbench(driver, base_url, screenshot_dir):
@@ -133,9 +134,16 @@ def test_admin_creates_a_user(driver, base_url, screenshot_dir):
     driver.find_element(By.ID, "create-user").click()
     # The form posts JSON to /api/v1/users and reloads the list.
     def created(d):
-        errs = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#new-user .form-error") if e.is_displayed() and e.text]
+        # One script, so a reload between two element look-ups cannot leave us holding a dead node.
+        try:
+            errs, table = d.execute_script(
+                "var errs = Array.prototype.filter.call(document.querySelectorAll('#new-user .form-error'),"
+                " function (e) { return !e.hidden && e.textContent.trim(); }).map(function (e) { return e.textContent; });"
+                "var t = document.getElementById('users-table'); return [errs, t ? t.innerText : ''];")
+        except WebDriverException:
+            return False
         assert not errs, f"create failed: {errs}"
-        return NEW_USER in d.find_element(By.ID, "users-table").text
+        return NEW_USER in table
     wait(driver, 20).until(created)
     row = driver.find_element(By.XPATH, f'//table[@id="users-table"]//tr[td/a[text()="{NEW_USER}"]]')
     assert "张伟" in row.text and pick in row.text

@@ -40,7 +40,7 @@ if [ "${ZHIMEI_SKIP_BUILD:-0}" != 1 ]; then
     log "swift build -c $CONFIG --product zhimei (the first build of Vapor + Fluent takes 10+ minutes)"
     # Progress: every 100th step, errors, and the closing line.
     if ! swift build -c "$CONFIG" --product zhimei 2>&1 \
-        | awk '/error:/ || /Build complete/ || /^\[[0-9]+\/[0-9]+\]/ && (++n % 100 == 1) { print; fflush() }'; then
+        | build_progress; then
         die "build failed (run: swift build -c $CONFIG --product zhimei)"
     fi
 fi

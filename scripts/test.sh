@@ -159,7 +159,7 @@ if wants build; then
     set +e
     # Progress: every 100th step, errors, and the closing line.
     swift build --build-tests 2>&1 | tee "$LOG_DIR/build.log" \
-        | awk '/error:/ || /Build complete/ || /^\[[0-9]+\/[0-9]+\]/ && (++n % 100 == 1) { print; fflush() }'
+        | build_progress
     rc=${PIPESTATUS[0]}
     set -e
     if [ "$rc" = 0 ]; then

@@ -125,5 +125,16 @@ bg_stop_all() {
     ZHIMEI_BG_PIDS=()
 }
 
+# build_progress : filters `swift build` output down to errors, every 100th step and the closing line.
+build_progress() {
+    local n=0 line
+    while IFS= read -r line; do
+        case "$line" in
+            *error:*|*"Build complete"*|*"Compiling plugin"*) printf '%s\n' "$line" ;;
+            "["[0-9]*) n=$((n + 1)); if [ $((n % 100)) = 1 ]; then printf '%s\n' "$line"; fi ;;
+        esac
+    done
+}
+
 # fmt_secs N : "1m05s"
 fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }

@@ -3,5 +3,26 @@ import Foundation
 
 extension MatrixModule {
     /// Review routes (the newsroom chain). Rows for pages that replace a placeholder override the platform row.
-    static let review = MatrixModule(rows: [:])
+    /// Path parameters: `storyID` uses the Stories module's fixture stories (a draft in 浏阳 and in 宁乡 whose author is
+    /// no matrix actor); `tenantID` the platform's. Routes run in registration order, so by the time the decision rows run
+    /// the platform admin (P, first in line) has submitted both stories; the decision bodies name a stage that is not the
+    /// current one, so reviewers get 409 (allowed, refused by the workflow) and non-reviewers 403.
+    static let review = MatrixModule(rows: [
+        "GET /review": MatrixRow("PACERVN"),
+        "GET /review/settings": MatrixRow("PA"),
+        "GET /review/stories/:storyID": MatrixRow("PACERVN", tenantBound: true),
+        "GET /api/v1/review/queue": MatrixRow("PACERVN"),
+        "GET /api/v1/review/stories/:storyID": MatrixRow("PACERVN", tenantBound: true),
+        "GET /api/v1/review/stories/:storyID/history": MatrixRow("PACERVN", tenantBound: true),
+        "POST /api/v1/review/stories/:storyID/submit": MatrixRow("PCER", tenantBound: true, body: { _, _ in #"{"comment":"矩阵送审"}"# }),
+        "POST /api/v1/review/stories/:storyID/approve": MatrixRow("PCEV", tenantBound: true, body: { _, _ in #"{"round":1,"stage_index":5}"# }),
+        "POST /api/v1/review/stories/:storyID/return": MatrixRow("PCEV", tenantBound: true, body: { _, _ in #"{"round":1,"stage_index":5,"comment":"矩阵"}"# }),
+        "POST /api/v1/review/stories/:storyID/reject": MatrixRow("PCEV", tenantBound: true, body: { _, _ in #"{"round":1,"stage_index":5,"comment":"矩阵"}"# }),
+        // Only the author or the submitter recalls: P submitted both fixture stories above; everyone else is refused.
+        "POST /api/v1/review/stories/:storyID/recall": MatrixRow("P", tenantBound: true, body: { _, _ in #"{"comment":"矩阵撤回"}"# }),
+        // The fixture stories carry no AI label: holders of aigc.label_remove get 409, everyone else 403.
+        "POST /api/v1/review/stories/:storyID/aigc-labels/remove": MatrixRow("PC", tenantBound: true, body: { _, _ in #"{"reason":"矩阵"}"# }),
+        "GET /api/v1/review/tenants/:tenantID/config": MatrixRow("PACERVN", tenantBound: true),
+        "PUT /api/v1/review/tenants/:tenantID/config": MatrixRow("PA", tenantBound: true, body: { _, _ in #"{"distinct_signers":true}"# }),
+    ])
 }

@@ -23,7 +23,7 @@ enum ModuleCatalog {
               planned: ["结构化稿件编辑器", "版本与对比", "AI 辅助：摘要、标题、关键词"], plannedEn: ["Structured story editor", "Versions and diffs", "AI assist: summaries, headlines, keywords"]),
         .init(path: "search", titleKey: "nav.search", stage: "编", permission: .storiesRead, built: false,
               planned: ["中文全文检索", "相关资料推荐"], plannedEn: ["Chinese full-text search", "Related material while writing"]),
-        .init(path: "review", titleKey: "nav.reviewq", stage: "审", permission: .reviewFirst, built: false,
+        .init(path: "review", titleKey: "nav.reviewq", stage: "审", permission: .reviewFirst, built: true,
               planned: ["机器初审：敏感词、错别字、格式、事实", "初审 → 复审 → 终审"], plannedEn: ["Machine first pass: sensitive terms, typos, format, facts", "First → second → final review"]),
         .init(path: "publishing", titleKey: "nav.publishing", stage: "发", permission: .publish, built: false,
               planned: ["一次采集、多元分发", "定时与禁发", "更正与撤稿"], plannedEn: ["One story, every channel", "Scheduling and embargo", "Corrections and retraction"]),

@@ -11,5 +11,6 @@ enum StoriesModule {
     static func register(_ app: Application) throws {
         app.zhimei.api.register(StoriesAPI.schemas)
         StoriesAPI().register(app.grouped("api", "v1"))
+        StoriesPages().register(app)
     }
 }

@@ -24,6 +24,11 @@ struct InlineSpan: Codable, Sendable, Equatable {
         self.link = link
     }
 
+    /// Memberwise form (false marks are stored as absent).
+    init(text: String, bold: Bool? = nil, italic: Bool? = nil, link: String? = nil) {
+        self.init(text, bold: bold ?? false, italic: italic ?? false, link: link)
+    }
+
     var isBold: Bool { bold ?? false }
     var isItalic: Bool { italic ?? false }
 }

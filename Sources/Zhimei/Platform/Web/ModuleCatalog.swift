@@ -19,7 +19,7 @@ enum ModuleCatalog {
               planned: ["选题看板与日历", "采访提纲", "省县选题上报与下发"], plannedEn: ["Topic board and calendar", "Interview outlines", "Shared pool between platform and counties"]),
         .init(path: "assets", titleKey: "nav.assets", stage: "采", permission: .assetsManage, built: false,
               planned: ["图片、音视频、文档上传", "转写、OCR、标签", "查重"], plannedEn: ["Photo, audio, video, document upload", "Transcription, OCR, tagging", "De-duplication"]),
-        .init(path: "stories", titleKey: "nav.stories", stage: "编", permission: .storiesRead, built: false,
+        .init(path: "stories", titleKey: "nav.stories", stage: "编", permission: .storiesRead, built: true,
               planned: ["结构化稿件编辑器", "版本与对比", "AI 辅助：摘要、标题、关键词"], plannedEn: ["Structured story editor", "Versions and diffs", "AI assist: summaries, headlines, keywords"]),
         .init(path: "search", titleKey: "nav.search", stage: "编", permission: .storiesRead, built: false,
               planned: ["中文全文检索", "相关资料推荐"], plannedEn: ["Chinese full-text search", "Related material while writing"]),

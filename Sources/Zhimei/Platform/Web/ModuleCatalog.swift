@@ -15,7 +15,7 @@ enum ModuleCatalog {
         .init(path: "leads", titleKey: "nav.leads", stage: "策", permission: .leadsRead, built: false,
               planned: ["RSS/Atom/JSON Feed 订阅与网络钩子", "群众爆料表单", "线索去重与热度排序", "认领、指派与转为选题"],
               plannedEn: ["RSS/Atom/JSON Feed polling and webhooks", "Citizen tip form", "Near-duplicate grouping and hot sort", "Claim, assign, convert to topic"]),
-        .init(path: "planning", titleKey: "nav.planning", stage: "策", permission: .topicsManage, built: false,
+        .init(path: "planning", titleKey: "nav.planning", stage: "策", permission: .topicsManage, built: true,
               planned: ["选题看板与日历", "采访提纲", "省县选题上报与下发"], plannedEn: ["Topic board and calendar", "Interview outlines", "Shared pool between platform and counties"]),
         .init(path: "assets", titleKey: "nav.assets", stage: "采", permission: .assetsManage, built: false,
               planned: ["图片、音视频、文档上传", "转写、OCR、标签", "查重"], plannedEn: ["Photo, audio, video, document upload", "Transcription, OCR, tagging", "De-duplication"]),

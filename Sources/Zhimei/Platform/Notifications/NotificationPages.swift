@@ -1,0 +1,54 @@
+import Fluent
+import Vapor
+
+/// /notifications (everyone: their own) and /notifications/settings (tenant admins: the webhook).
+struct NotificationPages {
+    struct Row: Encodable { var id: String; var kind: String; var title: String; var link: String; var read: Bool; var created: String }
+    struct ListView: Encodable { var rows: [Row]; var unread: Int; var canSettings: Bool; var empty: Bool }
+    struct TenantLink: Encodable { var id: String; var name: String; var selected: Bool }
+    struct SettingsView: Encodable {
+        var tenants: [TenantLink]; var multiTenant: Bool; var tenantID: String; var tenantName: String; var configured: Bool; var url: String; var enabled: Bool
+        var secretHint: String; var lastDelivery: String; var lastStatus: String; var lastError: String
+    }
+
+    func register(_ routes: RoutesBuilder) {
+        routes.page(.GET, "notifications", access: .authenticated, use: list)
+        routes.page(.GET, "notifications", "settings", access: .permission(.tenantSettings), use: settings)
+    }
+
+    @Sendable func list(_ req: Request) async throws -> View {
+        let actor = try req.requireActor()
+        let items = try await NotificationService.list(for: actor.userID, unreadOnly: false, limit: 200, on: req.db)
+        let rows = items.map { Row(id: $0.id?.uuidString ?? "", kind: $0.kind, title: $0.title, link: $0.link, read: $0.readAt != nil, created: DisplayTime.format($0.createdAt)) }
+        let view = ListView(rows: rows, unread: rows.filter { !$0.read }.count, canSettings: actor.canAnywhere(.tenantSettings), empty: rows.isEmpty)
+        return try await PageContext.render("notifications/index", titleKey: "notifications.title", section: "notifications", body: view, on: req)
+    }
+
+    @Sendable func settings(_ req: Request) async throws -> View {
+        let actor = try req.requireActor()
+        let scope = try req.scope(for: .tenantSettings)
+        let tenants = try await scope.query(Tenant.self, on: req.db).sort(\.$kind, .descending).sort(\.$name).all()
+        let wanted = try AdminAPI.optionalUUID(req, "tenant_id") ?? actor.activeTenantID
+        guard let tenant = tenants.first(where: { $0.id == wanted }) ?? tenants.first else { throw AppError.notFound }
+        let tid = try tenant.requireID()
+        let hook = try await scope.query(NotificationWebhook.self, on: req.db).filter(\.$tenantID == tid).first()
+        let view = SettingsView(tenants: tenants.map { TenantLink(id: $0.id?.uuidString ?? "", name: $0.name, selected: $0.id == tid) }, multiTenant: tenants.count > 1,
+                                tenantID: tid.uuidString, tenantName: tenant.name, configured: hook != nil, url: hook?.url ?? "",
+                                enabled: hook?.enabled ?? true, secretHint: hook.map { String($0.secret.prefix(6)) + "…" } ?? "",
+                                lastDelivery: DisplayTime.format(hook?.lastDeliveryAt), lastStatus: hook?.lastStatus.map(String.init) ?? "—",
+                                lastError: hook?.lastError ?? "")
+        return try await PageContext.render("notifications/settings", titleKey: "notifications.settings", section: "notifications", body: view, on: req)
+    }
+}
+
+/// Registration of the notifications service (called from the Planning module, which owns it).
+enum NotificationsModule {
+    static let migrations: [any Migration] = [M020_CreateNotifications(), M021_CreateNotificationWebhooks()]
+
+    static func register(_ app: Application) throws {
+        app.zhimei.api.register(NotificationsAPI.schemas)
+        NotificationsAPI().register(app.routes.grouped("api", "v1"))
+        NotificationPages().register(app.routes)
+        app.zhimei.jobs.register(NotificationService.deliverJob) { ctx in try await NotificationService.deliver(ctx) }
+    }
+}

@@ -1,0 +1,125 @@
+import Fluent
+import Vapor
+import XCTest
+@testable import Zhimei
+
+/// The shared pool between the platform (湖南融媒体云) and the counties: submit (上报), assign (下发), adopt;
+/// copies are read-only, carry provenance, and counties never see each other's work.
+final class SharedPoolTests: XCTestCase {
+    struct Source: Decodable { var tenantId: UUID; var tenantName: String; var type: String; var id: UUID; var sharedBy: UUID?; var sharedByName: String; var sharedAt: Date }
+    struct Entry: Decodable {
+        var id: UUID; var tenantId: UUID; var direction: String; var kind: String; var title: String; var summary: String; var body: String
+        var keywords: [String]; var readOnly: Bool; var source: Source; var adoptedTopicId: UUID?
+    }
+    struct TopicOut: Decodable { var id: UUID; var tenantId: UUID; var title: String; var description: String; var status: String; var keywords: [String]; var poolEntryId: UUID? }
+
+    func testSubmitAssignAdoptWithProvenanceAndIsolation() async throws {
+        try await withTestApp { t in
+            let hunan = try await t.tenant("hunan").requireID(), liuyang = try await t.tenant("liuyang").requireID()
+            let ningxiang = try await t.tenant("ningxiang").requireID(), shaoshan = try await t.tenant("shaoshan").requireID()
+            let ly = try await t.token(for: "liuyang-editor"), nx = try await t.token(for: "ningxiang-editor"), platform = try await t.token(for: "hunan-editor")
+            let lyReporter = try await t.token(for: "liuyang-reporter")
+            let lyEditorID = try await t.user("liuyang-editor").requireID()
+
+            // 浏阳 proposes a topic and submits it (上报).
+            let topic = try await t.send(.POST, "/api/v1/topics", json: ["title": "浏阳烟花节筹备", "description": "今年烟花节将首次采用无人机表演。",
+                                                                         "angle": "传统与科技", "keywords": "烟花节"], as: ly)
+            XCTAssertEqual(topic.status, .badRequest, "keywords must be an array")
+            let own = try await t.send(.POST, "/api/v1/topics", json: ["title": "浏阳烟花节筹备", "description": "今年烟花节将首次采用无人机表演。", "angle": "传统与科技"], as: ly).json(TopicOut.self)
+            _ = try await t.send(.PATCH, "/api/v1/topics/\(own.id)", json: ["keywords": ["烟花节", "无人机"]], as: ly)
+            // 宁乡 has an unpublished topic of its own that nobody submitted.
+            let secret = try await t.send(.POST, "/api/v1/topics", json: ["title": "宁乡未公开选题"], as: nx).json(TopicOut.self)
+
+            let submitted = try await t.send(.POST, "/api/v1/topics/\(own.id)/submit", as: lyReporter)
+            XCTAssertEqual(submitted.status, .created)
+            let entry = try submitted.json(Entry.self)
+            XCTAssertEqual(entry.tenantId, hunan, "owned by the receiving platform")
+            XCTAssertEqual(entry.direction, "submitted")
+            XCTAssertTrue(entry.readOnly)
+            XCTAssertEqual(entry.source.tenantId, liuyang)
+            XCTAssertEqual(entry.source.id, own.id)
+            XCTAssertEqual(entry.source.type, "topic")
+            XCTAssertEqual(entry.source.sharedByName, "浏阳市记者")
+            XCTAssertEqual(entry.keywords, ["烟花节", "无人机"])
+            let again = try await t.send(.POST, "/api/v1/topics/\(own.id)/submit", as: ly)
+            XCTAssertEqual(again.status, .conflict)
+            XCTAssertEqual(try again.error().code, "already_submitted")
+            // The platform editors are told.
+            try await XCTAssertEqualAsync(try await AppNotification.query(on: t.db).filter(\.$kind == "pool.submitted")
+                                            .filter(\.$userID == t.user("hunan-editor").requireID()).count(), 1)
+
+            // A copy, not a reference: changing the source later does not change it.
+            _ = try await t.send(.PATCH, "/api/v1/topics/\(own.id)", json: ["title": "改过的标题"], as: ly)
+            let platformView = try await t.send(.GET, "/api/v1/pool", as: platform).json([Entry].self)
+            XCTAssertEqual(platformView.map(\.id), [entry.id])
+            XCTAssertEqual(platformView[0].title, "浏阳烟花节筹备")
+            // Read-only: there is no route that changes an entry.
+            for method in [HTTPMethod.PATCH, .PUT, .DELETE] {
+                let res = try await t.send(method, "/api/v1/pool/\(entry.id)", json: ["title": "hack"], as: platform)
+                XCTAssertEqual(res.status, .notFound, "\(method)")
+            }
+
+            // Other counties see nothing: neither the submission nor 宁乡's own unsubmitted work from elsewhere.
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/pool", as: nx).json([Entry].self).count, 0)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/pool/\(entry.id)", as: nx).status, .notFound)
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/pool/\(entry.id)/adopt", as: nx).status, .notFound)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/pool", as: ly).json([Entry].self).count, 0, "the submitter does not own the copy")
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/topics/\(secret.id)", as: platform).status, .notFound,
+                                          "the platform sees only what was submitted")
+
+            // The platform adopts the submission as its own topic, then assigns it down (下发) to two counties.
+            let adopted = try await t.send(.POST, "/api/v1/pool/\(entry.id)/adopt", as: platform)
+            XCTAssertEqual(adopted.status, .created)
+            let platformTopic = try adopted.json(TopicOut.self)
+            XCTAssertEqual(platformTopic.tenantId, hunan)
+            XCTAssertEqual(platformTopic.poolEntryId, entry.id)
+            XCTAssertEqual(platformTopic.status, "proposed")
+            XCTAssertTrue(platformTopic.description.contains("浏阳市融媒体中心"), "the adopted topic says where it came from")
+            let twice = try await t.send(.POST, "/api/v1/pool/\(entry.id)/adopt", as: platform)
+            XCTAssertEqual(twice.status, .conflict)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/pool/\(entry.id)", as: platform).json(Entry.self).adoptedTopicId, platformTopic.id)
+
+            // Only the platform's topics go down, only to active counties, only by editors.
+            let countyAssign = try await t.send(.POST, "/api/v1/topics/\(own.id)/assign", json: ["tenant_ids": [ningxiang]], as: ly)
+            XCTAssertEqual(countyAssign.status, .unprocessableEntity)
+            XCTAssertEqual(try countyAssign.error().code, "invalid_topic")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/topics/\(platformTopic.id)/assign", json: ["tenant_ids": [hunan]], as: platform).status, .unprocessableEntity)
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/topics/\(platformTopic.id)/assign", json: ["tenant_ids": [UUID]()], as: platform).status, .unprocessableEntity)
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/topics/\(platformTopic.id)/assign", json: ["tenant_ids": [liuyang]], as: lyReporter).status, .forbidden)
+            let assigned = try await t.send(.POST, "/api/v1/topics/\(platformTopic.id)/assign", json: ["tenant_ids": [liuyang, shaoshan, liuyang]], as: platform)
+            XCTAssertEqual(assigned.status, .created)
+            let copies = try assigned.json([Entry].self)
+            XCTAssertEqual(Set(copies.map(\.tenantId)), [liuyang, shaoshan])
+            XCTAssertTrue(copies.allSatisfy { $0.direction == "assigned" && $0.source.tenantId == hunan && $0.source.id == platformTopic.id && $0.source.sharedByName == "省平台编辑" })
+            // Assigning again keeps the existing copies.
+            let repeated = try await t.send(.POST, "/api/v1/topics/\(platformTopic.id)/assign", json: ["tenant_ids": [liuyang]], as: platform).json([Entry].self)
+            XCTAssertEqual(repeated.map(\.id), copies.filter { $0.tenantId == liuyang }.map(\.id))
+
+            // 浏阳 sees exactly its assignment; 宁乡 still sees nothing.
+            let lyPool = try await t.send(.GET, "/api/v1/pool", as: ly).json([Entry].self)
+            XCTAssertEqual(lyPool.count, 1)
+            XCTAssertEqual(lyPool[0].source.tenantName, "湖南融媒体云")
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/pool", as: nx).json([Entry].self).count, 0)
+            try await XCTAssertEqualAsync(try await AppNotification.query(on: t.db).filter(\.$kind == "pool.assigned").filter(\.$userID == lyEditorID).count(), 1)
+            let lyPage = try await t.send(.GET, "/planning/pool", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-editor"))
+            XCTAssertTrue(lyPage.text.contains("湖南融媒体云"))
+            XCTAssertTrue(lyPage.text.contains("/api/v1/pool/\(lyPool[0].id)/adopt"))
+            let nxPage = try await t.send(.GET, "/planning/pool", headers: ["Accept": "text/html"], as: try await t.session(for: "ningxiang-editor"))
+            XCTAssertFalse(nxPage.text.contains("浏阳烟花节筹备"))
+
+            // 浏阳 adopts the assignment: an editable topic of its own, linked back.
+            let mine = try await t.send(.POST, "/api/v1/pool/\(lyPool[0].id)/adopt", as: ly).json(TopicOut.self)
+            XCTAssertEqual(mine.tenantId, liuyang)
+            XCTAssertEqual(mine.poolEntryId, lyPool[0].id)
+            try await XCTAssertEqualAsync(try await t.send(.PATCH, "/api/v1/topics/\(mine.id)", json: ["title": "浏阳版：烟花节"], as: ly).status, .ok)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/topics/\(mine.id)", as: nx).status, .notFound)
+
+            // The platform's own topics cannot be submitted (it is the pool's owner).
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/topics/\(platformTopic.id)/submit", as: platform).status, .unprocessableEntity)
+
+            let actions = Set(try await AuditEntry.query(on: t.db).all().map(\.action))
+            XCTAssertTrue(actions.isSuperset(of: ["pool.submit", "pool.adopt", "pool.assign"]))
+            try await XCTAssertEqualAsync(try await AuditEntry.query(on: t.db).filter(\.$action == "pool.assign").count(), 2)
+        }
+    }
+}

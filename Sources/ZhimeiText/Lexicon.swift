@@ -6,7 +6,7 @@ import Foundation
 public final class Lexicon: @unchecked Sendable {
     // @unchecked is safe: every stored property is a `let`, and the raw pointers point into `blob`,
     // whose memory is written once before init returns and never mutated afterwards.
-    static let formatVersion: Int64 = 4
+    static let formatVersion: Int64 = 5
     let blob: Blob
     @usableFromInline let trie: TrieView
     @usableFromInline let freq: UnsafePointer<UInt32>
@@ -24,6 +24,12 @@ public final class Lexicon: @unchecked Sendable {
     // IDF
     let idfKeys: UnsafeBufferPointer<UInt64>
     let idfVals: UnsafePointer<Double>
+    /// Distinct IDF values; index 0 is jieba's median IDF (for dictionary words missing from the IDF
+    /// table). Edge slots carry an index into it, so a token chosen from the dictionary gets its IDF
+    /// without the IDF hash lookup (`SegmentScratch.tokenIDF`).
+    @usableFromInline let idfValues: UnsafePointer<Double>
+    /// Distinct log(frequency) values, indexed by the low half of an edge slot's second word.
+    @usableFromInline let logValues: UnsafePointer<Double>
     /// jieba's median IDF, used for words missing from the IDF table.
     public let medianIDF: Double
     /// Seconds spent loading (from cache, or compiling + writing the cache).
@@ -42,12 +48,17 @@ public final class Lexicon: @unchecked Sendable {
         total = meta[1]
         logTotal = Foundation.log(Double(total))
         let bits = Int(meta[2])
+        guard blob.sections.count >= 19 else { throw TextDataError.cacheCorrupt }
+        let filterWords = blob.sections[17].length / 8
         trie = TrieView(bmpCode: blob.pointer(1, as: UInt32.self), astral: blob.buffer(2, as: UInt32.self),
-                        root: blob.pointer(3, as: UInt32.self), rootCount: Int(meta[4]),
+                        root: blob.pointer(3, as: UInt32.self), rootLogFreq: blob.pointer(18, as: Double.self), rootCount: Int(meta[4]),
                         table: blob.pointer(4, as: UInt64.self), shift: UInt64(64 - bits), mask: (1 << bits) - 1,
-                        nodeCount: Int(meta[3]))
-        guard blob.sections[4].length == 8 << bits, blob.sections[1].length == 4 * 0x10000,
-              blob.sections[5].length == 4 * trie.nodeCount else { throw TextDataError.cacheCorrupt }
+                        nodeCount: Int(meta[3]),
+                        filter: blob.pointer(17, as: UInt64.self), filterShift: UInt64(64 - filterWords.trailingZeroBitCount))
+        guard blob.sections.count >= 19, blob.sections[4].length == 16 << bits, blob.sections[18].length == 8 * Int(meta[4]), blob.sections[1].length == 4 * 0x10000,
+              blob.sections[5].length == 4 * trie.nodeCount,
+              blob.sections[16].length >= 8, blob.sections.count >= 20,
+              blob.sections[17].length >= 16, (blob.sections[17].length / 8).nonzeroBitCount == 1 else { throw TextDataError.cacheCorrupt }
         freq = blob.pointer(5, as: UInt32.self)
         logFreq = blob.pointer(6, as: Double.self)
         tags = blob.pointer(7, as: UInt16.self)
@@ -59,6 +70,8 @@ public final class Lexicon: @unchecked Sendable {
         idfKeys = blob.buffer(13, as: UInt64.self)
         idfVals = blob.pointer(14, as: Double.self)
         medianIDF = blob.pointer(15, as: Double.self)[0]
+        idfValues = blob.pointer(16, as: Double.self)
+        logValues = blob.pointer(19, as: Double.self)
         loadSeconds = seconds
         loadedFromCache = fromCache
     }
@@ -183,13 +196,16 @@ public final class Lexicon: @unchecked Sendable {
 
         // idf.txt: "word idf"
         var idf: [UInt64: Double] = [:]
+        var idfByNode: [(node: Int, idf: Double)] = []
         try forEachLine(try readFileBytes(loc.idfPath)) { line, no in
             let p = line.split(separator: 32)
             if p.isEmpty { return }
             guard p.count == 2, let v = parseDouble(p[1]) else {
                 throw TextDataError.invalidData(file: loc.idfPath, line: no, message: "expected 'word idf'")
             }
-            idf[hashScalars(UTF8Scalars.decode(Array(p[0])))] = v
+            let w = UTF8Scalars.decode(Array(p[0]))
+            idf[hashScalars(w)] = v
+            if let node = tb.find(w) { idfByNode.append((node, v)) }
         }
         // open-addressing table keyed by the 64-bit scalar hash (0 = empty slot)
         var idfCap = 1024
@@ -203,17 +219,45 @@ public final class Lexicon: @unchecked Sendable {
             idfKeys[h] = key; idfVals[h] = v
         }
         let median = idf.isEmpty ? 0 : idf.values.sorted()[idf.count / 2]
+        // per node: index into idfValues (0: median), later lines winning as in the hash table
+        var idfValues = [median]
+        var idfIndex: [UInt64: UInt32] = [:]
+        var nodeIDFIndex = [UInt32](repeating: 0, count: tb.nodeCount)
+        for (node, v) in idfByNode {
+            if idfIndex[v.bitPattern] == nil { idfIndex[v.bitPattern] = UInt32(idfValues.count); idfValues.append(v) }
+            nodeIDFIndex[node] = idfIndex[v.bitPattern]!
+        }
+        // distinct log(frequency) values
+        var logValues: [Double] = [0]
+        var logIndex: [UInt32: UInt32] = [:]
+        var nodeLogIndex = [UInt32](repeating: 0, count: tb.nodeCount)
+        for node in 0..<tb.nodeCount where nodeFreq[node] > 0 {
+            let f = nodeFreq[node]
+            if logIndex[f] == nil { logIndex[f] = UInt32(logValues.count); logValues.append(logFreq[node]) }
+            nodeLogIndex[node] = logIndex[f]!
+        }
 
         var astral: [UInt32] = []
         for (s, c) in tb.astralCode.sorted(by: { $0.key < $1.key }) { astral.append(s); astral.append(c) }
         var w = BlobWriter()
         let meta: [Int64] = [formatVersion, total, Int64(tb.bits), Int64(tb.nodeCount), Int64(tb.root.count), Int64(idfKeys.count)] + stamps
         w.add(meta)
-        w.add(tb.bmpCode); w.add(astral); w.add(tb.root); w.add(tb.table)
+        // 16-byte edge slots: the packed edge, then the child's log(frequency) and IDF indexes (see TrieView.table)
+        var table16 = [UInt64](repeating: 0, count: 2 * tb.table.count)
+        for (i, e) in tb.table.enumerated() where e != 0 {
+            let child = Int((e >> 42) & 0x1F_FFFF)
+            table16[2 * i] = e
+            table16[2 * i + 1] = UInt64(nodeLogIndex[child]) | UInt64(nodeIDFIndex[child]) << 32
+        }
+        let rootLogFreq = tb.root.map { r in r == 0 ? 0 : logFreq[Int(r & 0x7FFF_FFFF)] }
+        w.add(tb.bmpCode); w.add(astral); w.add(tb.root); w.add(table16)
         w.add(nodeFreq); w.add(logFreq); w.add(nodeTag)
         w.add(Array(tagNames.joined(separator: "\n").utf8))
         w.add(start); w.add(trans); w.add(emitIndex); w.add(emitRows)
-        w.add(idfKeys); w.add(idfVals); w.add([median])
+        w.add(idfKeys); w.add(idfVals); w.add([median]); w.add(idfValues)
+        w.add(tb.edgeFilter())
+        w.add(rootLogFreq)
+        w.add(logValues)
         return w.finish()
     }
 

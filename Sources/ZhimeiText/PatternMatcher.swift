@@ -33,8 +33,19 @@ public final class PatternMatcher: Sendable {
     public let folding: MatchFolding
     let charMap: [UInt32]            // BMP scalar -> code (0: absent, ignore: skip)
     let astralMap: [UInt32: UInt32]
-    let root: [UInt32]               // code -> child | word bit
-    let table: [UInt64]
+    let root: [UInt32]               // code -> child | has-output bit (31)
+    /// 16-byte slots, same positions as the builder's edge table: [parent<<21|code | child<<42 |
+    /// has-output<<63, fail(child) | fail(fail(child))<<21]. A transition and the failure links the
+    /// next mismatch needs arrive in one cache line. Huge-page backed (see `Blob.allocate`).
+    let slots: HugeBuffer
+    /// Flattened outputs: for each state with output, (pattern, length in codes) pairs for every pattern
+    /// ending there or at its dictionary suffixes, in report order, then -1. `outputStart[state]` is
+    /// its offset (-1: none); slots also carry offset + 1 in bits 42... of their second word.
+    let outputs: [Int32]
+    let outputStart: [Int32]
+    /// Edge filter (see `filterProbe`): most mismatches are settled here without probing `slots`.
+    let edgeFilter: [UInt64]
+    let filterShift: UInt64
     let shift: UInt64
     let mask: Int
     let fail: [UInt32]
@@ -109,8 +120,6 @@ public final class PatternMatcher: Sendable {
         }
         charMap = cmap
         astralMap = tb.astralCode
-        root = tb.root
-        table = tb.table
         shift = UInt64(64 - tb.bits)
         mask = (1 << tb.bits) - 1
         firstPattern = nodeFirst
@@ -174,6 +183,41 @@ public final class PatternMatcher: Sendable {
         fail = failA
         dictLink = dict
         patternLength = depth
+        // flattened output lists
+        var outs: [Int32] = []
+        var outStart = [Int32](repeating: -1, count: n)
+        for v in 0..<n where nodeFirst[v] >= 0 || dict[v] != 0 {
+            outStart[v] = Int32(outs.count)
+            var o = nodeFirst[v] >= 0 ? v : Int(dict[v])
+            while o != 0 {
+                var pi = nodeFirst[o]
+                while pi >= 0 { outs.append(pi); outs.append(depth[o]); pi = nextSame[Int(pi)] }
+                o = Int(dict[o])
+            }
+            outs.append(-1)
+        }
+        outputs = outs
+        outputStart = outStart
+        // transition tables with a has-output bit and the failure links inline
+        @inline(__always) func hasOutput(_ v: Int) -> Bool { nodeFirst[v] >= 0 || dict[v] != 0 }
+        var rootOut = tb.root
+        for c in 0..<rootOut.count where rootOut[c] != 0 {
+            let v = Int(rootOut[c] & 0x7FFF_FFFF)
+            rootOut[c] = UInt32(v) | (hasOutput(v) ? 1 << 31 : 0)
+        }
+        root = rootOut
+        let sl = HugeBuffer(count: 2 * tb.table.count)
+        for (i, e) in tb.table.enumerated() where e != 0 {
+            let v = Int((e >> 42) & 0x1F_FFFF)
+            let f = failA[v]
+            sl.pointer[2 * i] = (e & edgeKeyMask) | UInt64(v) << 42 | (hasOutput(v) ? 1 << 63 : 0)
+            let os = outStart[v] >= 0 && outStart[v] < (1 << 22) - 1 ? UInt64(outStart[v] + 1) : 0
+            sl.pointer[2 * i + 1] = UInt64(f) | UInt64(f == 0 ? 0 : failA[Int(f)]) << 21 | os << 42
+        }
+        slots = sl
+        let ef = tb.edgeFilter()
+        edgeFilter = ef
+        filterShift = UInt64(64 - ef.count.trailingZeroBitCount)
     }
 
     static func isIgnorable(_ c: UInt32) -> Bool {
@@ -217,102 +261,131 @@ public final class PatternMatcher: Sendable {
         return map
     }
 
-    @inline(__always) func goto(_ s: UInt32, _ c: UInt32, _ rootP: UnsafePointer<UInt32>, _ tab: UnsafePointer<UInt64>) -> UInt32 {
-        if s == 0 { return rootP[Int(c)] & 0x7FFF_FFFF }
-        let key = UInt64(s) << 21 | UInt64(c)
-        var h = Int((key &* hashMul) >> shift)
-        while true {
-            let e = tab[h]
-            if e == 0 { return 0 }
-            if e & edgeKeyMask == key { return UInt32(truncatingIfNeeded: (e >> 42) & 0x1F_FFFF) }
-            h = (h &+ 1) & mask
+    /// Decodes one scalar at `i` exactly as `UTF8Scalars.decode` does (a maximal invalid
+    /// subsequence is one U+FFFD); returns the scalar and the bytes consumed.
+    @inline(__always) static func decodeOne(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> (UInt32, Int) {
+        let b0 = p[i]
+        if b0 < 0x80 { return (UInt32(b0), 1) }
+        if b0 >= 0xC2 && b0 <= 0xDF {
+            if i + 1 < n, p[i + 1] & 0xC0 == 0x80 { return (UInt32(b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F), 2) }
+            return (0xFFFD, 1)
         }
+        if b0 >= 0xE0 && b0 <= 0xEF {
+            let lo: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80
+            let hi: UInt8 = b0 == 0xED ? 0x9F : 0xBF
+            guard i + 1 < n, p[i + 1] >= lo, p[i + 1] <= hi else { return (0xFFFD, 1) }
+            guard i + 2 < n, p[i + 2] & 0xC0 == 0x80 else { return (0xFFFD, 2) }
+            return (UInt32(b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F), 3)
+        }
+        if b0 >= 0xF0 && b0 <= 0xF4 {
+            let lo: UInt8 = b0 == 0xF0 ? 0x90 : 0x80
+            let hi: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF
+            guard i + 1 < n, p[i + 1] >= lo, p[i + 1] <= hi else { return (0xFFFD, 1) }
+            guard i + 2 < n, p[i + 2] & 0xC0 == 0x80 else { return (0xFFFD, 2) }
+            guard i + 3 < n, p[i + 3] & 0xC0 == 0x80 else { return (0xFFFD, 3) }
+            return (UInt32(b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6 | UInt32(p[i + 3] & 0x3F), 4)
+        }
+        return (0xFFFD, 1)
+    }
+
+    @inline(never) func astralCode(_ c: UInt32) -> UInt32 {
+        astralMap[c] ?? (folding.contains(.ignoreSymbols) && PatternMatcher.isIgnorable(c) ? PatternMatcher.ignore : 0)
     }
 
     /// Scans UTF-8 bytes (invalid sequences count as one U+FFFD each) and calls `report` for every
     /// match with scalar offsets. The fastest entry point: no String is created.
     public func scan(utf8 bytes: UnsafeBufferPointer<UInt8>, _ report: (PatternMatch) -> Void) {
+        if folding.contains(.ignoreSymbols) { scanLoop(bytes, skipping: true, report) } else { scanLoop(bytes, skipping: false, report) }
+    }
+
+    /// The automaton loop. `skipping` (ignore symbols) is a constant in each specialisation: without
+    /// it, match starts are computed from the pattern length and no position ring is kept.
+    @inline(__always)
+    func scanLoop(_ bytes: UnsafeBufferPointer<UInt8>, skipping: Bool, _ report: (PatternMatch) -> Void) {
         guard let p = bytes.baseAddress, !bytes.isEmpty else { return }
         let n = bytes.count
-        var ring = [Int](repeating: 0, count: ringSize)
+        var ring = [Int](repeating: 0, count: skipping ? ringSize : 1)
         let rmask = ringSize - 1
+        let slots = self.slots.pointer, sh = shift, mk = mask, fsh = filterShift
+        edgeFilter.withUnsafeBufferPointer { filter in
         charMap.withUnsafeBufferPointer { cm in
         root.withUnsafeBufferPointer { rootB in
-        table.withUnsafeBufferPointer { tabB in
         fail.withUnsafeBufferPointer { failB in
-        firstPattern.withUnsafeBufferPointer { firstB in
-        dictLink.withUnsafeBufferPointer { dictB in
+        outputs.withUnsafeBufferPointer { outB in
+        outputStart.withUnsafeBufferPointer { outStartB in
         ring.withUnsafeMutableBufferPointer { ringB in
-            let rootP = rootB.baseAddress!, tab = tabB.baseAddress!
-            var state: UInt32 = 0
-            var pos = 0        // scalar offset of the current character
-            var k = 0          // count of non-ignored characters
+            var state: UInt32 = 0       // current node (0: root)
+            var failInfo: UInt64 = 0    // fail(state) | fail(fail(state)) << 21
+            var pos = 0                 // scalar offset of the current character
+            var k = 0                   // count of non-ignored characters (skipping only)
             var i = 0
             while i < n {
                 let b0 = p[i]
                 var c: UInt32
                 if b0 < 0x80 {
-                    c = UInt32(b0); i += 1
-                } else if b0 >= 0xE0 && b0 <= 0xEF && i + 2 < n && p[i + 1] & 0xC0 == 0x80 && p[i + 2] & 0xC0 == 0x80 {
-                    c = UInt32(b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F)
-                    if c < 0x800 || (c >= 0xD800 && c <= 0xDFFF) { c = 0xFFFD; i += 1 } else { i += 3 }
+                    c = UInt32(b0); i &+= 1
+                } else if b0 & 0xF0 == 0xE0 && i &+ 2 < n && p[i &+ 1] & 0xC0 == 0x80 && p[i &+ 2] & 0xC0 == 0x80
+                            && (b0 != 0xE0 || p[i &+ 1] >= 0xA0) && (b0 != 0xED || p[i &+ 1] < 0xA0) {
+                    c = UInt32(b0 & 0x0F) &<< 12 | UInt32(p[i &+ 1] & 0x3F) &<< 6 | UInt32(p[i &+ 2] & 0x3F)
+                    i &+= 3
                 } else {
-                    // rare path: decode one scalar with full validation
-                    var tmp: [UInt32] = []
-                    let len = PatternMatcher.sequenceLength(p, i, n)
-                    UTF8Scalars.decode(UnsafeBufferPointer(start: p + i, count: len), into: &tmp)
-                    c = tmp.first ?? 0xFFFD
-                    i += len
+                    let (d, len) = PatternMatcher.decodeOne(p, i, n)
+                    c = d; i &+= len
                 }
-                let code: UInt32 = c < 0x10000 ? cm[Int(c)] : (astralMap[c] ?? (folding.contains(.ignoreSymbols) && PatternMatcher.isIgnorable(c) ? PatternMatcher.ignore : 0))
-                if code == PatternMatcher.ignore { pos += 1; continue }
-                ringB[k & rmask] = pos
-                k += 1
-                if code == 0 { state = 0; pos += 1; continue }
+                let code: UInt32 = c < 0x10000 ? cm[Int(c)] : astralCode(c)
+                if skipping {
+                    if code == PatternMatcher.ignore { pos &+= 1; continue }
+                    ringB[k & rmask] = pos
+                    k &+= 1
+                }
+                if code == 0 { state = 0; pos &+= 1; continue }
+                var out: Bool
                 while true {
-                    let g = goto(state, code, rootP, tab)
-                    if g != 0 { state = g; break }
-                    if state == 0 { break }
-                    state = failB[Int(state)]
-                }
-                if state != 0 {
-                    var o = firstB[Int(state)] >= 0 ? state : dictB[Int(state)]
-                    while o != 0 {
-                        let len = Int(patternLength[Int(o)])
-                        let start = ringB[(k - len) & rmask]
-                        var pi = firstB[Int(o)]
-                        while pi >= 0 {
-                            report(PatternMatch(pattern: Int(pi), start: start, end: pos + 1))
-                            pi = nextSame[Int(pi)]
+                    if state == 0 {
+                        let r = rootB[Int(code)]
+                        state = r & 0x7FFF_FFFF; out = r &>> 31 != 0; failInfo = 0
+                        break
+                    }
+                    let key = UInt64(state) &<< 21 | UInt64(code)
+                    let (fw, fm) = filterProbe(key, fsh)
+                    var e: UInt64 = 0
+                    var h = 0
+                    if filter[fw] & fm == fm {
+                        h = Int(truncatingIfNeeded: (key &* hashMul) &>> sh)
+                        e = slots[2 &* h]
+                        while e != 0 && e & edgeKeyMask != key {
+                            h = (h &+ 1) & mk
+                            e = slots[2 &* h]
                         }
-                        o = dictB[Int(o)]
+                    }
+                    if e != 0 {
+                        state = UInt32(truncatingIfNeeded: (e &>> 42) & 0x1F_FFFF); out = e &>> 63 != 0
+                        failInfo = slots[2 &* h &+ 1]
+                        break
+                    }
+                    // mismatch: follow the failure link (fail(fail) is inline too; deeper chains read `fail`)
+                    state = UInt32(truncatingIfNeeded: failInfo & 0x1F_FFFF)
+                    if state != 0 {
+                        let ff = UInt32(truncatingIfNeeded: (failInfo &>> 21) & 0x1F_FFFF)
+                        failInfo = ff == 0 ? 0 : UInt64(ff) | UInt64(failB[Int(ff)]) &<< 21  // no output offset
                     }
                 }
-                pos += 1
+                if out {
+                    // offset of the output list: from the slot just read, else the per-state array
+                    let inSlot = Int(truncatingIfNeeded: failInfo &>> 42)
+                    var j = inSlot != 0 ? inSlot &- 1 : Int(outStartB[Int(state)])
+                    while true {
+                        let pi = outB[j]
+                        if pi < 0 { break }
+                        let len = Int(outB[j &+ 1])
+                        let start = skipping ? ringB[(k &- len) & rmask] : pos &+ 1 &- len
+                        report(PatternMatch(pattern: Int(pi), start: start, end: pos &+ 1))
+                        j &+= 2
+                    }
+                }
+                pos &+= 1
             }
         }}}}}}}
-    }
-
-    /// Length of the (possibly invalid) UTF-8 sequence at i, as the decoder would consume it.
-    static func sequenceLength(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
-        let b0 = p[i]
-        var need = 0
-        if b0 >= 0xC2 && b0 <= 0xDF { need = 1 } else if b0 >= 0xE0 && b0 <= 0xEF { need = 2 } else if b0 >= 0xF0 && b0 <= 0xF4 { need = 3 } else { return 1 }
-        var tmp: [UInt32] = []
-        let len = min(n - i, need + 1)
-        UTF8Scalars.decode(UnsafeBufferPointer(start: p + i, count: len), into: &tmp)
-        if tmp.count == 1 { return len }
-        // invalid: the decoder consumed a maximal subpart; find its length
-        for l in 1...len {
-            tmp.removeAll()
-            UTF8Scalars.decode(UnsafeBufferPointer(start: p + i, count: l), into: &tmp)
-            if tmp.count == 1 && (l == len || tmp[0] == 0xFFFD) {
-                var t2: [UInt32] = []
-                UTF8Scalars.decode(UnsafeBufferPointer(start: p + i, count: len), into: &t2)
-                if t2.count > 1 { return l }
-            }
-        }
-        return 1
     }
 
     public func matches(in text: String) -> [PatternMatch] {
@@ -327,5 +400,30 @@ public final class PatternMatcher: Sendable {
         var c = 0
         scan(utf8: bytes) { _ in c += 1 }
         return c
+    }
+}
+
+/// A zero-filled, huge-page-advised buffer of UInt64 (freed on deinit). Immutable after the owner's init.
+final class HugeBuffer: @unchecked Sendable {
+    // Safe to share: written only while the owning PatternMatcher is being built, read-only afterwards.
+    let pointer: UnsafeMutablePointer<UInt64>
+    let count: Int
+    private let mapping: UnsafeMutableRawPointer
+    private let mappingSize: Int
+
+    init(count: Int) {
+        self.count = count
+        if let (p, m, t) = Blob.allocate(count * 8) {
+            pointer = p.bindMemory(to: UInt64.self, capacity: count)
+            mapping = m; mappingSize = t
+        } else {
+            let p = UnsafeMutableRawPointer.allocate(byteCount: max(count * 8, 8), alignment: 16)
+            p.initializeMemory(as: UInt8.self, repeating: 0, count: max(count * 8, 8))
+            pointer = p.bindMemory(to: UInt64.self, capacity: count)
+            mapping = p; mappingSize = -1
+        }
+    }
+    deinit {
+        if mappingSize < 0 { mapping.deallocate() } else { munmap(mapping, mappingSize) }
     }
 }

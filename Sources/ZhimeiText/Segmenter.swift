@@ -30,46 +30,90 @@ public struct Token: Sendable, Hashable {
 }
 
 /// Reusable working memory for segmentation. Not thread-safe: use one per thread/task.
+///
+/// The hot stored properties opt out of dynamic exclusivity checks (`@exclusivity(unchecked)`):
+/// the scratch is only ever used by one thread at a time and never accessed re-entrantly, and the
+/// checks (a runtime call per token push) were a fifth of the segmentation cost.
 public final class SegmentScratch {
-    var route: UnsafeMutablePointer<Double>
-    var routeX: UnsafeMutablePointer<Int32>
-    var back: UnsafeMutablePointer<UInt8>
-    var cap: Int
+    @exclusivity(unchecked) var route: UnsafeMutablePointer<Double>
+    @exclusivity(unchecked) var routeX: UnsafeMutablePointer<Int32>
+    /// IDF index + 1 (`Lexicon.idfValues`) of the word of ≥ 2 characters chosen at each route
+    /// position from the base dictionary; 0 otherwise.
+    @exclusivity(unchecked) var routeIDF: UnsafeMutablePointer<UInt32>
+    /// Character codes of the block being cut (looked up once per character, not once per DAG step).
+    @exclusivity(unchecked) var codes: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) var back: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) var cap: Int
     /// Token boundaries as (start, end) pairs of scalar offsets.
-    public private(set) var tokens: UnsafeMutablePointer<Int32>
-    var tokCap: Int
-    public private(set) var tokenCount = 0
+    @exclusivity(unchecked) public private(set) var tokens: UnsafeMutablePointer<Int32>
+    /// Per token: IDF index + 1 when the route chose a base-dictionary word of ≥ 2 characters, else 0.
+    @exclusivity(unchecked) var tokenIDFs: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) var tokCap: Int
+    @exclusivity(unchecked) public private(set) var tokenCount = 0
+    /// SimHash features (SimHasher): hash and weight bit pattern per feature.
+    @exclusivity(unchecked) var featureHash: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) var featureWeight: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) var featureCap: Int
 
     public init() {
         cap = 1024
-        route = .allocate(capacity: cap + 1); routeX = .allocate(capacity: cap + 1); back = .allocate(capacity: 4 * cap)
+        route = .allocate(capacity: cap + 1); routeX = .allocate(capacity: cap + 1)
+        routeIDF = .allocate(capacity: cap + 1); codes = .allocate(capacity: cap + 1)
+        back = .allocate(capacity: 4 * cap)
         tokCap = 4096
         tokens = .allocate(capacity: 2 * tokCap)
+        tokenIDFs = .allocate(capacity: tokCap)
+        featureCap = 1024
+        featureHash = .allocate(capacity: featureCap); featureWeight = .allocate(capacity: featureCap)
     }
-    deinit { route.deallocate(); routeX.deallocate(); back.deallocate(); tokens.deallocate() }
+    deinit {
+        route.deallocate(); routeX.deallocate(); routeIDF.deallocate(); codes.deallocate(); back.deallocate()
+        tokens.deallocate(); tokenIDFs.deallocate(); featureHash.deallocate(); featureWeight.deallocate()
+    }
 
     @inline(__always) func ensure(_ n: Int) {
         if n <= cap { return }
+        grow(n)
+    }
+    @inline(never) func grow(_ n: Int) {
         var c = cap
         while c < n { c *= 2 }
-        route.deallocate(); routeX.deallocate(); back.deallocate()
-        route = .allocate(capacity: c + 1); routeX = .allocate(capacity: c + 1); back = .allocate(capacity: 4 * c)
+        route.deallocate(); routeX.deallocate(); routeIDF.deallocate(); codes.deallocate(); back.deallocate()
+        route = .allocate(capacity: c + 1); routeX = .allocate(capacity: c + 1)
+        routeIDF = .allocate(capacity: c + 1); codes = .allocate(capacity: c + 1)
+        back = .allocate(capacity: 4 * c)
         cap = c
     }
-    @inline(__always) func push(_ a: Int, _ b: Int) {
-        if tokenCount == tokCap { growTokens() }
-        tokens[2 * tokenCount] = Int32(truncatingIfNeeded: a)
-        tokens[2 * tokenCount + 1] = Int32(truncatingIfNeeded: b)
-        tokenCount += 1
+    @inline(__always) func ensureFeatures(_ n: Int) {
+        if n <= featureCap { return }
+        var c = featureCap
+        while c < n { c *= 2 }
+        featureHash.deallocate(); featureWeight.deallocate()
+        featureHash = .allocate(capacity: c); featureWeight = .allocate(capacity: c)
+        featureCap = c
     }
-    func growTokens() {
+    @inline(__always) func push(_ a: Int, _ b: Int, idf: UInt32 = 0) {
+        let i = tokenCount
+        if i == tokCap { growTokens() }
+        tokens[2 * i] = Int32(truncatingIfNeeded: a)
+        tokens[2 * i + 1] = Int32(truncatingIfNeeded: b)
+        tokenIDFs[i] = idf
+        tokenCount = i + 1
+    }
+    @inline(never) func growTokens() {
         let n = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * tokCap)
         n.update(from: tokens, count: 2 * tokenCount)
-        tokens.deallocate(); tokens = n; tokCap *= 2
+        tokens.deallocate(); tokens = n
+        let m = UnsafeMutablePointer<UInt32>.allocate(capacity: 2 * tokCap)
+        m.update(from: tokenIDFs, count: tokenCount)
+        tokenIDFs.deallocate(); tokenIDFs = m
+        tokCap *= 2
     }
     public func reset() { tokenCount = 0 }
     @inline(__always) public func tokenStart(_ i: Int) -> Int { Int(tokens[2 * i]) }
     @inline(__always) public func tokenEnd(_ i: Int) -> Int { Int(tokens[2 * i + 1]) }
+    /// IDF index + 1 of token `i` (`Lexicon.idfValues`) when known from the dictionary route, else 0.
+    @inline(__always) func tokenIDF(_ i: Int) -> UInt32 { tokenIDFs[i] }
 }
 
 /// jieba-compatible segmenter: the shared immutable `Lexicon` plus an optional `UserDictionary`
@@ -189,7 +233,7 @@ public struct Segmenter: Sendable {
         if segStart < n { segmentPlain(s, segStart, n, scratch) }
     }
 
-    @inline(__always) func emitWord(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ e: Int, _ scratch: SegmentScratch) {
+    @inline(__always) func emitWord(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ e: Int, _ scratch: SegmentScratch, idf: UInt32 = 0) {
         if options.mode == .search {
             let len = e - a
             if len > 2 {
@@ -199,7 +243,7 @@ public struct Segmenter: Sendable {
                 for i in a..<(e - 2) where wordFreq(s, i, i + 3) > 0 { scratch.push(i, i + 3) }
             }
         }
-        scratch.push(a, e)
+        scratch.push(a, e, idf: idf)
     }
 
     /// jieba's `cut`: split into re_han blocks and the rest.
@@ -238,37 +282,66 @@ public struct Segmenter: Sendable {
         }
     }
 
-    /// Fills scratch.route / routeX for s[a..<e] (jieba's get_DAG + calc).
+    /// Fills scratch.route / routeX / routeIDF for s[a..<e] (jieba's get_DAG + calc).
     func calcRoute(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ e: Int, _ scratch: SegmentScratch) {
         let n = e - a
         scratch.ensure(n)
-        let route = scratch.route, routeX = scratch.routeX
+        let route = scratch.route, routeX = scratch.routeX, routeIDF = scratch.routeIDF
         let trie = lexicon.trie
         let logFreq = lexicon.logFreq
         route[n] = 0
         routeX[n] = 0
         if userDictionary.isEmpty {
             let logTotal = lexicon.logTotal
+            // character codes once per block (code 0: not in the dictionary; root[0] == 0)
+            let codes = scratch.codes
+            for k in 0..<n { codes[k] = trie.code(s[a + k]) }
+            let rootP = trie.root, rootLF = trie.rootLogFreq, table = trie.table, shift = trie.shift, mask = trie.mask
+            let logValues = lexicon.logValues
+            let filter = trie.filter, filterShift = trie.filterShift
+            // jieba's DAG and route, right to left
             var idx = n - 1
             while idx >= 0 {
-                var node: UInt32 = 0
                 var best = -Double.infinity
                 var bestX = -1
-                var k = idx
-                while k < n {
-                    let r = trie.child(node, trie.code(s[a + k]))
-                    if r == 0 { break }
-                    node = r & 0x7FFF_FFFF
+                var bestIDF: UInt32 = 0
+                let c0 = Int(codes[idx])
+                let r = rootP[c0]
+                if r != 0 {
+                    var node = r & 0x7FFF_FFFF
                     if r & 0x8000_0000 != 0 {
-                        let v = (logFreq[Int(node)] - logTotal) + route[k + 1]
-                        if v >= best { best = v; bestX = k }
+                        best = (rootLF[c0] - logTotal) + route[idx &+ 1]; bestX = idx
                     }
-                    k += 1
+                    var k = idx &+ 1
+                    while k < n {
+                        let c = codes[k]
+                        if c == 0 { break }
+                        let key = UInt64(node) &<< 21 | UInt64(c)
+                        // most walks end here: the small edge filter says so without touching the table
+                        let (fw, fm) = filterProbe(key, filterShift)
+                        if filter[fw] & fm != fm { break }
+                        // child(node, c): one multiply-shift probe into the edge table
+                        var h = Int(truncatingIfNeeded: (key &* hashMul) &>> shift)
+                        var en = table[2 &* h]
+                        while en != 0 && en & edgeKeyMask != key {
+                            h = (h &+ 1) & mask
+                            en = table[2 &* h]
+                        }
+                        if en == 0 { break }
+                        node = UInt32(truncatingIfNeeded: (en &>> 42) & 0x1F_FFFF)
+                        if en & (1 << 63) != 0 {
+                            let info = table[2 &* h &+ 1]
+                            let v = (logValues[Int(truncatingIfNeeded: info & 0xFFFF_FFFF)] - logTotal) + route[k &+ 1]
+                            if v >= best { best = v; bestX = k; bestIDF = UInt32(truncatingIfNeeded: info &>> 32) &+ 1 }
+                        }
+                        k &+= 1
+                    }
                 }
-                if bestX < 0 { best = (0 - logTotal) + route[idx + 1]; bestX = idx }
+                if bestX < 0 { best = (0 - logTotal) + route[idx &+ 1]; bestX = idx }
                 route[idx] = best
                 routeX[idx] = Int32(truncatingIfNeeded: bestX)
-                idx -= 1
+                routeIDF[idx] = bestIDF
+                idx &-= 1
             }
         } else {
             let ud = userDictionary
@@ -306,6 +379,7 @@ public struct Segmenter: Sendable {
                 if bestX < 0 { best = (0 - logTotal) + route[idx + 1]; bestX = idx }
                 route[idx] = best
                 routeX[idx] = Int32(truncatingIfNeeded: bestX)
+                routeIDF[idx] = 0  // user-dictionary path: SimHash looks IDFs up by hash
                 idx -= 1
             }
         }
@@ -323,7 +397,7 @@ public struct Segmenter: Sendable {
                     if bufStart < 0 { bufStart = x }
                 } else {
                     if bufStart >= 0 { flushBuffer(s, a + bufStart, a + x, scratch); bufStart = -1 }
-                    emitWord(s, a + x, a + y, scratch)
+                    emitWord(s, a + x, a + y, scratch, idf: scratch.routeIDF[x])
                 }
                 x = y
             }
@@ -335,7 +409,7 @@ public struct Segmenter: Sendable {
                     if bufStart < 0 { bufStart = x }
                 } else {
                     if bufStart >= 0 { emitWord(s, a + bufStart, a + x, scratch); bufStart = -1 }
-                    emitWord(s, a + x, a + y, scratch)
+                    emitWord(s, a + x, a + y, scratch, idf: scratch.routeIDF[x])
                 }
                 x = y
             }
@@ -485,3 +559,4 @@ func shapeTag(_ b: UnsafeBufferPointer<UInt32>, _ a: Int, _ e: Int) -> String {
     if alpha > 0 { return "eng" }
     return "x"
 }
+

@@ -17,26 +17,100 @@ public struct SimHasher: Sendable {
     }
 
     /// Fingerprint of a scalar buffer, reusing `scratch` (one per thread).
+    ///
+    /// Per feature: v[b] += w if bit b of the feature hash is set, else −w; bit b of the fingerprint
+    /// is set when v[b] > 0. The features are collected first; then, for each byte of the hash, the 8
+    /// accumulators live in 4 `SIMD2<Double>` registers and the ±w pattern comes from a 256-entry
+    /// table of sign masks (w XOR sign bit = −w): 4 vector xor+add per feature and byte instead of 8
+    /// scalar multiply-adds and no accumulator loads/stores. Each accumulator adds the same values in
+    /// the same (token) order as the scalar definition, so fingerprints are bit-identical to it.
+    /// Dictionary words chosen by the segmenter carry their IDF index (read from the edge slot the DAG
+    /// walk already loaded); other tokens (HMM words, Latin words) use the IDF hash table.
     public func fingerprint(_ s: UnsafeBufferPointer<UInt32>, scratch: SegmentScratch) -> UInt64 {
         scratch.reset()
         segmenter.segment(s, scratch: scratch)
         let lex = segmenter.lexicon
+        let idfValues = lex.idfValues
+        let median = lex.medianIDF
+        // 1. features: (hash, weight) per content token of ≥ 2 scalars, in token order
+        scratch.ensureFeatures(scratch.tokenCount)
+        let fh = scratch.featureHash, fw = scratch.featureWeight
+        var nf = 0
+        for t in 0..<scratch.tokenCount {
+            let a = scratch.tokenStart(t), e = scratch.tokenEnd(t)
+            if e &- a < 2 { continue }
+            var content = false
+            for i in a..<e where CharClass.isHan(s[i]) || CharClass.isAlnum(s[i]) { content = true; break }
+            if !content { continue }
+            let h = hashScalars(s, a, e)
+            let known = scratch.tokenIDF(t)
+            fh[nf] = h
+            fw[nf] = (known != 0 ? idfValues[Int(known &- 1)] : (lex.idf(hash: h) ?? median)).bitPattern
+            nf &+= 1
+        }
+        // 2. accumulate one byte of the hash (8 counters, 4 SIMD registers) at a time over all
+        //    features, so the counters stay in registers
+        let masks = SimHasher.signMasks
+        var fp: UInt64 = 0
+        for byte in 0..<8 {
+            let sh = UInt64(8 &* byte)
+            var a0 = SIMD2<Double>(0, 0), a1 = SIMD2<Double>(0, 0), a2 = SIMD2<Double>(0, 0), a3 = SIMD2<Double>(0, 0)
+            var f = 0
+            while f < nf {
+                let wb = SIMD2<UInt64>(repeating: fw[f])
+                let m = masks + Int(truncatingIfNeeded: (fh[f] &>> sh) & 0xFF) &* 4
+                a0 += unsafeBitCast(wb ^ m[0], to: SIMD2<Double>.self)
+                a1 += unsafeBitCast(wb ^ m[1], to: SIMD2<Double>.self)
+                a2 += unsafeBitCast(wb ^ m[2], to: SIMD2<Double>.self)
+                a3 += unsafeBitCast(wb ^ m[3], to: SIMD2<Double>.self)
+                f &+= 1
+            }
+            var bits: UInt64 = 0
+            if a0[0] > 0 { bits |= 1 }
+            if a0[1] > 0 { bits |= 2 }
+            if a1[0] > 0 { bits |= 4 }
+            if a1[1] > 0 { bits |= 8 }
+            if a2[0] > 0 { bits |= 16 }
+            if a2[1] > 0 { bits |= 32 }
+            if a3[0] > 0 { bits |= 64 }
+            if a3[1] > 0 { bits |= 128 }
+            fp |= bits &<< sh
+        }
+        return fp
+    }
+
+    /// For each byte value: 8 sign masks (as 4 pairs), 0 where the bit is set (+w), the sign bit where
+    /// it is clear (−w). 16 KB, built once.
+    // nonisolated(unsafe) is safe: the table is written once inside the initializer and only read afterwards.
+    nonisolated(unsafe) static let signMasks: UnsafePointer<SIMD2<UInt64>> = {
+        let p = UnsafeMutablePointer<SIMD2<UInt64>>.allocate(capacity: 256 * 4)
+        let sign: UInt64 = 1 << 63
+        for v in 0..<256 {
+            for pair in 0..<4 {
+                let b0 = (v >> (2 * pair)) & 1, b1 = (v >> (2 * pair + 1)) & 1
+                p[v * 4 + pair] = SIMD2(b0 == 1 ? 0 : sign, b1 == 1 ? 0 : sign)
+            }
+        }
+        return UnsafePointer(p)
+    }()
+
+    /// The scalar definition (reference for tests): same features and weights, plain 64-bit loop.
+    func referenceFingerprint(_ s: UnsafeBufferPointer<UInt32>) -> UInt64 {
+        let scratch = SegmentScratch()
+        segmenter.segment(s, scratch: scratch)
+        let lex = segmenter.lexicon
         var acc = [Double](repeating: 0, count: 64)
-        // term frequencies: tokens hashed; duplicates simply add their weight again (tf * idf)
-        acc.withUnsafeMutableBufferPointer { v in
-            for t in 0..<scratch.tokenCount {
-                let a = scratch.tokenStart(t), e = scratch.tokenEnd(t)
-                if e - a < 2 { continue }
-                var content = false
-                for i in a..<e where CharClass.isHan(s[i]) || CharClass.isAlnum(s[i]) { content = true; break }
-                if !content { continue }
-                let h = hashScalars(s, a, e)
-                let w = lex.idf(hash: h) ?? lex.medianIDF
-                // branch-free: v[b] += ±w
-                for b in 0..<64 {
-                    let bit = Double(Int((h >> UInt64(b)) & 1))
-                    v[b] += (2 * bit - 1) * w
-                }
+        for t in 0..<scratch.tokenCount {
+            let a = scratch.tokenStart(t), e = scratch.tokenEnd(t)
+            if e - a < 2 { continue }
+            var content = false
+            for i in a..<e where CharClass.isHan(s[i]) || CharClass.isAlnum(s[i]) { content = true; break }
+            if !content { continue }
+            let h = hashScalars(s, a, e)
+            let w = lex.idf(hash: h) ?? lex.medianIDF
+            for b in 0..<64 {
+                let bit = Double(Int((h >> UInt64(b)) & 1))
+                acc[b] += (2 * bit - 1) * w
             }
         }
         var fp: UInt64 = 0

@@ -109,7 +109,7 @@ struct ReviewPages {
         let story = try await StoryService.find(req.parameters.get("storyID", as: UUID.self), on: req)
         let s = try await ReviewService.state(of: story, on: req)
         let permissionOf = { (raw: String) -> String in
-            Permission(rawValue: raw).map { p in let l = ReviewService.permissionLabel(p); return lang == "en" ? l.en : l.zh } ?? raw
+            Permission(rawValue: raw).map { p in let l = ReviewService.permissionLabel(p); return lang == "en" ? "needs \(l.en)" : "需\(l.zh)权限" } ?? raw
         }
         let statusLabels: [String: (String, String)] = ["none": ("未送审", "not submitted"), "waiting": ("待审", "waiting"),
                                                         "current": ("当前环节", "current"), "done": ("已签署", "signed")]

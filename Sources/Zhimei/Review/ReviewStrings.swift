@@ -22,6 +22,7 @@ enum ReviewStrings {
         "review.back": ("返回审核队列", "Back to the review queue"),
         "review.openStory": ("打开稿件", "Open the story"),
         "review.round": ("第", "Round"),
+        "review.roundSuffix": ("轮", ""),
         "review.history": ("审核历史（全部轮次）", "Review history (all rounds)"),
         "review.history.none": ("尚无审核记录", "No review history yet"),
         "review.stages": ("审核环节", "Stages"),

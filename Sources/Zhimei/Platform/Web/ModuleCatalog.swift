@@ -12,7 +12,7 @@ struct ModuleInfo: Encodable, Sendable {
 
 enum ModuleCatalog {
     static let modules: [ModuleInfo] = [
-        .init(path: "leads", titleKey: "nav.leads", stage: "策", permission: .leadsRead, built: false,
+        .init(path: "leads", titleKey: "nav.leads", stage: "策", permission: .leadsRead, built: true,
               planned: ["RSS/Atom/JSON Feed 订阅与网络钩子", "群众爆料表单", "线索去重与热度排序", "认领、指派与转为选题"],
               plannedEn: ["RSS/Atom/JSON Feed polling and webhooks", "Citizen tip form", "Near-duplicate grouping and hot sort", "Claim, assign, convert to topic"]),
         .init(path: "planning", titleKey: "nav.planning", stage: "策", permission: .topicsManage, built: true,

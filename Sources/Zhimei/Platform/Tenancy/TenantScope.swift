@@ -26,6 +26,15 @@ public enum TenantScope: Sendable, Equatable {
         }
     }
 
+    /// Like `checkPayload(_:)`, and also 422 when the tenant does not exist, so that a platform admin's
+    /// payload naming an unknown tenant never reaches the database's foreign key (a 500).
+    public func checkPayload(_ tenantID: UUID, on db: any Database) async throws {
+        try checkPayload(tenantID)
+        guard try await Tenant.find(tenantID, on: db) != nil else {
+            throw AppError.invalid("tenant_id", zh: "单位不存在", en: "No such tenant")
+        }
+    }
+
     /// A query over a tenant-owned model, limited to this scope.
     public func query<M: TenantOwned>(_ model: M.Type, on db: any Database) -> QueryBuilder<M> {
         let query = M.query(on: db)

@@ -18,7 +18,7 @@
             var e = data && data.error;
             throw new Error(e ? (lang === "en" ? e.message_en : e.message) : ("HTTP " + res.status));
           }
-          window.location.href = data.id ? "/planning?topic=" + encodeURIComponent(data.id) : "/planning";
+          window.location.href = data.id ? "/planning/topics/" + encodeURIComponent(data.id) : "/planning";
         });
       }).catch(function (err) {
         btn.removeAttribute("aria-busy");

@@ -428,6 +428,32 @@ final class LeadsTests: XCTestCase {
         }
     }
 
+    /// The convert button posts to Planning's POST /api/v1/topics, which calls LeadService.find and markConverted.
+    func testConvertIntoTopic() async throws {
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let lead = try await paste(t, editor, Self.unrelated, title: "浏阳马拉松报名开启")
+            let session = try await t.session(for: "liuyang-editor")
+            let page = try await t.send(.GET, "/leads/\(lead.id)", headers: ["Accept": "text/html"], as: session)
+            XCTAssertTrue(page.text.contains("data-convert-lead=\"\(lead.id)\""), "the convert button is wired")
+            // Another tenant cannot convert it.
+            let denied = try await t.send(.POST, "/api/v1/topics", json: ["lead_id": lead.id.uuidString, "title": "偷来的选题"], as: try await t.token(for: "ningxiang-editor"))
+            XCTAssertEqual(denied.status, .notFound, denied.text)
+            let res = try await t.send(.POST, "/api/v1/topics", json: ["lead_id": lead.id.uuidString, "title": lead.title], as: editor)
+            XCTAssertEqual(res.status, .created, res.text)
+            struct Topic: Decodable { var id: UUID }
+            let topic = try res.json(Topic.self)
+            let after = try await t.send(.GET, "/api/v1/leads/\(lead.id)", as: editor).json(LeadDetailDTO.self).lead
+            XCTAssertEqual(after.status, .converted)
+            XCTAssertEqual(after.topicId, topic.id)
+            let actions = try await AuditEntry.query(on: t.db).filter(\.$targetID == lead.id.uuidString).all().map(\.action)
+            XCTAssertTrue(actions.contains("lead.convert"), "\(actions)")
+            // A converted lead cannot be claimed or discarded any more.
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/leads/\(lead.id)/claim", as: editor).status, .conflict)
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/leads/\(lead.id)/status", json: ["status": "discarded"], as: editor).status, .conflict)
+        }
+    }
+
     func testInboxPage() async throws {
         try await withTestApp { t in
             let editor = try await t.token(for: "liuyang-editor")

@@ -58,15 +58,20 @@ enum OutlineService {
         func add(_ word: String, to list: inout [String]) { if !list.contains(word), list.count < 10 { list.append(word) } }
         let placeSuffixes = ["省", "市", "县", "区", "镇", "乡", "村", "街道", "社区"]
         let orgSuffixes = ["公司", "集团", "中心", "政府", "委员会", "大学", "学院", "医院", "学校", "协会", "银行", "研究所", "局", "厅", "部"]
+        // A place directly followed by an organisation names one body: 浏阳市 + 人民政府 → 浏阳市人民政府.
+        var previousPlace: (text: String, end: Int)?
         for token in engine.tokenize(text) {
             let word = token.text
-            guard word.count >= 2, word.unicodeScalars.contains(where: { $0.value >= 0x4E00 && $0.value <= 0x9FFF }) else { continue }
+            guard word.count >= 2, word.unicodeScalars.contains(where: { $0.value >= 0x4E00 && $0.value <= 0x9FFF }) else { previousPlace = nil; continue }
             let tag = engine.lexicon.tag(of: word) ?? ""
+            var isPlace = false
             if tag.hasPrefix("nr") { add(word, to: &people) }
-            else if tag.hasPrefix("ns") { add(word, to: &places) }
-            else if tag.hasPrefix("nt") { add(word, to: &orgs) }
-            else if word.count >= 3, orgSuffixes.contains(where: word.hasSuffix) { add(word, to: &orgs) }
-            else if word.count >= 3, placeSuffixes.contains(where: word.hasSuffix) { add(word, to: &places) }
+            else if tag.hasPrefix("ns") { add(word, to: &places); isPlace = true }
+            else if tag.hasPrefix("nt") || (word.count >= 3 && orgSuffixes.contains(where: word.hasSuffix)) || (tag == "n" && orgSuffixes.contains(where: word.hasSuffix) && previousPlace?.end == token.start) {
+                if let place = previousPlace, place.end == token.start { add(place.text + word, to: &orgs) } else { add(word, to: &orgs) }
+            }
+            else if word.count >= 3, placeSuffixes.contains(where: word.hasSuffix) { add(word, to: &places); isPlace = true }
+            previousPlace = isPlace ? (word, token.end) : nil
         }
         let keywords = engine.keywords(text, top: 8).map(\.word)
         return (keywords, people, places, orgs)

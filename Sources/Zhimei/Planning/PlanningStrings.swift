@@ -91,5 +91,8 @@ enum PlanningStrings {
         "planning.nextMonth": ("下个月", "Next month"),
         "planning.thisMonth": ("本月", "This month"),
         "planning.lead": ("查看线索", "View lead"),
+        "planning.short.due": ("截止", "Due"),
+        "planning.keywords": ("关键词", "Keywords"),
+        "planning.short.assignees": ("记者", "Reporters"),
     ]
 }

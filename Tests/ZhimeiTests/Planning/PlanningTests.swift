@@ -175,6 +175,7 @@ final class PlanningTests: XCTestCase {
             XCTAssertEqual(outline.model, OutlineService.templateModel)
             XCTAssertTrue(outline.keywords.contains("花炮"), "\(outline.keywords)")
             XCTAssertTrue(outline.organisations.contains("湖南大学"), "\(outline.organisations)")
+            XCTAssertTrue(outline.organisations.contains("浏阳市人民政府"), "a place followed by an organisation is one name: \(outline.organisations)")
             XCTAssertTrue(outline.places.contains { $0.hasPrefix("浏阳") } || outline.places.contains("大瑶镇"), "\(outline.places)")
             for k in outline.keywords.prefix(5) { XCTAssertTrue(outline.content.contains("“\(k)”"), "keyword \(k) in a question") }
             for o in outline.organisations { XCTAssertTrue(outline.content.contains("- \(o)："), "organisation \(o) as an interviewee") }

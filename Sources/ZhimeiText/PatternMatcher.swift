@@ -120,8 +120,12 @@ public final class PatternMatcher: Sendable {
         }
         charMap = cmap
         astralMap = tb.astralCode
-        shift = UInt64(64 - tb.bits)
-        mask = (1 << tb.bits) - 1
+        // the scan's slot table is rebuilt below at load ≤ 0.7 (the builder's table grows at 0.6 and
+        // can be as sparse as 0.3); the edge filter keeps the longer unsuccessful probes rare
+        var slotBits = 4
+        while (1 << slotBits) * 7 < tb.edges * 10 { slotBits += 1 }
+        shift = UInt64(64 - slotBits)
+        mask = (1 << slotBits) - 1
         firstPattern = nodeFirst
         self.nextSame = nextSame
         var r = 1
@@ -206,8 +210,11 @@ public final class PatternMatcher: Sendable {
             rootOut[c] = UInt32(v) | (hasOutput(v) ? 1 << 31 : 0)
         }
         root = rootOut
-        let sl = HugeBuffer(count: 2 * tb.table.count)
-        for (i, e) in tb.table.enumerated() where e != 0 {
+        let sl = HugeBuffer(count: 2 << slotBits)
+        let slotShift = UInt64(64 - slotBits), slotMask = (1 << slotBits) - 1
+        for e in tb.table where e != 0 {
+            var i = Int(((e & edgeKeyMask) &* hashMul) >> slotShift)
+            while sl.pointer[2 * i] != 0 { i = (i + 1) & slotMask }
             let v = Int((e >> 42) & 0x1F_FFFF)
             let f = failA[v]
             sl.pointer[2 * i] = (e & edgeKeyMask) | UInt64(v) << 42 | (hasOutput(v) ? 1 << 63 : 0)

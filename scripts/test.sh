@@ -12,7 +12,7 @@
 #                   against a freshly started server with demo data
 #
 # Environment: ZHIMEI_TEST_PG_PORT (55432), ZHIMEI_TEST_S3_PORT (55433), ZHIMEI_E2E_PORT (18080),
-#   ZHIMEI_FUZZ_MAX_TIME (seconds, 240), ZHIMEI_FUZZ_MAX_EXAMPLES (per operation, 40),
+#   ZHIMEI_FUZZ_MAX_TIME (seconds, 300), ZHIMEI_FUZZ_MAX_EXAMPLES (per operation, 40),
 #   ZHIMEI_SWIFT_TEST_TIMEOUT (seconds per swift test pass, 1200),
 #   ZHIMEI_SWIFT_TEST_ARGS (extra `swift test` arguments, e.g. "--filter AuthTests").
 # Exits non-zero when any stage fails. Logs go to .build/test-logs/. The closing line is
@@ -201,7 +201,7 @@ if [ "$BUILD_OK" = 1 ] && wants e2e; then
         log "browser test (headless Chromium)"
         set +e
         timeout --kill-after=30 900 "$PYTHON" -m pytest -p no:cacheprovider -q -rfE --tb=short \
-            --junitxml="$LOG_DIR/browser-junit.xml" tests/e2e/test_browser.py 2>&1 | tee "$LOG_DIR/browser.log"
+            --junitxml="$LOG_DIR/browser-junit.xml" tests/e2e/test_browser.py tests/e2e/test_newsroom_chain.py 2>&1 | tee "$LOG_DIR/browser.log"
         rc=${PIPESTATUS[0]}
         set -e
         read -r p f < <("$PYTHON" - "$LOG_DIR/browser-junit.xml" <<'PY'
@@ -223,7 +223,7 @@ PY
         log "API fuzz (schemathesis)"
         start=$SECONDS
         set +e
-        ZHIMEI_FUZZ_REPORT_DIR="$LOG_DIR/fuzz" timeout --kill-after=30 $(( ${ZHIMEI_FUZZ_MAX_TIME:-240} + 300 )) \
+        ZHIMEI_FUZZ_REPORT_DIR="$LOG_DIR/fuzz" timeout --kill-after=30 $(( ${ZHIMEI_FUZZ_MAX_TIME:-300} + 300 )) \
             "$PYTHON" tests/e2e/fuzz_api.py 2>&1 | tee "$LOG_DIR/fuzz.log"
         rc=${PIPESTATUS[0]}
         set -e

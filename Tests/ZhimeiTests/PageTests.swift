@@ -24,7 +24,9 @@ final class PageTests: XCTestCase {
     func testUnbuiltModulesSaySoPlainly() async throws {
         try await withTestApp { t in
             let chief = try await t.session(for: "liuyang-chief")
-            for path in ["/leads", "/planning", "/stories", "/review", "/publishing", "/opinion", "/analytics"] {
+            let unbuilt = ModuleCatalog.modules.filter { !$0.built && $0.permission != .servicesHandle }.map { "/" + $0.path }
+            XCTAssertTrue(unbuilt.contains("/publishing") && unbuilt.contains("/opinion"))
+            for path in unbuilt {
                 let res = try await t.send(.GET, path, headers: ["Accept": "text/html"], as: chief)
                 XCTAssertEqual(res.status, .ok, path)
                 XCTAssertTrue(res.text.contains("该模块尚未上线"), path)

@@ -122,7 +122,7 @@ enum FeedParser {
         guard delegate.format != nil else { throw FeedError.notAFeed }
         // libxml2 may recover from some errors; any error at all rejects the feed.
         if let error = delegate.firstError ?? (ok ? nil : parser.parserError) {
-            throw FeedError.invalidXML(line: delegate.firstErrorLine ?? parser.lineNumber, detail: String((error as NSError).localizedDescription.prefix(200)))
+            throw FeedError.invalidXML(line: delegate.firstErrorLine ?? parser.lineNumber, detail: Self.xmlErrorDetail(error as NSError))
         }
         let dates = FeedDate()
         let items = delegate.items.prefix(maxItems).map { raw -> FeedItem in
@@ -131,6 +131,14 @@ enum FeedParser {
             return item
         }
         return ParsedFeed(format: delegate.format ?? .rss, title: delegate.feedTitle, items: Array(items))
+    }
+
+    /// A short description of a libxml2 error (its codes are those of libxml2's xmlParserErrors).
+    static func xmlErrorDetail(_ error: NSError) -> String {
+        let known: [Int: String] = [4: "document empty", 5: "unexpected end of document", 9: "invalid character", 23: "'>' expected",
+                                    26: "undeclared entity", 27: "undeclared entity", 68: "unescaped '&' or bad entity name", 73: "'>' expected",
+                                    76: "mismatched end tag", 77: "premature end of data", 5034: "mismatched end tag"]
+        return "libxml2 \(error.code)" + (known[error.code].map { ": " + $0 } ?? "")
     }
 
     // MARK: - JSON Feed

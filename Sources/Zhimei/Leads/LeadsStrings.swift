@@ -39,7 +39,7 @@ enum LeadsStrings {
         "leads.discard": ("放弃", "Discard"),
         "leads.release": ("退回待处理", "Release"),
         "leads.convert": ("转为选题", "Convert into topic"),
-        "leads.convert.hint": ("转为选题后，可在“选题”中继续策划。", "After converting, continue planning under Planning."),
+        "leads.convert.hint": ("转为选题后，可在“选题策划”中继续跟进。", "After converting, continue under Topic planning."),
         "leads.cluster.title": ("相似线索（转载与近似报道）", "Similar leads (reprints and near-duplicates)"),
         "leads.cluster.none": ("暂无相似线索。", "No similar leads yet."),
         "leads.paste": ("粘贴邮件或文档", "Paste an e-mail or document"),

@@ -123,3 +123,47 @@ final class SharedPoolTests: XCTestCase {
         }
     }
 }
+
+/// `SharedPoolService.submit` as other modules (Stories) call it: a story copy goes to the platform only.
+final class SharedPoolStoryTests: XCTestCase {
+    func request(_ t: TestApp, as username: String) async throws -> Request {
+        let req = Request(application: t.app, on: t.app.eventLoopGroup.next())
+        req.actor = try await ActorMiddleware.makeActor(user: try await t.user(username), session: nil, tokenID: nil, scopes: nil, on: t.db)
+        return req
+    }
+
+    func testAStorySubmittedByACountyReachesOnlyThePlatform() async throws {
+        try await withTestApp { t in
+            let hunan = try await t.tenant("hunan").requireID(), liuyang = try await t.tenant("liuyang").requireID()
+            let storyID = UUID()
+            let entry = try await SharedPoolService.submit(kind: .story, title: "浏阳稿件", summary: "摘要", body: "正文第一段。", keywords: ["浏阳"],
+                                                           sourceTenantID: liuyang, sourceID: storyID, on: try await request(t, as: "liuyang-reporter"))
+            XCTAssertEqual(entry.tenantID, hunan)
+            XCTAssertEqual(entry.kind, .story)
+            XCTAssertEqual(entry.sourceID, storyID)
+            XCTAssertEqual(entry.sourceTenantName, "浏阳市融媒体中心")
+            XCTAssertEqual(entry.sharedByName, "浏阳市记者")
+            // Twice is a conflict; another tenant's object is out of reach; the platform does not submit to itself.
+            do {
+                _ = try await SharedPoolService.submit(kind: .story, title: "x", summary: "", body: "", sourceTenantID: liuyang, sourceID: storyID,
+                                                       on: try await request(t, as: "liuyang-editor"))
+                XCTFail("expected a conflict")
+            } catch let e as AppError { XCTAssertEqual(e.code, "already_submitted") }
+            do {
+                _ = try await SharedPoolService.submit(kind: .story, title: "x", summary: "", body: "", sourceTenantID: liuyang, sourceID: UUID(),
+                                                       on: try await request(t, as: "ningxiang-editor"))
+                XCTFail("expected not found")
+            } catch let e as AppError { XCTAssertEqual(e.status, .notFound) }
+            do {
+                _ = try await SharedPoolService.submit(kind: .story, title: "x", summary: "", body: "", sourceTenantID: hunan, sourceID: UUID(),
+                                                       on: try await request(t, as: "hunan-editor"))
+                XCTFail("expected invalid")
+            } catch let e as AppError { XCTAssertEqual(e.status, .unprocessableEntity) }
+            struct Entry: Decodable { var id: UUID; var kind: String; var readOnly: Bool }
+            let platformPool = try await t.send(.GET, "/api/v1/pool", as: try await t.token(for: "hunan-editor")).json([Entry].self)
+            XCTAssertEqual(platformPool.map(\.kind), ["story"])
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/pool", as: try await t.token(for: "ningxiang-editor")).json([Entry].self).count, 0)
+            try await XCTAssertEqualAsync(try await AuditEntry.query(on: t.db).filter(\.$action == "pool.submit").count(), 1)
+        }
+    }
+}

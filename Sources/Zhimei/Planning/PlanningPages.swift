@@ -17,6 +17,8 @@ struct PlanningPages {
         var view: String; var columns: [Column]; var cards: [Card]; var empty: Bool; var weeks: [Week]; var weekdays: [String]
         var monthLabel: String; var prevMonth: String; var nextMonth: String; var month: String
         var people: [Option]; var priorities: [Option]; var statuses: [Option]; var q: String; var statusFilter: String; var tenantName: String
+        /// Set when the page was opened to convert a lead (/planning?lead_id=…): the new-topic form opens with it.
+        var leadID: String
     }
 
     struct CoverageRow: Encodable { var id: String; var kind: String; var kindLabel: String; var note: String; var assignee: String; var assigneeID: String; var done: Bool; var people: [Option] }
@@ -152,7 +154,8 @@ struct PlanningPages {
                              people: members.map { Option(value: $0.id?.uuidString ?? "", label: "\($0.displayName)（\($0.username)）", selected: false) },
                              priorities: TopicPriority.allCases.map { Option(value: $0.rawValue, label: Localizer.text("planning.priority.\($0.rawValue)", lang), selected: $0 == .normal) },
                              statuses: TopicStatus.allCases.map { Option(value: $0.rawValue, label: TopicService.label($0, lang), selected: $0 == statusFilter) },
-                             q: q, statusFilter: statusFilter?.rawValue ?? "", tenantName: tenantName)
+                             q: q, statusFilter: statusFilter?.rawValue ?? "", tenantName: tenantName,
+                             leadID: (try? req.query.get(String.self, at: "lead_id")).flatMap(UUID.init(uuidString:))?.uuidString ?? "")
         return try await PageContext.render("planning/board", titleKey: "planning.title", section: "planning", body: body, on: req)
     }
 

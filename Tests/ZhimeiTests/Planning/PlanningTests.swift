@@ -233,6 +233,12 @@ final class PlanningTests: XCTestCase {
             XCTAssertEqual(again.status, .conflict)
             XCTAssertEqual(try again.error().code, "lead_already_converted")
             try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/topics", json: ["lead_id": lead.id!.uuidString], as: ningxiang(t)).status, .notFound)
+            // The board opens the new-topic form for a lead (the Leads inbox links to /planning?lead_id=…).
+            let page = try await t.send(.GET, "/planning?lead_id=\(lead.id!.uuidString)", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-editor"))
+            XCTAssertTrue(page.text.contains(#"name="lead_id" value="\#(lead.id!.uuidString)""#))
+            let junk = try await t.send(.GET, "/planning?lead_id=%22%3E%3Cscript%3E", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-editor"))
+            XCTAssertEqual(junk.status, .ok)
+            XCTAssertFalse(junk.text.contains("name=\"lead_id\""))
         }
     }
 

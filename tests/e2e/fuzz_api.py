@@ -9,7 +9,7 @@ DELETE /api/v1/tokens/{tokenID}).
 Environment:
   ZHIMEI_E2E_BASE_URL   server to fuzz (default http://localhost:18080)
   ZHIMEI_FUZZ_MAX_EXAMPLES  examples per operation (default 40)
-  ZHIMEI_FUZZ_MAX_TIME      overall time budget in seconds (default 240)
+  ZHIMEI_FUZZ_MAX_TIME      overall time budget in seconds (default 300)
   ZHIMEI_FUZZ_SEED          fixed seed for a reproducible run (optional)
   ZHIMEI_FUZZ_REPORT_DIR    where the JUnit report goes (default: a temp dir)
 Prints a closing line "fuzz: N passed, N failed" (one test per API operation).
@@ -80,7 +80,7 @@ def main() -> int:
         "--checks", CHECKS,
         "--header", f"Authorization: Bearer {token}",
         "--max-examples", os.environ.get("ZHIMEI_FUZZ_MAX_EXAMPLES", "40"),
-        "--max-time", os.environ.get("ZHIMEI_FUZZ_MAX_TIME", "240"),
+        "--max-time", os.environ.get("ZHIMEI_FUZZ_MAX_TIME", "300"),
         "--phases", os.environ.get("ZHIMEI_FUZZ_PHASES", "examples,coverage,fuzzing"),
         "--workers", "1",
         "--request-timeout", "20",

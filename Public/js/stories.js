@@ -44,6 +44,7 @@
     newForm.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var body = { headline: newForm.elements.headline.value, lead: newForm.elements.lead.value, tags: splitList(newForm.elements.tags.value), body: [] };
+      if (newForm.elements.topic_id && newForm.elements.topic_id.value) body.topic_id = newForm.elements.topic_id.value;
       request("POST", "/api/v1/stories", body).then(function (s) { window.location.href = "/stories/" + s.id + "/edit"; })
         .catch(function (e) { showError(newForm, e); });
     });

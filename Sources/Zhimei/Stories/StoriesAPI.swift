@@ -174,8 +174,8 @@ struct StoriesAPI {
                                         ("tag", .string(maxLength: 40), "Has this tag / 标签"), ("q", .string(maxLength: 100), "Headline contains / 标题包含")]),
                      use: list)
         api.endpoint(.POST, "stories", access: .permission(.storiesWrite),
-                     doc: .init("Create a story (version 1) / 新建稿件", tag: tag,
-                                request: .object(Self.contentFields([("tenant_id", .uuid)]), required: ["headline"]),
+                     doc: .init("Create a story (version 1), optionally for a topic (topic_id; its title is the default headline) / 新建稿件", tag: tag,
+                                request: .object(Self.contentFields([("tenant_id", .uuid), ("topic_id", .uuid)]), required: []),
                                 response: .ref("Story"), status: 201), use: create)
         api.endpoint(.GET, "stories", ":storyID", access: .permission(.storiesRead),
                      doc: .init("One story / 稿件详情", tag: tag, response: .ref("Story")), use: get)

@@ -42,10 +42,15 @@ struct StoriesPages {
         return try await PageContext.render("stories/list", titleKey: "stories.title", section: "stories", body: view, on: req)
     }
 
-    struct Empty: Encodable { var ok = true }
+    struct NewView: Encodable { var topicID: String; var topicTitle: String }
 
     @Sendable func new(_ req: Request) async throws -> View {
-        try await PageContext.render("stories/new", titleKey: "stories.new", section: "stories", body: Empty(), on: req)
+        var view = NewView(topicID: "", topicTitle: "")
+        if let raw = try? req.query.get(String.self, at: "topic_id"), let id = UUID(uuidString: raw),
+           let topic = try? await TopicService.find(id, on: req) {
+            view = NewView(topicID: id.uuidString, topicTitle: topic.title)
+        }
+        return try await PageContext.render("stories/new", titleKey: "stories.new", section: "stories", body: view, on: req)
     }
 
     struct VersionRow: Encodable { var version: Int; var author: String; var time: String; var note: String; var current: Bool; var previous: Int }
@@ -53,7 +58,7 @@ struct StoriesPages {
         var id: String; var headline: String; var subtitle: String; var lead: String; var byline: String; var tags: [String]
         var categories: String; var location: String; var embargo: String; var status: String; var statusKey: String; var version: Int
         var html: String; var characters: Int; var readingMinutes: Int; var editable: Bool; var canWrite: Bool
-        var versions: [VersionRow]; var aigc: Bool; var author: String; var updated: String
+        var versions: [VersionRow]; var aigc: Bool; var author: String; var updated: String; var topicID: String
     }
 
     @Sendable func show(_ req: Request) async throws -> View {
@@ -70,7 +75,8 @@ struct StoriesPages {
             editable: story.status.isEditable, canWrite: actor.can(.storiesWrite, in: story.tenantID),
             versions: versions.map { VersionRow(version: $0.version, author: $0.authorName, time: DisplayTime.format($0.createdAt), note: $0.note,
                                                 current: $0.version == story.version, previous: max(1, $0.version - 1)) },
-            aigc: story.aigc != nil || story.body.contains { $0.aigc != nil }, author: story.authorName, updated: DisplayTime.format(story.updatedAt))
+            aigc: story.aigc != nil || story.body.contains { $0.aigc != nil }, author: story.authorName, updated: DisplayTime.format(story.updatedAt),
+            topicID: story.topicID?.uuidString ?? "")
         return try await PageContext.render("stories/show", titleKey: "stories.title", section: "stories", body: view, on: req)
     }
 

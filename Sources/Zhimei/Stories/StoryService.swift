@@ -68,6 +68,8 @@ enum StoryService {
         var body: [StoryBlock]?
         var aigc: AIGCLabel?
         var tenantId: UUID?
+        /// The topic (选题) this story covers; checked with `TopicService.find` (same tenant, in the actor's scope).
+        var topicId: UUID?
 
         var content: ContentInput {
             ContentInput(headline: headline, subtitle: subtitle, lead: lead, byline: byline, tags: tags, categories: categories,
@@ -114,12 +116,21 @@ enum StoryService {
 
     // MARK: Create, save, restore
 
-    static func create(_ input: CreateInput, topicID: UUID? = nil, note: String = "create", on req: Request) async throws -> Story {
+    static func create(_ input: CreateInput, note: String = "create", on req: Request) async throws -> Story {
         let actor = try req.requireActor()
-        let tenantID = input.tenantId ?? actor.activeTenantID
+        var tenantID = input.tenantId ?? actor.activeTenantID
         let scope = try req.scope(for: .storiesWrite)
-        try scope.checkPayload(tenantID)
-        let snap = try snapshot(input.content, tenantID: tenantID)
+        var content = input.content
+        if let topicID = input.topicId {
+            let topic = try await TopicService.find(topicID, on: req)
+            if input.tenantId == nil { tenantID = topic.tenantID }
+            guard topic.tenantID == tenantID else {
+                throw AppError.invalid("topic_id", zh: "选题与稿件不属于同一单位", en: "The topic belongs to another tenant than the story")
+            }
+            if (content.headline ?? "").trimmingCharacters(in: .whitespaces).isEmpty { content.headline = String(topic.title.prefix(300)) }
+        }
+        try await scope.checkPayload(tenantID, on: req.db)  // 422 for a tenant that does not exist
+        let snap = try snapshot(content, tenantID: tenantID)
         guard !snap.headline.isEmpty else {
             throw AppError.invalid("headline", zh: "标题不能为空", en: "The headline is required")
         }
@@ -131,7 +142,7 @@ enum StoryService {
         snap.apply(to: story)
         story.status = .draft
         story.version = 1
-        story.topicID = topicID
+        story.topicID = input.topicId
         story.createdAt = Date()
         story.updatedAt = story.createdAt
         story.fingerprint = await fingerprint(of: story, on: req)
@@ -140,8 +151,9 @@ enum StoryService {
             try await story.create(on: db)
             try await version.create(on: db)
         }
-        await req.audit("story.create", tenant: tenantID, targetType: "story", targetID: story.id!.uuidString,
-                        after: ["headline": story.headline, "version": "1", "note": note])
+        var after = ["headline": story.headline, "version": "1", "note": note]
+        if let topic = input.topicId { after["topic_id"] = topic.uuidString }
+        await req.audit("story.create", tenant: tenantID, targetType: "story", targetID: story.id!.uuidString, after: after)
         return story
     }
 
@@ -165,6 +177,9 @@ enum StoryService {
             throw AppError.invalid("headline", zh: "标题不能为空", en: "The headline is required")
         }
         guard baseVersion == story.version else {
+            // A retried save whose content already is the current version (the first attempt got through
+            // before the connection dropped) is not a conflict.
+            if baseVersion < story.version, snap == StorySnapshot(story) { return story }
             throw VersionConflict(current: story, submitted: snap, baseVersion: baseVersion)
         }
         return try await commit(story, snap, note: note, actor: actor, on: req)

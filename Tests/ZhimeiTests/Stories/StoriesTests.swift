@@ -9,7 +9,7 @@ import ZIPFoundation
 final class StoriesTests: XCTestCase {
     struct StoryOut: Decodable {
         var id: UUID; var tenantId: UUID; var headline: String; var lead: String; var subtitle: String; var byline: String
-        var body: [StoryBlock]; var status: String; var version: Int; var editable: Bool; var characters: Int
+        var body: [StoryBlock]; var status: String; var version: Int; var editable: Bool; var characters: Int; var topicId: UUID?
     }
     struct Summary: Decodable { var id: UUID; var headline: String }
     struct VersionOut: Decodable { var version: Int; var note: String; var authorName: String }
@@ -179,6 +179,10 @@ final class StoriesTests: XCTestCase {
             XCTAssertEqual(conflict.current.version, 2)
             XCTAssertEqual(conflict.current.body, [Self.para("编辑甲的修改")])
             XCTAssertEqual(conflict.submitted.body, [Self.para("记者乙的修改")])
+            // A retried save of content that already is the current version is not a conflict (and adds no version).
+            let retried = try await t.send(.PUT, "/api/v1/stories/\(s.id)", json: Save(baseVersion: 1, headline: "冲突测试", body: [Self.para("编辑甲的修改")]), as: editor)
+            XCTAssertEqual(retried.status, .ok, retried.text)
+            XCTAssertEqual(try retried.json(StoryOut.self).version, 2)
             // Nothing was overwritten.
             let now = try await t.send(.GET, "/api/v1/stories/\(s.id)", as: editor).json(StoryOut.self)
             XCTAssertEqual(now.version, 2)
@@ -266,6 +270,27 @@ final class StoriesTests: XCTestCase {
             let other = try await t.tenant("ningxiang").requireID()
             let res = try await t.send(.POST, "/api/v1/stories", raw: #"{"headline":"越权","tenant_id":"\#(other)"}"#, as: liuyang)
             XCTAssertEqual(res.status, .forbidden)
+        }
+    }
+
+    func testStoryForATopic() async throws {
+        try await withTestApp { t in
+            let reporter = try await t.token(for: "liuyang-reporter")
+            struct TopicOut: Decodable { var id: UUID }
+            let topicRes = try await t.send(.POST, "/api/v1/topics", raw: #"{"title":"花炮安全生产专题"}"#, as: reporter)
+            XCTAssertEqual(topicRes.status, .created, topicRes.text)
+            let topic = try topicRes.json(TopicOut.self)
+            let res = try await t.send(.POST, "/api/v1/stories", raw: #"{"topic_id":"\#(topic.id)"}"#, as: reporter)
+            XCTAssertEqual(res.status, .created, res.text)
+            let s = try res.json(StoryOut.self)
+            XCTAssertEqual(s.topicId, topic.id)
+            XCTAssertEqual(s.headline, "花炮安全生产专题")
+            let page = try await t.send(.GET, "/stories/new?topic_id=\(topic.id)", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-reporter"))
+            XCTAssertTrue(page.text.contains("花炮安全生产专题"))
+            // Another tenant's topic is not found; nothing is created.
+            let other = try await t.send(.POST, "/api/v1/stories", raw: #"{"headline":"x","topic_id":"\#(topic.id)"}"#, as: try await t.token(for: "ningxiang-reporter"))
+            XCTAssertEqual(other.status, .notFound)
+            try await XCTAssertEqualAsync(try await Story.query(on: t.db).count(), 1)
         }
     }
 

@@ -443,6 +443,23 @@ final class StoriesTests: XCTestCase {
             // 5 MB at a high ratio (under the size limits) is refused by the ratio check.
             let ratio = try Self.zip([("word/document.xml", Data(count: 5 * 1024 * 1024))])
             try await XCTAssertEqualAsync(try await Self.upload(t, "/api/v1/stories/import", file: ratio, filename: "r.docx", as: editor).error().code, "docx_rejected")
+            // Headers that lie: the sizes say 1 KB, the entry inflates to 60 MB. Inflating stops at the declared size.
+            var liar = [UInt8](bomb)
+            func patch(_ signature: [UInt8], sizeOffset: Int) {
+                var i = 0
+                while i + 4 <= liar.count {
+                    if Array(liar[i..<(i + 4)]) == signature {
+                        for (k, b) in [UInt8(0x00), 0x04, 0x00, 0x00].enumerated() { liar[i + sizeOffset + k] = b }   // 1024
+                    }
+                    i += 1
+                }
+            }
+            patch([0x50, 0x4B, 0x03, 0x04], sizeOffset: 22)   // local file header: uncompressed size
+            patch([0x50, 0x4B, 0x01, 0x02], sizeOffset: 24)   // central directory: uncompressed size
+            let r4 = try await Self.upload(t, "/api/v1/stories/import", file: Data(liar), filename: "liar.docx", as: editor)
+            XCTAssertEqual(r4.status, .unprocessableEntity, r4.text)
+            XCTAssertTrue(["docx_rejected", "docx_corrupt"].contains(try r4.error().code))
+            XCTAssertTrue(try r4.error().code == "docx_rejected", r4.text)
             // Path traversal names.
             let traversal = try Self.zip([("word/document.xml", Data("<w:document/>".utf8)), ("../../etc/evil", Data("x".utf8))])
             try await XCTAssertEqualAsync(try await Self.upload(t, "/api/v1/stories/import", file: traversal, filename: "t.docx", as: editor).error().code, "docx_rejected")

@@ -236,6 +236,14 @@ final class LeadsTests: XCTestCase {
             let lead = try XCTUnwrap(found)
             XCTAssertEqual(lead.body, "观鸟爱好者在浏阳河畔拍到一群白鹤。")
             XCTAssertEqual(lead.origin, .webhook)
+            // Rate limit: 120 a minute per source and address, then 429.
+            await t.app.leadsServices.webhookThrottle.reset()
+            var limitedAt: Int?
+            for i in 1...125 {
+                let r = try await t.send(.POST, path, headers: ["X-Zhimei-Secret": "wrong"], raw: #"{"title":"x"}"#)
+                if r.status == .tooManyRequests { limitedAt = i; XCTAssertEqual(try r.error().code, "rate_limited"); break }
+            }
+            XCTAssertEqual(limitedAt, 121)
         }
     }
 

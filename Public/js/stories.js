@@ -205,7 +205,7 @@
     if (state.aigc) out.aigc = state.aigc;
     return out;
   }
-  function fill(story) {
+  function fill(story, keepBody) {
     ["headline", "subtitle", "lead", "byline", "location", "language"].forEach(function (k) { field(k).value = story[k] || ""; });
     field("tags").value = (story.tags || []).join("，");
     field("categories").value = (story.categories || []).join("，");
@@ -214,7 +214,7 @@
       field("embargo").value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
     } else { field("embargo").value = ""; }
     state.aigc = story.aigc || null;
-    render(story.body);
+    if (!keepBody) render(story.body);
     countChars();
   }
   function countChars() {
@@ -226,6 +226,7 @@
   // Local drafts: written on every change, removed once the server has the version.
   function draftKey(version) { return DRAFT_PREFIX + version; }
   function writeDraft() {
+    if (!state.version) return;   // not loaded yet: nothing to key the draft by
     try { localStorage.setItem(draftKey(state.version), JSON.stringify({ base: state.version, at: Date.now(), content: snapshot() })); } catch (e) { /* storage full: keep going */ }
   }
   function clearDrafts() {
@@ -321,8 +322,11 @@
   function load() {
     return request("GET", "/api/v1/stories/" + storyID).then(function (s) {
       state.version = s.version; versionEl.textContent = "v" + s.version;
-      fill(s);
-      var draft = findDraft();
+      // Typing that started before the story arrived (a new, empty story) is kept, never replaced.
+      var typedEarly = state.changeSeq > 0 && !(s.body || []).length;
+      fill(s, typedEarly);
+      if (typedEarly) { writeDraft(); setStatus("unsaved"); }
+      var draft = typedEarly ? null : findDraft();
       if (draft && JSON.stringify(draft.content.body) !== JSON.stringify(s.body || []) || (draft && draft.content.headline !== s.headline)) {
         // Unsaved typing from an earlier session (or before the network dropped): restore it.
         state.version = draft.base;
@@ -331,7 +335,7 @@
         state.dirty = true; state.changeSeq++;
         showBanner("restored-banner", true);
         setStatus("unsaved");
-      } else {
+      } else if (!typedEarly) {
         if (draft) clearDrafts();
         setStatus("saved");
       }
@@ -492,7 +496,6 @@
     }).catch(function (e) { btn.removeAttribute("aria-busy"); editorError(e.message || String(e)); });
   });
 
-  setEditable(false);
   load().catch(function (e) {
     // Offline on first load: show the local draft if there is one.
     var draft = findDraft();

@@ -31,6 +31,7 @@ struct PlanningPages {
         var coverage: [CoverageRow]; var coverageKinds: [Option]; var comments: [CommentRow]; var noComments: Bool; var outline: OutlineView?; var outlineCount: Int
         var canApprove: Bool; var canSubmit: Bool; var submitted: Bool; var canAssign: Bool; var counties: [Option]; var assignedTo: String
         var provenance: Provenance?; var leadID: String; var statusSteps: [Option]
+        var canWriteStory: Bool
     }
 
     struct PoolRow: Encodable {
@@ -215,7 +216,8 @@ struct PlanningPages {
             noComments: comments.isEmpty, outline: outline, outlineCount: outlines.count, canApprove: canApprove,
             canSubmit: tenant?.kind == .county && !submitted, submitted: submitted, canAssign: isPlatform && canApprove, counties: counties,
             assignedTo: assignedNames, provenance: provenance, leadID: topic.leadID?.uuidString ?? "",
-            statusSteps: TopicStatus.allCases.map { Option(value: $0.rawValue, label: TopicService.label($0, lang), selected: $0 == topic.status) })
+            statusSteps: TopicStatus.allCases.map { Option(value: $0.rawValue, label: TopicService.label($0, lang), selected: $0 == topic.status) },
+            canWriteStory: actor.can(.storiesWrite, in: topic.tenantID))
         return try await PageContext.render("planning/topic", titleKey: "planning.topic", section: "planning", body: view, on: req)
     }
 

@@ -93,6 +93,7 @@ enum PlanningStrings {
         "planning.lead": ("查看线索", "View lead"),
         "planning.short.due": ("截止", "Due"),
         "planning.keywords": ("关键词", "Keywords"),
+        "planning.writeStory": ("为此选题写稿", "Write a story for this topic"),
         "planning.fromLeadHint": ("留空的标题、描述和关键词将从线索复制；创建后线索标记为“已转选题”。", "Empty title, description and keywords are copied from the lead; the lead is then marked converted."),
         "planning.short.assignees": ("记者", "Reporters"),
     ]

@@ -289,6 +289,7 @@ final class PlanningTests: XCTestCase {
             XCTAssertTrue(detail.text.contains("&lt;img src=x onerror=alert(1)&gt;"))
             XCTAssertFalse(detail.text.contains("<img src=x"))
             XCTAssertTrue(detail.text.contains("/api/v1/topics/\(topic.id)/outline"))
+            XCTAssertTrue(detail.text.contains("/stories/new?topic_id=\(topic.id)"), "a link to write the story")
             try await XCTAssertEqualAsync(try await t.send(.GET, "/planning/topics/\(topic.id)", headers: html, as: try await t.session(for: "ningxiang-editor")).status, .notFound)
             try await XCTAssertEqualAsync(try await t.send(.GET, "/planning/pool", headers: html, as: session).status, .ok)
             try await XCTAssertEqualAsync(try await t.send(.GET, "/planning", headers: html, as: try await t.session(for: "liuyang-admin")).status, .forbidden)

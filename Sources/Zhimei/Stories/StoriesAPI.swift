@@ -149,6 +149,9 @@ struct StoriesAPI {
         ("locked", .boolean), ("mine", .boolean), ("holder_id", .uuid), ("holder_name", .string), ("expires_at", .dateTime), ("taken_over_from", .string),
     ], required: ["locked", "mine"])
 
+    /// A full snapshot of the longest story (500,000 characters) in JSON with marks fits in this.
+    static let maxStoryBody: ByteCount = "10mb"
+
     static var schemas: [(String, Schema)] {
         [("InlineSpan", spanSchema), ("AIGCLabel", aigcSchema), ("StoryBlock", blockSchema), ("StorySnapshot", snapshotSchema),
          ("Story", storySchema), ("StorySummary", summarySchema), ("StoryVersion", versionSchema), ("StoryLock", lockSchema)]
@@ -176,13 +179,13 @@ struct StoriesAPI {
         api.endpoint(.POST, "stories", access: .permission(.storiesWrite),
                      doc: .init("Create a story (version 1), optionally for a topic (topic_id; its title is the default headline) / 新建稿件", tag: tag,
                                 request: .object(Self.contentFields([("tenant_id", .uuid), ("topic_id", .uuid)]), required: []),
-                                response: .ref("Story"), status: 201), use: create)
+                                response: .ref("Story"), status: 201), body: .collect(maxSize: Self.maxStoryBody), use: create)
         api.endpoint(.GET, "stories", ":storyID", access: .permission(.storiesRead),
                      doc: .init("One story / 稿件详情", tag: tag, response: .ref("Story")), use: get)
         api.endpoint(.PUT, "stories", ":storyID", access: .permission(.storiesWrite),
                      doc: .init("Save a new version (full snapshot; base_version must be current, else 409 with both versions; 409 while in review or locked by someone else) / 保存稿件", tag: tag,
                                 request: .object(Self.contentFields([("base_version", .integer(minimum: 1))]), required: ["base_version", "headline"]),
-                                response: .ref("Story")), use: update)
+                                response: .ref("Story")), body: .collect(maxSize: Self.maxStoryBody), use: update)
         api.endpoint(.GET, "stories", ":storyID", "versions", access: .permission(.storiesRead),
                      doc: .init("Version history / 版本历史", tag: tag, response: .array(.ref("StoryVersion"))), use: versions)
         api.endpoint(.GET, "stories", ":storyID", "snapshot", access: .permission(.storiesRead),

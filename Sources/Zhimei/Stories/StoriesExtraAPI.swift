@@ -116,7 +116,8 @@ struct StoriesExtraAPI {
                      doc: .init("A story image / 稿件图片", tag: tag, response: .string(format: "binary"), mediaType: "image/*"), use: media)
         api.endpoint(.POST, "stories", ":storyID", "assist", access: .permission(.storiesRead),
                      doc: .init("AI assist (built-in): summary, 3–5 headline candidates, keywords, tags, related stories, counts; optional unsaved content / AI 辅助", tag: tag,
-                                request: .object(StoriesAPI.contentFields([]), required: []), response: .ref("StoryAssist")), use: assist)
+                                request: .object(StoriesAPI.contentFields([]), required: []), response: .ref("StoryAssist")),
+                     body: .collect(maxSize: StoriesAPI.maxStoryBody), use: assist)
         api.endpoint(.GET, "stories", ":storyID", "html", access: .permission(.storiesRead),
                      doc: .init("The body rendered as safe HTML (every user text escaped) / 正文 HTML", tag: tag,
                                 response: .object([("html", .string)], required: ["html"])), use: html)

@@ -305,6 +305,14 @@ enum StoryService {
                 outcome = .takenOver(from: current.name)
                 await req.audit("story.lock_takeover", tenant: story.tenantID, targetType: "story", targetID: story.id?.uuidString ?? "",
                                 before: ["holder": current.name, "holder_id": current.id.uuidString], after: ["holder": actor.displayName])
+                // Tell the previous holder (bell and webhook); their editor also learns it from its next heartbeat.
+                do {
+                    try await NotificationService.notify([current.id], tenantID: story.tenantID, kind: "story.lock_takeover",
+                                                         title: "\(actor.displayName) 接管了稿件《\(story.headline)》的编辑",
+                                                         link: "/stories/\(story.id?.uuidString ?? "")", on: req)
+                } catch {
+                    req.logger.warning("take-over notification failed: \(error)")
+                }
             } else {
                 throw AppError.conflict("story_locked", zh: "\(current.name) 正在编辑，可以接管", en: "\(current.name) is editing; you can take over")
             }

@@ -218,6 +218,10 @@ final class StoriesTests: XCTestCase {
             try await XCTAssertEqualAsync(try await t.send(.PUT, "/api/v1/stories/\(s.id)", json: Save(baseVersion: 1, headline: "锁测试", body: [Self.para("接管后保存")]), as: reporter).status, .ok)
             let audit = try await AuditEntry.query(on: t.db).filter(\.$action == "story.lock_takeover").first()
             XCTAssertEqual(audit?.targetID, s.id.uuidString)
+            let editorID = try await t.user("liuyang-editor").requireID()
+            let notice = try await AppNotification.query(on: t.db).filter(\.$userID == editorID).filter(\.$kind == "story.lock_takeover").first()
+            XCTAssertEqual(notice?.link, "/stories/\(s.id.uuidString)")
+            XCTAssertTrue(notice?.title.contains("接管") ?? false)
             // Release; the editor may lock again.
             let released = try await t.send(.DELETE, "/api/v1/stories/\(s.id)/lock", as: reporter).json(LockOut.self)
             XCTAssertFalse(released.locked)

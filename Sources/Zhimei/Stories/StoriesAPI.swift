@@ -191,6 +191,9 @@ struct StoriesAPI {
         api.endpoint(.GET, "stories", ":storyID", "snapshot", access: .permission(.storiesRead),
                      doc: .init("One version with its full snapshot / 某一版本的内容", tag: tag, response: .ref("StoryVersion"),
                                 query: [("version", .integer(minimum: 1), "Version number (default: current) / 版本号")]), use: snapshot)
+        api.endpoint(.POST, "stories", ":storyID", "pool", access: .permission(.storiesWrite),
+                     doc: .init("Submit a county story to the platform pool (上报) / 上报稿件", tag: tag, response: .ref("PoolEntry"), status: 201),
+                     use: submitToPool)
         api.endpoint(.POST, "stories", ":storyID", "restore", access: .permission(.storiesWrite),
                      doc: .init("Restore a version (creates a new version) / 恢复到某一版本", tag: tag,
                                 request: .object([("version", .integer(minimum: 1))], required: ["version"]), response: .ref("Story")), use: restore)
@@ -271,6 +274,20 @@ struct StoriesAPI {
             throw AppError.invalid(name, zh: "“\(name)”须为正整数", en: "“\(name)” must be a positive integer")
         }
         return value
+    }
+
+    /// A county submits (上报) a story to the platform's shared pool as a read-only copy (Planning's pool).
+    @Sendable func submitToPool(_ req: Request) async throws -> Response {
+        let story = try await StoryService.find(Self.storyID(req), on: req, for: .storiesWrite)
+        guard story.status != .rejected else {
+            throw AppError.conflict("story_rejected", zh: "已终止的稿件不能上报", en: "A rejected story cannot be submitted")
+        }
+        let entry = try await SharedPoolService.submit(kind: .story, title: story.headline, summary: story.lead.isEmpty ? story.headline : story.lead,
+                                                       body: StoryService.plainText(story), keywords: story.tags,
+                                                       sourceTenantID: story.tenantID, sourceID: try story.requireID(), on: req)
+        let response = try await PoolEntryDTO(entry).encodeResponse(for: req)
+        response.status = .created
+        return response
     }
 
     struct RestoreInput: Content { var version: Int }

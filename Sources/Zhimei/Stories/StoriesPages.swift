@@ -58,6 +58,8 @@ struct StoriesPages {
         var id: String; var headline: String; var subtitle: String; var lead: String; var byline: String; var tags: [String]
         var categories: String; var location: String; var embargo: String; var status: String; var statusKey: String; var version: Int
         var html: String; var characters: Int; var readingMinutes: Int; var editable: Bool; var canWrite: Bool
+        /// County stories can be submitted (上报) to the platform pool.
+        var canSubmitToPool: Bool
         var versions: [VersionRow]; var aigc: Bool; var author: String; var updated: String; var topicID: String
     }
 
@@ -67,12 +69,14 @@ struct StoriesPages {
         let versions = try await StoryService.versions(of: story, on: req)
         let characters = StoryAssist.countCharacters(StoryService.plainText(story))
         let actor = try req.requireActor()
+        let isCounty = try await Tenant.find(story.tenantID, on: req.db)?.kind == .county
         let view = ShowView(
             id: id.uuidString, headline: story.headline, subtitle: story.subtitle, lead: story.lead, byline: story.byline, tags: story.tags,
             categories: story.categories.joined(separator: "、"), location: story.location, embargo: story.embargo.map(DisplayTime.format) ?? "",
             status: story.status.rawValue, statusKey: Self.statusKey(story.status), version: story.version,
             html: StoryRenderer.html(story.body, storyID: id), characters: characters, readingMinutes: StoryAssist.readingMinutes(characters),
             editable: story.status.isEditable, canWrite: actor.can(.storiesWrite, in: story.tenantID),
+            canSubmitToPool: isCounty && actor.can(.storiesWrite, in: story.tenantID) && story.status != .rejected,
             versions: versions.map { VersionRow(version: $0.version, author: $0.authorName, time: DisplayTime.format($0.createdAt), note: $0.note,
                                                 current: $0.version == story.version, previous: max(1, $0.version - 1)) },
             aigc: story.aigc != nil || story.body.contains { $0.aigc != nil }, author: story.authorName, updated: DisplayTime.format(story.updatedAt),

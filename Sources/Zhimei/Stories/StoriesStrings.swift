@@ -1,6 +1,8 @@
 /// UI strings of the Stories module: key → (中文, English). Keys start with "stories."
 enum StoriesStrings {
     static let table: [String: (String, String)] = [
+        "stories.submitToPool": ("上报平台", "Submit to the platform"),
+        "stories.poolConfirm": ("将本稿件的只读副本上报到省级平台共享池？", "Submit a read-only copy of this story to the platform's shared pool?"),
         "stories.title": ("稿件", "Stories"),
         "stories.new": ("新建稿件", "New story"),
         "stories.import": ("导入文件", "Import a file"),

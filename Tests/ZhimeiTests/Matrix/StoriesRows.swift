@@ -13,6 +13,7 @@ extension MatrixModule {
         "GET /api/v1/stories/:storyID/versions": MatrixRow(readers, tenantBound: true),
         "GET /api/v1/stories/:storyID/snapshot": MatrixRow(readers, tenantBound: true),
         "POST /api/v1/stories/:storyID/restore": MatrixRow(writers, tenantBound: true, body: { _, _ in #"{"version":1}"# }),
+        "POST /api/v1/stories/:storyID/pool": MatrixRow(writers, tenantBound: true),
         "GET /api/v1/stories/:storyID/lock": MatrixRow(readers, tenantBound: true),
         "POST /api/v1/stories/:storyID/lock": MatrixRow(writers, tenantBound: true, body: { _, _ in #"{"take_over":true}"# }),
         "POST /api/v1/stories/:storyID/lock/heartbeat": MatrixRow(writers, tenantBound: true),

@@ -261,9 +261,7 @@ struct LeadsAPI {
         let tenantID = input.tenantId ?? actor.activeTenantID
         try await req.scope(for: .leadsManage).checkPayload(tenantID, on: req.db)
         let lead = try await LeadPaste.create(text: input.text, title: input.title, url: input.url, tenantID: tenantID, on: req)
-        let response = try await LeadQueries.one(lead, on: req).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return try await LeadQueries.one(lead, on: req).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func assignees(_ req: Request) async throws -> [AssigneeDTO] {
@@ -355,9 +353,7 @@ struct LeadsAPI {
         if kind == .feed { try? await FeedPoller.ensureScheduler(on: req.db) }
         await req.audit("lead_source.create", tenant: tenantID, targetType: "lead_source", targetID: source.id?.uuidString ?? "",
                         after: ["name": source.name, "kind": kind.rawValue, "url": source.url ?? ""])
-        let response = try await Self.dto(source, req).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return try await Self.dto(source, req).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func updateSource(_ req: Request) async throws -> LeadSourceDTO {
@@ -394,9 +390,7 @@ struct LeadsAPI {
         }
         let job = try await FeedPoller.enqueuePoll(source, slot: "manual-\(Int(Date().timeIntervalSince1970))", createdBy: req.actor?.userID, on: req.db)
         await req.audit("lead_source.poll", tenant: source.tenantID, targetType: "lead_source", targetID: source.id?.uuidString ?? "")
-        let response = try await JobDTO(job).encodeResponse(for: req)
-        response.status = .accepted
-        return response
+        return try await JobDTO(job).encodeResponse(status: .accepted, for: req)
     }
 
     @Sendable func rotateSecret(_ req: Request) async throws -> LeadSourceDTO {
@@ -463,9 +457,7 @@ struct LeadsAPI {
         try await source.save(on: req.db)
         await req.audit("lead.webhook", tenant: source.tenantID, targetType: "lead_source", targetID: id.uuidString,
                         after: ["created": String(created.count)], actorName: "webhook")
-        let response = try await WebhookResultDTO(created: created.count, ids: created.compactMap(\.id)).encodeResponse(for: req)
-        response.status = .accepted
-        return response
+        return try await WebhookResultDTO(created: created.count, ids: created.compactMap(\.id)).encodeResponse(status: .accepted, for: req)
     }
 }
 

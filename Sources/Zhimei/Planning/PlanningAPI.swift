@@ -266,12 +266,6 @@ struct PlanningAPI {
         return Dictionary(uniqueKeysWithValues: users.compactMap { u in u.id.map { ($0, u) } })
     }
 
-    static func created<T: Content>(_ value: T, on req: Request) async throws -> Response {
-        let response = try await value.encodeResponse(for: req)
-        response.status = .created
-        return response
-    }
-
     static func queryDate(_ req: Request, _ name: String) throws -> Date? {
         guard let raw = try? req.query.get(String.self, at: name), !raw.isEmpty else { return nil }
         do { return try TopicService.parseDue(raw) } catch {
@@ -297,7 +291,7 @@ struct PlanningAPI {
 
     @Sendable func create(_ req: Request) async throws -> Response {
         let topic = try await TopicService.create(try req.content.decode(TopicService.CreateInput.self), on: req)
-        return try await Self.created(try await Self.dto(topic, on: req), on: req)
+        return try await Self.dto(topic, on: req).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func get(_ req: Request) async throws -> TopicDTO {
@@ -329,7 +323,7 @@ struct PlanningAPI {
     @Sendable func addCoverage(_ req: Request) async throws -> Response {
         let topic = try await TopicService.find(req.parameters.get("topicID", as: UUID.self), on: req)
         let item = try await TopicService.addCoverage(topic, try req.content.decode(TopicService.CoverageInput.self), on: req)
-        return try await Self.created(CoverageDTO(item), on: req)
+        return try await CoverageDTO(item).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func updateCoverage(_ req: Request) async throws -> CoverageDTO {
@@ -353,7 +347,7 @@ struct PlanningAPI {
     @Sendable func addComment(_ req: Request) async throws -> Response {
         let topic = try await TopicService.find(req.parameters.get("topicID", as: UUID.self), on: req)
         let comment = try await TopicService.addComment(topic, body: try req.content.decode(CommentInput.self).body, on: req)
-        return try await Self.created(CommentDTO(comment), on: req)
+        return try await CommentDTO(comment).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func outlines(_ req: Request) async throws -> [OutlineDTO] {
@@ -363,7 +357,7 @@ struct PlanningAPI {
 
     @Sendable func generateOutline(_ req: Request) async throws -> Response {
         let topic = try await TopicService.find(req.parameters.get("topicID", as: UUID.self), on: req)
-        return try await Self.created(OutlineDTO(try await OutlineService.generate(topic, on: req)), on: req)
+        return try await OutlineDTO(try await OutlineService.generate(topic, on: req)).encodeResponse(status: .created, for: req)
     }
 
     struct OutlineInputBody: Content { var content: String }
@@ -375,7 +369,7 @@ struct PlanningAPI {
 
     @Sendable func submit(_ req: Request) async throws -> Response {
         let topic = try await TopicService.find(req.parameters.get("topicID", as: UUID.self), on: req)
-        return try await Self.created(PoolEntryDTO(try await SharedPoolService.submitTopic(topic, on: req)), on: req)
+        return try await PoolEntryDTO(try await SharedPoolService.submitTopic(topic, on: req)).encodeResponse(status: .created, for: req)
     }
 
     struct AssignInput: Content { var tenantIds: [UUID] }
@@ -384,7 +378,7 @@ struct PlanningAPI {
         let topic = try await req.scope(for: .topicsApprove).find(Topic.self, req.parameters.get("topicID", as: UUID.self), on: req.db)
         let input = try req.content.decode(AssignInput.self)
         let entries = try await SharedPoolService.assign(topic, to: input.tenantIds, on: req)
-        return try await Self.created(entries.map(PoolEntryDTO.init), on: req)
+        return try await entries.map(PoolEntryDTO.init).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func pool(_ req: Request) async throws -> [PoolEntryDTO] {
@@ -398,7 +392,7 @@ struct PlanningAPI {
     @Sendable func adopt(_ req: Request) async throws -> Response {
         let entry = try await SharedPoolService.find(req.parameters.get("entryID", as: UUID.self), on: req)
         let topic = try await SharedPoolService.adopt(entry, on: req)
-        return try await Self.created(try await Self.dto(topic, on: req), on: req)
+        return try await Self.dto(topic, on: req).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func people(_ req: Request) async throws -> [PersonDTO] {

@@ -225,9 +225,7 @@ struct StoriesAPI {
 
     @Sendable func create(_ req: Request) async throws -> Response {
         let story = try await StoryService.create(try req.content.decode(StoryService.CreateInput.self), on: req)
-        let response = try await StoryDTO(story, actor: req.actor).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return try await StoryDTO(story, actor: req.actor).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func get(_ req: Request) async throws -> StoryDTO {
@@ -285,9 +283,7 @@ struct StoriesAPI {
         let entry = try await SharedPoolService.submit(kind: .story, title: story.headline, summary: story.lead.isEmpty ? story.headline : story.lead,
                                                        body: StoryService.plainText(story), keywords: story.tags,
                                                        sourceTenantID: story.tenantID, sourceID: try story.requireID(), on: req)
-        let response = try await PoolEntryDTO(entry).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return try await PoolEntryDTO(entry).encodeResponse(status: .created, for: req)
     }
 
     struct RestoreInput: Content { var version: Int }

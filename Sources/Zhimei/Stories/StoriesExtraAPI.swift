@@ -183,9 +183,7 @@ struct StoriesExtraAPI {
                                              lead: meta["lead"].map { String($0.prefix(5000)) }, byline: meta["byline"].map { String($0.prefix(200)) },
                                              body: blocks, tenantId: tenantID)
         let story = try await StoryService.create(input, note: "import:\(format.rawValue)", on: req)
-        let response = try await StoryDTO(story, actor: req.actor).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return try await StoryDTO(story, actor: req.actor).encodeResponse(status: .created, for: req)
     }
 
     static func attachment(_ data: Data, type: String, name: String, ext: String) -> Response {
@@ -237,9 +235,7 @@ struct StoriesExtraAPI {
         let id = UUID().uuidString.lowercased()
         let key = StoryValidation.mediaPrefix(story.tenantID) + id
         try await req.application.zhimei.blobs.put(key, data: data, contentType: type)
-        let response = try await MediaOut(key: key, url: "/api/v1/stories/\(try story.requireID().uuidString)/media/\(id)", contentType: type).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return try await MediaOut(key: key, url: "/api/v1/stories/\(try story.requireID().uuidString)/media/\(id)", contentType: type).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func media(_ req: Request) async throws -> Response {

@@ -141,8 +141,6 @@ struct NotificationsAPI {
                                                            title: "测试通知 / Test notification", link: "/notifications", on: req.db, logger: req.logger)
         guard let n = created.first else { throw AppError.notFound }
         await req.audit("notifications.webhook.test", tenant: tenant.id, targetType: "notification", targetID: n.id?.uuidString ?? "")
-        let response = try await NotificationDTO(n).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return try await NotificationDTO(n).encodeResponse(status: .created, for: req)
     }
 }

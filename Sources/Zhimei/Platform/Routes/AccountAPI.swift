@@ -93,9 +93,7 @@ struct AccountAPI {
 
     @Sendable func createToken(_ req: Request) async throws -> Response {
         let (token, secret) = try await TokenService.create(try req.content.decode(TokenService.CreateInput.self), on: req)
-        let response = try await TokenDTO(token, secret: secret).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return try await TokenDTO(token, secret: secret).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func revokeToken(_ req: Request) async throws -> TokenDTO {

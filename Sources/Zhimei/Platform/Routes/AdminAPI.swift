@@ -47,9 +47,7 @@ struct AdminAPI {
 
     @Sendable func createTenant(_ req: Request) async throws -> Response {
         let tenant = try await TenantService.create(try req.content.decode(TenantService.CreateInput.self), on: req)
-        let response = try await TenantDTO(tenant).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return try await TenantDTO(tenant).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func getTenant(_ req: Request) async throws -> TenantDTO {
@@ -86,9 +84,7 @@ struct AdminAPI {
 
     @Sendable func createUser(_ req: Request) async throws -> Response {
         let created = try await UserService.create(try req.content.decode(UserService.CreateInput.self), on: req)
-        let response = try await Self.dto(created.user, on: req, inviteURL: created.inviteURL).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return try await Self.dto(created.user, on: req, inviteURL: created.inviteURL).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func getUser(_ req: Request) async throws -> UserDTO {

@@ -35,9 +35,7 @@ struct AuditJobsAPI {
         guard try req.scope(for: .auditRead) == .all else { throw AppError.forbidden }
         let job = try await JobQueue.enqueue(kind: "platform.verify_audit", tenantID: nil, maxAttempts: 2, createdBy: req.actor?.userID, on: req.db)
         await req.audit("audit.verify_requested", tenant: nil, targetType: "job", targetID: job.id?.uuidString ?? "")
-        let response = try await JobDTO(job).encodeResponse(for: req)
-        response.status = .accepted
-        return response
+        return try await JobDTO(job).encodeResponse(status: .accepted, for: req)
     }
 
     static func findJob(_ req: Request) async throws -> Job {

@@ -179,9 +179,10 @@ struct StoriesExtraAPI {
             headline = name.split(separator: ".").dropLast().joined(separator: ".")
         }
         if headline.trimmingCharacters(in: .whitespaces).isEmpty { headline = "导入的稿件" }
-        let input = StoryService.CreateInput(headline: String(headline.prefix(300)), subtitle: meta["subtitle"].map { String($0.prefix(300)) },
-                                             lead: meta["lead"].map { String($0.prefix(5000)) }, byline: meta["byline"].map { String($0.prefix(200)) },
-                                             body: blocks, tenantId: tenantID)
+        let content = StoryService.ContentInput(headline: String(headline.prefix(300)), subtitle: meta["subtitle"].map { String($0.prefix(300)) },
+                                                lead: meta["lead"].map { String($0.prefix(5000)) }, byline: meta["byline"].map { String($0.prefix(200)) },
+                                                body: blocks)
+        let input = StoryService.CreateInput(content: content, tenantId: tenantID)
         let story = try await StoryService.create(input, note: "import:\(format.rawValue)", on: req)
         return try await StoryDTO(story, actor: req.actor).encodeResponse(status: .created, for: req)
     }

@@ -55,45 +55,39 @@ enum StoryService {
         var aigc: AIGCLabel?
     }
 
-    struct CreateInput: Content {
-        var headline: String?
-        var subtitle: String?
-        var lead: String?
-        var byline: String?
-        var tags: [String]?
-        var categories: [String]?
-        var location: String?
-        var language: String?
-        var embargo: Date?
-        var body: [StoryBlock]?
-        var aigc: AIGCLabel?
+    /// A new story: its content plus where it belongs. The JSON is flat, as for `ContentInput`.
+    struct CreateInput: Decodable, Sendable {
+        var content: ContentInput
         var tenantId: UUID?
         /// The topic (选题) this story covers; checked with `TopicService.find` (same tenant, in the actor's scope).
         var topicId: UUID?
 
-        var content: ContentInput {
-            ContentInput(headline: headline, subtitle: subtitle, lead: lead, byline: byline, tags: tags, categories: categories,
-                         location: location, language: language, embargo: embargo, body: body, aigc: aigc)
+        init(content: ContentInput, tenantId: UUID? = nil, topicId: UUID? = nil) {
+            self.content = content
+            self.tenantId = tenantId
+            self.topicId = topicId
+        }
+
+        private enum Keys: String, CodingKey { case tenantId, topicId }
+
+        init(from decoder: Decoder) throws {
+            content = try ContentInput(from: decoder)
+            let keys = try decoder.container(keyedBy: Keys.self)
+            tenantId = try keys.decodeIfPresent(UUID.self, forKey: .tenantId)
+            topicId = try keys.decodeIfPresent(UUID.self, forKey: .topicId)
         }
     }
 
-    struct UpdateInput: Content {
+    /// A save: the full content plus the version it was edited from. The JSON is flat, as for `ContentInput`.
+    struct UpdateInput: Decodable, Sendable {
+        var content: ContentInput
         var baseVersion: Int?
-        var headline: String?
-        var subtitle: String?
-        var lead: String?
-        var byline: String?
-        var tags: [String]?
-        var categories: [String]?
-        var location: String?
-        var language: String?
-        var embargo: Date?
-        var body: [StoryBlock]?
-        var aigc: AIGCLabel?
 
-        var content: ContentInput {
-            ContentInput(headline: headline, subtitle: subtitle, lead: lead, byline: byline, tags: tags, categories: categories,
-                         location: location, language: language, embargo: embargo, body: body, aigc: aigc)
+        private enum Keys: String, CodingKey { case baseVersion }
+
+        init(from decoder: Decoder) throws {
+            content = try ContentInput(from: decoder)
+            baseVersion = try decoder.container(keyedBy: Keys.self).decodeIfPresent(Int.self, forKey: .baseVersion)
         }
     }
 

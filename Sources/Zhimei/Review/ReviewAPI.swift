@@ -27,7 +27,9 @@ struct ReviewAPI {
         ("ReviewFinding", .object([
             ("category", .string), ("severity", .string), ("message", .string), ("excerpt", .string), ("suggestion", .nullable(.string)),
             ("block_index", .nullable(.integer)), ("offset", .nullable(.integer)), ("length", .nullable(.integer)),
-        ], required: ["category", "severity", "message", "excerpt"])),
+            ("subcategory", .nullable(.string)), ("rule_id", .nullable(.string)), ("message_en", .nullable(.string)),
+            ("suggestions", .array(.string)),
+        ], required: ["category", "severity", "message", "excerpt", "suggestions"])),
         ("ReviewFirstPass", .object([
             ("round", .integer), ("status", .enumeration(FirstPassStatus.allCases.map(\.rawValue))), ("checker", .string),
             ("message", .string), ("message_en", .string), ("findings", .array(.ref("ReviewFinding"))), ("at", .dateTime),
@@ -58,7 +60,7 @@ struct ReviewAPI {
 
     static let actionRequest: Schema = .object([
         ("round", .integer(minimum: 1, maximum: 1_000_000)), ("stage_index", .integer(minimum: 0, maximum: 5)),
-        ("comment", .string(maxLength: ReviewService.maxComment)),
+        ("comment", .string(maxLength: ReviewService.maxComment)), ("override_reason", .string(maxLength: ReviewService.maxReason)),
     ], required: [])
     /// Decisions name the stage they act on, so a decision never lands on a later stage than the one the reviewer saw.
     static let decisionRequest: Schema = .object([

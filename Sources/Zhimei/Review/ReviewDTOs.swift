@@ -62,10 +62,15 @@ struct ReviewFindingDTO: Content {
     var blockIndex: Int?
     var offset: Int?
     var length: Int?
+    var subcategory: String?
+    var ruleId: String?
+    var messageEn: String?
+    var suggestions: [String]
 
     init(_ f: FirstPassFinding) {
         category = f.category; severity = f.severity; message = f.message; excerpt = f.excerpt
         suggestion = f.suggestion; blockIndex = f.blockIndex; offset = f.offset; length = f.length
+        subcategory = f.subcategory; ruleId = f.ruleId; messageEn = f.messageEn; suggestions = f.suggestions ?? f.suggestion.map { [$0] } ?? []
     }
 }
 

@@ -63,6 +63,8 @@ enum ReviewEventKind: String, Codable, Sendable, CaseIterable {
     case submit, approve, `return`, reject, recall
     case firstPass = "first_pass"
     case labelRemove = "label_remove"
+    /// Blocking first-pass findings overridden with a reason (review.override).
+    case override
 }
 
 /// One entry of a story's review history (all rounds): time, person, stage and comment.
@@ -94,7 +96,7 @@ final class ReviewEvent: Model, TenantOwned, @unchecked Sendable {
 struct FirstPassFinding: Codable, Sendable, Equatable {
     /// e.g. "sensitive", "typo", "grammar", "punctuation", "format", "fact".
     var category: String
-    /// "info", "warning" or "error".
+    /// "block", "warn" or "info" (the engine's `FindingSeverity`); early test checkers also used "warning".
     var severity: String
     var message: String
     /// The text the finding is about.
@@ -104,6 +106,11 @@ struct FirstPassFinding: Codable, Sendable, Equatable {
     var blockIndex: Int?
     var offset: Int?
     var length: Int?
+    /// Added with the engine (issue 5); absent in rows written before it.
+    var subcategory: String? = nil
+    var ruleId: String? = nil
+    var messageEn: String? = nil
+    var suggestions: [String]? = nil
 }
 
 /// Findings wrapped in an object, so the column is a JSON object on both databases.

@@ -9,12 +9,17 @@ enum ReviewModule {
         M042_CreateReviewEvents(),
         M043_CreateFirstPasses(),
         M044_CreateAIGCLabelRemovals(),
+        M045_CreateReviewLexicon(),
     ]
 
     static func register(_ app: Application) throws {
-        _ = app.reviewFirstPass
+        app.reviewFirstPass.use(ProofreadFirstPassChecker())
         app.zhimei.api.register(ReviewAPI.schemas)
+        app.zhimei.api.register(ProofreadAPI.schemas)
+        app.zhimei.api.register(LexiconAPI.schemas)
         ReviewAPI().register(app.routes.grouped("api", "v1"))
+        ProofreadAPI().register(app.routes.grouped("api", "v1"))
+        LexiconAPI().register(app.routes.grouped("api", "v1"))
         ReviewPages().register(app.routes)
     }
 }

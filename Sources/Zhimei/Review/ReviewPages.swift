@@ -54,9 +54,9 @@ struct ReviewPages {
 
     static func actionLabel(_ raw: String, _ lang: String) -> String {
         let zh: [String: String] = ["submit": "送审", "approve": "通过", "return": "退回修改", "reject": "终止", "recall": "撤回",
-                                    "first_pass": "机器初审", "label_remove": "去除 AI 标识"]
+                                    "first_pass": "机器初审", "label_remove": "去除 AI 标识", "override": "放行机器初审问题"]
         let en: [String: String] = ["submit": "Submitted", "approve": "Approved", "return": "Returned", "reject": "Rejected", "recall": "Recalled",
-                                    "first_pass": "Machine first pass", "label_remove": "AI label removed"]
+                                    "first_pass": "Machine first pass", "label_remove": "AI label removed", "override": "First-pass findings overridden"]
         return (lang == "en" ? en[raw] : zh[raw]) ?? raw
     }
 

@@ -56,39 +56,8 @@ extension ReviewService {
 
     /// Runs the installed `FirstPassChecker` for a round and records the result (and a history entry).
     static func runFirstPass(story: Story, round: Int, on req: Request) async throws {
-        let checker = req.application.reviewFirstPass.checker
-        let input = FirstPassInput(storyID: try story.requireID(), tenantID: story.tenantID, round: round, text: StoryService.plainText(story))
-        let outcome: FirstPassOutcome
-        do {
-            outcome = try await checker.check(input, on: req.application)
-        } catch {
-            outcome = .failed(zh: "校对引擎出错：\(error)", en: "The proofreading engine failed: \(error)")
-        }
-        let record = FirstPassRecord()
-        record.tenantID = story.tenantID
-        record.storyID = input.storyID
-        record.round = round
-        record.checker = checker.name
-        record.at = Date()
-        switch outcome {
-        case .notRun(let zh, let en):
-            record.status = .notRun; record.messageZh = zh; record.messageEn = en; record.findings = .init(items: [])
-        case .completed(let findings):
-            record.status = findings.isEmpty ? .clean : .findings
-            record.messageZh = findings.isEmpty ? "未发现问题" : "发现 \(findings.count) 处问题"
-            record.messageEn = findings.isEmpty ? "Nothing found" : "\(findings.count) findings"
-            record.findings = .init(items: findings)
-        case .failed(let zh, let en):
-            record.status = .failed; record.messageZh = String(zh.prefix(500)); record.messageEn = String(en.prefix(500)); record.findings = .init(items: [])
-        }
-        try await record.create(on: req.db)
-        let event = makeEvent(story: story, round: round, stage: nil, plan: StagePlan(stages: []), action: .firstPass, actor: nil,
-                              comment: record.messageZh, key: nil, at: record.at)
-        event.actorName = "机器初审"
-        try await event.create(on: req.db)
-        await req.audit("review.first_pass", tenant: story.tenantID, targetType: "story", targetID: input.storyID.uuidString,
-                        after: ["status": record.status.rawValue, "checker": record.checker, "findings": String(record.findings.items.count), "round": String(round)],
-                        actorName: "system")
+        let (checker, outcome) = await firstPassOutcome(story: story, round: round, on: req)
+        try await recordFirstPass(story: story, round: round, checker: checker, outcome: outcome, on: req)
     }
 
     // MARK: Notifications

@@ -137,6 +137,8 @@ enum ReviewService {
         var round: Int?
         var stageIndex: Int?
         var comment: String?
+        /// Submit only: the reason for overriding blocking first-pass findings (needs review.override).
+        var overrideReason: String?
     }
 
     static func comment(_ raw: String?, required: Bool) throws -> String {
@@ -167,6 +169,9 @@ enum ReviewService {
             throw AppError.conflict("story_not_submittable", zh: "稿件当前状态（\(story.status.rawValue)）不能送审",
                                     en: "A story in status “\(story.status.rawValue)” cannot be submitted")
         }
+        // The gate runs before anything is written: a refused submission leaves no trace but the audit entry.
+        let (checker, outcome) = await firstPassOutcome(story: story, round: decision.round, on: req)
+        let overrideReason = try await gate(outcome, story: story, reason: input.overrideReason, actor: actor, on: req)
         let now = Date()
         let event = makeEvent(story: story, round: decision.round, stage: nil, plan: plan, action: .submit, actor: actor, comment: note,
                               key: "\(id.uuidString)|\(decision.round)|submit", at: now)
@@ -189,7 +194,10 @@ enum ReviewService {
         await req.audit("review.submit", tenant: story.tenantID, targetType: "story", targetID: id.uuidString,
                         before: ["state": facts.state.rawValue], after: ["state": "pending", "round": String(decision.round), "stage": plan.stages[0].name,
                                                                          "version": String(story.version)], note: note.isEmpty ? nil : note)
-        try await runFirstPass(story: story, round: decision.round, on: req)
+        try await recordFirstPass(story: story, round: decision.round, checker: checker, outcome: outcome, on: req)
+        if let overrideReason {
+            try await recordOverride(story: story, round: decision.round, reason: overrideReason, outcome: outcome, actor: actor, on: req)
+        }
         await notifyStage(c, stage: 0, on: req)
         return try await state(of: story, on: req)
     }

@@ -21,4 +21,5 @@ func routes(_ app: Application) throws {
     try PlanningModule.register(app)
     try StoriesModule.register(app)
     try ReviewModule.register(app)
+    try SearchModule.register(app)
 }

@@ -21,7 +21,7 @@ enum ModuleCatalog {
               planned: ["图片、音视频、文档上传", "转写、OCR、标签", "查重"], plannedEn: ["Photo, audio, video, document upload", "Transcription, OCR, tagging", "De-duplication"]),
         .init(path: "stories", titleKey: "nav.stories", stage: "编", permission: .storiesRead, built: true,
               planned: ["结构化稿件编辑器", "版本与对比", "AI 辅助：摘要、标题、关键词"], plannedEn: ["Structured story editor", "Versions and diffs", "AI assist: summaries, headlines, keywords"]),
-        .init(path: "search", titleKey: "nav.search", stage: "编", permission: .storiesRead, built: false,
+        .init(path: "search", titleKey: "nav.search", stage: "编", permission: .storiesRead, built: true,
               planned: ["中文全文检索", "相关资料推荐"], plannedEn: ["Chinese full-text search", "Related material while writing"]),
         .init(path: "review", titleKey: "nav.reviewq", stage: "审", permission: .reviewFirst, built: true,
               planned: ["机器初审：敏感词、错别字、格式、事实", "初审 → 复审 → 终审"], plannedEn: ["Machine first pass: sensitive terms, typos, format, facts", "First → second → final review"]),

@@ -1,0 +1,149 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// The Search REST API: search, related material for a draft, saved searches, synonyms, consistency check.
+struct SearchAPI {
+    struct RelatedInput: Content { var text: String?; var storyId: UUID? }
+    struct CheckInput: Content { var repair: Bool? }
+    struct SavedInput: Content { var name: String; var query: String; var types: [String]?; var alert: Bool? }
+    struct SynonymInput: Content { var words: [String]; var tenantId: UUID? }
+
+    func register(_ api: RoutesBuilder) {
+        let search = api.grouped("search")
+        search.endpoint(.GET, access: .authenticated,
+                        doc: .init("Search everything you may see / 全文检索", tag: "search", response: .ref("SearchResult"), query: SearchRequestParser.query), use: find)
+        search.endpoint(.GET, "related", access: .permission(.storiesRead),
+                        doc: .init("Related material for a story / 相关资料", tag: "search", response: .ref("SearchRelated"),
+                                   query: [("story_id", .uuid, "The story being written")]), use: relatedGet)
+        search.endpoint(.POST, "related", access: .permission(.storiesRead),
+                        doc: .init("Related material for draft text / 按草稿推荐相关资料", tag: "search",
+                                   request: .object([("text", .string(maxLength: 200_000)), ("story_id", .uuid)], required: []),
+                                   response: .ref("SearchRelated")), use: relatedPost)
+        search.endpoint(.GET, "check", access: .permission(.tenantsCreate),
+                        doc: .init("Index consistency check / 索引一致性检查", tag: "search", response: .ref("SearchCheck")), use: check)
+        search.endpoint(.POST, "check", access: .permission(.tenantsCreate),
+                        doc: .init("Check and optionally repair the index / 检查并修复索引", tag: "search",
+                                   request: .object([("repair", .boolean)], required: []), response: .ref("SearchCheck")), use: checkRepair)
+        search.endpoint(.GET, "saved", access: .authenticated,
+                        doc: .init("My saved searches / 我保存的搜索", tag: "search", response: .array(.ref("SavedSearch"))), use: listSaved)
+        search.endpoint(.POST, "saved", access: .authenticated,
+                        doc: .init("Save a search (with alert) / 保存搜索（提醒）", tag: "search",
+                                   request: .object([("name", .string(maxLength: 100)), ("query", .string(maxLength: 1000)),
+                                                     ("types", .array(.string(maxLength: 40), maxItems: 10)), ("alert", .boolean)], required: ["name", "query"]),
+                                   response: .ref("SavedSearch"), status: 201), use: createSaved)
+        search.endpoint(.DELETE, "saved", ":savedID", access: .authenticated,
+                        doc: .init("Delete a saved search / 删除保存的搜索", tag: "search", status: 204), use: deleteSaved)
+        search.endpoint(.GET, "synonyms", access: .permission(.tenantSettings),
+                        doc: .init("Synonym groups / 同义词", tag: "search", response: .array(.ref("SearchSynonym"))), use: listSynonyms)
+        search.endpoint(.POST, "synonyms", access: .permission(.tenantSettings),
+                        doc: .init("Add a synonym group / 新增同义词组", tag: "search",
+                                   request: .object([("words", .array(.string(maxLength: 40), maxItems: 20)), ("tenant_id", .uuid)], required: ["words"]),
+                                   response: .ref("SearchSynonym"), status: 201), use: createSynonym)
+        search.endpoint(.DELETE, "synonyms", ":synonymID", access: .permission(.tenantSettings),
+                        doc: .init("Delete a synonym group / 删除同义词组", tag: "search", status: 204), use: deleteSynonym)
+    }
+
+    // MARK: Search
+
+    @Sendable func find(_ req: Request) async throws -> SearchResultDTO {
+        try await SearchPresenter.result(req, lang: Localizer.language(of: req))
+    }
+
+    // MARK: Related
+
+    @Sendable func relatedGet(_ req: Request) async throws -> RelatedDTO {
+        guard let raw = try SearchRequestParser.text(req, "story_id", max: 40) else {
+            throw AppError.invalid("story_id", zh: "缺少 story_id", en: "story_id is required")
+        }
+        guard let id = UUID(uuidString: raw) else { throw AppError.invalid("story_id", zh: "稿件 ID 无效", en: "Invalid story_id") }
+        let story = try await StoryService.find(id, on: req)
+        return try await SearchRelated.related(text: StoryService.plainText(story), excluding: id, on: req)
+    }
+
+    @Sendable func relatedPost(_ req: Request) async throws -> RelatedDTO {
+        let input = try req.content.decode(RelatedInput.self)
+        var text = input.text ?? ""
+        if let id = input.storyId {
+            let story = try await StoryService.find(id, on: req)
+            if text.isEmpty { text = StoryService.plainText(story) }
+        }
+        guard text.count <= 200_000 else { throw AppError.invalid("text", zh: "正文过长", en: "Text too long") }
+        return try await SearchRelated.related(text: text, excluding: input.storyId, on: req)
+    }
+
+    // MARK: Check
+
+    @Sendable func check(_ req: Request) async throws -> SearchService.CheckReport {
+        try await SearchService.check(app: req.application, tenant: nil, repair: false, on: req.db)
+    }
+
+    @Sendable func checkRepair(_ req: Request) async throws -> SearchService.CheckReport {
+        let repair = (try? req.content.decode(CheckInput.self))?.repair ?? false
+        let report = try await SearchService.check(app: req.application, tenant: nil, repair: repair, on: req.db)
+        if repair {
+            await req.audit("search.repair", tenant: nil, targetType: "search_index",
+                            after: ["missing": "\(report.missing)", "stale": "\(report.stale)", "orphaned": "\(report.orphaned)"])
+        }
+        return report
+    }
+
+    // MARK: Saved searches
+
+    @Sendable func listSaved(_ req: Request) async throws -> [SavedSearchDTO] {
+        let actor = try req.requireActor()
+        return try await SavedSearch.query(on: req.db).filter(\.$userID == actor.userID).sort(\.$createdAt, .descending).limit(100).all().map(SavedSearchDTO.init)
+    }
+
+    @Sendable func createSaved(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let input = try req.content.decode(SavedInput.self)
+        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(name.count) else { throw AppError.invalid("name", zh: "名称须为 1–100 字", en: "name must be 1–100 characters") }
+        guard (1...1000).contains(input.query.count) else { throw AppError.invalid("query", zh: "搜索词须为 1–1000 字", en: "query must be 1–1000 characters") }
+        let kinds = input.types ?? []
+        let known = req.application.search.kinds
+        guard kinds.count <= 10, kinds.allSatisfy(known.contains) else { throw AppError.invalid("types", zh: "类型无效", en: "Invalid types") }
+        let saved = try await SavedSearchService.create(name: name, query: input.query, kinds: kinds, alert: input.alert ?? true, actor: actor, on: req.db)
+        await req.audit("search.save", tenant: saved.tenantID, targetType: "saved_search", targetID: saved.id?.uuidString ?? "")
+        return try await SavedSearchDTO(saved).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func deleteSaved(_ req: Request) async throws -> HTTPStatus {
+        let actor = try req.requireActor()
+        guard let id = req.parameters.get("savedID", as: UUID.self),
+              let saved = try await SavedSearch.query(on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).first() else { throw AppError.notFound }
+        try await saved.delete(on: req.db)
+        await req.audit("search.unsave", tenant: saved.tenantID, targetType: "saved_search", targetID: id.uuidString)
+        return .noContent
+    }
+
+    // MARK: Synonyms
+
+    @Sendable func listSynonyms(_ req: Request) async throws -> [SynonymDTO] {
+        try await req.scope(for: .tenantSettings).query(SearchSynonym.self, on: req.db).sort(\.$createdAt, .descending).limit(1000).all().map(SynonymDTO.init)
+    }
+
+    @Sendable func createSynonym(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let input = try req.content.decode(SynonymInput.self)
+        let words = Array(Set(input.words.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }))
+        guard (2...20).contains(words.count), words.allSatisfy({ $0.count <= 40 }) else {
+            throw AppError.invalid("words", zh: "同义词组须有 2–20 个词，每个不超过 40 字", en: "A group needs 2–20 words of at most 40 characters")
+        }
+        let tenant = input.tenantId ?? actor.activeTenantID
+        try await req.scope(for: .tenantSettings).checkPayload(tenant, on: req.db)
+        let s = SearchSynonym()
+        s.id = UUID(); s.tenantID = tenant; s.words = words.sorted(); s.createdAt = Date()
+        try await s.create(on: req.db)
+        await req.audit("search.synonyms.add", tenant: tenant, targetType: "search_synonym", targetID: s.id?.uuidString ?? "", after: ["words": s.words.joined(separator: ",")])
+        return try await SynonymDTO(s).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func deleteSynonym(_ req: Request) async throws -> HTTPStatus {
+        let s = try await req.scope(for: .tenantSettings).find(SearchSynonym.self, req.parameters.get("synonymID", as: UUID.self), on: req.db)
+        try await s.delete(on: req.db)
+        await req.audit("search.synonyms.delete", tenant: s.tenantID, targetType: "search_synonym", targetID: s.id?.uuidString ?? "")
+        return .noContent
+    }
+}

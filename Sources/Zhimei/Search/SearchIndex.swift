@@ -1,0 +1,157 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// A document with its index tokens, ready to write.
+public struct IndexedRow: Sendable {
+    public var doc: SearchDocument
+    public var tokTitle: String
+    public var tokLead: String
+    public var tokTags: String
+    public var tokBody: String
+
+    /// Analyses a document (CPU only; safe to run in parallel).
+    public init(_ doc: SearchDocument, analyzer: SearchAnalyzer) {
+        self.doc = doc
+        tokTitle = analyzer.indexField(doc.title)
+        tokLead = analyzer.indexField(doc.lead)
+        tokTags = analyzer.indexField(doc.tags.joined(separator: " ") + " " + doc.category)
+        tokBody = analyzer.indexField(String(doc.body.prefix(SearchIndex.maxBodyCharacters)))
+    }
+}
+
+/// Writes and deletes rows of the search index (the `search_documents` table; SQLite keeps an external-content
+/// FTS5 table in step with triggers, PostgreSQL a generated, GIN-indexed tsvector column).
+public enum SearchIndex {
+    /// Body text beyond this is not indexed (long documents still match on their first part).
+    public static let maxBodyCharacters = 30_000
+    /// Stored text kept for snippets.
+    static let storedBodyCharacters = 30_000
+
+    static let columns = ["id", "kind", "source_id", "tenant_id", "title", "lead", "body", "tags", "category", "author", "state",
+                          "channel", "language", "visibility", "link", "doc_date", "updated_epoch", "tok_title", "tok_lead", "tok_tags", "tok_body"]
+
+    /// Tags stored as "|a|b|" so one tag can be matched exactly with LIKE.
+    static func tagKey(_ tags: [String]) -> String {
+        tags.isEmpty ? "" : "|" + tags.map { $0.replacingOccurrences(of: "|", with: "／") }.joined(separator: "|") + "|"
+    }
+
+    static func values(_ r: IndexedRow) -> [any Encodable & Sendable] {
+        let d = r.doc
+        return [d.key, d.kind, d.sourceID.uuidString.lowercased(), d.tenantID.uuidString.lowercased(), String(d.title.prefix(2000)),
+                String(d.lead.prefix(4000)), String(d.body.prefix(storedBodyCharacters)), tagKey(d.tags), d.category, d.author, d.state,
+                d.channel, d.language, d.visibility, d.link, d.date.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970,
+                r.tokTitle, r.tokLead, r.tokTags, r.tokBody]
+    }
+
+    static func sql(_ db: any Database) throws -> any SQLDatabase {
+        guard let sql = db as? any SQLDatabase else {
+            throw AppError(.internalServerError, "search_sql", zh: "搜索需要 SQL 数据库", en: "Search needs an SQL database")
+        }
+        return sql
+    }
+
+    /// Inserts or replaces rows (batched; one statement per 100 rows).
+    public static func upsert(_ rows: [IndexedRow], on db: any Database) async throws {
+        guard !rows.isEmpty else { return }
+        let sql = try sql(db)
+        for start in stride(from: 0, to: rows.count, by: 100) {
+            let batch = rows[start..<min(start + 100, rows.count)]
+            let insert = sql.insert(into: "search_documents").columns(columns)
+            for r in batch { insert.values(values(r)) }
+            insert.onConflict(with: ["id"]) { update in
+                var u = update
+                for c in columns.dropFirst() { u = u.set(excludedValueOf: c) }
+                return u
+            }
+            try await insert.run()
+        }
+    }
+
+    /// Removes rows by key ("kind:uuid").
+    public static func delete(keys: [String], on db: any Database) async throws {
+        guard !keys.isEmpty else { return }
+        let sql = try sql(db)
+        for chunk in keys.chunked(200) {
+            try await sql.delete(from: "search_documents").where("id", .in, chunk).run()
+        }
+    }
+
+    /// Removes every row (of one tenant, when given).
+    public static func clear(tenant: UUID?, kind: String? = nil, on db: any Database) async throws {
+        let sql = try sql(db)
+        let q = sql.delete(from: "search_documents")
+        if let tenant { q.where("tenant_id", .equal, tenant.uuidString.lowercased()) }
+        if let kind { q.where("kind", .equal, kind) }
+        try await q.run()
+    }
+
+    /// Stamps of the indexed rows of a kind (for the consistency check).
+    static func stamps(kind: String, tenant: UUID?, on db: any Database) async throws -> [String: (updated: Double, state: String)] {
+        let sql = try sql(db)
+        let q = sql.select().columns("id", "updated_epoch", "state").from("search_documents").where("kind", .equal, kind)
+        if let tenant { q.where("tenant_id", .equal, tenant.uuidString.lowercased()) }
+        var out: [String: (Double, String)] = [:]
+        for row in try await q.all() {
+            out[try row.decode(column: "id", as: String.self)] = (try row.decode(column: "updated_epoch", as: Double.self), try row.decode(column: "state", as: String.self))
+        }
+        return out
+    }
+
+    /// Number of indexed rows.
+    public static func count(on db: any Database) async throws -> Int {
+        let row = try await sql(db).raw("SELECT COUNT(*) AS n FROM search_documents").first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+}
+
+/// 060: the search index table and its full-text structure (FTS5 on SQLite, tsvector + GIN on PostgreSQL).
+struct M060_CreateSearchIndex: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        let sql = try SearchIndex.sql(db)
+        let pg = sql.dialect.name == "postgresql"
+        let real = pg ? "double precision" : "REAL"
+        let key = pg ? "seq bigserial PRIMARY KEY" : "seq INTEGER PRIMARY KEY"
+        let text = ["kind", "source_id", "tenant_id", "title", "lead", "body", "tags", "category", "author", "state", "channel",
+                    "language", "visibility", "link", "tok_title", "tok_lead", "tok_tags", "tok_body"].map { "\($0) TEXT NOT NULL" }
+        var defs = [key, "id TEXT NOT NULL UNIQUE"] + text + ["doc_date \(real) NOT NULL", "updated_epoch \(real) NOT NULL"]
+        if pg {
+            defs.append("""
+            tsv tsvector GENERATED ALWAYS AS (setweight(to_tsvector('simple'::regconfig, tok_title), 'A') || setweight(to_tsvector('simple'::regconfig, tok_lead), 'B') || \
+            setweight(to_tsvector('simple'::regconfig, tok_tags), 'C') || setweight(to_tsvector('simple'::regconfig, tok_body), 'D')) STORED
+            """)
+        }
+        try await sql.raw(SQLQueryString("CREATE TABLE search_documents (" + defs.joined(separator: ", ") + ")")).run()
+        try await sql.raw("CREATE INDEX search_documents_tenant_kind ON search_documents (tenant_id, kind)").run()
+        try await sql.raw("CREATE INDEX search_documents_date ON search_documents (doc_date)").run()
+        if pg {
+            try await sql.raw("CREATE INDEX search_documents_tsv ON search_documents USING GIN (tsv)").run()
+            return
+        }
+        try await sql.raw("""
+            CREATE VIRTUAL TABLE search_fts USING fts5(tok_title, tok_lead, tok_tags, tok_body, content='search_documents', \
+            content_rowid='seq', tokenize='unicode61 remove_diacritics 0')
+            """).run()
+        let cols = "tok_title, tok_lead, tok_tags, tok_body"
+        let new = "new.tok_title, new.tok_lead, new.tok_tags, new.tok_body"
+        let old = "old.tok_title, old.tok_lead, old.tok_tags, old.tok_body"
+        try await sql.raw(SQLQueryString("CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN INSERT INTO search_fts(rowid, \(cols)) VALUES (new.seq, \(new)); END")).run()
+        try await sql.raw(SQLQueryString("CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN INSERT INTO search_fts(search_fts, rowid, \(cols)) VALUES ('delete', old.seq, \(old)); END")).run()
+        try await sql.raw(SQLQueryString("""
+            CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN \
+            INSERT INTO search_fts(search_fts, rowid, \(cols)) VALUES ('delete', old.seq, \(old)); \
+            INSERT INTO search_fts(rowid, \(cols)) VALUES (new.seq, \(new)); END
+            """)).run()
+    }
+
+    func revert(on db: any Database) async throws {
+        let sql = try SearchIndex.sql(db)
+        if sql.dialect.name != "postgresql" {
+            for t in ["search_documents_ai", "search_documents_ad", "search_documents_au"] {
+                try await sql.raw(SQLQueryString("DROP TRIGGER IF EXISTS \(t)")).run()
+            }
+            try await sql.raw("DROP TABLE IF EXISTS search_fts").run()
+        }
+        try await sql.raw("DROP TABLE IF EXISTS search_documents").run()
+    }
+}

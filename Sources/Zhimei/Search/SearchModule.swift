@@ -1,0 +1,20 @@
+import Fluent
+import Vapor
+
+/// The Search module (资料检索): a Chinese-aware full-text index over stories, leads and topics (and whatever other
+/// modules register as `SearchSource`s), the search API and page, related material while writing, and index upkeep.
+enum SearchModule {
+    static let migrations: [any Migration] = [
+        M060_CreateSearchIndex(),
+        M061_CreateSearchSupport(),
+    ]
+
+    static func register(_ app: Application) throws {
+        BuiltInSearchSources.register(app.search)
+        app.zhimei.api.register(SearchSchemas.all)
+        SearchAPI().register(app.routes.grouped("api", "v1"))
+        SearchPages().register(app.routes)
+        SearchService.registerJobs(app)
+        app.lifecycle.use(SearchSyncLifecycle())
+    }
+}

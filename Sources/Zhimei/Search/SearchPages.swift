@@ -1,0 +1,68 @@
+import Foundation
+import Vapor
+
+/// The search page (资料检索): one box, filters, facets, highlighted snippets, pages.
+struct SearchPages {
+    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+    struct FacetLink: Encodable { var label: String; var count: Int; var href: String; var active: Bool }
+    struct FacetGroup: Encodable { var title: String; var links: [FacetLink] }
+    struct Row: Encodable {
+        var type: String; var typeLabel: String; var titleHtml: String; var snippetHtml: String; var link: String
+        var tenant: String; var author: String; var state: String; var date: String; var tags: String
+    }
+    struct PageView: Encodable {
+        var q: String; var from: String; var to: String; var sorts: [Option]; var recency: Bool
+        var rows: [Row]; var total: Int; var hasRows: Bool; var searched: Bool; var facets: [FacetGroup]
+        var prev: String?; var next: String?; var error: String?
+    }
+
+    func register(_ routes: RoutesBuilder) {
+        routes.page(.GET, "search", access: .authenticated, use: page)
+    }
+
+    static func link(_ req: Request, set: [String: String?]) -> String {
+        var items = (URLComponents(string: req.url.string)?.queryItems ?? []).filter { set[$0.name] == nil }
+        for (k, v) in set.sorted(by: { $0.key < $1.key }) { if let v { items.append(URLQueryItem(name: k, value: v)) } }
+        var c = URLComponents(); c.path = "/search"; c.queryItems = items.isEmpty ? nil : items
+        return c.string ?? "/search"
+    }
+
+    @Sendable func page(_ req: Request) async throws -> View {
+        let lang = Localizer.language(of: req)
+        let raw = { (k: String) in ((try? req.query.get(String?.self, at: k)) ?? nil) ?? "" }
+        var view = PageView(q: String(raw("q").prefix(SearchQuery.maxInput)), from: String(raw("from").prefix(40)), to: String(raw("to").prefix(40)),
+                            sorts: SearchRequest.Sort.allCases.map { Option(value: $0.rawValue, label: Localizer.text("search.sort.\($0.rawValue)", lang), selected: raw("sort") == $0.rawValue) },
+                            recency: raw("recency") == "true", rows: [], total: 0, hasRows: false, searched: !raw("q").isEmpty, facets: [], prev: nil, next: nil, error: nil)
+        do {
+            let result = try await SearchPresenter.result(req, lang: lang)
+            view.total = result.total
+            view.rows = result.items.map { h in
+                Row(type: h.type, typeLabel: Localizer.text("search.type.\(h.type)", lang), titleHtml: h.titleHtml, snippetHtml: h.snippetHtml,
+                    link: h.link, tenant: h.tenantName, author: h.author, state: Localizer.text("search.state.\(h.state)", lang),
+                    date: DisplayTime.format(h.date), tags: h.tags.prefix(5).joined(separator: "、"))
+            }
+            view.hasRows = !view.rows.isEmpty
+            let params = ["type": "type", "state": "state", "tenant": "tenant_id", "category": "category", "language": "language"]
+            for key in ["type", "state", "tenant", "category", "language"] {
+                let values: [SearchFacetDTO]
+                switch key {
+                case "type": values = result.facets.type
+                case "state": values = result.facets.state
+                case "tenant": values = result.facets.tenant
+                case "category": values = result.facets.category
+                default: values = result.facets.language
+                }
+                guard !values.isEmpty, let param = params[key] else { continue }
+                let current = raw(param)
+                view.facets.append(FacetGroup(title: Localizer.text("search.facet.\(key)", lang), links: values.map { f in
+                    FacetLink(label: f.label, count: f.count, href: Self.link(req, set: [param: current == f.value ? nil : f.value, "offset": nil]), active: current == f.value)
+                }))
+            }
+            if result.offset > 0 { view.prev = Self.link(req, set: ["offset": String(max(0, result.offset - result.limit))]) }
+            if result.offset + result.limit < result.total, result.offset + result.limit <= 10_000 { view.next = Self.link(req, set: ["offset": String(result.offset + result.limit)]) }
+        } catch let error as AppError {
+            view.error = lang == "en" ? error.en : error.zh
+        }
+        return try await PageContext.render("search/index", titleKey: "search.title", section: "search", body: view, on: req)
+    }
+}

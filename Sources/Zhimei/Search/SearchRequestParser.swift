@@ -1,0 +1,80 @@
+import Foundation
+import Vapor
+
+/// Reads a search from query parameters (API and page alike), validating every value.
+enum SearchRequestParser {
+    /// Longest accepted `q` (longer text is refused; up to this, only the first `SearchQuery.maxInput` characters count).
+    static let maxQ = 20_000
+
+    static let query: [(name: String, schema: Schema, description: String)] = [
+        ("q", .string(maxLength: maxQ), "Search text: words, \"phrases\", -exclusion, OR, 标题:/title:, 作者:/author:, tag:"),
+        ("type", .string(maxLength: 200), "Document types, comma-separated (story, lead, topic, …)"),
+        ("tenant_id", .uuid, "Only this tenant (platform users may search every tenant they administer)"),
+        ("state", .string(maxLength: 200), "States, comma-separated"), ("channel", .string(maxLength: 200), "Channels, comma-separated"),
+        ("author", .string(maxLength: 200), "Author name contains"), ("tag", .string(maxLength: 200), "Has this tag"),
+        ("category", .string(maxLength: 200), "Categories, comma-separated"), ("language", .string(maxLength: 200), "Languages, comma-separated"),
+        ("from", .string(maxLength: 40), "Date from (yyyy-MM-dd or ISO 8601)"), ("to", .string(maxLength: 40), "Date until"),
+        ("sort", .enumeration(["relevance", "time"]), "Sort by relevance (default) or time"),
+        ("recency", .enumeration(["true", "false"]), "Boost recent items"),
+        ("limit", .integer(minimum: 1, maximum: 100), "Page size (default 20)"), ("offset", .integer(minimum: 0, maximum: 10_000), "Offset"),
+    ]
+
+    static func text(_ req: Request, _ key: String, max: Int = 200) throws -> String? {
+        guard let value = (try? req.query.get(String?.self, at: key)) ?? nil else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return nil }
+        guard trimmed.count <= max else { throw AppError.invalid(key, zh: "\(key) 过长（上限 \(max) 字）", en: "\(key) is too long (\(max) characters)") }
+        return trimmed
+    }
+
+    static func list(_ req: Request, _ key: String) throws -> [String] {
+        guard let raw = try text(req, key) else { return [] }
+        return Array(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.prefix(20))
+    }
+
+    static func int(_ req: Request, _ key: String, _ range: ClosedRange<Int>, default value: Int) throws -> Int {
+        guard let raw = try text(req, key, max: 20) else { return value }
+        guard let n = Int(raw), range.contains(n) else {
+            throw AppError.invalid(key, zh: "\(key) 须在 \(range.lowerBound)–\(range.upperBound) 之间", en: "\(key) must be \(range.lowerBound)–\(range.upperBound)")
+        }
+        return n
+    }
+
+    /// The search described by the request's query string.
+    static func parse(_ req: Request, kinds: [String]) throws -> SearchRequest {
+        var r = SearchRequest()
+        r.query = SearchQuery.parse(try text(req, "q", max: maxQ) ?? "")
+        r.kinds = try list(req, "type")
+        for k in r.kinds where !kinds.contains(k) {
+            throw AppError.invalid("type", zh: "未知类型：\(String(k.prefix(40)))", en: "Unknown type: \(String(k.prefix(40)))")
+        }
+        if let raw = try text(req, "tenant_id", max: 40) {
+            guard let id = UUID(uuidString: raw) else { throw AppError.invalid("tenant_id", zh: "单位 ID 无效", en: "Invalid tenant_id") }
+            r.tenants = [id]
+        }
+        r.states = try list(req, "state")
+        r.channels = try list(req, "channel")
+        r.categories = try list(req, "category")
+        r.languages = try list(req, "language")
+        if let a = try text(req, "author") { r.authors = [a] }
+        if let t = try text(req, "tag") { r.tags = [t] }
+        for key in ["from", "to"] {
+            guard let raw = try text(req, key, max: 40) else { continue }
+            guard let date = LeadFilter.date(raw, endOfDay: key == "to") else {
+                throw AppError.invalid(key, zh: "日期格式无效（yyyy-MM-dd 或 ISO 8601）", en: "Invalid date (yyyy-MM-dd or ISO 8601)")
+            }
+            if key == "from" { r.from = date } else { r.to = date }
+        }
+        if let raw = try text(req, "sort", max: 20) {
+            guard let s = SearchRequest.Sort(rawValue: raw) else { throw AppError.invalid("sort", zh: "sort 只能是 relevance 或 time", en: "sort must be relevance or time") }
+            r.sort = s
+        }
+        if let raw = try text(req, "recency", max: 10) {
+            guard ["true", "false"].contains(raw) else { throw AppError.invalid("recency", zh: "recency 只能是 true 或 false", en: "recency must be true or false") }
+            r.recency = raw == "true"
+        }
+        r.limit = try int(req, "limit", 1...100, default: 20)
+        r.offset = try int(req, "offset", 0...10_000, default: 0)
+        return r
+    }
+}

@@ -1,0 +1,172 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Index upkeep (analyse, write, sync by watermark, reindex, consistency check) and searching.
+public enum SearchService {
+    /// The analyzer over the shared text engine (503 with a clear message when its data is missing).
+    static func analyzer(_ app: Application) async throws -> SearchAnalyzer {
+        SearchAnalyzer(engine: try await app.text.engine())
+    }
+
+    /// Analyses documents on every core.
+    public static func analyze(_ docs: [SearchDocument], analyzer: SearchAnalyzer) async -> [IndexedRow] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
+        guard docs.count > 8, workers > 1 else { return docs.map { IndexedRow($0, analyzer: analyzer) } }
+        let size = (docs.count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [IndexedRow]).self) { group in
+            for (n, start) in stride(from: 0, to: docs.count, by: size).enumerated() {
+                let slice = Array(docs[start..<min(start + size, docs.count)])
+                group.addTask { (n, slice.map { IndexedRow($0, analyzer: analyzer) }) }
+            }
+            var parts: [(Int, [IndexedRow])] = []
+            for await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    /// Analyses and writes documents.
+    public static func index(_ docs: [SearchDocument], analyzer: SearchAnalyzer, on db: any Database) async throws {
+        try await SearchIndex.upsert(await analyze(docs, analyzer: analyzer), on: db)
+    }
+
+    // MARK: Sync
+
+    /// Reads every source's changes since its watermark and indexes them; returns how many documents were written.
+    @discardableResult
+    static func sync(app: Application, on db: any Database, batch: Int = 500, maxBatches: Int = 200) async throws -> Int {
+        let analyzer = try await analyzer(app)
+        var written = 0
+        for source in app.search.sources {
+            let state = try await SearchSyncState.find(source.kind, on: db)
+            var mark = state.map { SearchWatermark(updatedAt: $0.updatedAt, id: $0.lastID) } ?? .start
+            for _ in 0..<maxBatches {
+                let docs = try await source.changes(after: mark, limit: batch, tenant: nil, on: db)
+                guard let last = docs.last else { break }
+                try await index(docs, analyzer: analyzer, on: db)
+                written += docs.count
+                mark = SearchWatermark(updatedAt: last.updatedAt, id: last.sourceID)
+                if docs.count < batch { break }
+            }
+            let row = state ?? SearchSyncState()
+            row.id = source.kind
+            row.updatedAt = mark.updatedAt
+            row.lastID = mark.id
+            row.syncedAt = Date()
+            try await row.save(on: db)
+        }
+        return written
+    }
+
+    /// Rebuilds the index (of one tenant, when given) from every source.
+    static func reindex(app: Application, tenant: UUID?, on db: any Database) async throws -> Int {
+        let analyzer = try await analyzer(app)
+        try await SearchIndex.clear(tenant: tenant, on: db)
+        var written = 0
+        for source in app.search.sources {
+            var mark = SearchWatermark.start
+            while true {
+                let docs = try await source.changes(after: mark, limit: 1000, tenant: tenant, on: db)
+                guard let last = docs.last else { break }
+                try await index(docs, analyzer: analyzer, on: db)
+                written += docs.count
+                mark = SearchWatermark(updatedAt: last.updatedAt, id: last.sourceID)
+                if docs.count < 1000 { break }
+            }
+        }
+        return written
+    }
+
+    /// What the consistency check found.
+    struct CheckReport: Content {
+        var indexed: Int
+        var content: Int
+        var missing: Int
+        var stale: Int
+        var orphaned: Int
+        var repaired: Bool
+    }
+
+    /// Compares the index with the content: missing (content not indexed), stale (indexed before the last change,
+    /// or with another state) and orphaned (indexed but gone). With `repair`, fixes all three.
+    static func check(app: Application, tenant: UUID?, repair: Bool, on db: any Database) async throws -> CheckReport {
+        var report = CheckReport(indexed: 0, content: 0, missing: 0, stale: 0, orphaned: 0, repaired: repair)
+        for source in app.search.sources {
+            let indexed = try await SearchIndex.stamps(kind: source.kind, tenant: tenant, on: db)
+            let stamps = try await source.stamps(tenant: tenant, on: db)
+            report.indexed += indexed.count
+            report.content += stamps.count
+            var fix: [UUID] = []
+            var seen = Set<String>()
+            for s in stamps {
+                let key = "\(source.kind):\(s.sourceID.uuidString.lowercased())"
+                seen.insert(key)
+                guard let row = indexed[key] else { report.missing += 1; fix.append(s.sourceID); continue }
+                if abs(row.updated - s.updatedAt.timeIntervalSince1970) > 0.001 || row.state != s.state {
+                    report.stale += 1; fix.append(s.sourceID)
+                }
+            }
+            let orphans = indexed.keys.filter { !seen.contains($0) }
+            report.orphaned += orphans.count
+            guard repair else { continue }
+            try await SearchIndex.delete(keys: orphans, on: db)
+            if !fix.isEmpty {
+                try await index(try await source.documents(fix, on: db), analyzer: try await analyzer(app), on: db)
+            }
+        }
+        return report
+    }
+
+    // MARK: Searching
+
+    /// Synonym groups of the given tenants (nil: all), as word → other words.
+    static func synonyms(tenants: Set<UUID>?, on db: any Database) async throws -> [String: [String]] {
+        var q = SearchSynonym.query(on: db)
+        if let tenants { q = q.filter(\.$tenantID ~~ Array(tenants)) }
+        var out: [String: [String]] = [:]
+        for group in try await q.limit(2000).all() {
+            let words = group.words.map(SearchAnalyzer.simplify)
+            for w in words { out[w, default: []].append(contentsOf: words.filter { $0 != w }) }
+        }
+        return out
+    }
+
+    /// Parses nothing (the request carries the parsed query); analyses it with synonyms and runs it.
+    static func search(_ r: SearchRequest, visibility: SearchVisibility, app: Application, on db: any Database) async throws -> (SearchOutcome, AnalyzedQuery) {
+        let analyzer = try await analyzer(app)
+        let synonyms = try await synonyms(tenants: visibility.tenants, on: db)
+        let analyzed = AnalyzedQuery(r.query, analyzer: analyzer, synonyms: synonyms)
+        return (try await SearchEngine.run(r, analyzed: analyzed, visibility: visibility, on: db), analyzed)
+    }
+
+    // MARK: Jobs
+
+    static let syncKind = "search.sync"
+    static let alertsKind = "search.alerts"
+
+    /// Enqueues the next sync run (one per 30-second slot).
+    static func scheduleSync(on db: any Database, now: Date = Date()) async throws {
+        let slot = Int(now.timeIntervalSince1970 / 30) + 1
+        try await JobQueue.enqueue(kind: syncKind, tenantID: nil, idempotencyKey: "\(syncKind):\(slot)",
+                                   runAt: Date(timeIntervalSince1970: TimeInterval(slot * 30)), maxAttempts: 3, on: db)
+    }
+
+    static func registerJobs(_ app: Application) {
+        app.zhimei.jobs.register(syncKind) { ctx in
+            let n = try await sync(app: ctx.application, on: ctx.db)
+            let alerts = try await SavedSearchService.runAlerts(app: ctx.application, on: ctx.db)
+            try await scheduleSync(on: ctx.db)
+            return "\(n) indexed, \(alerts) alerts"
+        }
+    }
+}
+
+/// Starts the sync loop when the application boots (best effort).
+struct SearchSyncLifecycle: LifecycleHandler {
+    func didBootAsync(_ application: Application) async throws {
+        guard application.environment != .testing else { return }
+        do { try await SearchService.scheduleSync(on: application.db) } catch {
+            application.logger.debug("search sync not scheduled: \(error)")
+        }
+    }
+}

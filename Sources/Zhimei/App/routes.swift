@@ -21,5 +21,6 @@ func routes(_ app: Application) throws {
     try PlanningModule.register(app)
     try StoriesModule.register(app)
     try ReviewModule.register(app)
+    try PublishingModule.register(app)
     try SearchModule.register(app)
 }

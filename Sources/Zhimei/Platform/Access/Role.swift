@@ -16,7 +16,7 @@ public enum Role: String, CaseIterable, Codable, Sendable {
         case .platformAdmin:
             return Set(Permission.allCases)
         case .tenantAdmin:
-            return [.tenantRead, .tenantSettings, .usersManage, .auditRead, .jobsManage, .leadsRead, .storiesRead, .analyticsRead, .textUse]
+            return [.tenantRead, .tenantSettings, .usersManage, .auditRead, .jobsManage, .leadsRead, .storiesRead, .analyticsRead, .textUse, .publish]
         case .chiefEditor:
             return [.tenantRead, .leadsRead, .leadsManage, .topicsManage, .topicsApprove, .storiesRead, .storiesWrite,
                     .reviewFirst, .reviewSecond, .reviewFinal, .reviewOverride, .aigcLabelRemove, .publish, .assetsManage,

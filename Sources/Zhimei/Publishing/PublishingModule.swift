@@ -1,0 +1,30 @@
+import Fluent
+import Vapor
+
+/// The Publishing module (发, 一次采集、多元分发): channels, publishing actions, the public site, the content API,
+/// feeds, ninjs and delivery to external destinations.
+enum PublishingModule {
+    static let migrations: [any Migration] = [
+        M070_CreatePublishChannels(),
+        M071_CreatePublications(),
+        M072_CreatePublishDestinations(),
+        M073_CreatePublishDeliveries(),
+    ]
+
+    static func register(_ app: Application) throws {
+        let ttl = Environment.get("ZHIMEI_SITE_CACHE_TTL").flatMap(Double.init) ?? 10
+        app.publicSiteCache = PublicSiteCache(ttl: min(max(ttl, 0), 3600))
+        app.zhimei.api.register(ContentAPI.schemas + PublishingSchemas.all)
+        let api = app.routes.grouped("api", "v1")
+        PublishingAPI().register(api)
+        ContentAPI().register(api)
+        PublicSite().register(app.routes)
+        PublishingPages().register(app.routes)
+        registerJobs(app)
+    }
+
+    static func registerJobs(_ app: Application) {
+        app.zhimei.jobs.register(PublishingService.releaseJob) { ctx in try await PublishingService.release(ctx) }
+        app.zhimei.jobs.register(DeliveryService.deliverJob) { ctx in try await DeliveryService.deliver(ctx) }
+    }
+}

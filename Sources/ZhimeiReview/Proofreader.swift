@@ -6,20 +6,130 @@ import ZhimeiText
 public final class Proofreader: Sendable {
     public let configuration: ReviewConfiguration
     let engine: TextEngine
+    /// Built-in data (word statistics, confusion sets, pinyin).
+    public let resources: ReviewResources
+    public let typoSettings: TypoSettings
+    let sensitive: SensitiveChecker
+    let misused: PatternMatcher
+    let protected: PatternMatcher?
+    let facts: FactRules
 
-    public init(engine: TextEngine, configuration: ReviewConfiguration = ReviewConfiguration()) {
+    /// `resources` defaults to the data in `$ZHIMEI_TEXT_DATA` (loaded once per process; `.empty` when missing).
+    public init(engine: TextEngine, configuration: ReviewConfiguration = ReviewConfiguration(), resources: ReviewResources = .shared,
+                typoSettings: TypoSettings = TypoSettings()) {
         self.engine = engine
         self.configuration = configuration
+        self.resources = resources
+        self.typoSettings = typoSettings
+        sensitive = SensitiveChecker(terms: configuration.sensitiveTerms, whitelist: configuration.whitelist, resources: resources)
+        misused = PatternMatcher(patterns: MisusedWords.pairs.map(\.wrong), folding: [])
+        let fb = configuration.factBase
+        let prot = (configuration.protectedTerms + fb.people.map(\.name) + fb.organisations + fb.places + fb.fixedExpressions).filter { !$0.isEmpty }
+        protected = prot.isEmpty ? nil : PatternMatcher(patterns: prot, folding: [.width, .traditionalToSimplified])
+        facts = FactRules(factBase: fb)
     }
+
+    func wants(_ c: FindingCategory) -> Bool { configuration.categories.isEmpty || configuration.categories.contains(c) }
 
     /// All findings for a text (and optionally its headline, checked for length and as text), sorted by start.
     /// Headline findings come first with spans relative to the headline; `headline` findings have ruleID prefix "headline.".
     public func check(_ text: String, headline: String? = nil) -> [ReviewFinding] {
-        []   // filled in by the engine (issue 5)
+        var result: [ReviewFinding] = []
+        if let headline {
+            var h = checkBody(headline)
+            let hs = UTF8Scalars.scalars(of: headline)
+            let visible = hs.filter { !($0 == 0x20 || $0 == 0x3000 || $0 == 9 || $0 == 10 || $0 == 13) }.count
+            if let limit = configuration.headlineLimit, limit > 0, visible > limit, wants(.format) {
+                h.append(ReviewFinding(category: .format, severity: .warn, start: 0, end: hs.count, text: headline,
+                                       messageZh: "标题过长：\(visible)字，本渠道上限\(limit)字", messageEn: "Headline too long: \(visible) characters, the channel allows \(limit)",
+                                       suggestions: [], ruleID: "length", confidence: 1))
+            }
+            for var f in h.sorted(by: Proofreader.order) { f.ruleID = "headline." + f.ruleID; result.append(f) }
+        }
+        return result + checkBody(text).sorted(by: Proofreader.order)
+    }
+
+    static func order(_ a: ReviewFinding, _ b: ReviewFinding) -> Bool {
+        (a.start, a.end, a.ruleID, a.text) < (b.start, b.end, b.ruleID, b.text)
+    }
+
+    func checkBody(_ text: String) -> [ReviewFinding] {
+        let s = UTF8Scalars.scalars(of: text)
+        var out: [ReviewFinding] = []
+        if wants(.sensitive) { sensitive.check(text, scalars: s, into: &out) }
+        if wants(.punctuation) || wants(.format) {
+            var p: [ReviewFinding] = []
+            PunctuationRules.check(s, into: &p)
+            NumberRules.check(s, into: &p)
+            out += p.filter { wants($0.category) }
+        }
+        if wants(.fact) {
+            var f: [ReviewFinding] = []
+            facts.check(text, s, into: &f)
+            out += f
+        }
+        if wants(.typo) || wants(.grammar) { out += typos(text, s, taken: out) }
+        return out
+    }
+
+    /// Misused words, 的/地/得 and statistical typos; never inside protected terms or sensitive hits.
+    func typos(_ text: String, _ s: [UInt32], taken: [ReviewFinding]) -> [ReviewFinding] {
+        var out: [ReviewFinding] = []
+        var locked = [Bool](repeating: false, count: s.count)
+        if let protected { for m in protected.matches(in: text) { for k in m.start..<m.end { locked[k] = true } } }
+        for f in taken where f.category == .sensitive { for k in f.start..<min(f.end, s.count) { locked[k] = true } }
+        if wants(.typo) {
+            for m in misused.matches(in: text) where !(m.start..<m.end).contains(where: { locked[$0] }) {
+                let (wrong, right) = MisusedWords.pairs[m.pattern]
+                let soft = wrong == "其它" || wrong.hasPrefix("截止")
+                out.append(ReviewFinding(category: .typo, subcategory: soft ? "用词规范" : "易错词", severity: soft ? .info : .warn,
+                                         start: m.start, end: m.end, text: wrong,
+                                         messageZh: "常见误用：“\(wrong)”应为“\(right)”", messageEn: "Commonly misused: “\(wrong)” should be “\(right)”",
+                                         suggestions: [right], ruleID: "typo.misused", confidence: soft ? 0.7 : 0.95))
+                for k in m.start..<m.end { locked[k] = true }
+            }
+        }
+        var fixed = s
+        if wants(.grammar) || wants(.typo) {
+            for fx in DeRules.fixes(s, words: resources.words) where !locked[fx.position] {
+                let r = UTF8Scalars.string([fx.replacement])
+                out.append(ReviewFinding(category: .typo, subcategory: "的地得", severity: .warn, start: fx.position, end: fx.position + 1,
+                                         text: UTF8Scalars.string([s[fx.position]]),
+                                         messageZh: "“的、地、得”用法：此处应为“\(r)”", messageEn: "的/地/得 usage: “\(r)” is expected here",
+                                         suggestions: [r], ruleID: "typo.de", confidence: fx.confidence))
+                locked[fx.position] = true
+                fixed[fx.position] = fx.replacement
+            }
+        }
+        if wants(.typo) {
+            let model = TypoModel(resources: resources, settings: typoSettings)
+            for c in model.corrections(&fixed, locked: locked) {
+                let r = UTF8Scalars.string([c.replacement])
+                let o = UTF8Scalars.string([c.original])
+                out.append(ReviewFinding(category: .typo, subcategory: "错别字", severity: .warn, start: c.position, end: c.position + 1, text: o,
+                                         messageZh: "疑似错别字：“\(o)”可能应为“\(r)”（词频模型得分提高\(String(format: "%.1f", c.gain))）",
+                                         messageEn: "Possible typo: “\(o)” may be “\(r)” (word-model log-probability +\(String(format: "%.1f", c.gain)))",
+                                         suggestions: [r], ruleID: "typo.confusion", confidence: min(0.95, 0.5 + Double(c.gain) / 40)))
+            }
+        }
+        return out
     }
 
     /// Scoring mode: the line with the top suggestion of every typo finding applied.
     public func correct(_ line: String) -> String {
-        line
+        let s = UTF8Scalars.scalars(of: line)
+        let fs = typos(line, s, taken: wants(.sensitive) ? { var o: [ReviewFinding] = []; sensitive.check(line, scalars: s, into: &o); return o }() : [])
+            .filter { $0.category == .typo && !$0.suggestions.isEmpty }
+            .sorted(by: Proofreader.order)
+        var out: [UInt32] = []
+        out.reserveCapacity(s.count)
+        var pos = 0
+        for f in fs where f.start >= pos && f.end <= s.count {
+            out.append(contentsOf: s[pos..<f.start])
+            out.append(contentsOf: UTF8Scalars.scalars(of: f.suggestions[0]))
+            pos = f.end
+        }
+        out.append(contentsOf: s[pos...])
+        return UTF8Scalars.string(out)
     }
 }

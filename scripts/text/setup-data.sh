@@ -58,4 +58,7 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libopencc\.so' || [ ! -f /usr/share/open
     echo "setup-data: installing OpenCC (libopencc1.1 opencc libopencc-data)" >&2
     apt_install libopencc1.1 libopencc-data opencc || echo "setup-data: OpenCC not installed; Traditional/Simplified conversion will be unavailable (apt-get install libopencc1.1 libopencc-data)" >&2
 fi
+
+# 4. Proofreading data (ZhimeiReview: confusion sets, pinyin) into $DATA_DIR/review
+ZHIMEI_TEXT_DATA="$DATA_DIR" PYTHON="$PY" bash "$HERE/../review/setup-data.sh"
 exit 0

@@ -1,0 +1,109 @@
+import Foundation
+import ZhimeiText
+
+/// Errors raised while loading the proofreading data.
+public enum ReviewDataError: Error, CustomStringConvertible, Sendable {
+    case missingFile(path: String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path):
+            return "ZhimeiReview data file missing: \(path). Run scripts/review/setup-data.sh (it extracts the confusion sets from the PyPI wheels of pycorrector and pypinyin into $ZHIMEI_TEXT_DATA/review), and scripts/text/setup-data.sh for dict.txt."
+        }
+    }
+}
+
+/// The built-in data of the engine, loaded once per process and shared (immutable, `Sendable`):
+/// word statistics from jieba's dict.txt, confusion sets (same sound / similar shape) and a pinyin table.
+public final class ReviewResources: Sendable {
+    public let words: WordStatistics
+    /// Character → confusable characters with a cost (lower = likelier confusion).
+    let confusion: [UInt32: [(UInt32, Float)]]
+    /// Character → toneless pinyin readings (first = most common).
+    let pinyin: [UInt32: [String]]
+    /// Character → a canonical character with the same first reading (homophone folding).
+    let homophoneKey: [UInt32: UInt32]
+    /// Where the data came from, for diagnostics.
+    public let directory: String?
+
+    /// No data: sensitive-content, misused-word, punctuation, format and fact rules still work;
+    /// statistical typo detection and homophone matching are off.
+    public static let empty = ReviewResources(words: WordStatistics(), confusion: [:], pinyin: [:], directory: nil)
+
+    nonisolated(unsafe) private static var cached: ReviewResources?
+    private static let lock = NSLock()
+
+    /// Loaded lazily from `$ZHIMEI_TEXT_DATA` (see `TextDataLocation.fromEnvironment`); `.empty` when the data is missing.
+    public static var shared: ReviewResources {
+        lock.lock(); defer { lock.unlock() }
+        if let c = cached { return c }
+        let r = (try? load(from: .fromEnvironment())) ?? .empty
+        cached = r
+        return r
+    }
+
+    /// Whether the statistical typo model is available.
+    public var hasTypoModel: Bool { !confusion.isEmpty && words.count > 0 }
+
+    init(words: WordStatistics, confusion: [UInt32: [(UInt32, Float)]], pinyin: [UInt32: [String]], directory: String?) {
+        self.words = words
+        self.confusion = confusion
+        self.pinyin = pinyin
+        var first: [String: UInt32] = [:]
+        var key: [UInt32: UInt32] = [:]
+        for (c, r) in pinyin.sorted(by: { $0.key < $1.key }) {
+            guard let p = r.first else { continue }
+            if let k = first[p] { key[c] = k } else { first[p] = c; key[c] = c }
+        }
+        homophoneKey = key
+        self.directory = directory
+    }
+
+    /// Loads dict.txt from the text data directory and the confusion / pinyin files from its `review/` folder.
+    /// Throws `ReviewDataError.missingFile` naming the first missing file.
+    public static func load(from location: TextDataLocation) throws -> ReviewResources {
+        let dir = location.directory
+        let rdir = (dir as NSString).appendingPathComponent("review")
+        func read(_ path: String) throws -> String {
+            guard let d = FileManager.default.contents(atPath: path) else { throw ReviewDataError.missingFile(path: path) }
+            return String(decoding: d, as: UTF8.self)
+        }
+        let dict = try read((dir as NSString).appendingPathComponent("dict.txt"))
+        let samePinyin = try read((rdir as NSString).appendingPathComponent("same_pinyin.txt"))
+        let sameStroke = try read((rdir as NSString).appendingPathComponent("same_stroke.txt"))
+        let pinyinText = try read((rdir as NSString).appendingPathComponent("pinyin.txt"))
+        let words = WordStatistics(jiebaDictionary: dict)
+        var conf: [UInt32: [UInt32: Float]] = [:]
+        func add(_ a: UInt32, _ b: UInt32, _ cost: Float) {
+            guard a != b else { return }
+            if let old = conf[a]?[b], old <= cost { return }
+            conf[a, default: [:]][b] = cost
+        }
+        for line in samePinyin.split(separator: "\n") where !line.hasPrefix("#") {
+            let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard let c = cols.first?.unicodeScalars.first?.value else { continue }
+            if cols.count > 1 { for s in cols[1].unicodeScalars { add(c, s.value, TypoModel.costSameTone) } }
+            if cols.count > 2 { for s in cols[2].unicodeScalars { add(c, s.value, TypoModel.costOtherTone) } }
+        }
+        for line in sameStroke.split(separator: "\n") where !line.hasPrefix("#") {
+            let chars = line.split(separator: "\t").compactMap { $0.unicodeScalars.first?.value }
+            for a in chars { for b in chars { add(a, b, TypoModel.costShape) } }
+        }
+        var pinyin: [UInt32: [String]] = [:]
+        for line in pinyinText.split(separator: "\n") {
+            let cols = line.split(separator: "\t")
+            guard cols.count == 2, let c = cols[0].unicodeScalars.first?.value else { continue }
+            pinyin[c] = cols[1].split(separator: ",").map(String.init)
+        }
+        var confusion: [UInt32: [(UInt32, Float)]] = [:]
+        for (c, m) in conf {
+            confusion[c] = m.filter { words.charFrequency($0.key) > 0 }.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }
+        }
+        return ReviewResources(words: words, confusion: confusion, pinyin: pinyin, directory: dir)
+    }
+
+    /// Folds each character to its homophone key (same length in scalars, so offsets are kept).
+    func homophoneFold(_ s: [UInt32]) -> [UInt32] {
+        s.map { homophoneKey[$0] ?? $0 }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Tunable weights of the statistical typo model (tuned on SIGHAN train13 only; see docs/review-engine.md).
+public struct TypoSettings: Sendable, Hashable {
+    /// Minimum gain in window log-probability (after the confusion cost) for a correction.
+    public var threshold: Float = 6.0
+    /// Characters left and right of the candidate that the window covers.
+    public var window: Int = 4
+    public init() {}
+}
+
+/// Statistical typo detection (错别字): for each suspicious character, try its confusion set
+/// (same sound, other tone, similar shape) and keep a replacement that makes the best segmentation of
+/// the surrounding window much more probable under the word model. Explainable: the finding carries
+/// the log-probability gain as its evidence.
+struct TypoModel {
+    static let costSameTone: Float = 1.0
+    static let costOtherTone: Float = 2.0
+    static let costShape: Float = 2.5
+
+    struct Correction { var position: Int; var original: UInt32; var replacement: UInt32; var gain: Float }
+
+    let resources: ReviewResources
+    let settings: TypoSettings
+
+    @inline(__always) static func isHan(_ c: UInt32) -> Bool { (0x4E00...0x9FFF).contains(c) || (0x3400...0x4DBF).contains(c) }
+
+    /// Corrections for `s` (modified in place as corrections are applied, left to right).
+    /// `locked[i]` marks characters that must not change (protected terms, other findings).
+    func corrections(_ s: inout [UInt32], locked: [Bool]) -> [Correction] {
+        guard resources.hasTypoModel else { return [] }
+        let words = resources.words
+        var out: [Correction] = []
+        var i = 0
+        let n = s.count
+        while i < n {
+            guard TypoModel.isHan(s[i]) else { i += 1; continue }
+            var j = i
+            while j < n && TypoModel.isHan(s[j]) { j += 1 }
+            if j - i >= 2 { out += correctRun(&s, i, j, locked: locked, words: words) }
+            i = j
+        }
+        return out
+    }
+
+    private func correctRun(_ s: inout [UInt32], _ a: Int, _ b: Int, locked: [Bool], words: WordStatistics) -> [Correction] {
+        var out: [Correction] = []
+        // suspicious positions: single-character tokens of the best segmentation
+        let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
+        var suspicious: [Int] = []
+        for (x, y) in seg where y - x == 1 { suspicious.append(x) }
+        var scratch = [UInt32](repeating: 0, count: 2 * settings.window + 1)
+        var lastFix = -100
+        for i in suspicious {
+            if i < locked.count && locked[i] { continue }
+            if i - lastFix <= 1 { continue }
+            guard let cands = resources.confusion[s[i]] else { continue }
+            let prev: UInt32 = i > a ? s[i - 1] : 0
+            let next: UInt32 = i + 1 < b ? s[i + 1] : 0
+            let lo = max(a, i - settings.window), hi = min(b, i + settings.window + 1)
+            let w = hi - lo
+            for k in 0..<w { scratch[k] = s[lo + k] }
+            let base = scratch.withUnsafeBufferPointer { words.segmentScore($0, 0, w) }
+            var best: (UInt32, Float)? = nil
+            for (c, cost) in cands {
+                guard words.hasPair(prev, c) || words.hasPair(c, next) else { continue }
+                scratch[i - lo] = c
+                let score = scratch.withUnsafeBufferPointer { words.segmentScore($0, 0, w) }
+                let gain = score - base - cost
+                if gain > settings.threshold, gain > (best?.1 ?? -Float.infinity) { best = (c, gain) }
+            }
+            if let (c, gain) = best {
+                out.append(Correction(position: i, original: s[i], replacement: c, gain: gain))
+                s[i] = c
+                lastFix = i
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Word statistics for typo detection: jieba dictionary words of up to four BMP characters packed into
+/// one 64-bit key, with log-probabilities and part-of-speech tags, and the best-segmentation score of a
+/// short window (a unigram word model, as jieba's max-probability path).
+public struct WordStatistics: Sendable {
+    struct Entry: Sendable { var logP: Float; var tag: UInt8 }
+    static let maxWordLength = 4
+    var entries: [UInt64: Entry] = [:]
+    var tagNames: [String] = [""]
+    var charFreq: [UInt32: Int32] = [:]
+    /// Adjacent character pairs occurring inside dictionary words (a <<16 | b): the cheap filter before scoring.
+    var pairs: Set<UInt32> = []
+    /// log-probability of a character that is not a dictionary word on its own.
+    var unknownLogP: Float = -20
+    public var count: Int { entries.count }
+
+    init() {}
+
+    /// Parses jieba's dict.txt ("word freq tag" per line).
+    init(jiebaDictionary text: String) {
+        var total: Double = 0
+        var raw: [(UInt64, Double, UInt8)] = []
+        raw.reserveCapacity(350_000)
+        var tagIndex: [Substring: UInt8] = ["": 0]
+        for line in text.split(separator: "\n") {
+            let cols = line.split(separator: " ")
+            guard cols.count >= 2, let f = Double(cols[1]), f > 0 else { continue }
+            total += f
+            guard let key = WordStatistics.key(cols[0].unicodeScalars.map(\.value)) else { continue }
+            var t: UInt8 = 0
+            if cols.count > 2 {
+                if let i = tagIndex[cols[2]] { t = i } else if tagNames.count < 255 {
+                    t = UInt8(tagNames.count); tagIndex[cols[2]] = t; tagNames.append(String(cols[2]))
+                }
+            }
+            raw.append((key, f, t))
+            if key >= 0x10000 {
+                var k = key
+                while k >= 0x10000 { pairs.insert(UInt32(truncatingIfNeeded: k)); k >>= 16 }
+            }
+            if key < 0x10000 { charFreq[UInt32(key)] = Int32(min(f, Double(Int32.max))) }
+        }
+        guard total > 0 else { return }
+        let lt = log(total)
+        entries.reserveCapacity(raw.count)
+        for (k, f, t) in raw { entries[k] = Entry(logP: Float(log(f) - lt), tag: t) }
+        unknownLogP = Float(log(0.5) - lt)
+    }
+
+    /// Packs 1…4 BMP scalars; nil for longer words or astral scalars.
+    @inline(__always) static func key(_ s: [UInt32]) -> UInt64? {
+        guard !s.isEmpty, s.count <= maxWordLength else { return nil }
+        var k: UInt64 = 0
+        for c in s { guard c < 0x10000, c != 0 else { return nil }; k = k << 16 | UInt64(c) }
+        return k
+    }
+
+    @inline(__always) static func key(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int) -> UInt64 {
+        var k: UInt64 = 0
+        for i in a..<b { k = k << 16 | UInt64(s[i] & 0xFFFF) }
+        return k
+    }
+
+    /// Dictionary log-probability of a word, nil when absent.
+    public func logProbability(_ word: String) -> Float? {
+        guard let k = WordStatistics.key(word.unicodeScalars.map(\.value)) else { return nil }
+        return entries[k]?.logP
+    }
+
+    func contains(_ k: UInt64) -> Bool { entries[k] != nil }
+    @inline(__always) func hasPair(_ a: UInt32, _ b: UInt32) -> Bool { a < 0x10000 && b < 0x10000 && pairs.contains(a << 16 | b) }
+    func entry(_ k: UInt64) -> Entry? { entries[k] }
+    func charFrequency(_ c: UInt32) -> Int { Int(charFreq[c] ?? 0) }
+    func tag(_ k: UInt64) -> String { tagNames[Int(entries[k]?.tag ?? 0)] }
+
+    /// Best-path log-probability of `s[a..<b]` (all Han characters), single characters always allowed.
+    func segmentScore(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int) -> Float {
+        let n = b - a
+        guard n > 0 else { return 0 }
+        var best = [Float](repeating: -Float.greatestFiniteMagnitude, count: n + 1)
+        best[0] = 0
+        for j in 1...n {
+            for len in 1...min(WordStatistics.maxWordLength, j) {
+                let i = j - len
+                let k = WordStatistics.key(s, a + i, a + j)
+                let lp: Float
+                if let e = entries[k] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
+                let v = best[i] + lp
+                if v > best[j] { best[j] = v }
+            }
+        }
+        return best[n]
+    }
+
+    /// Best segmentation of `s[a..<b]` as (start, end) word ranges (same model as `segmentScore`).
+    func segment(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int) -> [(Int, Int)] {
+        let n = b - a
+        guard n > 0 else { return [] }
+        var best = [Float](repeating: -Float.greatestFiniteMagnitude, count: n + 1)
+        var from = [Int](repeating: 0, count: n + 1)
+        best[0] = 0
+        for j in 1...n {
+            for len in 1...min(WordStatistics.maxWordLength, j) {
+                let i = j - len
+                let k = WordStatistics.key(s, a + i, a + j)
+                let lp: Float
+                if let e = entries[k] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
+                if best[i] + lp > best[j] { best[j] = best[i] + lp; from[j] = i }
+            }
+        }
+        var out: [(Int, Int)] = []
+        var j = n
+        while j > 0 { let i = from[j]; out.append((a + i, a + j)); j = i }
+        return out.reversed()
+    }
+}
+
+extension WordStatistics {
+    /// Whether a character occurs in the dictionary as a word or inside one (encoding detection, filters).
+    public func isKnownCharacter(_ c: UInt32) -> Bool { charFreq[c] != nil }
+}

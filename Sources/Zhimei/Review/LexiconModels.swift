@@ -50,6 +50,8 @@ final class LexiconEntry: Model, TenantOwned, @unchecked Sendable {
     @Field(key: "note") var note: String
     @OptionalField(key: "updated_by") var updatedBy: UUID?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    /// Soft delete: a deleted entry stays for the audit trail, and deleting it again is a no-op (idempotent DELETE).
+    @Timestamp(key: "deleted_at", on: .delete) var deletedAt: Date?
 
     init() {}
 }
@@ -70,6 +72,7 @@ struct M045_CreateReviewLexicon: AsyncMigration {
             .field("note", .string, .required)
             .field("updated_by", .uuid)
             .field("updated_at", .datetime)
+            .field("deleted_at", .datetime)
             .create()
         let sql = db as! any SQLDatabase
         try await sql.create(index: "review_lexicon_tenant_kind").on(LexiconEntry.schema).column("tenant_id").column("kind").column("term").run()

@@ -105,14 +105,15 @@ enum LexiconService {
     }
 
     /// One entry the actor may manage (404 otherwise: another tenant's entries do not exist for them).
-    static func find(_ id: UUID?, on req: Request) async throws -> LexiconEntry {
-        guard let id, let e = try await LexiconEntry.find(id, on: req.db) else { throw AppError.notFound }
+    static func find(_ id: UUID?, on req: Request, deleted: Bool = false) async throws -> LexiconEntry {
+        guard let id, let e = try await LexiconEntry.query(on: req.db).withDeleted().filter(\.$id == id).first() else { throw AppError.notFound }
         let actor = try req.requireActor()
         if let tenant = e.tenantID {
             try req.scope(for: .tenantSettings).check(tenant)
         } else if !actor.isPlatformAdmin {
             throw AppError.notFound
         }
+        guard deleted || e.deletedAt == nil else { throw AppError.notFound }
         return e
     }
 
@@ -165,7 +166,8 @@ enum LexiconService {
     }
 
     static func delete(_ id: UUID?, on req: Request) async throws {
-        let e = try await find(id, on: req)
+        let e = try await find(id, on: req, deleted: true)
+        guard e.deletedAt == nil else { return }
         let before = snapshot(e)
         try await e.delete(on: req.db)
         req.application.proofreaders.invalidate(e.tenantID)

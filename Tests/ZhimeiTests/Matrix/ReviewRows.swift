@@ -24,5 +24,30 @@ extension MatrixModule {
         "POST /api/v1/review/stories/:storyID/aigc-labels/remove": MatrixRow("PC", tenantBound: true, body: { _, _ in #"{"reason":"矩阵"}"# }),
         "GET /api/v1/review/tenants/:tenantID/config": MatrixRow("PACERVN", tenantBound: true),
         "PUT /api/v1/review/tenants/:tenantID/config": MatrixRow("PA", tenantBound: true, body: { _, _ in #"{"distinct_signers":true}"# }),
-    ])
+        // Proofreading (issue 5): everyone with text.use; the lexicon is managed by tenant admins (and platform admins).
+        "POST /api/v1/proofread": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),
+        "POST /api/v1/proofread/document": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵上传的文本"}"# }),
+        "POST /api/v1/proofread/report/html": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),
+        "POST /api/v1/proofread/report/docx": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),
+        "GET /api/v1/review/lexicon": MatrixRow("PA"),
+        "POST /api/v1/review/lexicon": MatrixRow("PA", tenantBound: true, body: { f, other in
+            #"{"kind":"sensitive","term":"矩阵词\#(UUID().uuidString.prefix(6))","category":"违禁","tenant_id":"\#(f.id("tenantID", other))"}"# }),
+        // A JSON body is not a lexicon CSV: permitted callers get 422.
+        "POST /api/v1/review/lexicon/import": MatrixRow("PA", body: { _, _ in #"{"not":"csv"}"# }),
+        "GET /api/v1/review/lexicon/export": MatrixRow("PA"),
+        "PUT /api/v1/review/lexicon/:entryID": MatrixRow("PA", tenantBound: true, body: { _, _ in #"{"kind":"sensitive","term":"矩阵改词","category":"广告"}"# }),
+        // Soft delete: deleting an already deleted entry of one's own tenant is a no-op 204.
+        "DELETE /api/v1/review/lexicon/:entryID": MatrixRow("PA", tenantBound: true),
+        "GET /review/proofread": MatrixRow("PACERVNS"),
+        "GET /review/lexicon": MatrixRow("PA"),
+    ], fixtures: { t in
+        func entry(_ slug: String) async throws -> String {
+            let e = LexiconEntry()
+            e.tenantID = try await t.tenant(slug).requireID()
+            e.kind = .sensitive; e.term = "矩阵夹具词"; e.category = "违禁"; e.severity = "block"; e.title = ""; e.items = []; e.homophones = false; e.note = ""
+            try await e.create(on: t.db)
+            return try e.requireID().uuidString
+        }
+        return ["entryID": (try await entry("liuyang"), try await entry("ningxiang"))]
+    })
 }

@@ -303,6 +303,9 @@ final class ReviewWorkflowTests: XCTestCase {
 
     func testFirstPassIsRecordedAsNotRunAndEnginesPlugIn() async throws {
         try await withTestApp { t in
+            // The engine is installed by default (ReviewGateTests); without a checker the pass is recorded as not run.
+            XCTAssertEqual(t.app.reviewFirstPass.checker.name, "zhimei-review")
+            t.app.reviewFirstPass.use(NotRunFirstPassChecker())
             let story = try await F.story(t, by: "liuyang-reporter")
             let reporter = try await t.token(for: "liuyang-reporter")
             let s = try await F.act(t, "submit", story, as: reporter).json(F.StateOut.self)

@@ -1,0 +1,54 @@
+import Foundation
+import Vapor
+import XCTVapor
+@testable import Zhimei
+
+/// Shapes and helpers for the proofreading and lexicon tests.
+enum ProofreadFixture {
+    struct FindingOut: Decodable { var category: String; var subcategory: String?; var severity: String; var start: Int; var end: Int; var text: String; var ruleId: String; var message: String; var messageEn: String }
+    struct ReportOut: Decodable { var tenantId: UUID; var characters: Int; var blocked: Bool; var findings: [FindingOut]; var text: String; var format: String?; var encoding: String? }
+    struct EntryOut: Decodable { var id: UUID; var level: String; var tenantId: UUID?; var kind: String; var term: String; var category: String; var severity: String; var title: String; var items: [String]; var note: String }
+    struct PageOut: Decodable { var items: [EntryOut]; var total: Int }
+    struct RowError: Decodable { var line: Int; var message: String; var messageEn: String }
+    struct ImportOut: Decodable { var created: Int; var updated: Int; var skipped: Int; var errors: [RowError] }
+    struct Entry: Encodable {
+        var level: String? = nil; var tenantId: UUID? = nil; var kind: String; var term: String; var category: String? = nil
+        var severity: String? = nil; var title: String? = nil; var items: [String]? = nil; var note: String? = nil
+    }
+    struct Text: Encodable { var text: String; var headline: String? = nil; var tenantId: UUID? = nil }
+
+    @discardableResult
+    static func addTerm(_ t: TestApp, _ term: String, category: String = "违禁", severity: String = "block", as actor: TestActor,
+                        level: String? = nil, tenant: UUID? = nil) async throws -> EntryOut {
+        let r = try await t.send(.POST, "/api/v1/review/lexicon", json: Entry(level: level, tenantId: tenant, kind: "sensitive", term: term, category: category, severity: severity), as: actor)
+        guard r.status == .created else { throw TestError("add term: \(r.status) \(r.text)") }
+        return try r.json(EntryOut.self)
+    }
+
+    static func proofread(_ t: TestApp, _ text: String, headline: String? = nil, as actor: TestActor) async throws -> ReportOut {
+        let r = try await t.send(.POST, "/api/v1/proofread", json: Text(text: text, headline: headline), as: actor)
+        guard r.status == .ok else { throw TestError("proofread: \(r.status) \(r.text)") }
+        return try r.json(ReportOut.self)
+    }
+
+    /// A raw (non-JSON) body through the whole middleware stack.
+    static func raw(_ t: TestApp, _ method: HTTPMethod, _ path: String, data: Data, type: HTTPMediaType = .binary, as actor: TestActor) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders()
+        headers.contentType = type
+        headers.replaceOrAdd(name: .accept, value: "application/json")
+        actor.authorize(&headers, csrf: true)
+        return try await t.app.testable().performTest(request: TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: ByteBuffer(data: data)))
+    }
+
+    static func hex(_ s: String) -> Data {
+        var out = Data()
+        var i = s.startIndex
+        while i < s.endIndex, let j = s.index(i, offsetBy: 2, limitedBy: s.endIndex) {
+            out.append(UInt8(s[i..<j], radix: 16) ?? 0)
+            i = j
+        }
+        return out
+    }
+
+    static func body(_ r: TestingHTTPResponse) -> Data { Data(buffer: r.body) }
+}

@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "ZhimeiText"),
         .target(
             name: "ZhimeiTextCLI",
-            dependencies: ["ZhimeiText", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ZhimeiText", "ZhimeiReview", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "ZhimeiReview", dependencies: ["ZhimeiText"]),
         .target(name: "ZhimeiMedia"),
@@ -59,6 +59,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ZhimeiTextTests", dependencies: ["ZhimeiText", "ZhimeiTextCLI"]),
+        .testTarget(name: "ZhimeiReviewTests", dependencies: ["ZhimeiReview", "ZhimeiText", "ZhimeiTextCLI"]),
         .testTarget(
             name: "ZhimeiTests",
             dependencies: [

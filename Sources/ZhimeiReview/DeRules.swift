@@ -17,6 +17,7 @@ struct DeRules {
             guard TypoModel.isHan(s[i]) else { i += 1; continue }
             var j = i
             while j < n && TypoModel.isHan(s[j]) { j += 1 }
+            guard s[i..<j].contains(de) else { i = j; continue }
             let toks = s.withUnsafeBufferPointer { words.segment($0, i, j) }
             func tag(_ t: (Int, Int)) -> String { s.withUnsafeBufferPointer { words.tag(WordStatistics.key($0, t.0, t.1)) } }
             for k in 1..<max(1, toks.count) where k + 1 < toks.count {

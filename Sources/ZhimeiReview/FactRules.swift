@@ -145,6 +145,7 @@ struct FactRules {
                 var from = a
                 while let p = FactRules.find(w, in: s, from, q) {
                     var k = p + w.count
+                    while k < q && k < p + w.count + 2 && "有计约达".unicodeScalars.contains(where: { $0.value == s[k] }) { k += 1 }
                     let st = k
                     if let v = FactRules.number(s, &k), k < q, TypoModel.isHan(s[k]) { total = (v, s[k], st, k) }
                     from = p + 1

@@ -69,7 +69,7 @@ public final class Proofreader: Sendable {
             out += f
         }
         if wants(.typo) || wants(.grammar) { out += typos(text, s, taken: out) }
-        return out
+        return out.filter { wants($0.category) }
     }
 
     /// Misused words, 的/地/得 and statistical typos; never inside protected terms or sensitive hits.
@@ -78,11 +78,12 @@ public final class Proofreader: Sendable {
         var locked = [Bool](repeating: false, count: s.count)
         if let protected { for m in protected.matches(in: text) { for k in m.start..<m.end { locked[k] = true } } }
         for f in taken where f.category == .sensitive { for k in f.start..<min(f.end, s.count) { locked[k] = true } }
-        if wants(.typo) {
+        if wants(.typo) || wants(.grammar) {
             for m in misused.matches(in: text) where !(m.start..<m.end).contains(where: { locked[$0] }) {
                 let (wrong, right) = MisusedWords.pairs[m.pattern]
                 let soft = wrong == "其它" || wrong.hasPrefix("截止")
-                out.append(ReviewFinding(category: .typo, subcategory: soft ? "用词规范" : "易错词", severity: soft ? .info : .warn,
+                // 其它/截止 are usage norms (用词规范), not character errors: grammar, so `correct` leaves them
+                out.append(ReviewFinding(category: soft ? .grammar : .typo, subcategory: soft ? "用词规范" : "易错词", severity: soft ? .info : .warn,
                                          start: m.start, end: m.end, text: wrong,
                                          messageZh: "常见误用：“\(wrong)”应为“\(right)”", messageEn: "Commonly misused: “\(wrong)” should be “\(right)”",
                                          suggestions: [right], ruleID: "typo.misused", confidence: soft ? 0.7 : 0.95))
@@ -93,7 +94,9 @@ public final class Proofreader: Sendable {
         if wants(.grammar) || wants(.typo) {
             for fx in DeRules.fixes(s, words: resources.words) where !locked[fx.position] {
                 let r = UTF8Scalars.string([fx.replacement])
-                out.append(ReviewFinding(category: .typo, subcategory: "的地得", severity: .warn, start: fx.position, end: fx.position + 1,
+                // 的→地 is a usage (grammar) finding, not applied by `correct`: SIGHAN-style gold data keeps
+                // 的 before verbs far more often than not (measured on train13); 的→得 is a character error
+                out.append(ReviewFinding(category: fx.replacement == DeRules.di ? .grammar : .typo, subcategory: "的地得", severity: .warn, start: fx.position, end: fx.position + 1,
                                          text: UTF8Scalars.string([s[fx.position]]),
                                          messageZh: "“的、地、得”用法：此处应为“\(r)”", messageEn: "的/地/得 usage: “\(r)” is expected here",
                                          suggestions: [r], ruleID: "typo.de", confidence: fx.confidence))

@@ -62,13 +62,8 @@ struct SensitiveChecker: Sendable {
         var raw: [(term: Int, start: Int, end: Int, homophone: Bool)] = []
         for m in matcher.matches(in: text) { raw.append((m.pattern, m.start, m.end, false)) }
         if let hm = homophoneMatcher {
-            var folded = s
-            // T→S first (when OpenCC is there), so a Traditional homophone folds like its Simplified form
-            if let cc = try? OpenCC.shared.get(), let t = try? cc.convert(text, config: "t2s") {
-                let ts = UTF8Scalars.scalars(of: t)
-                if ts.count == s.count { folded = ts }
-            }
-            folded = resources.homophoneFold(folded)
+            // Traditional characters carry their own readings in the pinyin table, so 網 folds like 网 without OpenCC
+            let folded = resources.homophoneFold(s)
             for m in hm.matches(in: UTF8Scalars.string(folded)) { raw.append((homophoneTerms[m.pattern], m.start, m.end, true)) }
         }
         guard !raw.isEmpty else { return }

@@ -3,7 +3,7 @@ import Foundation
 /// Tunable weights of the statistical typo model (tuned on SIGHAN train13 only; see docs/review-engine.md).
 public struct TypoSettings: Sendable, Hashable {
     /// Minimum gain in window log-probability (after the confusion cost) for a correction.
-    public var threshold: Float = 6.0
+    public var threshold: Float = 5.0
     /// Characters left and right of the candidate that the window covers.
     public var window: Int = 4
     public init() {}
@@ -43,38 +43,40 @@ struct TypoModel {
         return out
     }
 
+    /// Best-first: the single most convincing replacement in the run is applied, its neighbours are frozen, and the
+    /// run is searched again — so of two adjacent characters the one whose replacement explains more is changed.
     private func correctRun(_ s: inout [UInt32], _ a: Int, _ b: Int, locked: [Bool], words: WordStatistics) -> [Correction] {
         var out: [Correction] = []
-        // suspicious positions: single-character tokens of the best segmentation
-        let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
-        var suspicious: [Int] = []
-        for (x, y) in seg where y - x == 1 { suspicious.append(x) }
+        var frozen = Set<Int>()
         var scratch = [UInt32](repeating: 0, count: 2 * settings.window + 1)
-        var lastFix = -100
-        for i in suspicious {
-            if i < locked.count && locked[i] { continue }
-            if i - lastFix <= 1 { continue }
-            guard let cands = resources.confusion[s[i]] else { continue }
-            let prev: UInt32 = i > a ? s[i - 1] : 0
-            let next: UInt32 = i + 1 < b ? s[i + 1] : 0
-            let lo = max(a, i - settings.window), hi = min(b, i + settings.window + 1)
-            let w = hi - lo
-            for k in 0..<w { scratch[k] = s[lo + k] }
-            let base = scratch.withUnsafeBufferPointer { words.segmentScore($0, 0, w) }
-            var best: (UInt32, Float)? = nil
-            for (c, cost) in cands {
-                guard words.hasPair(prev, c) || words.hasPair(c, next) else { continue }
-                scratch[i - lo] = c
-                let score = scratch.withUnsafeBufferPointer { words.segmentScore($0, 0, w) }
-                let gain = score - base - cost
-                if gain > settings.threshold, gain > (best?.1 ?? -Float.infinity) { best = (c, gain) }
+        while out.count < 8 {
+            let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
+            var best: Correction? = nil
+            for (x, y) in seg where y - x == 1 {
+                let i = x
+                if (i < locked.count && locked[i]) || frozen.contains(i) { continue }
+                guard let cands = resources.confusion[s[i]] else { continue }
+                let prev: UInt32 = i > a ? s[i - 1] : 0
+                let next: UInt32 = i + 1 < b ? s[i + 1] : 0
+                let lo = max(a, i - settings.window), hi = min(b, i + settings.window + 1)
+                let w = hi - lo
+                for k in 0..<w { scratch[k] = s[lo + k] }
+                let base = scratch.withUnsafeBufferPointer { words.segmentScore($0, 0, w) }
+                for (c, cost) in cands {
+                    guard words.hasPair(prev, c) || words.hasPair(c, next) else { continue }
+                    scratch[i - lo] = c
+                    let score = scratch.withUnsafeBufferPointer { words.segmentScore($0, 0, w) }
+                    let gain = score - base - cost
+                    if gain > settings.threshold, gain > (best?.gain ?? -Float.infinity) {
+                        best = Correction(position: i, original: s[i], replacement: c, gain: gain)
+                    }
+                }
             }
-            if let (c, gain) = best {
-                out.append(Correction(position: i, original: s[i], replacement: c, gain: gain))
-                s[i] = c
-                lastFix = i
-            }
+            guard let fix = best else { break }
+            out.append(fix)
+            s[fix.position] = fix.replacement
+            frozen.formUnion([fix.position - 1, fix.position, fix.position + 1])
         }
-        return out
+        return out.sorted { $0.position < $1.position }
     }
 }

@@ -17,6 +17,9 @@ public struct WordStatistics: Sendable {
 
     init() {}
 
+    /// Misspellings that jieba's dictionary lists as words (自已 for 自己): left out so the typo model can fix them.
+    static let excludedWords: Set<Substring> = ["自已", "象样", "既使", "按装", "一但"]
+
     /// Parses jieba's dict.txt ("word freq tag" per line).
     init(jiebaDictionary text: String) {
         var total: Double = 0
@@ -28,6 +31,7 @@ public struct WordStatistics: Sendable {
             guard cols.count >= 2, let f = Double(cols[1]), f > 0 else { continue }
             total += f
             guard let key = WordStatistics.key(cols[0].unicodeScalars.map(\.value)) else { continue }
+            if WordStatistics.excludedWords.contains(cols[0]) { continue }
             var t: UInt8 = 0
             if cols.count > 2 {
                 if let i = tagIndex[cols[2]] { t = i } else if tagNames.count < 255 {
@@ -78,19 +82,21 @@ public struct WordStatistics: Sendable {
     func segmentScore(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int) -> Float {
         let n = b - a
         guard n > 0 else { return 0 }
-        var best = [Float](repeating: -Float.greatestFiniteMagnitude, count: n + 1)
-        best[0] = 0
-        for j in 1...n {
-            for len in 1...min(WordStatistics.maxWordLength, j) {
-                let i = j - len
-                let k = WordStatistics.key(s, a + i, a + j)
-                let lp: Float
-                if let e = entries[k] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
-                let v = best[i] + lp
-                if v > best[j] { best[j] = v }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n + 1) { best in
+            best[0] = 0
+            for j in 1...n {
+                var bj = -Float.greatestFiniteMagnitude
+                for len in 1...min(WordStatistics.maxWordLength, j) {
+                    let i = j - len
+                    let k = WordStatistics.key(s, a + i, a + j)
+                    let lp: Float
+                    if let e = entries[k] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
+                    bj = max(bj, best[i] + lp)
+                }
+                best[j] = bj
             }
+            return best[n]
         }
-        return best[n]
     }
 
     /// Best segmentation of `s[a..<b]` as (start, end) word ranges (same model as `segmentScore`).

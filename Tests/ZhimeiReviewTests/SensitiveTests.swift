@@ -37,9 +37,9 @@ final class SensitiveTests: XCTestCase {
 
     /// Homophone substitutions (同音替换) match only for terms that ask for it.
     func testHomophones() throws {
-        let f = try findings("他在网路赌厂输了钱")
+        let f = try findings("他在网落赌厂输了钱")
         XCTAssertEqual(f.map(\.ruleID), ["sensitive.homophone"])
-        XCTAssertEqual(f.first?.text, "网路赌厂")
+        XCTAssertEqual(f.first?.text, "网落赌厂")
         XCTAssertTrue(try findings("有人代开发飘吗").isEmpty, "代开发票 does not ask for homophones")
     }
 
@@ -73,7 +73,7 @@ final class SensitiveTests: XCTestCase {
 
     /// Same input, same output — twice, and from two proofreaders.
     func testDeterministic() throws {
-        let text = "他在网路赌厂输了钱，还按装了软件，问提很多。"
+        let text = "他在网落赌厂输了钱，还按装了软件，问提很多。"
         let a = try ReviewSupport.proofreader(ReviewConfiguration(sensitiveTerms: terms)).check(text)
         let b = try ReviewSupport.proofreader(ReviewConfiguration(sensitiveTerms: terms)).check(text)
         XCTAssertEqual(a, b)

@@ -1,0 +1,43 @@
+import XCTest
+@testable import ZhimeiReview
+
+final class FactTests: XCTestCase {
+    let facts = FactBase(people: [FactPerson(name: "张三", title: "市长", formerTitles: ["副市长", "区长"])],
+                         fixedLists: [FixedList(items: ["富强", "民主", "文明", "和谐"])])
+
+    func check(_ text: String) throws -> [ReviewFinding] {
+        try ReviewSupport.proofreader(ReviewConfiguration(factBase: facts, categories: [.fact])).check(text)
+    }
+
+    func testOutdatedTitle() throws {
+        let text = "区长张三今天视察了工地。"
+        let f = try check(text)
+        XCTAssertEqual(f.map(\.ruleID), ["fact.title"])
+        XCTAssertEqual(f[0].text, "区长")
+        XCTAssertEqual(f[0].suggestions, ["市长"])
+        XCTAssertEqual(try check("张三副市长出席").map(\.text), ["副市长"])
+        XCTAssertEqual(try check("市长张三今天视察了工地。"), [])
+        XCTAssertEqual(try check("李四区长今天视察了工地。"), [])
+    }
+
+    func testFixedListOrder() throws {
+        XCTAssertEqual(try check("建设富强、文明、民主、和谐的国家。").map(\.ruleID), ["fact.order"])
+        XCTAssertEqual(try check("建设富强、民主、文明、和谐的国家。"), [])
+    }
+
+    func testWeekday() throws {
+        let f = try check("2024年5月1日（星期四），天气晴。")
+        XCTAssertEqual(f.map(\.ruleID), ["fact.weekday"])
+        XCTAssertEqual(f[0].suggestions, ["三"])
+        XCTAssertEqual(try check("2024年5月1日（星期三），天气晴。"), [])
+        XCTAssertEqual(try check("2024年2月29日，周四。"), [])
+        XCTAssertEqual(FactRules.weekday(2000, 1, 1), 6)
+        XCTAssertNil(FactRules.weekday(2023, 2, 29))
+    }
+
+    func testTotals() throws {
+        XCTAssertEqual(try check("全市共有120所学校，其中小学80所，中学50所。").map(\.ruleID), ["fact.total"])
+        XCTAssertEqual(try check("全市共有130所学校，其中小学80所，中学50所。"), [])
+        XCTAssertEqual(try check("全市共有200所学校，其中小学80所，中学50所。"), [], "a partial breakdown is not a contradiction")
+    }
+}

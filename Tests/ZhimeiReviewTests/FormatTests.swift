@@ -1,0 +1,58 @@
+import XCTest
+@testable import ZhimeiReview
+
+final class FormatTests: XCTestCase {
+    func check(_ text: String, headline: String? = nil, _ config: ReviewConfiguration = ReviewConfiguration(categories: [.punctuation, .format, .fact])) throws -> [ReviewFinding] {
+        try ReviewSupport.proofreader(config).check(text, headline: headline)
+    }
+    func rules(_ text: String) throws -> [String] { try check(text).map(\.ruleID) }
+
+    func testHalfWidthPunctuation() throws {
+        let f = try check("我们到了,然后开会。")
+        XCTAssertEqual(f.map(\.ruleID), ["punct.halfwidth"])
+        XCTAssertEqual(f[0].start, 4)
+        XCTAssertEqual(f[0].suggestions, ["，"])
+        XCTAssertEqual(try rules("时间是10:30,地点在A,B两地。").filter { $0 == "punct.halfwidth" }.count, 1, "10:30 is a time; only the comma after it counts")
+        XCTAssertEqual(try rules("Hello, world! 1,000 people."), [])
+    }
+
+    func testUnpairedQuotesAndBrackets() throws {
+        XCTAssertEqual(try rules("他说：“你好。"), ["punct.unpaired"])
+        XCTAssertEqual(try rules("他说：你好”。"), ["punct.unpaired"])
+        XCTAssertEqual(try rules("（见附件。"), ["punct.unpaired"])
+        XCTAssertEqual(try rules("他说：“你好（早上）。”《人民日报》报道。"), [])
+    }
+
+    func testRepeatedEllipsisDashSpace() throws {
+        XCTAssertEqual(try rules("真的吗，，我不信。"), ["punct.repeated"])
+        let e = try check("然后。。。他走了")
+        XCTAssertEqual(e.map(\.ruleID), ["punct.ellipsis"])
+        XCTAssertEqual(e.map(\.text), ["。。。"])
+        XCTAssertEqual(try rules("北京--中国的首都"), ["punct.dash"])
+        XCTAssertEqual(try rules("我们 今天去北京"), ["format.space"])
+        XCTAssertEqual(try rules("他说……然后——走了。Windows 11 发布。"), [])
+    }
+
+    func testNumbers() throws {
+        XCTAssertEqual(try rules("共有1,2345人参加"), ["number.grouping"])
+        XCTAssertEqual(try rules("二0二四年"), ["number.mixed"])
+        XCTAssertEqual(try rules("增长了百分之5"), ["number.percent"])
+        XCTAssertEqual(try rules("增长了5 %"), ["number.percent"])
+        XCTAssertEqual(try rules("２０２４年"), ["number.fullwidth"])
+        XCTAssertEqual(try rules("2024年13月"), ["date.invalid"])
+        XCTAssertEqual(try rules("2月30日"), ["date.invalid"])
+        XCTAssertEqual(try rules("2024年5月1日，共有12,345人参加，增长5%，约3万人，5千米。"), [])
+    }
+
+    func testHeadlineLength() throws {
+        let cfg = ReviewConfiguration(headlineLimit: 10, categories: [.format])
+        let f = try check("正文。", headline: "这是一个非常非常长的新闻标题啊", cfg)
+        XCTAssertEqual(f.map(\.ruleID), ["headline.length"])
+        XCTAssertEqual(f[0].end, 15)
+        XCTAssertEqual(try check("正文。", headline: "短标题", cfg), [])
+        // headline text is checked as text too, with spans relative to the headline
+        let h = try check("正文。", headline: "我们 今天", ReviewConfiguration(categories: [.format]))
+        XCTAssertEqual(h.map(\.ruleID), ["headline.format.space"])
+        XCTAssertEqual(h.map(\.start), [2])
+    }
+}

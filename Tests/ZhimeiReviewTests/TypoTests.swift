@@ -1,0 +1,76 @@
+import XCTest
+@testable import ZhimeiReview
+
+final class TypoTests: XCTestCase {
+    func typos(_ text: String, _ config: ReviewConfiguration = ReviewConfiguration(categories: [.typo, .grammar])) throws -> [ReviewFinding] {
+        try ReviewSupport.proofreader(config).check(text)
+    }
+
+    /// Built-in misused words and idioms: exact span and the right form as the suggestion.
+    func testMisusedWords() throws {
+        let text = "请先按装软件，大家一愁莫展。"
+        let f = try typos(text).filter { $0.ruleID == "typo.misused" }
+        XCTAssertEqual(f.map(\.text), ["按装", "一愁莫展"])
+        XCTAssertEqual(f.map(\.suggestions), [["安装"], ["一筹莫展"]])
+        XCTAssertEqual(f.map(\.start), [2, 9])
+        XCTAssertEqual(f.map { ReviewSupport.slice(text, $0) }, ["按装", "一愁莫展"])
+        // usage norms are grammar findings at info level
+        let soft = try typos("截止目前，其它部门已完成。").filter { $0.ruleID == "typo.misused" }
+        XCTAssertEqual(Set(soft.map(\.category)), [.grammar])
+        XCTAssertEqual(Set(soft.map(\.severity)), [.info])
+    }
+
+    /// Confusion sets + word statistics: 特续 → 持续, 问提 → 问题, with the gain as evidence in the message.
+    func testConfusionTypos() throws {
+        let text = "妇女生育婴儿的个数却特续下滑，问提就在于此。"
+        let f = try typos(text).filter { $0.ruleID == "typo.confusion" }
+        XCTAssertEqual(f.map(\.text), ["特", "提"])
+        XCTAssertEqual(f.map(\.suggestions), [["持"], ["题"]])
+        XCTAssertEqual(f.map(\.start), [10, 16])
+        XCTAssertTrue(f.allSatisfy { $0.confidence > 0.5 && $0.confidence <= 1 && $0.messageEn.contains("log-probability") })
+    }
+
+    /// 的/地/得: adverb + 的 + verb → 地 (grammar); verb + 的 + degree word → 得 (typo).
+    func testDeDiDe() throws {
+        let f = try typos("他慢慢的走过来，跑的很快。")
+        XCTAssertEqual(f.filter { $0.ruleID == "typo.de" }.map(\.suggestions), [["地"], ["得"]])
+        XCTAssertEqual(f.filter { $0.ruleID == "typo.de" }.map(\.category), [.grammar, .typo])
+        XCTAssertTrue(try typos("这是我的书，美丽的风景让人难忘。").filter { $0.ruleID == "typo.de" }.isEmpty)
+    }
+
+    /// Clean, ordinary news sentences get no typo findings.
+    func testNoFalseAlarmsOnCleanText() throws {
+        let clean = ["国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三。",
+                     "记者从市教育局获悉，今年全市新建中小学校十二所。",
+                     "各地区各部门认真贯彻落实党中央决策部署，消费市场保持恢复态势。",
+                     "我们去公园散步，天气很好。"]
+        for s in clean { XCTAssertEqual(try typos(s), [], s) }
+    }
+
+    /// Protected terms (names from the fact base, the user dictionary) are never corrected.
+    func testProtectedTermsAreNotCorrected() throws {
+        let text = "问提就在于此。"
+        XCTAssertFalse(try typos(text).isEmpty)
+        XCTAssertTrue(try typos(text, ReviewConfiguration(protectedTerms: ["问提"], categories: [.typo])).isEmpty)
+        var fb = FactBase(); fb.people = [FactPerson(name: "问提", title: "主任")]
+        XCTAssertTrue(try typos(text, ReviewConfiguration(factBase: fb, categories: [.typo])).isEmpty)
+        XCTAssertTrue(try typos("请先按装软件", ReviewConfiguration(protectedTerms: ["按装"], categories: [.typo])).isEmpty)
+    }
+
+    /// Scoring mode: typo suggestions applied, one line in, one line out; grammar findings are not applied.
+    func testCorrect() throws {
+        let pr = try ReviewSupport.proofreader()
+        XCTAssertEqual(pr.correct("个数却特续下滑，问提就在于，要按装软件。"), "个数却持续下滑，问题就在于，要安装软件。")
+        XCTAssertEqual(pr.correct("今天天气很好。"), "今天天气很好。")
+        XCTAssertEqual(pr.correct(""), "")
+        XCTAssertEqual(pr.correct("他慢慢的走过来"), "他慢慢的走过来")
+    }
+
+    /// Without data the engine still runs its rule families (statistical typos off).
+    func testEmptyResources() throws {
+        let d = try ReviewSupport.data()
+        let pr = Proofreader(engine: d.engine, configuration: ReviewConfiguration(), resources: .empty)
+        XCTAssertEqual(pr.check("请先按装软件。").map(\.ruleID), ["typo.misused"])
+        XCTAssertEqual(pr.check("问提就在于此。"), [])
+    }
+}

@@ -21,5 +21,6 @@ enum ReviewModule {
         ProofreadAPI().register(app.routes.grouped("api", "v1"))
         LexiconAPI().register(app.routes.grouped("api", "v1"))
         ReviewPages().register(app.routes)
+        ProofreadPages().register(app.routes)
     }
 }

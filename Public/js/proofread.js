@@ -1,0 +1,317 @@
+// 智媒 Zhimei — 智能校对: the standalone proofreading page, lexicon management, and proofreading inside the story
+// editor (underlines via the CSS Custom Highlight API, so the editor's DOM — and with it the block model and the
+// autosave — is never touched; a side panel lists findings with accept / ignore / ignore everywhere in this story).
+(function () {
+  "use strict";
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var lang = (document.querySelector('meta[name="lang"]') || {}).content || "zh";
+  var en = lang === "en";
+  var CATS = { sensitive: ["敏感内容", "Sensitive"], typo: ["错别字", "Typo"], grammar: ["语法", "Grammar"], punctuation: ["标点", "Punctuation"],
+               format: ["格式", "Format"], fact: ["事实", "Fact"], provider: ["AI 建议（仅供参考）", "AI suggestion (advisory)"] };
+  var SEV = { block: ["必须处理", "Blocking"], warn: ["建议修改", "Warning"], info: ["提示", "Note"] };
+  function t(pair) { return pair ? (en ? pair[1] : pair[0]) : ""; }
+
+  function request(method, url, body, type) {
+    var opts = { method: method, credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRF-Token": csrf } };
+    if (body !== undefined) {
+      if (type) { opts.headers["Content-Type"] = type; opts.body = body; }
+      else { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    }
+    return fetch(url, opts).then(function (res) {
+      if (res.status === 204) return {};
+      var ct = res.headers.get("Content-Type") || "";
+      if (res.ok && ct.indexOf("json") < 0) return res.blob();
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        if (!res.ok) {
+          var e = data && data.error;
+          throw new Error(e ? (en ? e.message_en + " / " + e.message : e.message + " / " + e.message_en) : "HTTP " + res.status);
+        }
+        return data;
+      });
+    });
+  }
+  function el(tag, cls, text) { var n = document.createElement(tag); if (cls) n.className = cls; if (text !== undefined) n.textContent = text; return n; }
+  function showError(form, err) {
+    var box = form && form.querySelector(".form-error");
+    if (box) { box.hidden = false; box.textContent = err.message || String(err); } else { window.alert(err.message || String(err)); }
+  }
+  function clearError(form) { var box = form && form.querySelector(".form-error"); if (box) { box.hidden = true; box.textContent = ""; } }
+  // Engine spans count Unicode scalars; JS strings count UTF-16 units.
+  function scalarToUnit(text) {
+    var map = [], u = 0;
+    for (var i = 0; i < text.length; i++) {
+      map.push(u);
+      var c = text.charCodeAt(i);
+      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.length) { i++; u += 2; } else { u += 1; }
+    }
+    map.push(u);
+    return function (s) { return map[Math.min(Math.max(s, 0), map.length - 1)]; };
+  }
+  function download(blob, name) {
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob); a.download = name;
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 5000);
+  }
+
+  // ---- Findings list (shared by the standalone page and the editor panel) ----
+  function findingItem(f, actions) {
+    var li = el("li", "pr-finding pr-" + f.category + " sev-" + f.severity);
+    var head = el("div", "pr-finding-head");
+    head.appendChild(el("span", "pill sev-" + f.severity, t(SEV[f.severity]) || f.severity));
+    head.appendChild(document.createTextNode(" "));
+    head.appendChild(el("strong", "pr-excerpt", "“" + f.text + "”"));
+    if (f.subcategory) head.appendChild(el("span", "muted small", " · " + f.subcategory));
+    li.appendChild(head);
+    li.appendChild(el("div", "small", en ? f.message_en : f.message));
+    if (f.suggestions && f.suggestions.length) li.appendChild(el("div", "small muted", (en ? "Suggestions: " : "建议：") + f.suggestions.join(en ? ", " : "、")));
+    if (actions) li.appendChild(actions);
+    return li;
+  }
+  function groupByCategory(findings) {
+    var groups = {};
+    findings.forEach(function (f) { (groups[f.category] = groups[f.category] || []).push(f); });
+    return groups;
+  }
+
+  // ---- Standalone page ----
+  var form = document.getElementById("proofread-form");
+  if (form) {
+    var last = null;
+    var progress = document.getElementById("proofread-progress");
+    var render = function (report, title) {
+      last = report;
+      var section = document.getElementById("proofread-report");
+      section.hidden = false;
+      var c = report.counts;
+      document.getElementById("proofread-summary").textContent = (title ? title + "：" : "") +
+        (en ? report.characters + " characters; " + c.block + " blocking, " + c.warn + " warnings, " + c.info + " notes"
+            : "共 " + report.characters + " 字；必须处理 " + c.block + " 处，建议修改 " + c.warn + " 处，提示 " + c.info + " 处");
+      var box = document.getElementById("proofread-groups");
+      box.textContent = "";
+      var groups = groupByCategory(report.findings);
+      Object.keys(groups).forEach(function (cat) {
+        box.appendChild(el("h3", "", (t(CATS[cat]) || cat) + " (" + groups[cat].length + ")"));
+        var ul = el("ul", "pr-list");
+        groups[cat].forEach(function (f) { ul.appendChild(findingItem(f)); });
+        box.appendChild(ul);
+      });
+      if (!report.findings.length) box.appendChild(el("p", "muted", en ? "Nothing found." : "未发现问题。"));
+      var marked = document.getElementById("proofread-marked");
+      marked.textContent = "";
+      var text = report.text, toUnit = scalarToUnit(text), pos = 0;
+      report.findings.filter(function (f) { return !f.in_headline; }).sort(function (a, b) { return a.start - b.start; }).forEach(function (f) {
+        var s = Math.max(toUnit(f.start), pos), e = Math.max(toUnit(f.end), s);
+        if (e <= s) return;
+        marked.appendChild(document.createTextNode(text.slice(pos, s)));
+        var m = el("mark", "pr-mark pr-" + f.category + " sev-" + f.severity, text.slice(s, e));
+        m.title = en ? f.message_en : f.message;
+        marked.appendChild(m);
+        pos = e;
+      });
+      marked.appendChild(document.createTextNode(text.slice(pos)));
+      document.getElementById("proofread-html").disabled = false;
+      document.getElementById("proofread-docx").disabled = false;
+    };
+    var upload = function (file) {
+      return request("POST", "/api/v1/proofread/document?filename=" + encodeURIComponent(file.name), file, "application/octet-stream");
+    };
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      clearError(form);
+      var files = document.getElementById("proofread-file").files;
+      var run = document.getElementById("proofread-run");
+      run.setAttribute("aria-busy", "true");
+      var done = function () { run.removeAttribute("aria-busy"); };
+      if (files && files.length) {
+        // Batch: one file after another, with live progress; each report stays available.
+        var list = Array.prototype.slice.call(files), i = 0, summary = [];
+        progress.hidden = false;
+        var next = function () {
+          if (i >= list.length) { progress.textContent = (en ? "Done: " : "完成：") + summary.join("；"); done(); return; }
+          var f = list[i];
+          progress.textContent = (en ? "Checking " : "正在校对 ") + (i + 1) + "/" + list.length + "：" + f.name;
+          upload(f).then(function (r) {
+            summary.push(f.name + " " + r.counts.block + "/" + r.counts.warn + "/" + r.counts.info);
+            render(r, f.name);
+          }).catch(function (err) { summary.push(f.name + " ✗"); showError(form, err); })
+            .then(function () { i++; next(); });
+        };
+        next();
+        return;
+      }
+      var body = { text: document.getElementById("proofread-text").value, headline: document.getElementById("proofread-headline").value || null };
+      request("POST", "/api/v1/proofread", body).then(function (r) { render(r); }).catch(function (err) { showError(form, err); }).then(done);
+    });
+    ["html", "docx"].forEach(function (fmt) {
+      document.getElementById("proofread-" + fmt).addEventListener("click", function () {
+        if (!last) return;
+        request("POST", "/api/v1/proofread/report/" + fmt, { text: last.text, headline: last.headline || null })
+          .then(function (blob) { download(blob, "proofread-report." + fmt); }).catch(function (err) { showError(form, err); });
+      });
+    });
+  }
+
+  // ---- Lexicon management ----
+  var lexicon = document.getElementById("lexicon");
+  if (lexicon) {
+    var level = lexicon.dataset.level, tenant = lexicon.dataset.tenant;
+    var lform = document.getElementById("lexicon-form");
+    var split = function (v) { return v.split(/[|,，、]/).map(function (s) { return s.trim(); }).filter(Boolean); };
+    lform.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      clearError(lform);
+      var g = function (id) { return document.getElementById(id).value; };
+      var body = { level: level, tenant_id: level === "platform" ? null : tenant, kind: g("lexicon-form-kind"), term: g("lexicon-term"),
+                   category: g("lexicon-category"), severity: g("lexicon-severity"), title: g("lexicon-title"), items: split(g("lexicon-items")),
+                   homophones: document.getElementById("lexicon-homophones").checked, note: g("lexicon-note") };
+      var id = g("lexicon-id");
+      request(id ? "PUT" : "POST", "/api/v1/review/lexicon" + (id ? "/" + id : ""), body)
+        .then(function () { window.location.reload(); }).catch(function (err) { showError(lform, err); });
+    });
+    lexicon.addEventListener("click", function (ev) {
+      var row = ev.target.closest ? ev.target.closest("tr[data-entry]") : null;
+      if (!row) return;
+      if (ev.target.hasAttribute("data-lexicon-delete")) {
+        if (!window.confirm(en ? "Delete this entry?" : "确定删除该词条？")) return;
+        request("DELETE", "/api/v1/review/lexicon/" + row.dataset.entry).then(function () { row.remove(); }).catch(function (err) { window.alert(err.message); });
+      } else if (ev.target.hasAttribute("data-lexicon-edit")) {
+        document.getElementById("lexicon-id").value = row.dataset.entry;
+        document.getElementById("lexicon-form-kind").value = row.dataset.kind;
+        document.getElementById("lexicon-term").value = row.dataset.term;
+        document.getElementById("lexicon-category").value = row.dataset.category;
+        document.getElementById("lexicon-severity").value = row.dataset.severity;
+        document.getElementById("lexicon-title").value = row.dataset.title;
+        document.getElementById("lexicon-items").value = row.dataset.items;
+        document.getElementById("lexicon-note").value = row.dataset.note;
+        document.getElementById("lexicon-term").focus();
+      }
+    });
+    var fileInput = document.getElementById("lexicon-import-file");
+    fileInput.addEventListener("change", function () {
+      var f = fileInput.files && fileInput.files[0];
+      if (!f) return;
+      var box = document.getElementById("lexicon-import-result");
+      request("POST", lexicon.dataset.import, f, "text/csv").then(function (r) {
+        box.hidden = false; box.textContent = "";
+        box.appendChild(el("p", "", en ? "Created " + r.created + ", updated " + r.updated + ", skipped " + r.skipped
+                                       : "新增 " + r.created + " 条，更新 " + r.updated + " 条，跳过 " + r.skipped + " 条"));
+        var ul = el("ul", "small");
+        r.errors.forEach(function (e) { ul.appendChild(el("li", "", (en ? "Line " : "第 ") + e.line + (en ? ": " : " 行：") + (en ? e.message_en : e.message))); });
+        box.appendChild(ul);
+      }).catch(function (err) { box.hidden = false; box.textContent = err.message; });
+    });
+  }
+
+  // ---- Inside the story editor ----
+  var editor = document.getElementById("story-editor");
+  var editorApp = document.getElementById("story-editor-app");
+  if (editor && editorApp) {
+    var storyID = editorApp.dataset.storyId || "";
+    var ignoreKey = "zm-proofread-ignore-" + storyID;
+    var ignoredEverywhere = {};
+    try { ignoredEverywhere = JSON.parse(localStorage.getItem(ignoreKey) || "{}") || {}; } catch (e) { ignoredEverywhere = {}; }
+    var ignoredOnce = {};
+    var panel = el("aside", "card proofread-panel");
+    panel.setAttribute("aria-labelledby", "proofread-panel-title");
+    var title = el("h2", "", en ? "Proofreading" : "智能校对"); title.id = "proofread-panel-title";
+    var status = el("p", "muted small"); status.setAttribute("role", "status");
+    var list = el("ul", "pr-list");
+    var recheck = el("button", "btn btn-small", en ? "Check now" : "立即校对"); recheck.type = "button";
+    panel.appendChild(title); panel.appendChild(recheck); panel.appendChild(status); panel.appendChild(list);
+    var anchor = document.querySelector(".assist-panel");
+    if (anchor && anchor.parentNode) anchor.parentNode.insertBefore(panel, anchor.nextSibling); else editorApp.appendChild(panel);
+    var highlights = typeof CSS !== "undefined" && CSS.highlights && typeof Highlight !== "undefined";
+
+    // Text of the editor as the engine sees it (blocks joined by "\n") and where each character lives in the DOM.
+    var collect = function () {
+      var text = "", nodes = [];
+      Array.prototype.forEach.call(editor.children, function (block, i) {
+        if (i > 0) text += "\n";
+        var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT, null);
+        var n;
+        while ((n = walker.nextNode())) {
+          if (n.parentNode && n.parentNode.closest && n.parentNode.closest("[contenteditable=false]")) continue;
+          nodes.push({ node: n, start: text.length });
+          text += n.nodeValue;
+        }
+      });
+      return { text: text, nodes: nodes };
+    };
+    var locate = function (nodes, unit) {
+      for (var i = nodes.length - 1; i >= 0; i--) {
+        if (unit >= nodes[i].start) return { node: nodes[i].node, offset: Math.min(unit - nodes[i].start, nodes[i].node.nodeValue.length) };
+      }
+      return null;
+    };
+    var rangeOf = function (snap, toUnit, f) {
+      var a = locate(snap.nodes, toUnit(f.start)), b = locate(snap.nodes, toUnit(f.end));
+      if (!a || !b) return null;
+      var r = document.createRange();
+      try { r.setStart(a.node, a.offset); r.setEnd(b.node, b.offset); } catch (e) { return null; }
+      return r.toString() === f.text ? r : null;
+    };
+    var keyOf = function (f) { return f.rule_id + "|" + f.text; };
+    var current = [];
+    var paint = function () {
+      var snap = collect(), toUnit = scalarToUnit(snap.text);
+      if (highlights) Object.keys(CATS).forEach(function (c) { CSS.highlights.delete("pr-" + c); });
+      var byCat = {};
+      list.textContent = "";
+      var shown = current.filter(function (f) { return !f.in_headline && !ignoredEverywhere[keyOf(f)] && !ignoredOnce[keyOf(f) + "|" + f.start]; });
+      shown.forEach(function (f) {
+        var r = rangeOf(snap, toUnit, f);
+        if (!r) return;
+        (byCat[f.category] = byCat[f.category] || []).push(r);
+        var actions = el("div", "actions-row");
+        (f.suggestions || []).slice(0, 3).forEach(function (s) {
+          var b = el("button", "btn btn-small", (en ? "Use " : "改为 ") + s); b.type = "button";
+          b.addEventListener("click", function () {
+            var live = rangeOf(collect(), scalarToUnit(collect().text), f);
+            if (!live) return;
+            live.deleteContents();
+            live.insertNode(document.createTextNode(s));
+            editor.normalize();
+            // Let the editor's autosave see the change exactly like typing.
+            editor.dispatchEvent(new Event("input", { bubbles: true }));
+          });
+          actions.appendChild(b);
+        });
+        var ignore = el("button", "btn btn-small", en ? "Ignore" : "忽略"); ignore.type = "button";
+        ignore.addEventListener("click", function () { ignoredOnce[keyOf(f) + "|" + f.start] = true; paint(); });
+        var everywhere = el("button", "btn btn-small", en ? "Ignore everywhere in this story" : "本稿全部忽略"); everywhere.type = "button";
+        everywhere.addEventListener("click", function () {
+          ignoredEverywhere[keyOf(f)] = true;
+          try { localStorage.setItem(ignoreKey, JSON.stringify(ignoredEverywhere)); } catch (e) { /* storage full */ }
+          paint();
+        });
+        actions.appendChild(ignore); actions.appendChild(everywhere);
+        var item = findingItem(f, actions);
+        item.addEventListener("mouseenter", function () { var rr = rangeOf(collect(), scalarToUnit(collect().text), f); if (rr && rr.startContainer.parentNode.scrollIntoView) rr.startContainer.parentNode.scrollIntoView({ block: "nearest" }); });
+        list.appendChild(item);
+      });
+      if (highlights) Object.keys(byCat).forEach(function (c) { var h = new Highlight(); byCat[c].forEach(function (r) { h.add(r); }); CSS.highlights.set("pr-" + c, h); });
+      status.textContent = shown.length ? (en ? shown.length + " findings" : "发现 " + shown.length + " 处") : (en ? "Nothing found" : "未发现问题");
+    };
+    var timer = null, seq = 0;
+    var check = function () {
+      var snap = collect();
+      var headline = (document.getElementById("e-headline") || {}).value || null;
+      if (!snap.text.trim()) { current = []; paint(); return; }
+      var mine = ++seq;
+      status.textContent = en ? "Checking…" : "校对中…";
+      request("POST", "/api/v1/proofread", { text: snap.text, headline: headline }).then(function (r) {
+        if (mine !== seq) return;   // a newer check is on its way
+        current = r.findings;
+        paint();
+      }).catch(function (err) { if (mine === seq) status.textContent = err.message; });
+    };
+    var schedule = function () { clearTimeout(timer); timer = setTimeout(check, 1500); };
+    editor.addEventListener("input", schedule);
+    var headlineInput = document.getElementById("e-headline");
+    if (headlineInput) headlineInput.addEventListener("input", schedule);
+    recheck.addEventListener("click", check);
+    // The editor fills itself after loading the story; check once it has text.
+    setTimeout(check, 2000);
+  }
+})();

@@ -1,0 +1,60 @@
+import Fluent
+import Vapor
+
+/// Pages of 智能校对: the standalone proofreading page (/review/proofread) and lexicon / fact-base management
+/// (/review/lexicon). Checks and changes go to the API from /js/proofread.js.
+struct ProofreadPages {
+    struct KindOption: Encodable { var value: String; var label: String; var selected: Bool }
+    struct EntryView: Encodable {
+        var id: String; var kind: String; var kindLabel: String; var term: String; var category: String; var severity: String
+        var title: String; var items: String; var note: String; var homophones: Bool
+    }
+    struct LexiconView: Encodable {
+        var level: String; var tenantID: String; var tenantName: String; var isPlatformAdmin: Bool; var q: String
+        var kinds: [KindOption]; var entries: [EntryView]; var total: Int; var hasEntries: Bool; var exportURL: String; var importURL: String
+        var categories: [String]
+    }
+    struct ProofreadView: Encodable { var tenantID: String; var canManage: Bool }
+
+    func register(_ routes: RoutesBuilder) {
+        routes.page(.GET, "review", "proofread", access: .permission(.textUse), use: proofread)
+        routes.page(.GET, "review", "lexicon", access: .permission(.tenantSettings), use: lexicon)
+    }
+
+    @Sendable func proofread(_ req: Request) async throws -> View {
+        let actor = try req.requireActor()
+        let view = ProofreadView(tenantID: actor.activeTenantID.uuidString, canManage: actor.canAnywhere(.tenantSettings))
+        return try await PageContext.render("review/proofread", titleKey: "proofread.title", section: "review", body: view, on: req)
+    }
+
+    struct LexiconQuery: Content { var level: String?; var kind: String?; var q: String? }
+
+    @Sendable func lexicon(_ req: Request) async throws -> View {
+        let lang = Localizer.language(of: req)
+        let actor = try req.requireActor()
+        let query = (try? req.query.decode(LexiconQuery.self)) ?? LexiconQuery()
+        var tenantID = actor.activeTenantID
+        if !actor.can(.tenantSettings, in: tenantID) {
+            guard let first = try await req.scope(for: .tenantSettings).query(Tenant.self, on: req.db).sort(\.$name).first() else { throw AppError.forbidden }
+            tenantID = try first.requireID()
+        }
+        let level = query.level == "platform" && actor.isPlatformAdmin ? "platform" : "tenant"
+        let owner = try await LexiconService.owner(level: level, tenantID: tenantID, on: req)
+        let kind = query.kind.flatMap { LexiconKind(rawValue: $0) }
+        let page = try await LexiconService.list(owner, kind: kind?.rawValue, search: query.q, limit: 500, offset: 0, on: req.db)
+        let tenant = try await Tenant.find(tenantID, on: req.db)
+        let entries = page.items.map { e in
+            EntryView(id: e.id.uuidString, kind: e.kind, kindLabel: LexiconKind(rawValue: e.kind).map { lang == "en" ? $0.label.en : $0.label.zh } ?? e.kind,
+                      term: e.term, category: e.category, severity: e.severity, title: e.title, items: e.items.joined(separator: "、"), note: e.note,
+                      homophones: e.homophones)
+        }
+        let suffix = level == "platform" ? "level=platform" : "tenant_id=\(tenantID.uuidString)"
+        let view = LexiconView(
+            level: level, tenantID: tenantID.uuidString, tenantName: level == "platform" ? (lang == "en" ? "Platform" : "平台") : tenant?.name ?? "",
+            isPlatformAdmin: actor.isPlatformAdmin, q: query.q ?? "",
+            kinds: LexiconKind.allCases.map { KindOption(value: $0.rawValue, label: lang == "en" ? $0.label.en : $0.label.zh, selected: $0 == kind) },
+            entries: entries, total: page.total, hasEntries: !entries.isEmpty,
+            exportURL: "/api/v1/review/lexicon/export?\(suffix)", importURL: "/api/v1/review/lexicon/import?\(suffix)", categories: LexiconService.categories)
+        return try await PageContext.render("review/lexicon", titleKey: "lexicon.title", section: "review", body: view, on: req)
+    }
+}

@@ -75,21 +75,22 @@ public struct ReviewCommand: ParsableCommand {
 
     /// Scoring mode: one corrected line per input line.
     public static func correctLines(_ pr: Proofreader, input fd: Int32, emit: (String) -> Void) {
-        var pending = ""
+        // Scalar-level line splitting: Swift treats "\r\n" as one Character
+        var pending = String.UnicodeScalarView()
         _ = ReviewInput.read(fd: fd, isCommon: { pr.resources.words.isKnownCharacter($0.value) }) { piece, _ in
-            var text = pending + piece
-            pending = ""
-            if !text.hasSuffix("\n") {
-                if let nl = text.lastIndex(of: "\n") { pending = String(text[text.index(after: nl)...]); text = String(text[...nl]) } else { pending = text; return }
-            }
+            var scalars = pending
+            scalars.append(contentsOf: piece.unicodeScalars)
+            var lines = scalars.split(separator: "\n", omittingEmptySubsequences: false)
+            pending = String.UnicodeScalarView(lines.removeLast())
             var out = ""
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-                let l = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-                out += pr.correct(l) + "\n"
-            }
+            for line in lines { out += pr.correct(ReviewCommand.dropCR(line)) + "\n" }
             emit(out)
         }
-        if !pending.isEmpty { emit(pr.correct(pending) + "\n") }
+        if !pending.isEmpty { emit(pr.correct(ReviewCommand.dropCR(pending[...])) + "\n") }
+    }
+
+    static func dropCR(_ line: Substring.UnicodeScalarView) -> String {
+        String(String.UnicodeScalarView(line.last == "\r" ? line.dropLast() : line[...]))
     }
 
     /// Checks every file (stdin for none or "-"), streaming findings; returns whether any block finding exists.

@@ -112,10 +112,11 @@ enum ChannelRenderer {
         let tags = (input.hashtags.isEmpty ? Array(input.snapshot.tags.prefix(3)) : input.hashtags)
             .map { "#" + $0.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "#", with: "") + "#" }
             .filter { $0.count > 2 }
-        var tail = " " + input.articleURL
-        if !tags.isEmpty { tail += " " + tags.joined(separator: " ") }
-        if input.isAIGenerated { tail += " [AI生成]" }
+        let label = input.isAIGenerated ? " [AI生成]" : ""
         var head = input.correction.map { "【更正】" + input.headline + "：" + $0 } ?? input.headline
+        // Hashtags go first when space is short; the link and the AI label are never cut.
+        var tail = " " + input.articleURL + (tags.isEmpty ? "" : " " + tags.joined(separator: " ")) + label
+        if limit - tail.count < 10 { tail = " " + input.articleURL + label }
         let room = limit - tail.count
         if room <= 1 { return String((head + tail).prefix(limit)) }
         if head.count > room { head = String(head.prefix(room - 1)) + "…" }

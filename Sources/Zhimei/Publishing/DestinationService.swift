@@ -21,7 +21,7 @@ enum DestinationService {
     static func list(tenantID: UUID, on req: Request) async throws -> [PublishDestination] {
         let tenant = try await req.scope(for: .tenantSettings).find(Tenant.self, tenantID, on: req.db)
         return try await req.scope(for: .tenantSettings).query(PublishDestination.self, on: req.db)
-            .filter(\.$tenantID == tenant.requireID()).sort(\.$createdAt).all()
+            .filter(\.$tenantID == tenant.requireID()).filter(\.$deletedAt == nil).sort(\.$createdAt).all()
     }
 
     static func create(tenantID: UUID, _ input: CreateInput, on req: Request) async throws -> PublishDestination {
@@ -75,7 +75,11 @@ enum DestinationService {
 
     static func delete(_ id: UUID?, on req: Request) async throws {
         let d = try await find(id, on: req)
-        try await d.delete(on: req.db)
+        // Soft delete: idempotent, and the delivery log stays for audits.
+        guard d.deletedAt == nil else { return }
+        d.deletedAt = Date()
+        d.enabled = false
+        try await d.save(on: req.db)
         await req.audit("publishing.destination.delete", tenant: d.tenantID, targetType: "publish_destination", targetID: d.id?.uuidString ?? "",
                         before: ["name": d.name, "kind": d.kind.rawValue])
     }

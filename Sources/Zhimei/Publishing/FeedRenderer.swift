@@ -24,12 +24,15 @@ enum FeedRenderer {
         return out
     }
 
-    static func rfc822(_ date: Date) -> String {
+    static func rfc822(_ date: Date) -> String { rfc822Parser.string(from: date) }
+
+    /// RFC 822 / 1123 dates in English and UTC, as RSS 2.0 requires (never localised).
+    static var rfc822Parser: DateFormatter {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return f.string(from: date)
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return f
     }
 
     static func rfc3339(_ date: Date) -> String {

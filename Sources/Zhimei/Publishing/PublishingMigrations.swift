@@ -68,6 +68,7 @@ struct M072_CreatePublishDestinations: AsyncMigration {
             .field("options", .json, .required)
             .field("enabled", .bool, .required)
             .field("created_at", .datetime, .required)
+            .field("deleted_at", .datetime)
             .create()
     }
 

@@ -139,6 +139,8 @@ final class PublishDestination: Model, TenantOwned, @unchecked Sendable {
     @Field(key: "options") var options: [String: String]
     @Field(key: "enabled") var enabled: Bool
     @Field(key: "created_at") var createdAt: Date
+    /// Deleted destinations are kept (their delivery log stays readable for audits) but never receive anything.
+    @OptionalField(key: "deleted_at") var deletedAt: Date?
 
     init() {}
 }

@@ -5,7 +5,7 @@ import Foundation
 enum ReadAloud {
     static let digits: [Character] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"]
     /// Longer runs of digits (phone numbers, IDs) are read one digit at a time.
-    static let maxCardinalDigits = 12
+    static let maxCardinalDigits = 10
 
     /// Rewrites every number in `text`.
     static func convert(_ text: String) -> String {
@@ -52,7 +52,7 @@ enum ReadAloud {
         String(s.compactMap { $0.wholeNumberValue.map { digits[$0] } })
     }
 
-    /// Chinese cardinal of up to 12 digits (…亿…万…).
+    /// Chinese cardinal of up to `maxCardinalDigits` digits (…亿…万…).
     static func cardinal(_ s: String) -> String {
         let trimmed = s.drop { $0 == "0" }
         guard !trimmed.isEmpty else { return "零" }

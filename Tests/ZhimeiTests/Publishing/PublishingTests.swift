@@ -1,0 +1,217 @@
+import Fluent
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Vapor
+import XCTest
+@testable import Zhimei
+
+/// Publishing end to end through HTTP: who may publish what, the public site, the content API, feeds,
+/// corrections, kills with tombstones, scheduling and the audit trail.
+final class PublishingTests: XCTestCase {
+    func testOnlyApprovedStoriesAndPermittedRolesPublish() async throws {
+        try await withTestApp { t in
+            let draft = try await PublishingFixtures.approvedStory(t, status: .draft)
+            let approved = try await PublishingFixtures.approvedStory(t)
+            let chief = try await t.session(for: "liuyang-chief")
+            let reporter = try await t.session(for: "liuyang-reporter")
+            let refused = try await t.send(.POST, "/api/v1/publishing/stories/\(draft.id!)/publish", raw: "{}", as: chief)
+            XCTAssertEqual(refused.status, .conflict)
+            XCTAssertEqual(try refused.error().code, "not_approved")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(approved.id!)/publish", raw: "{}", as: reporter).status, .forbidden)
+            // Another tenant's chief editor cannot see the story at all.
+            let other = try await t.session(for: "ningxiang-chief")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(approved.id!)/publish", raw: "{}", as: other).status, .notFound)
+            let bad = try await t.send(.POST, "/api/v1/publishing/stories/\(approved.id!)/publish", raw: #"{"channels":["fax"]}"#, as: chief)
+            XCTAssertEqual(bad.status, .unprocessableEntity)
+            let ok = try await t.send(.POST, "/api/v1/publishing/stories/\(approved.id!)/publish", raw: "{}", as: chief)
+            XCTAssertEqual(ok.status, .ok, ok.text)
+            let rows = try await Publication.query(on: t.db).filter(\.$storyID == approved.id!).all()
+            XCTAssertEqual(Set(rows.map(\.channel)), Set(ChannelKind.allCases))
+            XCTAssertTrue(rows.allSatisfy { $0.state == .published })
+            // Publishing the same version again creates nothing new (exactly once per channel).
+            _ = try await t.send(.POST, "/api/v1/publishing/stories/\(approved.id!)/publish", raw: "{}", as: chief)
+            try await XCTAssertEqualAsync(try await Publication.query(on: t.db).filter(\.$storyID == approved.id!).count(), ChannelKind.allCases.count)
+            try await XCTAssertEqualAsync(try await Story.find(approved.id!, on: t.db)?.status, .published)
+            let audit = try await AuditEntry.query(on: t.db).filter(\.$action == "publishing.publish").filter(\.$targetID == approved.id!.uuidString).count()
+            XCTAssertEqual(audit, 1)
+        }
+    }
+
+    func testPublicSiteContentAPIAndFeeds() async throws {
+        try await withTestApp { t in
+            let story = try await PublishingFixtures.approvedStory(t)
+            let chief = try await t.session(for: "liuyang-chief")
+            let body = #"{"overrides":{"social":{"headline":"社交标题"}}}"#
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/publish", raw: body, as: chief).status, .ok)
+            let id = story.id!.uuidString.lowercased()
+
+            let page = try await t.send(.GET, "/site/liuyang/articles/\(id)", headers: ["Accept": "text/html"])
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertFalse(page.text.contains("<script>alert"), "user text must be escaped")
+            XCTAssertTrue(page.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            XCTAssertTrue(page.text.contains("<link rel=\"canonical\" href=\"http://localhost:8080/site/liuyang/articles/\(id)\">"))
+            XCTAssertTrue(page.text.contains("property=\"og:title\""))
+            XCTAssertTrue(page.text.contains("AI生成"))
+            XCTAssertNotNil(page.headers.first(name: "Content-Security-Policy"))
+            XCTAssertFalse(page.text.contains("style=\""), "no inline styles on our pages")
+            for path in ["/site/liuyang", "/site/liuyang/tags/%E8%8A%B1%E7%82%AE", "/site/liuyang/categories/%E7%BB%8F%E6%B5%8E", "/site/liuyang/search?q=%E8%8A%B1%E7%82%AE"] {
+                let r = try await t.send(.GET, path, headers: ["Accept": "text/html"])
+                XCTAssertEqual(r.status, .ok, path)
+                XCTAssertTrue(r.text.contains("/site/liuyang/articles/\(id)"), path)
+                XCTAssertNotNil(r.headers.first(name: "Content-Security-Policy"), path)
+            }
+            let miss = try await t.send(.GET, "/site/liuyang/search?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E8%AF%8D", headers: ["Accept": "text/html"])
+            XCTAssertFalse(miss.text.contains("/site/liuyang/articles/\(id)"))
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/site/nosuchtenant").status, .notFound)
+            let sitemap = try await t.send(.GET, "/site/liuyang/sitemap.xml")
+            XCTAssertTrue(sitemap.text.contains("<loc>http://localhost:8080/site/liuyang/articles/\(id)</loc>"))
+
+            let item = try await t.send(.GET, "/api/v1/public/liuyang/items/\(id)")
+            XCTAssertEqual(item.status, .ok)
+            let etag = try XCTUnwrap(item.headers.first(name: .eTag))
+            XCTAssertTrue(item.headers.first(name: .cacheControl)?.contains("max-age") ?? false)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: item.body)) as? [String: Any]
+            XCTAssertEqual(json?["headline"] as? String, story.headline)
+            XCTAssertEqual(json?["ai_generated"] as? Bool, true)
+            let cached = try await t.send(.GET, "/api/v1/public/liuyang/items/\(id)", headers: ["If-None-Match": etag])
+            XCTAssertEqual(cached.status, .notModified)
+            let list = try await t.send(.GET, "/api/v1/public/liuyang/items?page=1&per_page=5")
+            XCTAssertEqual(list.status, .ok)
+            XCTAssertTrue(list.text.contains(id))
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/public/liuyang/items?per_page=100000").status, .unprocessableEntity)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/public/ningxiang/items/\(id)").status, .notFound, "another tenant's site does not show it")
+
+            let rss = try await t.send(.GET, "/site/liuyang/feed.rss")
+            XCTAssertEqual(rss.headers.contentType?.subType, "rss+xml")
+            let rssDoc = try XMLFeed.parse(rss.text)
+            XCTAssertEqual(rssDoc.values("guid"), ["urn:uuid:\(id)"])
+            XCTAssertEqual(rssDoc.values("title").last, story.headline)
+            let pubDate = try XCTUnwrap(rssDoc.values("pubDate").first)
+            XCTAssertNotNil(FeedRenderer.rfc822Parser.date(from: pubDate), "RFC 822 date: \(pubDate)")
+            let atom = try await t.send(.GET, "/site/liuyang/categories/%E7%BB%8F%E6%B5%8E/feed.atom")
+            let atomDoc = try XMLFeed.parse(atom.text)
+            XCTAssertTrue(atomDoc.values("id").contains("urn:uuid:\(id)"))
+            let updated = try XCTUnwrap(atomDoc.values("updated").first)
+            XCTAssertNotNil(ISO8601DateFormatter().date(from: updated), "RFC 3339 date: \(updated)")
+            let social = try await Publication.query(on: t.db).filter(\.$storyID == story.id!).filter(\.$channel == .social).first()
+            XCTAssertTrue(social?.rendered.hasPrefix("社交标题") ?? false)
+            XCTAssertLessThanOrEqual(social?.rendered.count ?? 999, 140)
+        }
+    }
+
+    func testCorrectionAndKillReachEveryChannel() async throws {
+        try await withTestApp { t in
+            let story = try await PublishingFixtures.approvedStory(t)
+            let chief = try await t.session(for: "liuyang-chief")
+            let id = story.id!.uuidString.lowercased()
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/correct", raw: #"{"note":"x"}"#, as: chief).status, .conflict)
+            _ = try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/publish", raw: "{}", as: chief)
+            _ = try await t.send(.GET, "/site/liuyang/articles/\(id)")   // warm the cache
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/correct", raw: #"{"note":""}"#, as: chief).status, .unprocessableEntity)
+            let corrected = try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/correct", raw: #"{"note":"出口增长应为3.6%"}"#, as: chief)
+            XCTAssertEqual(corrected.status, .ok)
+            try await XCTAssertTrueAsync(try await t.send(.GET, "/site/liuyang/articles/\(id)").text.contains("出口增长应为3.6%"), "cache invalidated")
+            try await XCTAssertTrueAsync(try await t.send(.GET, "/api/v1/public/liuyang/items/\(id)").text.contains("出口增长应为3.6%"))
+            try await XCTAssertTrueAsync(try await t.send(.GET, "/site/liuyang/feed.rss").text.contains("【更正】"))
+            try await XCTAssertTrueAsync(try await t.send(.GET, "/api/v1/public/liuyang/items/\(id)/ninjs?version=2.2").text.contains("ednote"))
+            let previews = try await t.send(.GET, "/api/v1/publishing/stories/\(story.id!)", as: chief)
+            XCTAssertTrue(previews.text.contains("出口增长应为3.6%"))
+
+            let killed = try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/kill", raw: #"{"reason":"事实错误"}"#, as: chief)
+            XCTAssertEqual(killed.status, .ok)
+            let tomb = try await t.send(.GET, "/api/v1/public/liuyang/items/\(id)")
+            XCTAssertEqual(tomb.status, .gone)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: tomb.body)) as? [String: Any]
+            XCTAssertEqual(json?["state"] as? String, "killed")
+            XCTAssertEqual(json?["reason"] as? String, "事实错误")
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/public/liuyang/items/\(id)/ninjs").status, .gone)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/site/liuyang/articles/\(id)").status, .gone)
+            try await XCTAssertFalseAsync(try await t.send(.GET, "/site/liuyang/feed.atom").text.contains(id))
+            try await XCTAssertFalseAsync(try await t.send(.GET, "/site/liuyang").text.contains(id))
+            try await XCTAssertFalseAsync(try await t.send(.GET, "/api/v1/public/liuyang/items").text.contains(id))
+            let actions = try await AuditEntry.query(on: t.db).filter(\.$targetID == story.id!.uuidString).all().map(\.action)
+            XCTAssertTrue(actions.contains("publishing.correct") && actions.contains("publishing.kill"))
+        }
+    }
+
+    func testScheduleEmbargoAndUpdate() async throws {
+        try await withTestApp { t in
+            let story = try await PublishingFixtures.approvedStory(t)
+            let chief = try await t.session(for: "liuyang-chief")
+            let id = story.id!.uuidString.lowercased()
+            let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+            let r = try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/publish", raw: #"{"channels":["website","app"],"at":"\#(later)"}"#, as: chief)
+            XCTAssertEqual(r.status, .ok, r.text)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/site/liuyang/articles/\(id)").status, .notFound, "not visible before its time")
+            let job = try await Job.query(on: t.db).filter(\.$kind == PublishingService.releaseJob).first()
+            XCTAssertNotNil(job)
+            XCTAssertGreaterThan(job?.runAt ?? Date(), Date().addingTimeInterval(3000))
+            // Time passes: make it due and let the job system release it.
+            for p in try await Publication.query(on: t.db).filter(\.$storyID == story.id!).all() { p.publishAt = Date().addingTimeInterval(-1); try await p.save(on: t.db) }
+            job?.runAt = Date().addingTimeInterval(-1); try await job?.save(on: t.db)
+            try await PublishingFixtures.drainJobs(t)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/site/liuyang/articles/\(id)").status, .ok)
+
+            // Update: a new approved version supersedes the old one on the same channels.
+            story.headline = "更新后的标题"; story.version = 2; story.status = .approved
+            try await story.save(on: t.db)
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/publish", raw: #"{"channels":["website"]}"#, as: chief).status, .ok)
+            let rows = try await Publication.query(on: t.db).filter(\.$storyID == story.id!).filter(\.$channel == .website).all()
+            XCTAssertEqual(rows.first { $0.storyVersion == 1 }?.state, .superseded)
+            XCTAssertEqual(rows.first { $0.storyVersion == 2 }?.state, .published)
+            try await XCTAssertTrueAsync(try await t.send(.GET, "/site/liuyang/articles/\(id)").text.contains("更新后的标题"))
+            let audit = try await AuditEntry.query(on: t.db).filter(\.$action == "publishing.update").count()
+            XCTAssertEqual(audit, 1)
+
+            // An embargo on the story itself wins over "now".
+            let embargoed = try await PublishingFixtures.approvedStory(t, headline: "禁发稿")
+            embargoed.embargo = Date().addingTimeInterval(600); try await embargoed.save(on: t.db)
+            _ = try await t.send(.POST, "/api/v1/publishing/stories/\(embargoed.id!)/publish", raw: "{}", as: chief)
+            let states = try await Publication.query(on: t.db).filter(\.$storyID == embargoed.id!).all().map(\.state)
+            XCTAssertTrue(!states.isEmpty && states.allSatisfy { $0 == .scheduled })
+        }
+    }
+
+    func testPublicPagesRejectBadInputWithout500() async throws {
+        try await withTestApp { t in
+            for path in ["/site/liuyang/articles/not-a-uuid", "/site/liuyang/search?q=" + String(repeating: "a", count: 300),
+                         "/site/liuyang/tags/%00", "/api/v1/public/liuyang/items?page=0", "/api/v1/public/liuyang/items?page=abc",
+                         "/api/v1/public/liuyang/items/\(UUID())/ninjs?version=9", "/site/liuyang/media/\(UUID())/\(UUID())",
+                         "/site/" + String(repeating: "x", count: 100), "/api/v1/public/liuyang/items?tag=%01"] {
+                let r = try await t.send(.GET, path)
+                XCTAssertLessThan(r.status.code, 500, path)
+                XCTAssertGreaterThanOrEqual(r.status.code, 400, path)
+            }
+        }
+    }
+}
+
+/// A tiny XML reader for tests: the text of every element by name (Foundation's XMLParser, which rejects malformed XML).
+final class XMLFeed: NSObject, XMLParserDelegate {
+    private var stack: [String] = []
+    private var text = ""
+    private(set) var elements: [(String, String)] = []
+
+    static func parse(_ xml: String) throws -> XMLFeed {
+        let feed = XMLFeed()
+        let parser = XMLParser(data: Data(xml.utf8))
+        parser.delegate = feed
+        guard parser.parse() else { throw TestError("XML does not parse: \(parser.parserError.map { "\($0)" } ?? "?")") }
+        return feed
+    }
+
+    func values(_ name: String) -> [String] { elements.filter { $0.0 == name }.map(\.1) }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        stack.append(name); text = ""
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        elements.append((name, text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        _ = stack.popLast(); text = ""
+    }
+}

@@ -6,11 +6,11 @@ import Foundation
 public struct WordStatistics: Sendable {
     struct Entry: Sendable { var logP: Float; var tag: UInt8 }
     static let maxWordLength = 4
-    var entries: [UInt64: Entry] = [:]
+    var entries = FlatTable(capacity: 16)
     var tagNames: [String] = [""]
     var charFreq: [UInt32: Int32] = [:]
     /// Adjacent character pairs occurring inside dictionary words (a <<16 | b): the cheap filter before scoring.
-    var pairs: Set<UInt32> = []
+    var pairs = FlatTable(capacity: 16)
     /// log-probability of a character that is not a dictionary word on its own.
     var unknownLogP: Float = -20
     public var count: Int { entries.count }
@@ -26,6 +26,7 @@ public struct WordStatistics: Sendable {
         var raw: [(UInt64, Double, UInt8)] = []
         raw.reserveCapacity(350_000)
         var tagIndex: [Substring: UInt8] = ["": 0]
+        var pairSet = Set<UInt32>()
         for line in text.split(separator: "\n") {
             let cols = line.split(separator: " ")
             guard cols.count >= 2, let f = Double(cols[1]), f > 0 else { continue }
@@ -41,14 +42,16 @@ public struct WordStatistics: Sendable {
             raw.append((key, f, t))
             if key >= 0x10000 {
                 var k = key
-                while k >= 0x10000 { pairs.insert(UInt32(truncatingIfNeeded: k)); k >>= 16 }
+                while k >= 0x10000 { pairSet.insert(UInt32(truncatingIfNeeded: k)); k >>= 16 }
             }
             if key < 0x10000 { charFreq[UInt32(key)] = Int32(min(f, Double(Int32.max))) }
         }
         guard total > 0 else { return }
         let lt = log(total)
-        entries.reserveCapacity(raw.count)
-        for (k, f, t) in raw { entries[k] = Entry(logP: Float(log(f) - lt), tag: t) }
+        entries = FlatTable(capacity: raw.count)
+        for (k, f, t) in raw { entries.set(k, Entry(logP: Float(log(f) - lt), tag: t)) }
+        pairs = FlatTable(capacity: pairSet.count)
+        for p in pairSet.sorted() { pairs.set(UInt64(p), Entry(logP: 0, tag: 0)) }
         unknownLogP = Float(log(0.5) - lt)
     }
 
@@ -73,7 +76,7 @@ public struct WordStatistics: Sendable {
     }
 
     func contains(_ k: UInt64) -> Bool { entries[k] != nil }
-    @inline(__always) func hasPair(_ a: UInt32, _ b: UInt32) -> Bool { a < 0x10000 && b < 0x10000 && pairs.contains(a << 16 | b) }
+    @inline(__always) func hasPair(_ a: UInt32, _ b: UInt32) -> Bool { a < 0x10000 && b < 0x10000 && pairs[UInt64(a << 16 | b)] != nil }
     func entry(_ k: UInt64) -> Entry? { entries[k] }
     func charFrequency(_ c: UInt32) -> Int { Int(charFreq[c] ?? 0) }
     func tag(_ k: UInt64) -> String { tagNames[Int(entries[k]?.tag ?? 0)] }

@@ -6,6 +6,8 @@ public struct TypoSettings: Sendable, Hashable {
     public var threshold: Float = 5.0
     /// Characters left and right of the candidate that the window covers.
     public var window: Int = 4
+    /// Two-character words rarer than this (log-probability) are candidates too; -infinity = off.
+    public var rareWordLogP: Float = -15
     public init() {}
 }
 
@@ -52,8 +54,16 @@ struct TypoModel {
         while out.count < 8 {
             let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
             var best: Correction? = nil
-            for (x, y) in seg where y - x == 1 {
-                let i = x
+            var positions: [Int] = []
+            for (x, y) in seg {
+                if y - x == 1 { positions.append(x); continue }
+                // rare two-character words are often a typo that happens to be in the dictionary
+                if y - x == 2, settings.rareWordLogP > -Float.infinity,
+                   let e = s.withUnsafeBufferPointer({ words.entries[WordStatistics.key($0, x, y)] }), e.logP < settings.rareWordLogP {
+                    positions.append(x); positions.append(x + 1)
+                }
+            }
+            for i in positions {
                 if (i < locked.count && locked[i]) || frozen.contains(i) { continue }
                 guard let cands = resources.confusion[s[i]] else { continue }
                 let prev: UInt32 = i > a ? s[i - 1] : 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the proofreading engine's data (ZhimeiReview) into $ZHIMEI_TEXT_DATA/review
 # (default: ${ZHIMEI_DATA_DIR:-./data}/text/review). Idempotent and fast on re-run.
-#   - confusion sets (same_pinyin.txt, same_stroke.txt) and word_freq.txt from the PyPI wheel of
+#   - confusion sets (same_pinyin.txt, same_stroke.txt) from the PyPI wheel of
 #     `pycorrector` (Apache-2.0; only these data files are extracted, never its test sets)
 #   - a character → pinyin table (pinyin.txt) from the PyPI wheel of `pypinyin` (MIT)
 # Both wheels are fetched with `pip download --no-deps` (no package is installed).
@@ -14,7 +14,7 @@ PYPINYIN_VERSION="${ZHIMEI_PYPINYIN_VERSION:-0.55.0}"
 mkdir -p "$OUT"
 
 need() { [ -s "$OUT/$1" ]; }
-if need same_pinyin.txt && need same_stroke.txt && need word_freq.txt && need pinyin.txt && need LICENSES.txt; then
+if need same_pinyin.txt && need same_stroke.txt && need pinyin.txt && need LICENSES.txt; then
     exit 0
 fi
 command -v "$PY" >/dev/null || { echo "review/setup-data: python3 is required (set PYTHON=...)" >&2; exit 1; }
@@ -28,14 +28,14 @@ fetch() {  # fetch NAME VERSION -> path of the wheel
     ls "$TMP"/"$1"-*.whl | head -1
 }
 
-if ! need same_pinyin.txt || ! need same_stroke.txt || ! need word_freq.txt || ! need LICENSES.txt; then
+if ! need same_pinyin.txt || ! need same_stroke.txt || ! need LICENSES.txt; then
     WHL="$(fetch pycorrector "$PYCORRECTOR_VERSION")"
     "$PY" - "$WHL" "$OUT" <<'PYEOF'
 import sys, zipfile, os
 whl, out = sys.argv[1], sys.argv[2]
 z = zipfile.ZipFile(whl)
 names = set(z.namelist())
-for f in ["same_pinyin.txt", "same_stroke.txt", "word_freq.txt"]:
+for f in ["same_pinyin.txt", "same_stroke.txt"]:
     src = "pycorrector/data/" + f
     if src not in names:
         sys.exit("review/setup-data: %s is missing from %s" % (src, os.path.basename(whl)))
@@ -44,7 +44,7 @@ for f in ["same_pinyin.txt", "same_stroke.txt", "word_freq.txt"]:
     os.replace(os.path.join(out, f + ".tmp"), os.path.join(out, f))
 lic = [n for n in names if n.endswith("/LICENSE") or n.endswith("licenses/LICENSE")]
 with open(os.path.join(out, "LICENSES.txt"), "wb") as fh:
-    fh.write(b"same_pinyin.txt, same_stroke.txt, word_freq.txt: from the PyPI wheel " + os.path.basename(whl).encode() + b" (Apache-2.0)\n\n")
+    fh.write(b"same_pinyin.txt, same_stroke.txt: from the PyPI wheel " + os.path.basename(whl).encode() + b" (Apache-2.0)\n\n")
     if lic:
         fh.write(z.read(lic[0]))
 PYEOF

@@ -56,7 +56,7 @@ enum PublishingFixtures {
         s.headline = headline; s.subtitle = "副题"; s.lead = "2024年浏阳花炮出口增长3.5%，创历史新高。"; s.byline = "本台记者 张三"
         s.tags = ["花炮", "浏阳"]; s.categories = ["经济"]; s.location = "浏阳"; s.language = "zh"
         s.body = [
-            .paragraph([InlineSpan("今年共有1234家企业参展，"), InlineSpan("比去年增加10500人次", bold: true), InlineSpan("。\u{0}")]),
+            .paragraph([InlineSpan("今年共有1234家企业参展，"), InlineSpan("比去年增加10500人次", bold: true), InlineSpan("。\u{1}")]),
             .heading(level: 2, [InlineSpan("现场 & 观众")]),
             .paragraph([InlineSpan("这段由 AI 生成的总结。")], aigc: AIGCLabel(provider: "builtin", model: "textrank-summary", generatedAt: Date())),
             .list(ordered: true, items: [[InlineSpan("第一项")], [InlineSpan("第二项")]]),

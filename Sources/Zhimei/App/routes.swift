@@ -23,4 +23,5 @@ func routes(_ app: Application) throws {
     try ReviewModule.register(app)
     try PublishingModule.register(app)
     try SearchModule.register(app)
+    try OpinionModule.register(app)
 }

@@ -22,6 +22,7 @@ public enum Permission: String, CaseIterable, Codable, Sendable {
     case publish = "publish"
     case assetsManage = "assets.manage"
     case opinionRead = "opinion.read"
+    case opinionManage = "opinion.manage"
     case analyticsRead = "analytics.read"
     case servicesHandle = "services.handle"
     case textUse = "text.use"

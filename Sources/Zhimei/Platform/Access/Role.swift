@@ -20,16 +20,16 @@ public enum Role: String, CaseIterable, Codable, Sendable {
         case .chiefEditor:
             return [.tenantRead, .leadsRead, .leadsManage, .topicsManage, .topicsApprove, .storiesRead, .storiesWrite,
                     .reviewFirst, .reviewSecond, .reviewFinal, .reviewOverride, .aigcLabelRemove, .publish, .assetsManage,
-                    .opinionRead, .analyticsRead, .textUse]
+                    .opinionRead, .opinionManage, .analyticsRead, .textUse]
         case .editor:
             return [.tenantRead, .leadsRead, .leadsManage, .topicsManage, .topicsApprove, .storiesRead, .storiesWrite,
-                    .reviewFirst, .reviewSecond, .assetsManage, .opinionRead, .analyticsRead, .textUse]
+                    .reviewFirst, .reviewSecond, .assetsManage, .opinionRead, .opinionManage, .analyticsRead, .textUse]
         case .reporter:
             return [.tenantRead, .leadsRead, .leadsManage, .topicsManage, .storiesRead, .storiesWrite, .assetsManage, .textUse]
         case .reviewer:
             return [.tenantRead, .storiesRead, .reviewFirst, .reviewSecond, .textUse]
         case .analyst:
-            return [.tenantRead, .leadsRead, .storiesRead, .opinionRead, .analyticsRead, .textUse]
+            return [.tenantRead, .leadsRead, .storiesRead, .opinionRead, .opinionManage, .analyticsRead, .textUse]
         case .serviceAgent:
             return [.tenantRead, .servicesHandle, .leadsRead, .textUse]
         }

@@ -27,7 +27,7 @@ enum ModuleCatalog {
               planned: ["机器初审：敏感词、错别字、格式、事实", "初审 → 复审 → 终审"], plannedEn: ["Machine first pass: sensitive terms, typos, format, facts", "First → second → final review"]),
         .init(path: "publishing", titleKey: "nav.publishing", stage: "发", permission: .publish, built: true,
               planned: ["一次采集、多元分发", "定时与禁发", "更正与撤稿"], plannedEn: ["One story, every channel", "Scheduling and embargo", "Corrections and retraction"]),
-        .init(path: "opinion", titleKey: "nav.opinion", stage: "管", permission: .opinionRead, built: false,
+        .init(path: "opinion", titleKey: "nav.opinion", stage: "管", permission: .opinionRead, built: true,
               planned: ["事件聚类与情感分析", "传播路径", "预警与回应建议"], plannedEn: ["Event clustering and sentiment", "Spread paths", "Alerts and response drafts"]),
         .init(path: "analytics", titleKey: "nav.analytics", stage: "管", permission: .analyticsRead, built: false,
               planned: ["传播力与互动分析", "周期报告"], plannedEn: ["Reach and engagement", "Periodic reports"]),

@@ -1,6 +1,6 @@
 /// The UI string table: key → (中文, English). Each module keeps its own table in its folder.
 enum UIStrings {
-    static let all: [String: (String, String)] = [table, LeadsStrings.table, PlanningStrings.table, StoriesStrings.table, ReviewStrings.table, PublishingStrings.table, SearchStrings.table]
+    static let all: [String: (String, String)] = [table, LeadsStrings.table, PlanningStrings.table, StoriesStrings.table, ReviewStrings.table, PublishingStrings.table, SearchStrings.table, OpinionStrings.table]
         .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
 
     static let table: [String: (String, String)] = [

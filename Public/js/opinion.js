@@ -1,0 +1,73 @@
+// 舆情 Opinion — dashboard polling (every 30 s) with small SVG charts, and the batch-import upload.
+(function () {
+  "use strict";
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var NS = "http://www.w3.org/2000/svg";
+
+  function el(tag, attrs, text) {
+    var e = document.createElementNS(NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function volumeChart(box, buckets) {
+    var w = 560, h = 160, max = 1;
+    buckets.forEach(function (b) { if (b.total > max) max = b.total; });
+    var svg = el("svg", { viewBox: "0 0 " + w + " " + h, width: w, height: h, role: "img", "aria-label": "volume" });
+    var bw = (w - 40) / Math.max(1, buckets.length);
+    buckets.forEach(function (b, i) {
+      var y = h - 20;
+      [[b.negative, "#c0392b"], [b.neutral, "#95a5a6"], [b.positive, "#27ae60"]].forEach(function (part) {
+        if (!part[0]) return;
+        var hh = part[0] / max * (h - 40);
+        y -= hh;
+        svg.appendChild(el("rect", { x: 30 + i * bw, y: y, width: Math.max(1, bw - 1), height: hh, fill: part[1] }));
+      });
+    });
+    svg.appendChild(el("text", { x: 2, y: 14, "font-size": 11 }, String(max)));
+    box.textContent = "";
+    box.appendChild(svg);
+  }
+
+  function list(ul, items, render) {
+    ul.textContent = "";
+    items.forEach(function (it) { var li = document.createElement("li"); render(li, it); ul.appendChild(li); });
+  }
+
+  function refresh(root) {
+    fetch(root.dataset.source, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) {
+        if (!d) return;
+        document.getElementById("opinion-total").textContent = d.total_posts;
+        volumeChart(document.getElementById("opinion-volume"), d.volume);
+        list(document.getElementById("opinion-hot"), d.hot_keywords.slice(0, 20), function (li, k) {
+          li.textContent = k.word + " " + k.count + (k.burst ? " ↑ z=" + k.z_score : "");
+          if (k.burst) li.className = "opinion-burst";
+        });
+        list(document.getElementById("opinion-alerts"), d.alerts, function (li, a) {
+          var link = document.createElement("a"); link.href = "/opinion/events/" + a.event_id; link.textContent = a.title;
+          li.appendChild(link);
+        });
+      }).catch(function () {});
+  }
+
+  var root = document.getElementById("opinion-dashboard");
+  if (root) { refresh(root); setInterval(function () { refresh(root); }, 30000); }
+
+  var form = document.getElementById("opinion-import-form");
+  if (form) form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var file = document.getElementById("opinion-import-file").files[0];
+    var format = document.getElementById("opinion-import-format").value;
+    var err = form.querySelector(".form-error");
+    if (!file) return;
+    fetch("/api/v1/opinion/imports?format=" + encodeURIComponent(format), {
+      method: "POST", credentials: "same-origin", body: file,
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf, "Content-Type": "application/octet-stream" }
+    }).then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error((d.error && (d.error.message + " / " + d.error.message_en)) || ("HTTP " + r.status)); return d; }); })
+      .then(function () { window.location.reload(); })
+      .catch(function (e) { err.textContent = e.message; err.hidden = false; });
+  });
+})();

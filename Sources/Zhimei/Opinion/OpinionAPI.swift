@@ -1,0 +1,236 @@
+import Crypto
+import Fluent
+import Vapor
+
+/// The Opinion REST API, part 1: posts, synchronous ingest, batch imports, streaming webhooks and sources.
+struct OpinionAPI {
+    static let maxSyncPosts = 1000
+    /// Largest batch-import upload; `ZHIMEI_OPINION_IMPORT_MAX_BYTES` overrides.
+    static var maxImportBytes: Int { Environment.get("ZHIMEI_OPINION_IMPORT_MAX_BYTES").flatMap(Int.init) ?? 2 * 1024 * 1024 * 1024 }
+
+    static let postQuery: [(name: String, schema: Schema, description: String)] = [
+        ("event_id", .uuid, "Event"), ("scheme_id", .uuid, "Scheme"), ("sentiment", .enumeration(OpinionSchemas.sentiments), "Sentiment"),
+        ("q", .string(maxLength: 200), "Text contains"), ("limit", .integer(minimum: 1, maximum: 200), "Page size"),
+        ("offset", .integer(minimum: 0, maximum: 100_000), "Offset"),
+    ]
+    static let postInput: Schema = .object([
+        ("id", .string(maxLength: 500)), ("author", .string(maxLength: 200)), ("time", .string(maxLength: 40)), ("text", .string(maxLength: 20_000)),
+        ("repost_of", .string(maxLength: 500)), ("reply_to", .string(maxLength: 500)), ("likes", .integer(minimum: 0)), ("reposts", .integer(minimum: 0)),
+        ("comments", .integer(minimum: 0)), ("url", .string(maxLength: 2000)), ("platform", .string(maxLength: 40)), ("region", .string(maxLength: 100)),
+    ], required: ["text"])
+
+    func register(_ api: RoutesBuilder) {
+        let o = api.grouped("opinion")
+        o.endpoint(.GET, "posts", access: .permission(.opinionRead),
+                   doc: .init("Monitored posts / 舆情信息列表", tag: "opinion", response: .ref("OpinionPostPage"), query: Self.postQuery), use: listPosts)
+        o.endpoint(.POST, "posts", access: .permission(.opinionManage),
+                   doc: .init("Ingest up to 1000 posts now (processed, clustered, alerts checked) / 即时导入信息", tag: "opinion",
+                              request: .object([("posts", .array(Self.postInput, maxItems: Self.maxSyncPosts)), ("source_id", .uuid), ("tenant_id", .uuid)],
+                                               required: ["posts"]),
+                              response: .ref("OpinionIngestResult"), status: 201),
+                   body: .collect(maxSize: "32mb"), use: ingest)
+        o.endpoint(.POST, "imports", access: .permission(.opinionManage),
+                   doc: .init("Upload a JSON Lines, JSON array or CSV export as a resumable import job (raw body) / 批量导入", tag: "opinion",
+                              response: .ref("OpinionImport"), status: 202,
+                              query: [("format", .enumeration(RecordSplitter.Format.allCases.map(\.rawValue)), "File format"), ("source_id", .uuid, "Source"),
+                                      ("tenant_id", .uuid, "Tenant")]),
+                   body: .stream, use: upload)
+        o.endpoint(.GET, "imports", access: .permission(.opinionRead),
+                   doc: .init("Imports with progress / 导入任务", tag: "opinion", response: .array(.ref("OpinionImport"))), use: listImports)
+        o.endpoint(.GET, "imports", ":importID", access: .permission(.opinionRead),
+                   doc: .init("One import / 导入任务详情", tag: "opinion", response: .ref("OpinionImport")), use: getImport)
+        o.endpoint(.POST, "imports", ":importID", "resume", access: .permission(.opinionManage),
+                   doc: .init("Resume a paused or failed import from its checkpoint / 断点续导", tag: "opinion", response: .ref("OpinionImport"), status: 202),
+                   use: resume)
+        o.endpoint(.GET, "sources", access: .permission(.opinionRead),
+                   doc: .init("Sources / 信息来源", tag: "opinion", response: .array(.ref("OpinionSource"))), use: listSources)
+        o.endpoint(.POST, "sources", access: .permission(.opinionManage),
+                   doc: .init("Add a source (import, webhook, feed) / 新增来源", tag: "opinion",
+                              request: .object([("name", .string(maxLength: 200)), ("kind", .enumeration(OpinionSchemas.sourceKinds)),
+                                                ("platform", .string(maxLength: 40)), ("url", .string(maxLength: 2000)), ("tenant_id", .uuid)], required: ["name"]),
+                              response: .ref("OpinionSource"), status: 201), use: createSource)
+        o.endpoint(.POST, "webhook", ":sourceID", access: .anonymous,
+                   doc: .init("Streaming webhook (header X-Zhimei-Secret or X-Zhimei-Signature: sha256=HMAC) / 实时推送", tag: "opinion",
+                              request: .object([("posts", .array(Self.postInput, maxItems: 500))], required: ["posts"]),
+                              response: .ref("OpinionIngestResult"), status: 202),
+                   body: .collect(maxSize: "16mb"), use: webhook)
+    }
+
+    // MARK: Posts
+
+    @Sendable func listPosts(_ req: Request) async throws -> OpinionPostPageDTO {
+        let scope = try req.scope(for: .opinionRead)
+        var q = scope.query(OpinionPost.self, on: req.db)
+        if let id = try OpinionParams.uuid(req, "event_id") { q = q.filter(\.$eventID == id) }
+        if let s = try OpinionParams.choice(req, "sentiment", OpinionSchemas.sentiments) { q = q.filter(\.$sentiment == s) }
+        if let text = try OpinionParams.text(req, "q", max: 200) { q = q.filter(\.$textSimplified ~~ text) }
+        let scheme = try OpinionParams.uuid(req, "scheme_id")
+        let limit = try OpinionParams.int(req, "limit", 1...200) ?? 50, offset = try OpinionParams.int(req, "offset", 0...100_000) ?? 0
+        if let scheme {
+            // Scheme membership is an array column; filter the newest 5000 in memory (portable across SQLite and PostgreSQL).
+            let rows = try await q.sort(\.$postedAt, .descending).limit(5000).all().filter { $0.schemeIDs.contains(scheme.uuidString) }
+            return OpinionPostPageDTO(items: rows.dropFirst(offset).prefix(limit).map(OpinionPostDTO.init), total: rows.count)
+        }
+        let total = try await q.count()
+        let rows = try await q.sort(\.$postedAt, .descending).range(offset..<(offset + limit)).all()
+        return OpinionPostPageDTO(items: rows.map(OpinionPostDTO.init), total: total)
+    }
+
+
+    /// Parses JSON post objects, collecting problems instead of failing the whole request.
+    static func parsePosts(_ raw: [Any], platform: String) -> ([IncomingPost], [String]) {
+        var posts: [IncomingPost] = [], problems: [String] = []
+        for (i, item) in raw.enumerated() {
+            guard let object = item as? [String: Any] else { problems.append("row \(i + 1): not a JSON object / 不是 JSON 对象"); continue }
+            do { posts.append(try PostRecord.parse(object, defaultPlatform: platform)) } catch let p as PostRecord.Problem {
+                if problems.count < 100 { problems.append("row \(i + 1): \(p.reason)") }
+            } catch { problems.append("row \(i + 1): invalid") }
+        }
+        return (posts, problems)
+    }
+
+    static func bodyObject(_ req: Request) throws -> [String: Any] {
+        guard let buffer = req.body.data, let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+            throw AppError.badRequest(zh: "请求体须为 JSON 对象，含 posts 数组", en: "The body must be a JSON object with a posts array")
+        }
+        return object
+    }
+
+    static func run(_ posts: [IncomingPost], problems: [String], tenantID: UUID, sourceID: UUID?, on req: Request) async throws -> OpinionIngestResultDTO {
+        let analyzer = try await req.application.opinion.analyzer(req.application)
+        let result = try await OpinionIngest.ingest(posts, tenantID: tenantID, sourceID: sourceID, analyzer: analyzer, on: req.db)
+        let alerts = try await OpinionAlerts.evaluate(eventIDs: result.eventIDs, tenantID: tenantID, on: req.db, logger: req.logger)
+        return OpinionIngestResultDTO(imported: result.imported, duplicates: result.duplicates, skipped: problems.count, futureTimes: result.futureTimes,
+                                      ids: result.ids, eventIds: Array(result.eventIDs), problems: problems, alerts: alerts.count)
+    }
+
+    @Sendable func ingest(_ req: Request) async throws -> Response {
+        let object = try Self.bodyObject(req)
+        guard let raw = object["posts"] as? [Any] else { throw AppError.invalid("posts", zh: "缺少 posts 数组", en: "posts must be an array") }
+        guard raw.count <= Self.maxSyncPosts else {
+            throw AppError.invalid("posts", zh: "一次最多 1000 条，更多请用批量导入", en: "At most 1000 posts; use a batch import for more")
+        }
+        let actor = try req.requireActor()
+        let scope = try req.scope(for: .opinionManage)
+        var tenantID = actor.activeTenantID
+        if let t = object["tenant_id"] { guard let s = t as? String, let id = UUID(uuidString: s) else { throw AppError.invalid("tenant_id", zh: "单位 ID 无效", en: "Invalid tenant_id") }; tenantID = id }
+        try await scope.checkPayload(tenantID, on: req.db)
+        var source: OpinionSource?
+        if let s = object["source_id"] {
+            guard let str = s as? String, let id = UUID(uuidString: str) else { throw AppError.invalid("source_id", zh: "来源 ID 无效", en: "Invalid source_id") }
+            source = try await scope.find(OpinionSource.self, id, on: req.db)
+            guard source?.tenantID == tenantID else { throw AppError.invalid("source_id", zh: "来源不属于该单位", en: "The source belongs to another tenant") }
+        }
+        let (posts, problems) = Self.parsePosts(raw, platform: source?.platform ?? "api")
+        let dto = try await Self.run(posts, problems: problems, tenantID: tenantID, sourceID: source?.id, on: req)
+        await req.audit("opinion.ingest", tenant: tenantID, targetType: "opinion_posts", after: ["imported": String(dto.imported), "skipped": String(dto.skipped)])
+        return try await dto.encodeResponse(status: .created, for: req)
+    }
+
+    // MARK: Imports
+
+    @Sendable func upload(_ req: Request) async throws -> Response {
+        guard let format = RecordSplitter.Format(rawValue: try OpinionParams.choice(req, "format", RecordSplitter.Format.allCases.map(\.rawValue)) ?? "jsonl") else {
+            throw AppError.invalid("format", zh: "格式无效", en: "Invalid format")
+        }
+        let actor = try req.requireActor()
+        let scope = try req.scope(for: .opinionManage)
+        let tenantID = try OpinionParams.uuid(req, "tenant_id") ?? actor.activeTenantID
+        try await scope.checkPayload(tenantID, on: req.db)
+        var sourceID: UUID?
+        if let id = try OpinionParams.uuid(req, "source_id") {
+            let source = try await scope.find(OpinionSource.self, id, on: req.db)
+            guard source.tenantID == tenantID else { throw AppError.invalid("source_id", zh: "来源不属于该单位", en: "The source belongs to another tenant") }
+            sourceID = id
+        }
+        let dir = req.application.zhimei.settings.dataDirectory + "/opinion-imports"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let id = UUID()
+        let path = "\(dir)/\(id.uuidString).\(format.rawValue)"
+        let written = try await OpinionUpload.save(req, to: path, limit: Self.maxImportBytes)
+        let imp = OpinionImport()
+        imp.id = id; imp.tenantID = tenantID; imp.sourceID = sourceID; imp.format = format.rawValue; imp.path = path
+        imp.totalBytes = Int64(written); imp.checkpoint = 0; imp.rowsRead = 0; imp.imported = 0; imp.duplicates = 0; imp.skipped = 0
+        imp.futureTimes = 0; imp.problems = []; imp.status = "queued"; imp.createdAt = Date(); imp.updatedAt = Date()
+        try await imp.create(on: req.db)
+        let job = try await OpinionImportJob.enqueue(imp, createdBy: actor.userID, on: req.db)
+        imp.jobID = job.id
+        try await imp.save(on: req.db)
+        await req.audit("opinion.import", tenant: tenantID, targetType: "opinion_import", targetID: id.uuidString, after: ["bytes": String(written), "format": format.rawValue])
+        return try await OpinionImportDTO(imp).encodeResponse(status: .accepted, for: req)
+    }
+
+    @Sendable func listImports(_ req: Request) async throws -> [OpinionImportDTO] {
+        try await req.scope(for: .opinionRead).query(OpinionImport.self, on: req.db).sort(\.$createdAt, .descending).limit(100).all().map(OpinionImportDTO.init)
+    }
+
+    @Sendable func getImport(_ req: Request) async throws -> OpinionImportDTO {
+        OpinionImportDTO(try await req.scope(for: .opinionRead).find(OpinionImport.self, req.parameters.get("importID", as: UUID.self), on: req.db))
+    }
+
+    @Sendable func resume(_ req: Request) async throws -> Response {
+        let imp = try await req.scope(for: .opinionManage).find(OpinionImport.self, req.parameters.get("importID", as: UUID.self), on: req.db)
+        guard imp.status != "done" else { throw AppError.conflict("import_done", zh: "该导入已完成", en: "This import is already done") }
+        let job = try await OpinionImportJob.enqueue(imp, createdBy: req.actor?.userID, on: req.db, fresh: true)
+        imp.jobID = job.id
+        imp.status = "queued"
+        try await imp.save(on: req.db)
+        await req.audit("opinion.import_resume", tenant: imp.tenantID, targetType: "opinion_import", targetID: imp.id?.uuidString ?? "")
+        return try await OpinionImportDTO(imp).encodeResponse(status: .accepted, for: req)
+    }
+
+    // MARK: Sources and webhook
+
+    @Sendable func listSources(_ req: Request) async throws -> [OpinionSourceDTO] {
+        try await req.scope(for: .opinionRead).query(OpinionSource.self, on: req.db).sort(\.$name).limit(500).all()
+            .map { OpinionSourceDTO($0, showSecret: req.actor?.can(.opinionManage, in: $0.tenantID) ?? false) }
+    }
+
+    struct SourceInput: Content { var name: String?; var kind: String?; var platform: String?; var url: String?; var tenantId: UUID? }
+
+    @Sendable func createSource(_ req: Request) async throws -> Response {
+        let input = try req.content.decode(SourceInput.self)
+        let actor = try req.requireActor()
+        let tenantID = input.tenantId ?? actor.activeTenantID
+        try await req.scope(for: .opinionManage).checkPayload(tenantID, on: req.db)
+        let name = PostRecord.clean(input.name ?? "", 200)
+        guard !name.isEmpty else { throw AppError.invalid("name", zh: "请填写名称", en: "Enter a name") }
+        let kind = input.kind ?? "webhook"
+        guard OpinionSchemas.sourceKinds.contains(kind) else { throw AppError.invalid("kind", zh: "类型只能是 import、webhook 或 feed", en: "kind must be import, webhook or feed") }
+        var url: String?
+        if kind == "feed" { url = try LeadsAPI.validURL(input.url) }
+        let s = OpinionSource()
+        s.tenantID = tenantID; s.name = name; s.kind = kind; s.url = url
+        s.platform = PostRecord.clean(input.platform ?? kind, 40).lowercased()
+        if s.platform.isEmpty { s.platform = kind }
+        s.webhookSecret = Secrets.random(bytes: 24); s.postsReceived = 0; s.createdAt = Date()
+        try await s.create(on: req.db)
+        await req.audit("opinion_source.create", tenant: tenantID, targetType: "opinion_source", targetID: s.id?.uuidString ?? "", after: ["name": name, "kind": kind])
+        return try await OpinionSourceDTO(s, showSecret: true).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func webhook(_ req: Request) async throws -> Response {
+        let invalid = AppError(.forbidden, "webhook_secret_invalid", zh: "网络钩子密钥或签名无效", en: "Invalid webhook secret or signature")
+        guard let id = req.parameters.get("sourceID", as: UUID.self), let source = try await OpinionSource.find(id, on: req.db),
+              source.kind == "webhook" else { throw invalid }
+        let raw = req.body.data.map { Data(buffer: $0) } ?? Data()
+        var authorized = false
+        if let presented = req.headers.first(name: "X-Zhimei-Secret") {
+            authorized = CSRF.constantTimeEqual(presented, source.webhookSecret)
+        } else if let signature = req.headers.first(name: "X-Zhimei-Signature") {
+            let mac = HMAC<SHA256>.authenticationCode(for: raw, using: SymmetricKey(data: Data(source.webhookSecret.utf8)))
+            authorized = CSRF.constantTimeEqual(signature.lowercased(), "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
+        }
+        guard authorized else { throw invalid }
+        guard let object = try? JSONSerialization.jsonObject(with: raw) as? [String: Any] else {
+            throw AppError.badRequest(zh: "请求体须为 JSON 对象（posts 数组或单条信息）", en: "The body must be a JSON object (a posts array or one post)")
+        }
+        let items = (object["posts"] as? [Any]) ?? [object]
+        guard items.count <= 500 else { throw AppError.invalid("posts", zh: "一次最多 500 条", en: "At most 500 posts per request") }
+        let (posts, problems) = Self.parsePosts(items, platform: source.platform)
+        let dto = try await Self.run(posts, problems: problems, tenantID: source.tenantID, sourceID: id, on: req)
+        return try await dto.encodeResponse(status: .accepted, for: req)
+    }
+}
+
+struct OpinionPostPageDTO: Content { var items: [OpinionPostDTO]; var total: Int }

@@ -1,0 +1,113 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Early warning (预警): after every ingest the touched events are checked against the tenant's alert rules, so an
+/// alert is raised in the same request or job that stored the posts (well within 60 s of their arrival).
+/// An alert notifies, in the app and through the tenant's notification webhook, everyone in the tenant who may read
+/// opinion data, and stores a ready-to-send e-mail (outbox) when the rule names an address.
+/// A rule fires at most once per event per window.
+enum OpinionAlerts {
+    struct Figures: Sendable {
+        var windowPosts: Int
+        var negativeShare: Double
+        var burst: Trend.Burst
+        var risk: Double
+        var heat: Double
+        var schemeIDs: Set<String>
+    }
+
+    /// Figures of an event over `window` seconds ending `now`, against 12 earlier windows.
+    static func figures(eventID: UUID, window: TimeInterval, on db: any Database, now: Date) async throws -> Figures {
+        let since = now.addingTimeInterval(-window * 13)
+        let posts = try await OpinionPost.query(on: db).filter(\.$eventID == eventID).filter(\.$receivedAt >= since)
+            .sort(\.$receivedAt, .descending).limit(20_000)
+            .field(\.$receivedAt).field(\.$postedAt).field(\.$sentiment).field(\.$keywords).field(\.$schemeIDs)
+            .field(\.$likes).field(\.$reposts).field(\.$comments).all()
+        var buckets = [Double](repeating: 0, count: 13)
+        var negative = 0, inWindow = 0, likes = 0, reposts = 0, comments = 0
+        var words: [String] = []
+        var schemes = Set<String>()
+        for p in posts {
+            let t = max(p.postedAt, p.receivedAt.addingTimeInterval(-window * 13))
+            let age = now.timeIntervalSince(min(t, p.receivedAt))
+            let bucket = 12 - min(12, max(0, Int(age / window)))
+            buckets[bucket] += 1
+            if p.receivedAt >= now.addingTimeInterval(-window) {
+                inWindow += 1
+                if p.sentiment == "negative" { negative += 1 }
+                likes &+= p.likes; reposts &+= p.reposts; comments &+= p.comments
+                if words.count < 2000 { words += p.keywords }
+                schemes.formUnion(p.schemeIDs)
+            }
+        }
+        let share = inWindow == 0 ? 0 : Double(negative) / Double(inWindow)
+        let burst = Trend.burst(buckets)
+        let risk = Trend.risk(volume: inWindow, zScore: burst.zScore, negativeShare: share, sensitiveHits: Trend.sensitiveHits(words))
+        return Figures(windowPosts: inWindow, negativeShare: share, burst: burst, risk: risk,
+                       heat: Trend.heat(volume: inWindow, reposts: reposts, comments: comments, likes: likes), schemeIDs: schemes)
+    }
+
+    /// Checks the rules of a tenant against the given events; returns the alerts raised.
+    @discardableResult
+    static func evaluate(eventIDs: Set<UUID>, tenantID: UUID, on db: any Database, logger: Logger?, now: Date = Date()) async throws -> [OpinionAlert] {
+        guard !eventIDs.isEmpty else { return [] }
+        let rules = try await OpinionAlertRule.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).limit(100).all()
+        var raised: [OpinionAlert] = []
+        for eventID in eventIDs.prefix(200) {
+            guard let event = try await OpinionEvent.find(eventID, on: db), event.tenantID == tenantID else { continue }
+            let window = TimeInterval(rules.map(\.windowMinutes).min() ?? 60) * 60
+            var f = try await figures(eventID: eventID, window: window, on: db, now: now)
+            event.risk = f.risk
+            event.heat = f.heat
+            try await event.save(on: db)
+            for rule in rules {
+                let w = TimeInterval(rule.windowMinutes) * 60
+                if w != window { f = try await figures(eventID: eventID, window: w, on: db, now: now) }
+                if let scheme = rule.schemeID, !f.schemeIDs.contains(scheme.uuidString) { continue }
+                guard f.windowPosts >= rule.minPosts, f.risk >= rule.minRisk, f.negativeShare >= rule.minNegativeShare,
+                      !rule.requireBurst || f.burst.isBurst else { continue }
+                let recent = try await OpinionAlert.query(on: db).filter(\.$ruleID == rule.id!).filter(\.$eventID == eventID)
+                    .filter(\.$createdAt >= now.addingTimeInterval(-w)).count()
+                guard recent == 0 else { continue }
+                raised.append(try await raise(rule, event, f, on: db, logger: logger, now: now))
+            }
+        }
+        return raised
+    }
+
+    static func raise(_ rule: OpinionAlertRule, _ event: OpinionEvent, _ f: Figures, on db: any Database, logger: Logger?, now: Date) async throws -> OpinionAlert {
+        let alert = OpinionAlert()
+        alert.id = UUID()
+        alert.tenantID = event.tenantID
+        alert.ruleID = rule.id!
+        alert.eventID = event.id!
+        alert.title = String("舆情预警 Alert：\(event.title)".prefix(300))
+        alert.detail = String(format: "%d 条/%d 分钟，负面 %.0f%%，风险 %.1f，z=%.2f · %d posts in %d min, %.0f%% negative, risk %.1f",
+                              f.windowPosts, rule.windowMinutes, f.negativeShare * 100, f.risk, f.burst.zScore,
+                              f.windowPosts, rule.windowMinutes, f.negativeShare * 100, f.risk)
+        alert.risk = f.risk
+        alert.windowPosts = f.windowPosts
+        if rule.email.isEmpty {
+            alert.emailPayload = ""
+            alert.emailStatus = "none"
+        } else {
+            let mail: [String: String] = ["to": rule.email, "subject": alert.title,
+                                          "text": alert.detail + "\n/opinion/events/\(event.id!.uuidString)"]
+            alert.emailPayload = String(decoding: (try? JSONEncoder().encode(mail)) ?? Data("{}".utf8), as: UTF8.self)
+            alert.emailStatus = "ready"
+        }
+        alert.notified = 0
+        alert.createdAt = now
+        try await alert.create(on: db)
+        let members = try await Membership.query(on: db).filter(\.$tenant.$id == event.tenantID).all()
+            .filter { $0.role.permissions.contains(.opinionRead) }.map { $0.$user.id }
+        let sent = try await NotificationService.notify(members, tenantID: event.tenantID, kind: "opinion.alert", title: alert.title,
+                                                        link: "/opinion/events/\(event.id!.uuidString)", on: db, logger: logger)
+        alert.notified = sent.count
+        try await alert.save(on: db)
+        try await AuditLog.record(AuditEvent(actorID: nil, actorName: "system", tenantID: event.tenantID, action: "opinion.alert",
+                                             targetType: "opinion_event", targetID: event.id!.uuidString, note: alert.detail), on: db)
+        return alert
+    }
+}

@@ -1,0 +1,255 @@
+import Fluent
+import Vapor
+
+/// The Opinion REST API, part 2: events (detail, merge, split, response card, create topic), schemes, alert rules,
+/// alerts, the dashboard and reports.
+struct OpinionEventsAPI {
+    func register(_ api: RoutesBuilder) {
+        let o = api.grouped("opinion")
+        let e = o.grouped("events")
+        e.endpoint(.GET, access: .permission(.opinionRead),
+                   doc: .init("Events by risk, heat or recency / 舆情事件", tag: "opinion", response: .array(.ref("OpinionEvent")),
+                              query: [("sort", .enumeration(["risk", "heat", "recent", "size"]), "Order"), ("limit", .integer(minimum: 1, maximum: 200), "Page size"),
+                                      ("offset", .integer(minimum: 0, maximum: 100_000), "Offset")]), use: listEvents)
+        e.endpoint(.GET, ":eventID", access: .permission(.opinionRead),
+                   doc: .init("Event detail: timeline, volume, sentiment, sources, keywords, spread / 事件详情", tag: "opinion",
+                              response: .ref("OpinionEventDetail")), use: getEvent)
+        e.endpoint(.POST, ":eventID", "merge", access: .permission(.opinionManage),
+                   doc: .init("Merge other events into this one / 合并事件", tag: "opinion",
+                              request: .object([("event_ids", .array(.uuid, maxItems: 50))], required: ["event_ids"]), response: .ref("OpinionEvent")), use: merge)
+        e.endpoint(.POST, ":eventID", "split", access: .permission(.opinionManage),
+                   doc: .init("Split posts out into a new event / 拆分事件", tag: "opinion",
+                              request: .object([("post_ids", .array(.uuid, maxItems: 1000))], required: ["post_ids"]), response: .ref("OpinionEvent"), status: 201),
+                   use: split)
+        e.endpoint(.GET, ":eventID", "response", access: .permission(.opinionRead),
+                   doc: .init("Response card with a statement draft / 应对建议", tag: "opinion", response: .ref("OpinionResponseCard")), use: response)
+        e.endpoint(.POST, ":eventID", "topic", access: .permission(.topicsManage),
+                   doc: .init("Create a planning topic from the event / 转为选题", tag: "opinion", response: .ref("OpinionEvent"), status: 201), use: topic)
+
+        let s = o.grouped("schemes")
+        let schemeBody: Schema = .object([("name", .string(maxLength: 200)), ("rule", .string(maxLength: SchemeRule.maxLength)),
+                                          ("regions", .array(.string(maxLength: 100), maxItems: 50)), ("platforms", .array(.string(maxLength: 100), maxItems: 50)),
+                                          ("exclusions", .array(.string(maxLength: 100), maxItems: 50)), ("enabled", .boolean), ("tenant_id", .uuid)], required: [])
+        s.endpoint(.GET, access: .permission(.opinionRead),
+                   doc: .init("Monitoring schemes / 监测方案", tag: "opinion", response: .array(.ref("OpinionScheme"))), use: listSchemes)
+        s.endpoint(.POST, access: .permission(.opinionManage),
+                   doc: .init("Create a scheme (rule with AND/OR/NOT and parentheses) / 新建监测方案", tag: "opinion", request: schemeBody,
+                              response: .ref("OpinionScheme"), status: 201), use: createScheme)
+        s.endpoint(.PATCH, ":schemeID", access: .permission(.opinionManage),
+                   doc: .init("Change a scheme / 修改监测方案", tag: "opinion", request: schemeBody, response: .ref("OpinionScheme")), use: updateScheme)
+        s.endpoint(.DELETE, ":schemeID", access: .permission(.opinionManage),
+                   doc: .init("Delete a scheme / 删除监测方案", tag: "opinion", status: 204), use: deleteScheme)
+        s.endpoint(.GET, ":schemeID", "report", access: .permission(.opinionRead),
+                   doc: .init("Daily or weekly report, HTML or PDF (503 without Chromium) / 舆情日报周报", tag: "opinion",
+                              query: [("period", .enumeration(["daily", "weekly"]), "Period"), ("format", .enumeration(["html", "pdf"]), "Format")],
+                              mediaType: "text/html"), use: report)
+
+        let r = o.grouped("alert-rules")
+        r.endpoint(.GET, access: .permission(.opinionRead),
+                   doc: .init("Alert rules / 预警规则", tag: "opinion", response: .array(.ref("OpinionAlertRule"))), use: listRules)
+        r.endpoint(.POST, access: .permission(.opinionManage),
+                   doc: .init("Create an alert rule / 新建预警规则", tag: "opinion",
+                              request: .object([("name", .string(maxLength: 200)), ("scheme_id", .uuid), ("min_posts", .integer(minimum: 1, maximum: 1_000_000)),
+                                                ("window_minutes", .integer(minimum: 1, maximum: 10_080)), ("min_risk", .number), ("min_negative_share", .number),
+                                                ("require_burst", .boolean), ("email", .string(maxLength: 200)), ("tenant_id", .uuid)], required: ["name"]),
+                              response: .ref("OpinionAlertRule"), status: 201), use: createRule)
+        r.endpoint(.DELETE, ":ruleID", access: .permission(.opinionManage),
+                   doc: .init("Delete an alert rule / 删除预警规则", tag: "opinion", status: 204), use: deleteRule)
+        o.endpoint(.GET, "alerts", access: .permission(.opinionRead),
+                   doc: .init("Raised alerts with their e-mail outbox state / 预警记录", tag: "opinion", response: .array(.ref("OpinionAlert"))), use: listAlerts)
+        o.endpoint(.GET, "dashboard", access: .permission(.opinionRead),
+                   doc: .init("Dashboard figures of the last 24 hours (polled by the page) / 舆情大屏数据", tag: "opinion", response: .ref("OpinionDashboard")),
+                   use: dashboard)
+    }
+
+    static func event(_ req: Request, _ permission: Permission = .opinionRead) async throws -> OpinionEvent {
+        try await req.scope(for: permission).find(OpinionEvent.self, req.parameters.get("eventID", as: UUID.self), on: req.db)
+    }
+
+    // MARK: Events
+
+    @Sendable func listEvents(_ req: Request) async throws -> [OpinionEventDTO] {
+        let sort = try OpinionParams.choice(req, "sort", ["risk", "heat", "recent", "size"]) ?? "risk"
+        let limit = try OpinionParams.int(req, "limit", 1...200) ?? 50, offset = try OpinionParams.int(req, "offset", 0...100_000) ?? 0
+        var q = try req.scope(for: .opinionRead).query(OpinionEvent.self, on: req.db).filter(\.$status == "open")
+        switch sort {
+        case "heat": q = q.sort(\.$heat, .descending)
+        case "recent": q = q.sort(\.$lastAt, .descending)
+        case "size": q = q.sort(\.$postCount, .descending)
+        default: q = q.sort(\.$risk, .descending)
+        }
+        return try await q.sort(\.$lastAt, .descending).range(offset..<(offset + limit)).all().map(OpinionEventDTO.init)
+    }
+
+    @Sendable func getEvent(_ req: Request) async throws -> OpinionAnalysis.Detail {
+        try await OpinionAnalysis.detail(try await Self.event(req), on: req.db)
+    }
+
+    struct MergeInput: Content { var eventIds: [UUID] }
+    struct SplitInput: Content { var postIds: [UUID] }
+
+    @Sendable func merge(_ req: Request) async throws -> OpinionEventDTO {
+        let target = try await Self.event(req, .opinionManage)
+        let input = try req.content.decode(MergeInput.self)
+        guard !input.eventIds.isEmpty, input.eventIds.count <= 50 else { throw AppError.invalid("event_ids", zh: "请选择 1–50 个事件", en: "Choose 1–50 events") }
+        let others = try await req.scope(for: .opinionManage).query(OpinionEvent.self, on: req.db).filter(\.$id ~~ input.eventIds)
+            .filter(\.$tenantID == target.tenantID).filter(\.$status == "open").all()
+        guard others.count == Set(input.eventIds.filter { $0 != target.id }).count else {
+            throw AppError.invalid("event_ids", zh: "有事件不存在、已合并或属于其他单位", en: "Some events do not exist, are merged or belong to another tenant")
+        }
+        try await OpinionEvents.merge(target, others, on: req.db)
+        await req.audit("opinion_event.merge", tenant: target.tenantID, targetType: "opinion_event", targetID: target.id!.uuidString,
+                        after: ["merged": others.compactMap { $0.id?.uuidString }.joined(separator: ",")])
+        return OpinionEventDTO(target)
+    }
+
+    @Sendable func split(_ req: Request) async throws -> Response {
+        let event = try await Self.event(req, .opinionManage)
+        let input = try req.content.decode(SplitInput.self)
+        guard !input.postIds.isEmpty, input.postIds.count <= 1000 else { throw AppError.invalid("post_ids", zh: "请选择 1–1000 条信息", en: "Choose 1–1000 posts") }
+        let created = try await OpinionEvents.split(event, postIDs: input.postIds, on: req.db)
+        await req.audit("opinion_event.split", tenant: event.tenantID, targetType: "opinion_event", targetID: event.id!.uuidString,
+                        after: ["new_event": created.id!.uuidString, "posts": String(input.postIds.count)])
+        return try await OpinionEventDTO(created).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func response(_ req: Request) async throws -> ResponseCard {
+        try await OpinionResponse.card(try await Self.event(req), app: req.application, on: req.db)
+    }
+
+    @Sendable func topic(_ req: Request) async throws -> Response {
+        let event = try await Self.event(req)
+        guard event.topicID == nil else { throw AppError.conflict("topic_exists", zh: "该事件已转为选题", en: "This event already has a topic") }
+        let detail = try await OpinionAnalysis.detail(event, on: req.db)
+        let description = "舆情事件（\(event.postCount) 条信息，风险 \(event.risk)）\n" + detail.timeline.prefix(5).map { "· \($0.author)：\(String($0.text.prefix(120)))" }.joined(separator: "\n")
+        let topic = try await TopicService.create(.init(title: String(event.title.prefix(TopicService.maxTitle)), description: String(description.prefix(TopicService.maxText)),
+                                                        keywords: Array(OpinionEventDTO(event).keywords.prefix(TopicService.maxKeywords)), tenantId: event.tenantID), on: req)
+        event.topicID = topic.id
+        event.updatedAt = Date()
+        try await event.save(on: req.db)
+        await req.audit("opinion_event.topic", tenant: event.tenantID, targetType: "opinion_event", targetID: event.id!.uuidString, after: ["topic": topic.id?.uuidString ?? ""])
+        return try await OpinionEventDTO(event).encodeResponse(status: .created, for: req)
+    }
+
+    // MARK: Schemes
+
+    struct SchemeInput: Content {
+        var name: String?; var rule: String?; var regions: [String]?; var platforms: [String]?; var exclusions: [String]?; var enabled: Bool?; var tenantId: UUID?
+    }
+
+    @Sendable func listSchemes(_ req: Request) async throws -> [OpinionSchemeDTO] {
+        try await req.scope(for: .opinionRead).query(OpinionScheme.self, on: req.db).sort(\.$name).limit(500).all().map(OpinionSchemeDTO.init)
+    }
+
+    static func apply(_ input: SchemeInput, to s: OpinionScheme) throws {
+        if let name = input.name {
+            let n = PostRecord.clean(name, 200)
+            guard !n.isEmpty else { throw AppError.invalid("name", zh: "请填写方案名称", en: "Enter a scheme name") }
+            s.name = n
+        }
+        if let rule = input.rule { s.rule = try OpinionSchemes.validRule(rule) }
+        if let v = input.regions { s.regions = try OpinionSchemes.list(v, field: "regions") }
+        if let v = input.platforms { s.platforms = try OpinionSchemes.list(v, field: "platforms").map { $0.lowercased() } }
+        if let v = input.exclusions { s.exclusions = try OpinionSchemes.list(v, field: "exclusions") }
+        if let v = input.enabled { s.enabled = v }
+    }
+
+    @Sendable func createScheme(_ req: Request) async throws -> Response {
+        let input = try req.content.decode(SchemeInput.self)
+        let tenantID = try input.tenantId ?? req.requireActor().activeTenantID
+        try await req.scope(for: .opinionManage).checkPayload(tenantID, on: req.db)
+        guard input.name != nil, input.rule != nil else { throw AppError.invalid("rule", zh: "请填写方案名称和关键词规则", en: "Enter a name and a keyword rule") }
+        let s = OpinionScheme()
+        s.tenantID = tenantID; s.regions = []; s.platforms = []; s.exclusions = []; s.enabled = true; s.createdAt = Date(); s.updatedAt = Date()
+        try Self.apply(input, to: s)
+        try await s.create(on: req.db)
+        await req.audit("opinion_scheme.create", tenant: tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", after: ["name": s.name, "rule": s.rule])
+        return try await OpinionSchemeDTO(s).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func updateScheme(_ req: Request) async throws -> OpinionSchemeDTO {
+        let s = try await req.scope(for: .opinionManage).find(OpinionScheme.self, req.parameters.get("schemeID", as: UUID.self), on: req.db)
+        let input = try req.content.decode(SchemeInput.self)
+        if let t = input.tenantId, t != s.tenantID { throw AppError.invalid("tenant_id", zh: "方案不能移到其他单位", en: "A scheme cannot move to another tenant") }
+        let before = ["name": s.name, "rule": s.rule]
+        try Self.apply(input, to: s)
+        s.updatedAt = Date()
+        try await s.save(on: req.db)
+        await req.audit("opinion_scheme.update", tenant: s.tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", before: before, after: ["name": s.name, "rule": s.rule])
+        return OpinionSchemeDTO(s)
+    }
+
+    @Sendable func deleteScheme(_ req: Request) async throws -> HTTPStatus {
+        let s = try await req.scope(for: .opinionManage).find(OpinionScheme.self, req.parameters.get("schemeID", as: UUID.self), on: req.db)
+        try await s.delete(on: req.db)
+        await req.audit("opinion_scheme.delete", tenant: s.tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", before: ["name": s.name])
+        return .noContent
+    }
+
+    @Sendable func report(_ req: Request) async throws -> Response {
+        let s = try await req.scope(for: .opinionRead).find(OpinionScheme.self, req.parameters.get("schemeID", as: UUID.self), on: req.db)
+        let period = try OpinionParams.choice(req, "period", ["daily", "weekly"]) ?? "daily"
+        let format = try OpinionParams.choice(req, "format", ["html", "pdf"]) ?? "html"
+        let html = OpinionReport.html(try await OpinionReport.load(s, period: period, now: Date(), on: req.db))
+        if format == "pdf" {
+            let pdf = try await OpinionReport.pdf(html)
+            return Response(status: .ok, headers: ["Content-Type": "application/pdf", "Content-Disposition": "attachment; filename=\"opinion-\(period).pdf\""], body: .init(data: pdf))
+        }
+        return Response(status: .ok, headers: ["Content-Type": "text/html; charset=utf-8"], body: .init(string: html))
+    }
+
+    // MARK: Alerts
+
+    struct RuleInput: Content {
+        var name: String?; var schemeId: UUID?; var minPosts: Int?; var windowMinutes: Int?; var minRisk: Double?; var minNegativeShare: Double?
+        var requireBurst: Bool?; var email: String?; var tenantId: UUID?
+    }
+
+    @Sendable func listRules(_ req: Request) async throws -> [OpinionAlertRuleDTO] {
+        try await req.scope(for: .opinionRead).query(OpinionAlertRule.self, on: req.db).sort(\.$createdAt).limit(200).all().map(OpinionAlertRuleDTO.init)
+    }
+
+    @Sendable func createRule(_ req: Request) async throws -> Response {
+        let input = try req.content.decode(RuleInput.self)
+        let tenantID = try input.tenantId ?? req.requireActor().activeTenantID
+        let scope = try req.scope(for: .opinionManage)
+        try await scope.checkPayload(tenantID, on: req.db)
+        let name = PostRecord.clean(input.name ?? "", 200)
+        guard !name.isEmpty else { throw AppError.invalid("name", zh: "请填写规则名称", en: "Enter a rule name") }
+        if let id = input.schemeId {
+            let scheme = try await scope.find(OpinionScheme.self, id, on: req.db)
+            guard scheme.tenantID == tenantID else { throw AppError.invalid("scheme_id", zh: "方案属于其他单位", en: "The scheme belongs to another tenant") }
+        }
+        let minPosts = input.minPosts ?? 20, window = input.windowMinutes ?? 60
+        guard (1...1_000_000).contains(minPosts) else { throw AppError.invalid("min_posts", zh: "min_posts 须在 1–1000000 之间", en: "min_posts must be 1–1000000") }
+        guard (1...10_080).contains(window) else { throw AppError.invalid("window_minutes", zh: "window_minutes 须在 1–10080 之间", en: "window_minutes must be 1–10080") }
+        let risk = input.minRisk ?? 0, share = input.minNegativeShare ?? 0
+        guard risk.isFinite, (0...100).contains(risk) else { throw AppError.invalid("min_risk", zh: "min_risk 须在 0–100 之间", en: "min_risk must be 0–100") }
+        guard share.isFinite, (0...1).contains(share) else { throw AppError.invalid("min_negative_share", zh: "min_negative_share 须在 0–1 之间", en: "min_negative_share must be 0–1") }
+        let email = PostRecord.clean(input.email ?? "", 200)
+        guard email.isEmpty || (email.contains("@") && !email.contains(" ") && !email.contains("\n")) else {
+            throw AppError.invalid("email", zh: "邮箱地址无效", en: "Invalid e-mail address")
+        }
+        let r = OpinionAlertRule()
+        r.tenantID = tenantID; r.name = name; r.schemeID = input.schemeId; r.minPosts = minPosts; r.windowMinutes = window; r.minRisk = risk
+        r.minNegativeShare = share; r.requireBurst = input.requireBurst ?? false; r.email = email; r.enabled = true; r.createdAt = Date()
+        try await r.create(on: req.db)
+        await req.audit("opinion_alert_rule.create", tenant: tenantID, targetType: "opinion_alert_rule", targetID: r.id?.uuidString ?? "", after: ["name": name])
+        return try await OpinionAlertRuleDTO(r).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func deleteRule(_ req: Request) async throws -> HTTPStatus {
+        let r = try await req.scope(for: .opinionManage).find(OpinionAlertRule.self, req.parameters.get("ruleID", as: UUID.self), on: req.db)
+        try await r.delete(on: req.db)
+        await req.audit("opinion_alert_rule.delete", tenant: r.tenantID, targetType: "opinion_alert_rule", targetID: r.id?.uuidString ?? "")
+        return .noContent
+    }
+
+    @Sendable func listAlerts(_ req: Request) async throws -> [OpinionAlertDTO] {
+        try await req.scope(for: .opinionRead).query(OpinionAlert.self, on: req.db).sort(\.$createdAt, .descending).limit(200).all().map(OpinionAlertDTO.init)
+    }
+
+    @Sendable func dashboard(_ req: Request) async throws -> OpinionDashboard.DTO {
+        try await OpinionDashboard.build(scope: try req.scope(for: .opinionRead), on: req.db, now: Date())
+    }
+}

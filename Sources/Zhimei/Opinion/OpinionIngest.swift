@@ -1,0 +1,185 @@
+import Fluent
+import Foundation
+import Vapor
+import ZhimeiText
+
+/// Turns incoming posts into processed, de-duplicated, clustered posts of one tenant, then raises alerts.
+///
+/// Per batch: posts whose (platform, ID) the tenant already has — or that repeat inside the batch — are counted
+/// as duplicates and skipped; a time more than 5 minutes in the future is replaced by the arrival time and flagged;
+/// exact duplicates (same content hash) and near duplicates (SimHash ≤ 3) are kept but point at the earlier post
+/// and join its event; the rest are clustered online against the tenant's events of the last 72 hours.
+enum OpinionIngest {
+    struct Result: Sendable {
+        var imported = 0
+        var duplicates = 0
+        var futureTimes = 0
+        var ids: [UUID] = []
+        var eventIDs: Set<UUID> = []
+    }
+
+    static let clusterWindow: TimeInterval = 72 * 3600
+    static let futureTolerance: TimeInterval = 300
+
+    static func ingest(_ items: [IncomingPost], tenantID: UUID, sourceID: UUID?, analyzer: PostAnalyzer,
+                       on db: any Database, now: Date = Date()) async throws -> Result {
+        var result = Result()
+        guard !items.isEmpty else { return result }
+        // 1. Identity: generated from the content when the export has no ID.
+        var seen = Set<String>()
+        var fresh: [(IncomingPost, String)] = []
+        let identities = items.map { item -> String in
+            item.externalID ?? ("h" + String(PostAnalyzer.contentHash(item.author + "|" + item.text), radix: 16))
+        }
+        var existing = Set<String>()
+        for chunk in Array(Set(identities)).chunked(300) {
+            for row in try await OpinionPost.query(on: db).filter(\.$tenantID == tenantID).filter(\.$externalID ~~ chunk)
+                .field(\.$platform).field(\.$externalID).all() {
+                existing.insert(row.platform + "\u{1}" + row.externalID)
+            }
+        }
+        for (item, identity) in zip(items, identities) {
+            let key = item.platform + "\u{1}" + identity
+            if existing.contains(key) || !seen.insert(key).inserted { result.duplicates += 1; continue }
+            fresh.append((item, identity))
+        }
+        guard !fresh.isEmpty else { return result }
+
+        // 2. Analysis (CPU only).
+        let analyses = fresh.map { analyzer.analyze($0.0.text, regionHint: $0.0.region) }
+
+        // 3. State: recent events and fingerprints of the tenant, exact-duplicate hashes, schemes.
+        var clusterer = EventClusterer()
+        var events: [OpinionEvent] = []
+        let recent = try await OpinionEvent.query(on: db).filter(\.$tenantID == tenantID).filter(\.$status == "open")
+            .filter(\.$lastAt >= now.addingTimeInterval(-clusterWindow)).sort(\.$lastAt, .descending).limit(300).all()
+        var eventIndex: [UUID: Int] = [:]
+        var fingerprintsByEvent: [UUID: [UInt64]] = [:]
+        var postIndexOwner: [UUID] = []   // clusterer post index → post ID (seeded posts first)
+        if !recent.isEmpty {
+            let rows = try await OpinionPost.query(on: db).filter(\.$tenantID == tenantID).filter(\.$eventID ~~ recent.compactMap(\.id))
+                .sort(\.$receivedAt, .descending).limit(3000).field(\.$id).field(\.$eventID).field(\.$simhash).all()
+            for r in rows { if let e = r.eventID { fingerprintsByEvent[e, default: []].append(UInt64(bitPattern: r.simhash)) } }
+            for e in recent {
+                guard let id = e.id else { continue }
+                eventIndex[id] = clusterer.seed(terms: e.termWeights, count: e.postCount, fingerprints: fingerprintsByEvent[id] ?? [])
+                events.append(e)
+                postIndexOwner += rows.filter { $0.eventID == id }.compactMap(\.id)
+            }
+        }
+        var hashOwner: [String: (UUID, UUID?)] = [:]
+        let hashes = Array(Set(analyses.map { String($0.contentHash, radix: 16) }))
+        for chunk in hashes.chunked(300) {
+            for row in try await OpinionPost.query(on: db).filter(\.$tenantID == tenantID).filter(\.$contentHash ~~ chunk)
+                .field(\.$id).field(\.$contentHash).field(\.$eventID).all() where hashOwner[row.contentHash] == nil {
+                hashOwner[row.contentHash] = (row.id!, row.eventID)
+            }
+        }
+        let schemes = try await OpinionSchemes.matchers(tenantID: tenantID, on: db)
+
+        // 4. Posts.
+        var posts: [OpinionPost] = []
+        posts.reserveCapacity(fresh.count)
+        for ((item, identity), a) in zip(fresh, analyses) {
+            let post = OpinionPost()
+            post.id = UUID()
+            post.tenantID = tenantID
+            post.sourceID = sourceID
+            post.platform = item.platform
+            post.externalID = identity
+            post.author = item.author
+            post.text = item.text
+            post.textSimplified = a.simplified
+            post.language = a.language
+            post.url = item.url
+            post.receivedAt = now
+            if let t = item.postedAt, t > now.addingTimeInterval(futureTolerance) {
+                post.postedAt = now; post.futureTime = true; result.futureTimes += 1
+            } else {
+                post.postedAt = item.postedAt ?? now; post.futureTime = false
+            }
+            post.repostOf = item.repostOf
+            post.replyTo = item.replyTo
+            post.likes = item.likes; post.reposts = item.reposts; post.comments = item.comments
+            post.contentHash = String(a.contentHash, radix: 16)
+            post.simhash = Int64(bitPattern: a.simhash)
+            post.sentiment = a.sentiment.label.rawValue
+            post.sentimentScore = a.sentiment.score
+            post.keywords = a.keywords.map(\.word)
+            post.entities = a.entities
+            post.region = a.region
+            let lowered = a.simplified.lowercased()
+            post.schemeIDs = schemes.filter { $0.matches(text: lowered, region: a.region, platform: item.platform) }.map(\.id.uuidString)
+
+            let assignment = clusterer.add(keywords: a.keywords, simhash: a.simhash)
+            if let exact = hashOwner[post.contentHash] {
+                post.duplicateOf = exact.0
+            } else if let near = assignment.nearDuplicateOf, postIndexOwner.indices.contains(near) {
+                post.duplicateOf = postIndexOwner[near]
+            }
+            hashOwner[post.contentHash] = hashOwner[post.contentHash] ?? (post.id!, nil)
+            postIndexOwner.append(post.id!)
+            let event: OpinionEvent
+            if assignment.event < events.count {
+                event = events[assignment.event]
+            } else {
+                event = newEvent(tenantID: tenantID, title: title(of: a.simplified), at: post.postedAt, now: now)
+                events.append(event)
+            }
+            post.eventID = event.id
+            count(post, into: event, now: now)
+            posts.append(post)
+            result.eventIDs.insert(event.id!)
+        }
+
+        // 5. Save.
+        for (i, e) in events.enumerated() where result.eventIDs.contains(e.id!) {
+            e.terms = clusterer.topTerms(i, EventClusterer.centroidTerms).map { "\($0.0):\(String(format: "%.4f", $0.1))" }
+        }
+        let toSave = posts, touched = events.filter { result.eventIDs.contains($0.id!) }
+        try await db.transaction { tx in
+            for chunk in toSave.chunked(200) { try await chunk.create(on: tx) }
+            for e in touched { try await e.save(on: tx) }
+            if let sourceID, let source = try await OpinionSource.find(sourceID, on: tx) {
+                source.postsReceived = source.postsReceived &+ toSave.count
+                try await source.save(on: tx)
+            }
+        }
+        result.imported = posts.count
+        result.ids = posts.compactMap(\.id)
+        return result
+    }
+
+    static func newEvent(tenantID: UUID, title: String, at: Date, now: Date) -> OpinionEvent {
+        let e = OpinionEvent()
+        e.id = UUID()
+        e.tenantID = tenantID
+        e.title = title
+        e.terms = []
+        e.postCount = 0; e.positive = 0; e.neutral = 0; e.negative = 0
+        e.firstAt = at; e.lastAt = at
+        e.status = "open"
+        e.risk = 0; e.heat = 0
+        e.createdAt = now; e.updatedAt = now
+        return e
+    }
+
+    static func count(_ post: OpinionPost, into e: OpinionEvent, now: Date) {
+        e.postCount &+= 1
+        switch post.sentiment {
+        case "positive": e.positive &+= 1
+        case "negative": e.negative &+= 1
+        default: e.neutral &+= 1
+        }
+        if post.postedAt < e.firstAt { e.firstAt = post.postedAt }
+        if post.postedAt > e.lastAt { e.lastAt = post.postedAt }
+        e.updatedAt = now
+    }
+
+    /// An event's title: the first sentence of its first post, at most 60 characters.
+    static func title(of text: String) -> String {
+        let end = text.firstIndex { "。！？!?\n".contains($0) } ?? text.endIndex
+        let t = text[..<end].trimmingCharacters(in: .whitespacesAndNewlines)
+        return String((t.isEmpty ? text : t).prefix(60))
+    }
+}

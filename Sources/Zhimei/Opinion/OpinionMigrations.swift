@@ -1,0 +1,159 @@
+import Fluent
+import SQLKit
+
+/// 090: monitored posts, with fingerprints, sentiment, entities and their event.
+struct M090_CreateOpinionPosts: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema(OpinionPost.schema)
+            .id()
+            .field("tenant_id", .uuid, .required, .references("tenants", "id"))
+            .field("source_id", .uuid)
+            .field("platform", .string, .required)
+            .field("external_id", .string, .required)
+            .field("author", .string, .required)
+            .field("text", .string, .required)
+            .field("text_simplified", .string, .required)
+            .field("language", .string, .required)
+            .field("url", .string)
+            .field("posted_at", .datetime, .required)
+            .field("received_at", .datetime, .required)
+            .field("future_time", .bool, .required)
+            .field("repost_of", .string)
+            .field("reply_to", .string)
+            .field("likes", .int, .required)
+            .field("reposts", .int, .required)
+            .field("comments", .int, .required)
+            .field("content_hash", .string, .required)
+            .field("simhash", .int64, .required)
+            .field("duplicate_of", .uuid)
+            .field("sentiment", .string, .required)
+            .field("sentiment_score", .double, .required)
+            .field("keywords", .array(of: .string), .required)
+            .field("entities", .array(of: .string), .required)
+            .field("region", .string)
+            .field("event_id", .uuid)
+            .field("scheme_ids", .array(of: .string), .required)
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "opinion_posts_ext").on(OpinionPost.schema).column("tenant_id").column("platform").column("external_id").run()
+        try await sql.create(index: "opinion_posts_hash").on(OpinionPost.schema).column("tenant_id").column("content_hash").run()
+        try await sql.create(index: "opinion_posts_event").on(OpinionPost.schema).column("event_id").column("posted_at").run()
+        try await sql.create(index: "opinion_posts_time").on(OpinionPost.schema).column("tenant_id").column("posted_at").run()
+    }
+
+    func revert(on db: Database) async throws { try await db.schema(OpinionPost.schema).delete() }
+}
+
+/// 091: events (clusters of posts).
+struct M091_CreateOpinionEvents: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema(OpinionEvent.schema)
+            .id()
+            .field("tenant_id", .uuid, .required, .references("tenants", "id"))
+            .field("title", .string, .required)
+            .field("terms", .array(of: .string), .required)
+            .field("post_count", .int, .required)
+            .field("positive", .int, .required)
+            .field("neutral", .int, .required)
+            .field("negative", .int, .required)
+            .field("first_at", .datetime, .required)
+            .field("last_at", .datetime, .required)
+            .field("status", .string, .required)
+            .field("merged_into", .uuid)
+            .field("risk", .double, .required)
+            .field("heat", .double, .required)
+            .field("topic_id", .uuid)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "opinion_events_tenant").on(OpinionEvent.schema).column("tenant_id").column("last_at").run()
+    }
+
+    func revert(on db: Database) async throws { try await db.schema(OpinionEvent.schema).delete() }
+}
+
+/// 092: monitoring schemes, sources, alert rules, alerts and imports.
+struct M092_CreateOpinionSettings: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema(OpinionScheme.schema)
+            .id()
+            .field("tenant_id", .uuid, .required, .references("tenants", "id"))
+            .field("name", .string, .required)
+            .field("rule", .string, .required)
+            .field("regions", .array(of: .string), .required)
+            .field("platforms", .array(of: .string), .required)
+            .field("exclusions", .array(of: .string), .required)
+            .field("enabled", .bool, .required)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        try await db.schema(OpinionSource.schema)
+            .id()
+            .field("tenant_id", .uuid, .required, .references("tenants", "id"))
+            .field("name", .string, .required)
+            .field("kind", .string, .required)
+            .field("url", .string)
+            .field("platform", .string, .required)
+            .field("webhook_secret", .string, .required)
+            .field("posts_received", .int, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.schema(OpinionAlertRule.schema)
+            .id()
+            .field("tenant_id", .uuid, .required, .references("tenants", "id"))
+            .field("name", .string, .required)
+            .field("scheme_id", .uuid)
+            .field("min_posts", .int, .required)
+            .field("window_minutes", .int, .required)
+            .field("min_risk", .double, .required)
+            .field("min_negative_share", .double, .required)
+            .field("require_burst", .bool, .required)
+            .field("email", .string, .required)
+            .field("enabled", .bool, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.schema(OpinionAlert.schema)
+            .id()
+            .field("tenant_id", .uuid, .required, .references("tenants", "id"))
+            .field("rule_id", .uuid, .required)
+            .field("event_id", .uuid, .required)
+            .field("title", .string, .required)
+            .field("detail", .string, .required)
+            .field("risk", .double, .required)
+            .field("window_posts", .int, .required)
+            .field("email_payload", .string, .required)
+            .field("email_status", .string, .required)
+            .field("notified", .int, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.schema(OpinionImport.schema)
+            .id()
+            .field("tenant_id", .uuid, .required, .references("tenants", "id"))
+            .field("source_id", .uuid)
+            .field("format", .string, .required)
+            .field("path", .string, .required)
+            .field("total_bytes", .int64, .required)
+            .field("checkpoint", .int64, .required)
+            .field("rows_read", .int, .required)
+            .field("imported", .int, .required)
+            .field("duplicates", .int, .required)
+            .field("skipped", .int, .required)
+            .field("future_times", .int, .required)
+            .field("problems", .array(of: .string), .required)
+            .field("status", .string, .required)
+            .field("job_id", .uuid)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "opinion_alerts_tenant").on(OpinionAlert.schema).column("tenant_id").column("created_at").run()
+        try await sql.create(index: "opinion_alerts_rule_event").on(OpinionAlert.schema).column("rule_id").column("event_id").run()
+    }
+
+    func revert(on db: Database) async throws {
+        for schema in [OpinionImport.schema, OpinionAlert.schema, OpinionAlertRule.schema, OpinionSource.schema, OpinionScheme.schema] {
+            try await db.schema(schema).delete()
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Fluent
+import Vapor
+
+/// Opinion pages: the dashboard (live charts polled from /api/v1/opinion/dashboard), an event's page with server-side
+/// SVG charts, spread graph and response card, and the schemes/alerts page.
+struct OpinionPages {
+    struct EventRow: Encodable { var id: String; var title: String; var posts: Int; var risk: String; var heat: String; var negative: Int; var lastAt: String }
+    struct IndexView: Encodable { var events: [EventRow]; var hasEvents: Bool; var canManage: Bool; var imports: [OpinionImportDTO] }
+    struct PostRow: Encodable { var author: String; var platform: String; var time: String; var text: String; var sentiment: String }
+    struct EventView: Encodable {
+        var event: OpinionEventDTO; var volumeSVG: String; var sentimentSVG: String; var cloudSVG: String; var sourcesSVG: String; var spreadSVG: String
+        var timeline: [PostRow]; var representatives: [PostRow]; var origins: String; var speed: String; var card: ResponseCard
+        var canManage: Bool; var canTopic: Bool; var hasTopic: Bool
+    }
+    struct SchemesView: Encodable { var schemes: [OpinionSchemeDTO]; var rules: [OpinionAlertRuleDTO]; var alerts: [OpinionAlertDTO]; var canManage: Bool }
+
+    func register(_ routes: RoutesBuilder) {
+        routes.page(.GET, "opinion", access: .permission(.opinionRead), use: index)
+        routes.page(.GET, "opinion", "schemes", access: .permission(.opinionRead), use: schemes)
+        routes.page(.GET, "opinion", "events", ":eventID", access: .permission(.opinionRead), use: event)
+    }
+
+    static func row(_ p: OpinionPostDTO) -> PostRow {
+        PostRow(author: p.author, platform: p.platform, time: DisplayTime.format(p.postedAt), text: String(p.text.prefix(300)), sentiment: p.sentiment)
+    }
+
+    @Sendable func index(_ req: Request) async throws -> View {
+        let actor = try req.requireActor()
+        let scope = try req.scope(for: .opinionRead)
+        let events = try await scope.query(OpinionEvent.self, on: req.db).filter(\.$status == "open").sort(\.$risk, .descending).sort(\.$lastAt, .descending).limit(50).all()
+        let imports = try await scope.query(OpinionImport.self, on: req.db).sort(\.$createdAt, .descending).limit(5).all().map(OpinionImportDTO.init)
+        let rows = events.map { EventRow(id: $0.id!.uuidString, title: $0.title, posts: $0.postCount, risk: String(format: "%.1f", $0.risk),
+                                         heat: String(format: "%.1f", $0.heat), negative: $0.negative, lastAt: DisplayTime.format($0.lastAt)) }
+        return try await PageContext.render("opinion/index", titleKey: "opinion.title", section: "opinion",
+                                            body: IndexView(events: rows, hasEvents: !rows.isEmpty, canManage: actor.canAnywhere(.opinionManage), imports: imports), on: req)
+    }
+
+    @Sendable func event(_ req: Request) async throws -> View {
+        let actor = try req.requireActor()
+        let e = try await OpinionEventsAPI.event(req)
+        let d = try await OpinionAnalysis.detail(e, on: req.db)
+        let card = try await OpinionResponse.card(e, app: req.application, on: req.db)
+        let view = EventView(
+            event: d.event,
+            volumeSVG: OpinionCharts.line(d.volume.map { Double($0.total) }, title: "声量与预测 Volume and forecast", forecast: d.forecast),
+            sentimentSVG: OpinionCharts.sentiment(d.volume, title: "情感走势 Sentiment over time"),
+            cloudSVG: OpinionCharts.wordCloud(d.keywords, title: "热词 Word cloud"),
+            sourcesSVG: OpinionCharts.bars(d.sources, title: "来源 Sources"),
+            spreadSVG: OpinionCharts.spreadGraph(d.spread, title: "传播图 Spread graph"),
+            timeline: d.timeline.map(Self.row), representatives: d.representatives.map(Self.row),
+            origins: d.spread.origins.joined(separator: "、"), speed: String(format: "%.2f", d.spread.authorsPerHour), card: card,
+            canManage: actor.can(.opinionManage, in: e.tenantID), canTopic: actor.can(.topicsManage, in: e.tenantID) && e.topicID == nil, hasTopic: e.topicID != nil)
+        return try await PageContext.render("opinion/event", titleKey: "opinion.event", section: "opinion", body: view, on: req)
+    }
+
+    @Sendable func schemes(_ req: Request) async throws -> View {
+        let actor = try req.requireActor()
+        let scope = try req.scope(for: .opinionRead)
+        let schemes = try await scope.query(OpinionScheme.self, on: req.db).sort(\.$name).limit(500).all().map(OpinionSchemeDTO.init)
+        let rules = try await scope.query(OpinionAlertRule.self, on: req.db).sort(\.$createdAt).limit(200).all().map(OpinionAlertRuleDTO.init)
+        let alerts = try await scope.query(OpinionAlert.self, on: req.db).sort(\.$createdAt, .descending).limit(50).all().map(OpinionAlertDTO.init)
+        return try await PageContext.render("opinion/schemes", titleKey: "opinion.schemes", section: "opinion",
+                                            body: SchemesView(schemes: schemes, rules: rules, alerts: alerts, canManage: actor.canAnywhere(.opinionManage)), on: req)
+    }
+}

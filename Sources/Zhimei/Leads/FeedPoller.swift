@@ -27,6 +27,7 @@ enum FeedPoller {
 
     /// One conditional GET with a byte limit.
     static func fetch(_ url: String, etag: String?, lastModified: String?, client: HTTPClient, limit: Int = maxBytes) async throws -> FetchResult {
+        guard let url = OutboundURL.validated(url) else { throw FeedError.network("invalid URL / 地址无效") }
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "User-Agent", value: "Zhimei-Leads/1.0 (+feed poller)")

@@ -139,10 +139,6 @@ enum HTMLText {
 
     /// An http(s) URL without credentials or control characters, or nil (drops `javascript:`, `data:` and the like).
     static func safeURL(_ raw: String?) -> String? {
-        guard let raw = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty, raw.count <= 2000,
-              !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
-              let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              url.host?.isEmpty == false, url.user == nil else { return nil }
-        return raw
+        OutboundURL.validated(raw)
     }
 }

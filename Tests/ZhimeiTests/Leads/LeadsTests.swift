@@ -157,6 +157,25 @@ final class LeadsTests: XCTestCase {
         return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
     }
 
+    /// The HTTP client traps on an IP address with a port above 65535 (this once killed the server in the API fuzz):
+    /// such URLs are refused when saved, and one already stored is recorded as a failed poll, not fetched.
+    func testOutOfRangePortIsRefusedAndNeverFetched() async throws {
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            for url in ["http://127.0.0.1:99999/feed", "http://[::1]:70000/x", "http://127.0.0.1:0/", "http://user:pw@example.com/"] {
+                let res = try await t.send(.POST, "/api/v1/leads/sources", json: ["name": "坏端口", "kind": "feed", "url": url], as: editor)
+                XCTAssertEqual(res.status, .unprocessableEntity, "\(url): \(res.text)")
+            }
+            XCTAssertEqual(OutboundURL.validated(" https://example.com:8443/feed.xml "), "https://example.com:8443/feed.xml")
+            let source = try await createSource(t, editor, name: "将被改坏", url: "http://127.0.0.1:9/feed")
+            let stored = try await XCTUnwrapAsync(try await LeadSource.find(source.id, on: t.db))
+            stored.url = "http://127.0.0.1:99999/feed"   // as if saved by an older version
+            try await stored.save(on: t.db)
+            let outcome = try await FeedPoller.poll(sourceID: source.id, app: t.app, db: t.db)
+            XCTAssertEqual(outcome.status, "error")
+        }
+    }
+
     func testHostileFeedAndPasteStoredInert() async throws {
         try await withFeedServer { server, t in
             let editor = try await t.token(for: "liuyang-editor")

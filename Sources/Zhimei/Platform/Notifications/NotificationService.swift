@@ -155,7 +155,8 @@ enum NotificationService {
         var status: Int?
         var failure: String?
         do {
-            var request = ClientRequest(method: .POST, url: URI(string: hook.url), headers: headers, body: ByteBuffer(data: data))
+            guard let url = OutboundURL.validated(hook.url) else { throw Abort(.badRequest, reason: "invalid webhook URL") }
+            var request = ClientRequest(method: .POST, url: URI(string: url), headers: headers, body: ByteBuffer(data: data))
             request.timeout = .seconds(15)
             let response = try await ctx.application.client.send(request)
             status = Int(response.status.code)
@@ -184,8 +185,7 @@ enum NotificationService {
         let tenant = try await req.scope(for: .tenantSettings).find(Tenant.self, tenantID, on: req.db)
         let tid = try tenant.requireID()
         let url = input.url.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard url.count <= 500, let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = parsed.host, !host.isEmpty else {
+        guard OutboundURL.validated(url, maxLength: 500) != nil else {
             throw AppError.invalid("url", zh: "网络钩子地址必须是 http(s) 网址（不超过 500 字符）", en: "The webhook URL must be an http(s) URL (at most 500 characters)")
         }
         if let secret = input.secret, secret.count < 16 || secret.count > 200 || secret.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {

@@ -9,7 +9,7 @@ struct ZhimeiCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zhimei",
         abstract: "智媒 Zhimei — converged-media AI hub for newsrooms.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self, Demo.self, TextCommand.self, ReviewCommand.self, Bench.self]
+        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self, Demo.self, TextCommand.self, ReviewCommand.self, SearchCommand.self, Bench.self]
     )
 }
 

@@ -7,7 +7,7 @@ struct SearchAPI {
     struct RelatedInput: Content { var text: String?; var storyId: UUID? }
     struct CheckInput: Content { var repair: Bool? }
     struct SavedInput: Content { var name: String; var query: String; var types: [String]?; var alert: Bool? }
-    struct SynonymInput: Content { var words: [String]; var tenantId: UUID? }
+    struct SynonymInput: Content { var groups: [[String]]; var tenantId: UUID? }
 
     func register(_ api: RoutesBuilder) {
         let search = api.grouped("search")
@@ -36,12 +36,10 @@ struct SearchAPI {
                         doc: .init("Delete a saved search / 删除保存的搜索", tag: "search", status: 204), use: deleteSaved)
         search.endpoint(.GET, "synonyms", access: .permission(.tenantSettings),
                         doc: .init("Synonym groups / 同义词", tag: "search", response: .array(.ref("SearchSynonym"))), use: listSynonyms)
-        search.endpoint(.POST, "synonyms", access: .permission(.tenantSettings),
-                        doc: .init("Add a synonym group / 新增同义词组", tag: "search",
-                                   request: .object([("words", .array(.string(maxLength: 40), maxItems: 20)), ("tenant_id", .uuid)], required: ["words"]),
-                                   response: .ref("SearchSynonym"), status: 201), use: createSynonym)
-        search.endpoint(.DELETE, "synonyms", ":synonymID", access: .permission(.tenantSettings),
-                        doc: .init("Delete a synonym group / 删除同义词组", tag: "search", status: 204), use: deleteSynonym)
+        search.endpoint(.PUT, "synonyms", access: .permission(.tenantSettings),
+                        doc: .init("Replace a tenant's synonym groups / 设置本单位同义词组", tag: "search",
+                                   request: .object([("groups", .array(.array(.string(maxLength: 40), maxItems: 20), maxItems: 500)), ("tenant_id", .uuid)], required: ["groups"]),
+                                   response: .array(.ref("SearchSynonym"))), use: replaceSynonyms)
     }
 
     // MARK: Search
@@ -124,26 +122,31 @@ struct SearchAPI {
         try await req.scope(for: .tenantSettings).query(SearchSynonym.self, on: req.db).sort(\.$createdAt, .descending).limit(1000).all().map(SynonymDTO.init)
     }
 
-    @Sendable func createSynonym(_ req: Request) async throws -> Response {
+    @Sendable func replaceSynonyms(_ req: Request) async throws -> [SynonymDTO] {
         let actor = try req.requireActor()
         let input = try req.content.decode(SynonymInput.self)
-        let words = Array(Set(input.words.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }))
-        guard (2...20).contains(words.count), words.allSatisfy({ $0.count <= 40 }) else {
-            throw AppError.invalid("words", zh: "同义词组须有 2–20 个词，每个不超过 40 字", en: "A group needs 2–20 words of at most 40 characters")
+        guard input.groups.count <= 500 else { throw AppError.invalid("groups", zh: "同义词组最多 500 组", en: "At most 500 groups") }
+        let groups = try input.groups.map { raw -> [String] in
+            let words = Array(Set(raw.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty })).sorted()
+            guard (2...20).contains(words.count), words.allSatisfy({ $0.count <= 40 }) else {
+                throw AppError.invalid("groups", zh: "每组须有 2–20 个词，每个不超过 40 字", en: "Each group needs 2–20 words of at most 40 characters")
+            }
+            return words
         }
         let tenant = input.tenantId ?? actor.activeTenantID
         try await req.scope(for: .tenantSettings).checkPayload(tenant, on: req.db)
-        let s = SearchSynonym()
-        s.id = UUID(); s.tenantID = tenant; s.words = words.sorted(); s.createdAt = Date()
-        try await s.create(on: req.db)
-        await req.audit("search.synonyms.add", tenant: tenant, targetType: "search_synonym", targetID: s.id?.uuidString ?? "", after: ["words": s.words.joined(separator: ",")])
-        return try await SynonymDTO(s).encodeResponse(status: .created, for: req)
-    }
-
-    @Sendable func deleteSynonym(_ req: Request) async throws -> HTTPStatus {
-        let s = try await req.scope(for: .tenantSettings).find(SearchSynonym.self, req.parameters.get("synonymID", as: UUID.self), on: req.db)
-        try await s.delete(on: req.db)
-        await req.audit("search.synonyms.delete", tenant: s.tenantID, targetType: "search_synonym", targetID: s.id?.uuidString ?? "")
-        return .noContent
+        let saved = try await req.db.transaction { db -> [SearchSynonym] in
+            try await SearchSynonym.query(on: db).filter(\.$tenantID == tenant).delete()
+            var out: [SearchSynonym] = []
+            for words in groups {
+                let s = SearchSynonym()
+                s.id = UUID(); s.tenantID = tenant; s.words = words; s.createdAt = Date()
+                try await s.create(on: db)
+                out.append(s)
+            }
+            return out
+        }
+        await req.audit("search.synonyms", tenant: tenant, targetType: "search_synonyms", targetID: tenant.uuidString, after: ["groups": "\(groups.count)"])
+        return saved.map(SynonymDTO.init)
     }
 }

@@ -153,8 +153,11 @@ public enum SearchService {
 
     static func registerJobs(_ app: Application) {
         app.zhimei.jobs.register(syncKind) { ctx in
+            // Alerts look for items changed after their last check; checking "as of" the sync's start never skips
+            // an item that changed while the sync ran (it is seen by the next run).
+            let started = Date()
             let n = try await sync(app: ctx.application, on: ctx.db)
-            let alerts = try await SavedSearchService.runAlerts(app: ctx.application, on: ctx.db)
+            let alerts = try await SavedSearchService.runAlerts(app: ctx.application, on: ctx.db, now: started)
             try await scheduleSync(on: ctx.db)
             return "\(n) indexed, \(alerts) alerts"
         }

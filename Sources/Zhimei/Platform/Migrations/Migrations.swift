@@ -4,7 +4,7 @@ import Fluent
 /// number range: platform 001–009, leads 010–019, planning 020–029, stories 030–039, review 040–049.
 enum ZhimeiMigrations {
     static var all: [any Migration] {
-        platform + LeadsModule.migrations + PlanningModule.migrations + StoriesModule.migrations + ReviewModule.migrations + PublishingModule.migrations + SearchModule.migrations + OpinionModule.migrations
+        platform + LeadsModule.migrations + PlanningModule.migrations + StoriesModule.migrations + ReviewModule.migrations + SearchModule.migrations + PublishingModule.migrations + OpinionModule.migrations
     }
 
     static let platform: [any Migration] = [

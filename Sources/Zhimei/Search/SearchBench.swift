@@ -1,0 +1,169 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// `zhimei bench search`: bulk indexing speed, query latency from concurrent clients and index size per article,
+/// against the database's own LIKE (SQLite) / pg_trgm (PostgreSQL) search on the same queries in the same run.
+public enum SearchBenchmark {
+    public struct Options: Sendable {
+        public var articles = 5_000
+        public var characters = 1_500
+        public var queries = 400
+        public var clients = 8
+        public var tenants = 10
+        public var seed: UInt64 = 20_260_101
+        public var postgres: String?
+        public var skipSQLite = false
+        public init() {}
+    }
+
+    struct Latency {
+        var samples: [Double]
+        func p(_ q: Double) -> Double {
+            guard !samples.isEmpty else { return 0 }
+            let s = samples.sorted()
+            return s[min(s.count - 1, max(0, Int((Double(s.count) * q).rounded(.up)) - 1))]
+        }
+        var line: String { String(format: "p50 %.2f ms, p95 %.2f ms, p99 %.2f ms (n=%d)", p(0.5), p(0.95), p(0.99), samples.count) }
+    }
+
+    static func ms(_ start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    }
+
+    /// Runs the benchmark on SQLite (a temporary file) and, with a URL, on PostgreSQL (a fresh schema); returns the report.
+    public static func run(_ o: Options, textData: String, log: @escaping @Sendable (String) -> Void) async throws -> String {
+        let corpus = try SearchCorpus(dictionary: textData + "/dict.txt")
+        var report = ["zhimei bench search — \(o.articles) articles × ~\(o.characters) chars, \(o.queries) two-word queries with one filter, \(o.clients) clients"]
+        if !o.skipSQLite { report += try await backend(nil, o, corpus: corpus, textData: textData, log: log) }
+        if let url = o.postgres { report += try await backend(url, o, corpus: corpus, textData: textData, log: log) }
+        return report.joined(separator: "\n")
+    }
+
+    static func backend(_ url: String?, _ o: Options, corpus: SearchCorpus, textData: String, log: @escaping @Sendable (String) -> Void) async throws -> [String] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-bench-\(UUID().uuidString.prefix(8))").path
+        var env = ["ZHIMEI_DATA_DIR": dir, "ZHIMEI_TEXT_DATA": textData, "ZHIMEI_LOG_LEVEL": "warning"]
+        let schema = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
+        if let url { env["DATABASE_URL"] = url; env["ZHIMEI_PG_SCHEMA"] = schema }
+        let settings = Settings.load(environment: env)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        return try await Bootstrap.withApplication(settings) { app in
+            let sql = try SearchIndex.sql(app.db)
+            if url != nil { try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
+            defer { if url != nil { Task { try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() } } }
+            try await app.autoMigrate()
+            let name = url == nil ? "SQLite FTS5" : "PostgreSQL tsvector+GIN"
+            let before = try await storageBytes(sql, pg: url != nil, settings: settings)
+            let analyzer = try await SearchService.analyzer(app)
+            let tenants = (0..<o.tenants).map { _ in UUID() }
+            // Bulk indexing: generate (not timed), analyse on every core and write in transactions of 2000.
+            var analyseMs = 0.0, writeMs = 0.0
+            let batch = 2_000
+            for start in stride(from: 0, to: o.articles, by: batch) {
+                let docs = (start..<min(start + batch, o.articles)).map { i -> SearchDocument in
+                    let a = corpus.article(i, seed: o.seed, characters: o.characters)
+                    let date = Date(timeIntervalSince1970: 1_700_000_000 + Double(i % 700) * 86_400)
+                    return SearchDocument(kind: i % 5 == 0 ? "lead" : "story", sourceID: UUID(), tenantID: tenants[i % tenants.count], title: a.title,
+                                          lead: a.lead, body: a.body, tags: a.tags, category: ["时政", "经济", "社会", "文化"][i % 4], author: a.author,
+                                          state: i % 3 == 0 ? "published" : "draft", date: date, updatedAt: date)
+                }
+                let t0 = ContinuousClock.now
+                let rows = await SearchService.analyze(docs, analyzer: analyzer)
+                analyseMs += ms(t0)
+                let t1 = ContinuousClock.now
+                try await app.db.transaction { tx in try await SearchIndex.upsert(rows, on: tx) }
+                writeMs += ms(t1)
+                if (start / batch) % 10 == 0 { log("\(name): indexed \(start + docs.count)/\(o.articles)") }
+            }
+            let rate = Double(o.articles) / ((analyseMs + writeMs) / 1000)
+            let after = try await storageBytes(sql, pg: url != nil, settings: settings)
+            var lines = ["", "== \(name) ==",
+                         String(format: "bulk indexing: %.0f articles/s (analysis %.1f s on %d cores, writes %.1f s)", rate, analyseMs / 1000,
+                                ProcessInfo.processInfo.activeProcessorCount, writeMs / 1000),
+                         String(format: "index size: %.0f bytes/article (table + full-text index, incl. stored text)", Double(after - before) / Double(max(1, o.articles)))]
+            if url != nil, let gin = try await sql.raw("SELECT pg_relation_size('search_documents_tsv') AS n").first()?.decode(column: "n", as: Int.self) {
+                lines.append(String(format: "GIN index alone: %.0f bytes/article", Double(gin) / Double(max(1, o.articles))))
+            }
+            // Queries: two mid-frequency nouns and one filter (a tenant, a type or a state).
+            var r = SearchCorpus.Random(seed: o.seed ^ 0xABCD)
+            let queries: [(String, String, SearchRequest)] = (0..<o.queries).map { i in
+                let a = corpus.queryWords[r.below(corpus.queryWords.count)], b = corpus.queryWords[r.below(corpus.queryWords.count)]
+                var req = SearchRequest()
+                req.query = SearchQuery.parse(a + " " + b)
+                req.facets = false
+                req.limit = 20
+                switch i % 3 {
+                case 0: req.tenants = [tenants[r.below(tenants.count)]]
+                case 1: req.kinds = ["story"]
+                default: req.states = ["published"]
+                }
+                return (a, b, req)
+            }
+            let visibility = SearchVisibility.everything(["story", "lead"])
+            let synonyms: [String: [String]] = [:]
+            var hits = 0
+            let fts = try await measure(queries, clients: o.clients) { q in
+                let analyzed = AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms)
+                return try await SearchEngine.run(q.2, analyzed: analyzed, visibility: visibility, on: app.db).total
+            }
+            hits = fts.1
+            lines.append("full-text: \(fts.0.line), \(hits) matches in total")
+            if url != nil {
+                try await sql.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm").run()
+                let t0 = ContinuousClock.now
+                try await sql.raw("CREATE INDEX search_bench_trgm ON search_documents USING GIN ((title || ' ' || body) gin_trgm_ops)").run()
+                lines.append(String(format: "pg_trgm index build: %.1f s", ms(t0) / 1000))
+            }
+            let base = try await measure(queries, clients: o.clients) { q in try await baseline(q, pg: url != nil, sql: sql) }
+            lines.append("baseline (\(url == nil ? "LIKE '%…%'" : "pg_trgm ILIKE")): \(base.0.line), \(base.1) matches in total")
+            lines.append(String(format: "ratio baseline/full-text: p50 ×%.1f, p99 ×%.1f", base.0.p(0.5) / max(0.001, fts.0.p(0.5)), base.0.p(0.99) / max(0.001, fts.0.p(0.99))))
+            return lines
+        }
+    }
+
+    /// The database's own substring search: both words in title or body, the same filter, newest first, page of 20 + count.
+    static func baseline(_ q: (String, String, SearchRequest), pg: Bool, sql: any SQLDatabase) async throws -> Int {
+        let like = pg ? "ILIKE" : "LIKE"
+        let text: SQLQueryString = pg ? "(title || ' ' || body)" : "(title || ' ' || body)"
+        var filter: SQLQueryString = "1=1"
+        if let t = q.2.tenants.first { filter = "tenant_id = \(bind: t.uuidString.lowercased())" }
+        if let k = q.2.kinds.first { filter = "kind = \(bind: k)" }
+        if let s = q.2.states.first { filter = "state = \(bind: s)" }
+        let whereClause: SQLQueryString = "WHERE " + text + " \(unsafeRaw: like) \(bind: "%" + q.0 + "%") AND " + text + " \(unsafeRaw: like) \(bind: "%" + q.1 + "%") AND " + filter
+        _ = try await sql.raw("SELECT id, title, doc_date FROM search_documents " + whereClause + " ORDER BY doc_date DESC LIMIT 20").all()
+        return try await sql.raw("SELECT COUNT(*) AS n FROM search_documents " + whereClause).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Runs the queries from `clients` concurrent tasks; returns latencies and the sum of the results' counts.
+    static func measure<Q: Sendable>(_ queries: [Q], clients: Int, _ body: @escaping @Sendable (Q) async throws -> Int) async throws -> (Latency, Int) {
+        let n = max(1, clients)
+        return try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
+            for c in 0..<n {
+                let mine = stride(from: c, to: queries.count, by: n).map { queries[$0] }
+                group.addTask {
+                    var samples: [Double] = [], total = 0
+                    for q in mine {
+                        let t0 = ContinuousClock.now
+                        total += try await body(q)
+                        samples.append(ms(t0))
+                    }
+                    return (samples, total)
+                }
+            }
+            var all: [Double] = [], total = 0
+            for try await (s, t) in group { all += s; total += t }
+            return (Latency(samples: all), total)
+        }
+    }
+
+    static func storageBytes(_ sql: any SQLDatabase, pg: Bool, settings: Settings) async throws -> Int {
+        if pg {
+            return try await sql.raw("SELECT pg_total_relation_size('search_documents') AS n").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        let pages = try await sql.raw("PRAGMA page_count").first()?.decode(column: "page_count", as: Int.self) ?? 0
+        let size = try await sql.raw("PRAGMA page_size").first()?.decode(column: "page_size", as: Int.self) ?? 4096
+        return pages * size
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Zhimei
+
+/// `zhimei bench search`: indexing and query speed of the search index vs the database's own LIKE / pg_trgm search.
+struct SearchBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search index: bulk indexing articles/s, query p50/p99 from concurrent clients, index size; LIKE / pg_trgm baseline in the same run.")
+    @Option(help: "Generated articles (the issue's full target is 1000000).") var articles = 5_000
+    @Option(help: "Average characters per article.") var characters = 1_500
+    @Option(help: "Queries (two words and one filter each).") var queries = 400
+    @Option(help: "Concurrent clients.") var clients = 8
+    @Option(help: "Also run on this PostgreSQL URL (a fresh schema is created and dropped).") var postgres: String?
+    @Flag(help: "Skip SQLite (with --postgres).") var skipSqlite = false
+    @Option(help: "Random seed of the corpus.") var seed: UInt64 = 20_260_101
+
+    func validate() throws {
+        guard (100...5_000_000).contains(articles) else { throw ValidationError("--articles must be 100–5000000") }
+        guard (100...20_000).contains(characters) else { throw ValidationError("--characters must be 100–20000") }
+        guard (10...100_000).contains(queries), (1...256).contains(clients) else { throw ValidationError("--queries 10–100000, --clients 1–256") }
+    }
+
+    func run() async throws {
+        let settings = loadSettings()
+        var o = SearchBenchmark.Options()
+        o.articles = articles; o.characters = characters; o.queries = queries; o.clients = clients
+        o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed
+        let report = try await SearchBenchmark.run(o, textData: settings.textDataDirectory) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        print(report)
+    }
+}
+

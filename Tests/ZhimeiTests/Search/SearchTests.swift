@@ -1,0 +1,173 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import XCTest
+import XCTVapor
+@testable import Zhimei
+
+/// Search: Chinese tokens, T/S, query syntax, bad input, tenancy, ranking order on both backends, upkeep.
+final class SearchTests: XCTestCase {
+    struct Facet: Decodable { var value: String; var label: String; var count: Int }
+    struct Facets: Decodable { var type: [Facet]; var state: [Facet]; var tenant: [Facet]; var category: [Facet]; var language: [Facet] }
+    struct Hit: Decodable { var id: UUID; var type: String; var tenantId: UUID; var title: String; var titleHtml: String; var snippetHtml: String; var state: String }
+    struct Result: Decodable { var total: Int; var items: [Hit]; var facets: Facets; var highlight: [String] }
+
+    override func setUp() async throws {
+        if TestApp.textDataDirectory == nil { throw XCTSkip("text data missing: run scripts/text/setup-data.sh") }
+    }
+
+    static let day: TimeInterval = 86_400
+    static let base = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01
+
+    static func doc(_ tenant: UUID, _ title: String, lead: String = "", body: String = "", tags: [String] = [], author: String = "张三",
+                    state: String = "draft", kind: String = "story", day: Int = 0, language: String = "zh-Hans") -> SearchDocument {
+        SearchDocument(kind: kind, sourceID: UUID(), tenantID: tenant, title: title, lead: lead, body: body, tags: tags, category: "时政",
+                       author: author, state: state, language: language, date: base.addingTimeInterval(Double(day) * Self.day),
+                       updatedAt: base.addingTimeInterval(Double(day) * Self.day))
+    }
+
+    func index(_ t: TestApp, _ docs: [SearchDocument]) async throws {
+        try await SearchService.index(docs, analyzer: try await SearchService.analyzer(t.app), on: t.db)
+    }
+
+    func search(_ t: TestApp, _ q: String, as actor: TestActor, extra: String = "") async throws -> Result {
+        let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let res = try await t.send(.GET, "/api/v1/search?q=\(encoded)\(extra)", as: actor)
+        XCTAssertEqual(res.status, .ok, res.text)
+        return try res.json(Result.self)
+    }
+
+    func titles(_ r: Result) -> [String] { r.items.map(\.title) }
+
+    /// Asserts the titles a query returns (in order, or as a set).
+    func expect(_ t: TestApp, _ q: String, as actor: TestActor, extra: String = "", _ expected: [String], ordered: Bool = true,
+                file: StaticString = #filePath, line: UInt = #line) async throws {
+        let got = titles(try await search(t, q, as: actor, extra: extra))
+        if ordered { XCTAssertEqual(got, expected, q, file: file, line: line) } else { XCTAssertEqual(Set(got), Set(expected), q, file: file, line: line) }
+    }
+
+    func total(_ t: TestApp, _ q: String, as actor: TestActor, extra: String = "") async throws -> Int {
+        try await search(t, q, as: actor, extra: extra).total
+    }
+
+    func testChineseTokensAndTraditionalSimplified() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            try await index(t, [
+                Self.doc(liuyang, "浏阳市融媒体中心启用新演播厅", body: "新演播厅今天投入使用。"),
+                Self.doc(liuyang, "鄉村振興新氣象", body: "浏阳市推進鄉村振興，農民收入持續增長。", language: "zh-Hant"),
+                Self.doc(liuyang, "花炮产业安全生产检查", body: "安全检查覆盖全市花炮企业。"),
+            ])
+            let admin = try await t.token(for: "admin")
+            // Whole word and its part both find 融媒体中心.
+            try await expect(t, "融媒体", as: admin, ["浏阳市融媒体中心启用新演播厅"])
+            try await expect(t, "媒体", as: admin, ["浏阳市融媒体中心启用新演播厅"])
+            // Simplified query finds the Traditional story, and the Traditional query finds it too.
+            try await expect(t, "乡村振兴", as: admin, ["鄉村振興新氣象"])
+            let trad = try await search(t, "鄉村振興", as: admin)
+            XCTAssertEqual(titles(trad), ["鄉村振興新氣象"])
+            XCTAssertTrue(trad.items[0].titleHtml.contains("<mark>"), trad.items[0].titleHtml)
+            let studio = try await search(t, "演播厅", as: admin)
+            XCTAssertEqual(studio.items.first?.snippetHtml.contains("<mark>演播厅</mark>"), true, studio.items.first?.snippetHtml ?? "")
+        }
+    }
+
+    func testQuerySyntax() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            try await index(t, [
+                Self.doc(liuyang, "防汛抗旱工作会议召开", body: "会议部署防汛工作。", tags: ["防汛"], author: "李四"),
+                Self.doc(liuyang, "浏阳河水位上涨", body: "防汛形势严峻，抗旱任务也重。", author: "王五"),
+                Self.doc(liuyang, "抗旱保苗在行动", body: "农业部门组织抗旱。", tags: ["农业"], author: "王五"),
+                Self.doc(liuyang, "城市交通改造", body: "交通改造工程进入新阶段。", author: "赵六"),
+            ])
+            let admin = try await t.token(for: "admin")
+            try await expect(t, "防汛", as: admin, ["防汛抗旱工作会议召开", "浏阳河水位上涨"], ordered: false)
+            try await expect(t, "防汛 -会议", as: admin, ["浏阳河水位上涨"])
+            try await expect(t, "防汛 OR 交通", as: admin, ["防汛抗旱工作会议召开", "浏阳河水位上涨", "城市交通改造"], ordered: false)
+            try await expect(t, "标题:防汛", as: admin, ["防汛抗旱工作会议召开"])
+            try await expect(t, "抗旱 作者:王五 tag:农业", as: admin, ["抗旱保苗在行动"])
+            try await expect(t, "\"交通改造工程\"", as: admin, ["城市交通改造"])
+            let n82829 = try await total(t, "\"改造交通\"", as: admin); XCTAssertEqual(n82829, 0, "a phrase needs its words in order")
+            try await expect(t, "抗旱", as: admin, extra: "&tag=%E5%86%9C%E4%B8%9A", ["抗旱保苗在行动"])
+            let n64983 = try await total(t, "防汛", as: admin, extra: "&from=2027-01-01"); XCTAssertEqual(n64983, 0)
+        }
+    }
+
+    func testBadInputIsPlainText() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            try await index(t, [Self.doc(liuyang, "OR 1=1 测试稿件", body: "NEAR 星号 * 和 ^ 插入符")])
+            let admin = try await t.token(for: "admin")
+            for q in ["，。！？……", "!!!", "\" OR 1=1 --", "'; DROP TABLE search_documents; --", "NEAR(测试 稿件) * ^ : {tok_title}",
+                      "\"未闭合的引号 测试", "测试 \"", "-", "OR", "标题:", "tag:\"", "\u{0}\u{1}测试", String(repeating: "新闻发布会 ", count: 2000)] {
+                let r = try await search(t, q, as: admin)
+                XCTAssertLessThanOrEqual(r.total, 1, q)
+            }
+            let n9560 = try await total(t, "，。！？", as: admin); XCTAssertEqual(n9560, 0)
+            let n29533 = try await total(t, "\"测试 稿件", as: admin); XCTAssertEqual(n29533, 1, "an unbalanced quote is plain text")
+            try await expect(t, "\" OR 1=1 --", as: admin, ["OR 1=1 测试稿件"])
+            let rows = try await SearchIndex.count(on: t.db)
+            XCTAssertEqual(rows, 1)
+            // Bad filters are clear 400s, never 500s.
+            for bad in ["limit=0", "limit=abc", "offset=-1", "sort=x", "from=2026-13-45", "tenant_id=nope", "type=nothing", "recency=maybe"] {
+                let res = try await t.send(.GET, "/api/v1/search?q=a&\(bad)", as: admin)
+                XCTAssertEqual(res.status, .unprocessableEntity, bad + res.text)
+            }
+            let long = try await t.send(.GET, "/api/v1/search?q=" + String(repeating: "a", count: 10_000), as: admin)
+            XCTAssertEqual(long.status, .ok)
+        }
+    }
+
+    func testTenancyInResultsFacetsAndCounts() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID(), ningxiang = try await t.tenant("ningxiang").requireID()
+            try await index(t, [
+                Self.doc(liuyang, "浏阳独家未发稿件烟花", body: "独家内容烟花", state: "draft"),
+                Self.doc(ningxiang, "宁乡烟花安全检查", body: "宁乡的烟花报道", state: "published"),
+            ])
+            let county = try await t.token(for: "ningxiang-editor")
+            let r = try await search(t, "烟花", as: county)
+            XCTAssertEqual(titles(r), ["宁乡烟花安全检查"])
+            XCTAssertEqual(r.total, 1)
+            XCTAssertEqual(r.facets.tenant.map(\.value), [ningxiang.uuidString.lowercased()])
+            XCTAssertEqual(r.facets.state.map(\.value), ["published"])
+            let exclusive = try await search(t, "独家", as: county)
+            XCTAssertEqual(exclusive.total, 0)
+            XCTAssertTrue(exclusive.facets.tenant.isEmpty && exclusive.items.isEmpty)
+            // Asking for the other tenant explicitly returns nothing.
+            let n87033 = try await total(t, "烟花", as: county, extra: "&tenant_id=\(liuyang)"); XCTAssertEqual(n87033, 0)
+            let page = try await t.send(.GET, "/search?q=%E7%83%9F%E8%8A%B1", headers: ["Accept": "text/html"], as: try await t.session(for: "ningxiang-editor"))
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertFalse(page.text.contains("独家"))
+            XCTAssertTrue(page.text.contains("宁乡"))
+            // The platform admin sees both, with both tenants in the facets.
+            let all = try await search(t, "烟花", as: try await t.token(for: "admin"))
+            XCTAssertEqual(all.total, 2)
+            XCTAssertEqual(Set(all.facets.tenant.map(\.value)), [liuyang.uuidString.lowercased(), ningxiang.uuidString.lowercased()])
+        }
+    }
+
+    /// The same fixed corpus ranks in the same order on SQLite (bm25) and PostgreSQL (ts_rank): title > lead > tags > body,
+    /// ties by date (newer first). This test runs on both backends with one expected order.
+    func testRankingOrderIsTheSameOnBothBackends() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            let filler = "本报讯 今年以来，全市各部门认真落实各项部署，推动经济社会持续健康发展。"
+            try await index(t, [
+                Self.doc(liuyang, "正文提到甲", body: filler + "防汛" + filler, day: 1),
+                Self.doc(liuyang, "导语提到", lead: "防汛工作全面展开", body: filler, day: 1),
+                Self.doc(liuyang, "防汛会商会议", body: filler, day: 1),
+                Self.doc(liuyang, "标签提到", body: filler, tags: ["防汛"], day: 1),
+                Self.doc(liuyang, "正文提到乙", body: filler + "防汛" + filler, day: 3),
+                Self.doc(liuyang, "无关", body: filler, day: 5),
+            ])
+            let admin = try await t.token(for: "admin")
+            let r = try await search(t, "防汛", as: admin)
+            XCTAssertEqual(titles(r), ["防汛会商会议", "导语提到", "标签提到", "正文提到乙", "正文提到甲"], TestApp.backendName)
+            let byTime = try await search(t, "防汛", as: admin, extra: "&sort=time")
+            XCTAssertEqual(byTime.items.first?.title, "正文提到乙")
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import XCTest
+import XCTVapor
+@testable import Zhimei
+
+/// Search upkeep: the sync job follows edits, reindex, the consistency check, saved-search alerts, related material.
+final class SearchUpkeepTests: XCTestCase {
+    typealias Result = SearchTests.Result
+    struct NewStory: Encodable { var headline: String; var lead: String? = nil; var tags: [String]? = nil; var body: [StoryBlock] }
+    struct Save: Encodable { var baseVersion: Int; var headline: String; var body: [StoryBlock] }
+    struct StoryOut: Decodable { var id: UUID; var version: Int }
+    struct Related: Decodable { var keywords: [String]; var items: [SearchTests.Hit] }
+    struct Check: Decodable { var indexed: Int; var content: Int; var missing: Int; var stale: Int; var orphaned: Int; var repaired: Bool }
+
+    override func setUp() async throws {
+        if TestApp.textDataDirectory == nil { throw XCTSkip("text data missing: run scripts/text/setup-data.sh") }
+    }
+
+    static func para(_ s: String) -> StoryBlock { .paragraph([InlineSpan(s)]) }
+
+    func story(_ t: TestApp, _ actor: TestActor, _ headline: String, _ body: String) async throws -> StoryOut {
+        let res = try await t.send(.POST, "/api/v1/stories", json: NewStory(headline: headline, body: [Self.para(body)]), as: actor)
+        XCTAssertEqual(res.status, .created, res.text)
+        return try res.json(StoryOut.self)
+    }
+
+    func search(_ t: TestApp, _ q: String, as actor: TestActor) async throws -> Result {
+        let res = try await t.send(.GET, "/api/v1/search?q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), as: actor)
+        XCTAssertEqual(res.status, .ok, res.text)
+        return try res.json(Result.self)
+    }
+
+    func testSyncJobPicksUpNewStoriesAndEdits() async throws {
+        try await withTestApp { t in
+            let reporter = try await t.token(for: "liuyang-reporter")
+            let s = try await story(t, reporter, "浏阳烟花产业转型升级", "烟花企业推进自动化生产线改造。")
+            try await XCTAssertEqualAsync(try await search(t, "烟花", as: reporter).total, 0, "not indexed before the job runs")
+            // The job kind is registered and runs the sync.
+            XCTAssertNotNil(t.app.zhimei.jobs.handler(for: SearchService.syncKind))
+            try await SearchService.sync(app: t.app, on: t.db)
+            try await XCTAssertEqualAsync(try await search(t, "烟花", as: reporter).items.map(\.id), [s.id])
+            let saved = try await t.send(.PUT, "/api/v1/stories/\(s.id)", json: Save(baseVersion: 1, headline: "浏阳花炮产业转型升级",
+                                                                                    body: [Self.para("花炮企业推进自动化。")]), as: reporter)
+            XCTAssertEqual(saved.status, .ok, saved.text)
+            let n = try await SearchService.sync(app: t.app, on: t.db)
+            XCTAssertEqual(n, 1, "only the edited story is read again (watermark)")
+            try await XCTAssertEqualAsync(try await search(t, "烟花", as: reporter).total, 0)
+            try await XCTAssertEqualAsync(try await search(t, "花炮", as: reporter).items.map(\.title), ["浏阳花炮产业转型升级"])
+        }
+    }
+
+    func testReindexAndConsistencyCheck() async throws {
+        try await withTestApp { t in
+            let reporter = try await t.token(for: "liuyang-reporter")
+            let a = try await story(t, reporter, "湘江防汛一线", "防汛队员坚守大堤。")
+            _ = try await story(t, reporter, "乡村振兴新路径", "合作社带动农民增收。")
+            let indexed = try await SearchService.reindex(app: t.app, tenant: nil, on: t.db)
+            XCTAssertGreaterThanOrEqual(indexed, 2)
+            let admin = try await t.token(for: "admin")
+            var check = try await t.send(.GET, "/api/v1/search/check", as: admin).json(Check.self)
+            XCTAssertEqual([check.missing, check.stale, check.orphaned], [0, 0, 0])
+            // Break the index three ways: drop a row, add an orphan, make one stale.
+            try await SearchIndex.delete(keys: ["story:\(a.id.uuidString.lowercased())"], on: t.db)
+            let liuyang = try await t.tenant("liuyang").requireID()
+            try await SearchService.index([SearchDocument(kind: "story", sourceID: UUID(), tenantID: liuyang, title: "孤儿", date: Date(), updatedAt: Date())],
+                                          analyzer: try await SearchService.analyzer(t.app), on: t.db)
+            let sql = try XCTUnwrap(t.db as? any SQLDatabase)
+            try await sql.raw("UPDATE search_documents SET state = 'approved' WHERE title = '乡村振兴新路径'").run()
+            check = try await t.send(.GET, "/api/v1/search/check", as: admin).json(Check.self)
+            XCTAssertEqual([check.missing, check.stale, check.orphaned], [1, 1, 1])
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/search/check", as: try await t.token(for: "liuyang-admin")).status, .forbidden)
+            let repaired = try await t.send(.POST, "/api/v1/search/check", raw: #"{"repair":true}"#, as: admin)
+            XCTAssertEqual(repaired.status, .ok, repaired.text)
+            check = try await t.send(.GET, "/api/v1/search/check", as: admin).json(Check.self)
+            XCTAssertEqual([check.missing, check.stale, check.orphaned], [0, 0, 0])
+            try await XCTAssertEqualAsync(try await search(t, "防汛", as: reporter).items.map(\.id), [a.id])
+        }
+    }
+
+    func testSavedSearchAlertNotifiesOnNewMatches() async throws {
+        try await withTestApp { t in
+            let reporter = try await t.token(for: "liuyang-reporter")
+            let created = try await t.send(.POST, "/api/v1/search/saved", raw: #"{"name":"防汛动态","query":"防汛"}"#, as: reporter)
+            XCTAssertEqual(created.status, .created, created.text)
+            try await XCTAssertEqualAsync(try await SavedSearchService.runAlerts(app: t.app, on: t.db), 0)
+            // A county the reporter cannot see writes about 防汛: no alert.
+            _ = try await story(t, try await t.token(for: "ningxiang-reporter"), "宁乡防汛演练", "防汛演练。")
+            try await SearchService.sync(app: t.app, on: t.db)
+            try await XCTAssertEqualAsync(try await SavedSearchService.runAlerts(app: t.app, on: t.db), 0)
+            _ = try await story(t, try await t.token(for: "liuyang-editor"), "浏阳防汛应急响应", "全市启动防汛四级应急响应。")
+            try await SearchService.sync(app: t.app, on: t.db)
+            try await XCTAssertEqualAsync(try await SavedSearchService.runAlerts(app: t.app, on: t.db), 1)
+            let user = try await t.user("liuyang-reporter").requireID()
+            let notes = try await AppNotification.query(on: t.db).filter(\.$userID == user).filter(\.$kind == "search.alert").all()
+            XCTAssertEqual(notes.count, 1)
+            XCTAssertTrue(notes.first?.title.contains("浏阳防汛应急响应") ?? false, notes.first?.title ?? "")
+            try await XCTAssertEqualAsync(try await SavedSearchService.runAlerts(app: t.app, on: t.db), 0, "nothing new since")
+        }
+    }
+
+    func testRelatedMaterialForADraft() async throws {
+        try await withTestApp { t in
+            let reporter = try await t.token(for: "liuyang-reporter")
+            let old = try await story(t, reporter, "浏阳花炮安全生产大检查", "全市花炮企业开展安全生产大检查，排查隐患。")
+            _ = try await story(t, reporter, "城市绿化提质", "公园绿地面积持续增加。")
+            let draft = try await story(t, reporter, "花炮企业复工", "花炮企业复工前必须通过安全生产检查。")
+            try await SearchService.sync(app: t.app, on: t.db)
+            let res = try await t.send(.POST, "/api/v1/search/related", raw: #"{"text":"花炮企业安全生产检查要常态化","story_id":"\#(draft.id)"}"#, as: reporter)
+            XCTAssertEqual(res.status, .ok, res.text)
+            let related = try res.json(Related.self)
+            XCTAssertFalse(related.keywords.isEmpty)
+            XCTAssertEqual(related.items.first?.id, old.id)
+            XCTAssertFalse(related.items.contains { $0.id == draft.id }, "the draft itself is left out")
+            let byID = try await t.send(.GET, "/api/v1/search/related?story_id=\(draft.id)", as: reporter)
+            XCTAssertEqual(byID.status, .ok, byID.text)
+            XCTAssertEqual(try byID.json(Related.self).items.first?.id, old.id)
+            // Another county's story is not found.
+            let other = try await t.send(.GET, "/api/v1/search/related?story_id=\(draft.id)", as: try await t.token(for: "ningxiang-reporter"))
+            XCTAssertEqual(other.status, .notFound)
+        }
+    }
+}

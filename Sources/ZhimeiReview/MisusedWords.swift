@@ -1,4 +1,5 @@
 import Foundation
+import ZhimeiText
 
 /// Built-in list of commonly misused words and idioms (常见易错词): wrong form → right form.
 /// Every wrong form here is wrong in any context (no valid word contains it), so a hit is a finding.
@@ -81,6 +82,9 @@ enum MisusedWords {
         "端详→端详", "端祥→端详", "不详→不详", "不祥之兆→不祥之兆", "不详之兆→不祥之兆", "斑斓→斑斓", "斑澜→斑斓", "斑驳→斑驳",
         "班门弄斧→班门弄斧", "斑门弄斧→班门弄斧", "颁发→颁发", "颁布→颁布", 
     ]
+
+    /// The automaton over every wrong form (built once per process; pattern index = index in `pairs`).
+    static let matcher = PatternMatcher(patterns: pairs.map(\.wrong), folding: [])
 
     /// Parsed (wrong, right) pairs with identical or empty entries dropped.
     static let pairs: [(wrong: String, right: String)] = {

@@ -22,7 +22,7 @@ public final class Proofreader: Sendable {
         self.resources = resources
         self.typoSettings = typoSettings
         sensitive = SensitiveChecker(terms: configuration.sensitiveTerms, whitelist: configuration.whitelist, resources: resources)
-        misused = PatternMatcher(patterns: MisusedWords.pairs.map(\.wrong), folding: [])
+        misused = MisusedWords.matcher
         let fb = configuration.factBase
         let prot = (configuration.protectedTerms + fb.people.map(\.name) + fb.organisations + fb.places + fb.fixedExpressions).filter { !$0.isEmpty }
         protected = prot.isEmpty ? nil : PatternMatcher(patterns: prot, folding: [.width, .traditionalToSimplified])

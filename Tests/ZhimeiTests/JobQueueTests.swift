@@ -86,6 +86,31 @@ final class JobQueueTests: XCTestCase {
         }
     }
 
+    /// Finished jobs past their retention are pruned; recent, queued and running ones, and dead ones younger than a month, stay.
+    func testHousekeepingPrunesOnlyOldFinishedJobs() async throws {
+        try await withTestApp(seed: false) { t in
+            let now = Date()
+            func job(_ state: Job.State, finishedDaysAgo: Double?) async throws -> UUID {
+                let j = try await JobQueue.enqueue(kind: "platform.cleanup_sessions", tenantID: nil, on: t.db)
+                j.state = state
+                j.finishedAt = finishedDaysAgo.map { now.addingTimeInterval(-$0 * 86_400) }
+                try await j.save(on: t.db)
+                return try j.requireID()
+            }
+            let oldDone = try await job(.succeeded, finishedDaysAgo: 8)
+            let oldDiscarded = try await job(.discarded, finishedDaysAgo: 10)
+            let recentDone = try await job(.succeeded, finishedDaysAgo: 1)
+            let deadTwoWeeks = try await job(.dead, finishedDaysAgo: 14)
+            let deadOld = try await job(.dead, finishedDaysAgo: 40)
+            let queued = try await job(.queued, finishedDaysAgo: nil)
+            try await XCTAssertEqualAsync(try await Housekeeping.run(on: t.db, now: now), 3)
+            let left = Set(try await Job.query(on: t.db).all().compactMap(\.id))
+            XCTAssertEqual(left, [recentDone, deadTwoWeeks, queued])
+            XCTAssertFalse(left.contains(oldDone) || left.contains(oldDiscarded) || left.contains(deadOld))
+            try await XCTAssertEqualAsync(try await Housekeeping.run(on: t.db, now: now), 0, "a second run has nothing to do")
+        }
+    }
+
     func testExpiredLeaseIsReclaimedAndTheOldOwnerCannotFinish() async throws {
         try await withTestApp(seed: false) { t in
             let job = try await JobQueue.enqueue(kind: "platform.cleanup_sessions", tenantID: nil, maxAttempts: 3, on: t.db)

@@ -23,7 +23,18 @@ public final class JobWorkerPool: Sendable {
         let loops = (0..<concurrency).map { index in
             Task { [self] in await self.loop(owner: "\(ownerPrefix)#\(index)") }
         }
-        tasks.withLockedValue { $0.append(contentsOf: loops) }
+        let upkeep = Task { [application] in
+            while !Task.isCancelled {
+                do {
+                    let pruned = try await Housekeeping.run(on: application.db)
+                    if pruned > 0 { application.logger.info("housekeeping: pruned \(pruned) finished jobs") }
+                } catch {
+                    application.logger.warning("housekeeping failed: \(String(reflecting: error))")
+                }
+                try? await Task.sleep(nanoseconds: UInt64(Housekeeping.interval * 1e9))
+            }
+        }
+        tasks.withLockedValue { $0.append(contentsOf: loops + [upkeep]) }
         application.logger.info("job workers started", metadata: ["concurrency": "\(concurrency)", "kinds": "\(application.zhimei.jobs.kinds)"])
     }
 

@@ -143,7 +143,7 @@ if wants deps; then
     if wants e2e; then debs+=(chromium chromium-driver fonts-noto-cjk); fi
     apt_ensure "${debs[@]}"
     pip_ensure "requests=requests" "moto.server=moto[server]" "flask_cors=moto[server]"
-    if wants e2e; then pip_ensure "pytest=pytest" "selenium=selenium>=4.10" "schemathesis=schemathesis>=4"; fi
+    if wants e2e; then pip_ensure "pytest=pytest" "selenium=selenium>=4.10" "schemathesis=schemathesis>=4" "feedparser=feedparser"; fi
     log "text-engine data"
     deps_note=""
     text_data_setup || { deps_note="scripts/text/setup-data.sh failed"; warn "$deps_note"; }
@@ -201,7 +201,7 @@ if [ "$BUILD_OK" = 1 ] && wants e2e; then
         log "browser test (headless Chromium)"
         set +e
         timeout --kill-after=30 900 "$PYTHON" -m pytest -p no:cacheprovider -q -rfE --tb=short \
-            --junitxml="$LOG_DIR/browser-junit.xml" tests/e2e/test_browser.py tests/e2e/test_newsroom_chain.py 2>&1 | tee "$LOG_DIR/browser.log"
+            --junitxml="$LOG_DIR/browser-junit.xml" tests/e2e/test_*.py 2>&1 | tee "$LOG_DIR/browser.log"
         rc=${PIPESTATUS[0]}
         set -e
         read -r p f < <("$PYTHON" - "$LOG_DIR/browser-junit.xml" <<'PY'

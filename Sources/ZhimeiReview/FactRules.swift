@@ -26,6 +26,7 @@ struct FactRules {
         checkLists(s, into: &out)
         checkWeekdays(s, into: &out)
         checkTotals(s, into: &out)
+        AdminDivisions.check(text, s, into: &out)
     }
 
     /// A former title right before or after a person's name (副市长张三, 张三副市长) while the current title differs.

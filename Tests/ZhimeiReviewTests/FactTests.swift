@@ -41,3 +41,16 @@ final class FactTests: XCTestCase {
         XCTAssertEqual(try check("全市共有200所学校，其中小学80所，中学50所。"), [], "a partial breakdown is not a contradiction")
     }
 }
+
+final class PlaceTests: XCTestCase {
+    /// A prefecture-level city under the wrong province is flagged with the right province; right pairs are not.
+    func testProvinceCityMismatch() throws {
+        let pr = try ReviewSupport.proofreader(ReviewConfiguration(categories: [.fact]))
+        let text = "记者在河南省深圳市采访。"
+        let f = pr.check(text)
+        XCTAssertEqual(f.map(\.ruleID), ["fact.place"])
+        XCTAssertEqual(f.first?.text, "河南省深圳市")
+        XCTAssertEqual(f.first?.suggestions, ["广东省深圳市"])
+        XCTAssertEqual(pr.check("广东省深圳市、湖北武汉市、吉林省吉林市、内蒙古自治区包头市都有。"), [])
+    }
+}

@@ -5,7 +5,7 @@ public struct TypoSettings: Sendable, Hashable {
     /// Minimum gain in window log-probability (after the confusion cost) for a correction.
     public var threshold: Float = 5.0
     /// Characters left and right of the candidate that the window covers.
-    public var window: Int = 4
+    public var window: Int = 3
     /// Two-character words rarer than this (log-probability) are candidates too; -infinity = off.
     public var rareWordLogP: Float = -15
     public init() {}

@@ -81,23 +81,31 @@ public struct WordStatistics: Sendable {
     func charFrequency(_ c: UInt32) -> Int { Int(charFreq[c] ?? 0) }
     func tag(_ k: UInt64) -> String { tagNames[Int(entries[k]?.tag ?? 0)] }
 
-    /// Best-path log-probability of `s[a..<b]` (all Han characters), single characters always allowed.
+    /// The max-probability DP over `s[a..<b]` (single characters always allowed): fills `best[0...n]` and, when
+    /// given, `from[j]` = start of the last word of the best path to j. One loop for scoring and segmenting.
+    @inline(__always)
+    private func bestPath(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ n: Int, _ best: UnsafeMutableBufferPointer<Float>,
+                          _ from: UnsafeMutableBufferPointer<Int>?) {
+        best[0] = 0
+        for j in stride(from: 1, through: n, by: 1) {
+            var bj = -Float.greatestFiniteMagnitude, fj = j - 1
+            for len in 1...min(WordStatistics.maxWordLength, j) {
+                let i = j - len
+                let lp: Float
+                if let e = entries[WordStatistics.key(s, a + i, a + j)] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
+                if best[i] + lp > bj { bj = best[i] + lp; fj = i }
+            }
+            best[j] = bj
+            from?[j] = fj
+        }
+    }
+
+    /// Best-path log-probability of `s[a..<b]` (all Han characters).
     func segmentScore(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int) -> Float {
         let n = b - a
         guard n > 0 else { return 0 }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: n + 1) { best in
-            best[0] = 0
-            for j in 1...n {
-                var bj = -Float.greatestFiniteMagnitude
-                for len in 1...min(WordStatistics.maxWordLength, j) {
-                    let i = j - len
-                    let k = WordStatistics.key(s, a + i, a + j)
-                    let lp: Float
-                    if let e = entries[k] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
-                    bj = max(bj, best[i] + lp)
-                }
-                best[j] = bj
-            }
+            bestPath(s, a, n, best, nil)
             return best[n]
         }
     }
@@ -106,18 +114,9 @@ public struct WordStatistics: Sendable {
     func segment(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int) -> [(Int, Int)] {
         let n = b - a
         guard n > 0 else { return [] }
-        var best = [Float](repeating: -Float.greatestFiniteMagnitude, count: n + 1)
+        var best = [Float](repeating: 0, count: n + 1)
         var from = [Int](repeating: 0, count: n + 1)
-        best[0] = 0
-        for j in 1...n {
-            for len in 1...min(WordStatistics.maxWordLength, j) {
-                let i = j - len
-                let k = WordStatistics.key(s, a + i, a + j)
-                let lp: Float
-                if let e = entries[k] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
-                if best[i] + lp > best[j] { best[j] = best[i] + lp; from[j] = i }
-            }
-        }
+        best.withUnsafeMutableBufferPointer { bb in from.withUnsafeMutableBufferPointer { fb in bestPath(s, a, n, bb, fb) } }
         var out: [(Int, Int)] = []
         var j = n
         while j > 0 { let i = from[j]; out.append((a + i, a + j)); j = i }
@@ -126,6 +125,6 @@ public struct WordStatistics: Sendable {
 }
 
 extension WordStatistics {
-    /// Whether a character occurs in the dictionary as a word or inside one (encoding detection, filters).
+    /// Whether a character is a single-character dictionary word (encoding detection).
     public func isKnownCharacter(_ c: UInt32) -> Bool { charFreq[c] != nil }
 }

@@ -63,6 +63,7 @@ struct LexiconAPI {
         var q: String?
         var limit: Int?
         var offset: Int?
+        enum CodingKeys: String, CodingKey { case level, tenantId = "tenant_id", kind, q, limit, offset }
     }
 
     static func owner(_ req: Request) async throws -> LexiconService.Owner {

@@ -53,11 +53,9 @@ enum LexiconCSV {
         guard all.count <= maxRows + 1 else {
             throw AppError.invalid("csv", zh: "CSV 超过 \(maxRows) 行", en: "The CSV has more than \(maxRows) rows")
         }
-        var columns = header
-        if let first = all.first, first.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }).contains("term") {
-            columns = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            all.removeFirst()
-        }
+        // The header row is required (column order is free).
+        let columns = all.first?.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? []
+        if !all.isEmpty { all.removeFirst() }
         guard columns.contains("kind"), columns.contains("term") else {
             throw AppError.invalid("csv", zh: "CSV 表头须包含 kind 和 term 列", en: "The CSV header needs kind and term columns")
         }

@@ -84,10 +84,14 @@ struct ProofreadAPI {
         var filename: String?
         var format: String?
         var tenantId: UUID?
+        enum CodingKeys: String, CodingKey { case filename, format, tenantId = "tenant_id" }
     }
 
     @Sendable func document(_ req: Request) async throws -> ProofreadReportDTO {
-        let query = (try? req.query.decode(UploadQuery.self)) ?? UploadQuery()
+        let query: UploadQuery
+        do { query = try req.query.decode(UploadQuery.self) } catch {
+            throw AppError.invalid("query", zh: "查询参数无效", en: "Invalid query parameters")
+        }
         var data: Data, filename = query.filename, format = query.format, tenantID = query.tenantId
         if req.headers.contentType?.type == "multipart" {
             let form: UploadForm

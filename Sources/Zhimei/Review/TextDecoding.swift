@@ -4,28 +4,35 @@ import Glibc
 #endif
 
 /// Bytes → text for uploaded TXT/HTML/CSV: UTF-8 (BOM stripped), UTF-16 with BOM, else GBK (GB18030) or Big5 via
-/// glibc iconv, picking the one whose result looks more like running Chinese text.
+/// glibc iconv, chosen by which byte ranges the text uses.
 enum TextDecoding {
     /// The decoded text and the encoding used ("utf-8", "utf-16", "gb18030", "big5").
     static func decode(_ data: Data) -> (text: String, encoding: String)? {
         if data.starts(with: [0xEF, 0xBB, 0xBF]) { return String(data: data.dropFirst(3), encoding: .utf8).map { ($0, "utf-8") } }
         if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) { return String(data: data, encoding: .utf16).map { ($0, "utf-16") } }
         if let s = String(data: data, encoding: .utf8) { return (s, "utf-8") }
-        let candidates = ["GB18030", "BIG5"].compactMap { enc in iconv(data, from: enc).map { ($0, enc.lowercased()) } }
-        return candidates.max { score($0.0) < score($1.0) }
+        // Real GBK text is almost all GB2312 (both bytes ≥ 0xA1); Big5 bytes read as GBK land in the extension area
+        // (Big5 trail bytes 0x40–0x7E), while GB2312 bytes read as Big5 "succeed" as nonsense — so decide on the bytes.
+        let gbk = iconv(data, from: "GB18030"), big5 = iconv(data, from: "BIG5")
+        if let gbk, extensionRatio(data) <= 0.02 || big5 == nil { return (gbk, "gb18030") }
+        if let big5 { return (big5, "big5") }
+        return gbk.map { ($0, "gb18030") }
     }
 
-    /// How many of the most frequent Chinese characters (same in simplified and traditional) the text holds, per scalar.
-    static func score(_ s: String) -> Double {
-        var hits = 0, total = 0
-        for u in s.unicodeScalars.prefix(20_000) {
-            total += 1
-            if common.contains(u) { hits += 1 }
+    /// Share of double-byte pairs outside the GB2312 block (either byte below 0xA1).
+    static func extensionRatio(_ data: Data) -> Double {
+        var pairs = 0, ext = 0
+        var i = data.startIndex
+        while i < data.endIndex {
+            let b = data[i]
+            if b < 0x80 { i += 1; continue }
+            let next = data.index(after: i) < data.endIndex ? data[data.index(after: i)] : 0
+            pairs += 1
+            if b < 0xA1 || next < 0xA1 { ext += 1 }
+            i = min(data.index(i, offsetBy: 2), data.endIndex)
         }
-        return total == 0 ? 0 : Double(hits) / Double(total)
+        return pairs == 0 ? 0 : Double(ext) / Double(pairs)
     }
-
-    static let common: Set<Unicode.Scalar> = Set("的一是在不了有和人中大上个我以要他时来用们生到作地于出就分对成可主年同工也能下子说产种面而方后多定行学法所民得十三之进着等部度家力里如水化高自二理起小物实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天四日那社事平形相全表间样与重新线内数正心反你明看原又利比或但质气第向道此变条只没结解问意建月公无系很情者最立代想已通并提直题程展五果料象员位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处府".unicodeScalars)
 
     #if canImport(Glibc)
     /// Strict conversion to UTF-8; nil on any invalid sequence.

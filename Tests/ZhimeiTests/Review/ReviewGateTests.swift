@@ -137,3 +137,34 @@ final class ReviewGateTests: XCTestCase {
         }
     }
 }
+
+/// The 智能校对 and lexicon pages render, escape user content and are reachable from the review queue.
+final class ProofreadPageTests: XCTestCase {
+    func testProofreadAndLexiconPages() async throws {
+        try await withTestApp { t in
+            let admin = try await t.token(for: "liuyang-admin")
+            try await ProofreadFixture.addTerm(t, "<img src=x>测试", as: admin)
+            let adminSession = try await t.session(for: "liuyang-admin"), reporter = try await t.session(for: "liuyang-reporter")
+            let html: HTTPHeaders = ["Accept": "text/html"]
+            let queue = try await t.send(.GET, "/review", headers: html, as: try await t.session(for: "liuyang-editor"))
+            XCTAssertTrue(queue.text.contains("href=\"/review/proofread\""))
+            let page = try await t.send(.GET, "/review/proofread", headers: html, as: reporter)
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertTrue(page.text.contains("智能校对"))
+            XCTAssertTrue(page.text.contains("/js/proofread.js"))
+            XCTAssertFalse(page.text.contains("style=\""), "strict CSP: no inline styles")
+            let lexicon = try await t.send(.GET, "/review/lexicon", headers: html, as: adminSession)
+            XCTAssertEqual(lexicon.status, .ok)
+            XCTAssertTrue(lexicon.text.contains("&lt;img src=x&gt;测试"))
+            XCTAssertFalse(lexicon.text.contains("<img src=x>"))
+            XCTAssertTrue(lexicon.text.contains("/api/v1/review/lexicon/export?tenant_id="))
+            let refused = try await t.send(.GET, "/review/lexicon", headers: html, as: reporter)
+            XCTAssertNotEqual(refused.status, .ok)
+            // The editor loads the proofreading panel.
+            let story = try await ReviewFixture.story(t, by: "liuyang-reporter")
+            let edit = try await t.send(.GET, "/stories/\(story)/edit", headers: html, as: reporter)
+            XCTAssertEqual(edit.status, .ok)
+            XCTAssertTrue(edit.text.contains("/js/proofread.js"))
+        }
+    }
+}

@@ -51,7 +51,7 @@ public struct SentimentLexicon: Sendable {
 ///
 /// Per clause (split at 。！？；，,.!?;~\n), each sentiment word's weight is multiplied by the degree words
 /// and flipped by an odd number of negators among the 3 words before it; negators and degree words carry no
-/// weight of their own. A clause ending in ！ counts 1.3×. Clauses after a turning word (但, 但是, 可是, 不过,
+/// weight of their own; adjacent-word pairs found in the lexicon add their weight too. A clause ending in ！ counts 1.3×. Clauses after a turning word (但, 但是, 可是, 不过,
 /// 然而) count 1.5×, the ones before 0.7×. A sarcasm marker with a positive total turns it negative.
 /// Score = tanh(raw / 3); |score| < `neutralBand` is neutral.
 public struct SentimentAnalyzer: Sendable {
@@ -77,12 +77,18 @@ public struct SentimentAnalyzer: Sendable {
         var clause = 0.0
         var clauseWeight = 1.0
         var window: [String] = []
+        // Adjacent-word pairs ("不 推荐", "太 失望") from the derived lexicon: phrase evidence summed beside the word rules.
+        var phrases = 0.0
+        var previous: String?
         func close(exclaim: Bool) {
             raw += clause * clauseWeight * (exclaim ? 1.3 : 1)
             clause = 0
             window.removeAll(keepingCapacity: true)
         }
         for w in words {
+            if w.allSatisfy(\.isWhitespace) { continue }
+            if let p = previous, let v = lexicon.weight(p + " " + w) { phrases += v }
+            previous = w
             if w.count == 1, let ch = w.first, Self.clauseBreaks.contains(ch) {
                 close(exclaim: ch == "！" || ch == "!")
                 continue
@@ -116,6 +122,7 @@ public struct SentimentAnalyzer: Sendable {
             }
         }
         close(exclaim: false)
+        raw += phrases
         var sarcasm = false
         if SentimentWords.sarcasmMarkers.contains(where: { text.contains($0) }) {
             sarcasm = true

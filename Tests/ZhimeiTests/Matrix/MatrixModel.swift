@@ -46,7 +46,7 @@ struct MatrixModule: Sendable {
     }
 
     /// Every module's rows. A new module adds itself here.
-    static let all: [MatrixModule] = [.platform, .text, .leads, .planning, .stories, .review, .publishing, .search]
+    static let all: [MatrixModule] = [.platform, .text, .leads, .planning, .stories, .review, .publishing, .search, .opinion]
 
     static let everyone = "PACERVNS"
 }

@@ -16,8 +16,8 @@ public struct TypoSettings: Sendable, Hashable {
 /// the surrounding window much more probable under the word model. Explainable: the finding carries
 /// the log-probability gain as its evidence.
 struct TypoModel {
-    static let costSameTone: Float = 1.0
-    static let costOtherTone: Float = 2.0
+    static let costSameTone: Float = 0.5
+    static let costOtherTone: Float = 4.0
     static let costShape: Float = 2.5
 
     struct Correction { var position: Int; var original: UInt32; var replacement: UInt32; var gain: Float }

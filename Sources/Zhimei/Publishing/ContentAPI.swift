@@ -39,6 +39,7 @@ struct ContentAPI {
     static let json = "application/json; charset=utf-8"
 
     @Sendable func list(_ req: Request) async throws -> Response {
+        if let cached = PublicSite.hit(req, maxAge: 30) { return cached }
         let (tenant, context) = try await PublicSite.tenant(req)
         let page = try Self.intQuery(req, "page", default: 1, range: 1...10_000)
         let perPage = try Self.intQuery(req, "per_page", default: 20, range: 1...100)
@@ -77,6 +78,7 @@ struct ContentAPI {
     }
 
     @Sendable func item(_ req: Request) async throws -> Response {
+        if let cached = PublicSite.hit(req, maxAge: 30) { return cached }
         do {
             let (p, context, tenant) = try await Self.find(req, channel: .app)
             return try await PublicSite.cached(req, slug: tenant.slug, contentType: Self.json, maxAge: 30) {
@@ -88,6 +90,7 @@ struct ContentAPI {
     }
 
     @Sendable func ninjs(_ req: Request) async throws -> Response {
+        if let cached = PublicSite.hit(req, maxAge: 30) { return cached }
         let version = try Self.textQuery(req, "version") ?? "3.1"
         guard version == "2.2" || version == "3.1" else {
             throw AppError.invalid("version", zh: "ninjs 版本只能是 2.2 或 3.1", en: "version must be 2.2 or 3.1")

@@ -68,6 +68,13 @@ struct PublicSite {
         return answer(req, entry, maxAge: maxAge)
     }
 
+    /// The cached answer for this URL, before any database work (the hot path of the public site and content API).
+    static func hit(_ req: Request, maxAge: Int = 60) -> Response? {
+        guard let slug = req.parameters.get("tenantSlug"), req.url.string.utf8.count <= 512,
+              let entry = req.application.publicSiteCache.get(tenant: slug, key: req.url.string) else { return nil }
+        return answer(req, entry, maxAge: maxAge)
+    }
+
     static func answer(_ req: Request, _ entry: PublicSiteCache.Entry, maxAge: Int) -> Response {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: entry.contentType)
@@ -85,6 +92,7 @@ struct PublicSite {
     // MARK: Pages
 
     @Sendable func home(_ req: Request) async throws -> Response {
+        if let cached = Self.hit(req) { return cached }
         let (tenant, context) = try await Self.tenant(req)
         return try await Self.cached(req, slug: tenant.slug, contentType: Self.html) {
             let items = try await Self.live(try tenant.requireID(), channel: .website, context: context, limit: Self.maxItems, on: req.db)
@@ -95,6 +103,7 @@ struct PublicSite {
     }
 
     @Sendable func article(_ req: Request) async throws -> Response {
+        if let cached = Self.hit(req) { return cached }
         let (tenant, context) = try await Self.tenant(req)
         guard let storyID = req.parameters.get("storyID", as: UUID.self) else { return try await notFound(req, tenant, context) }
         return try await Self.cached(req, slug: tenant.slug, contentType: Self.html) {
@@ -125,6 +134,7 @@ struct PublicSite {
     /// Pages that list live articles matching a filter (tag, category, search).
     func filtered(_ req: Request, heading: String, canonicalPath: String, empty: String = "暂无稿件",
                   _ keep: @escaping @Sendable (RenderInput) -> Bool) async throws -> Response {
+        if let cached = Self.hit(req) { return cached }
         let (tenant, context) = try await Self.tenant(req)
         return try await Self.cached(req, slug: tenant.slug, contentType: Self.html) {
             let all = try await Self.live(try tenant.requireID(), channel: .website, context: context, limit: Self.scanLimit, on: req.db)
@@ -165,6 +175,7 @@ struct PublicSite {
     }
 
     @Sendable func sitemap(_ req: Request) async throws -> Response {
+        if let cached = Self.hit(req) { return cached }
         let (tenant, context) = try await Self.tenant(req)
         return try await Self.cached(req, slug: tenant.slug, contentType: "application/xml; charset=utf-8", maxAge: 300) {
             let items = try await Self.live(try tenant.requireID(), channel: .website, context: context, limit: 5000, on: req.db)
@@ -174,6 +185,7 @@ struct PublicSite {
 
     /// RSS 2.0 or Atom for the whole site or one category, from the rss/atom channel publications.
     func feed(_ req: Request, atom: Bool) async throws -> Response {
+        if let cached = Self.hit(req, maxAge: 120) { return cached }
         let (tenant, context) = try await Self.tenant(req)
         let category = try req.parameters.get("category").map { try Self.cleanParameter($0) }
         let type = atom ? "application/atom+xml; charset=utf-8" : "application/rss+xml; charset=utf-8"

@@ -1,0 +1,180 @@
+import AsyncHTTPClient
+import Fluent
+import Foundation
+import Vapor
+
+/// `zhimei bench publish`: (1) publish latency — a story published through the API to 8 channels with 3 destinations,
+/// until its article page answers 200 on the public site; (2) throughput and p99 of the public article page and the
+/// content-API item with wrk over loopback, against nginx serving the same bytes as static files in the same run.
+public enum PublishBenchmark {
+    public struct Options: Sendable {
+        public var publishes = 20
+        public var duration = 10
+        public var connections = 64
+        public var threads = 2
+        public init() {}
+    }
+
+    struct WrkResult { var rps: Double; var p99ms: Double }
+
+    public static func run(_ o: Options, textData: String, log: @escaping @Sendable (String) -> Void) async throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-bench-publish-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let port = Int.random(in: 30000...39999), nginxPort = port + 1
+        setenv("ZHIMEI_SITE_CACHE_TTL", "3600", 1)
+        let settings = Settings.load(environment: ["ZHIMEI_DATA_DIR": dir, "ZHIMEI_BCRYPT_COST": "4", "ZHIMEI_LOG_LEVEL": "error",
+                                                   "ZHIMEI_PUBLIC_URL": "http://127.0.0.1:\(port)", "ZHIMEI_TEXT_DATA": textData])
+        let app = try await Bootstrap.makeApplication(settings)
+        var lines: [String] = ["# zhimei bench publish", ""]
+        do {
+            try await app.autoMigrate()
+            _ = try await DemoData.seed(on: app.db) { try Bcrypt.hash($0, cost: 4) }
+            Bootstrap.addWorkers(app)
+            try await app.asyncBoot()
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            let base = "http://127.0.0.1:\(port)"
+            let token = try await benchToken(app)
+            let tenant = try await Tenant.query(on: app.db).filter(\.$slug == "liuyang").first()!
+            for i in 1...3 {
+                let d = PublishDestination()
+                d.tenantID = try tenant.requireID(); d.name = "bench-\(i)"; d.kind = .directory; d.target = "bench-\(i)"; d.secret = ""
+                d.options = [:]; d.enabled = true; d.createdAt = Date()
+                try await d.create(on: app.db)
+            }
+            // 1. Publish latency.
+            log("publish latency: \(o.publishes) stories × 8 channels × 3 destinations")
+            let channels = #"{"channels":["website","app","rss","atom","ninjs2","ninjs3","wechat","social"]}"#
+            var latencies: [Double] = []
+            var lastID = UUID()
+            for n in 0..<o.publishes {
+                let story = try await benchStory(app, tenantID: try tenant.requireID(), n: n)
+                lastID = try story.requireID()
+                let start = Date()
+                let status = try await http("POST", "\(base)/api/v1/publishing/stories/\(lastID)/publish", body: channels, token: token).status
+                guard status == 200 else { throw Abort(.internalServerError, reason: "publish answered \(status)") }
+                while try await http("GET", "\(base)/site/liuyang/articles/\(lastID.uuidString.lowercased())").status != 200 {
+                    try await Task.sleep(nanoseconds: 1_000_000)
+                }
+                latencies.append(Date().timeIntervalSince(start) * 1000)
+            }
+            latencies.sort()
+            let p50 = latencies[latencies.count / 2], p99 = latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]
+            lines.append("publish → visible on the public site (8 channels, 3 destinations, n=\(o.publishes)): p50 \(fmt(p50)) ms, p99 \(fmt(p99)) ms, max \(fmt(latencies.last ?? 0)) ms (target < 1000 ms)")
+            // 2. Throughput against nginx.
+            let article = "/site/liuyang/articles/\(lastID.uuidString.lowercased())", item = "/api/v1/public/liuyang/items/\(lastID.uuidString.lowercased())"
+            guard let wrk = which("wrk"), let nginx = which("nginx") else {
+                lines.append("wrk/nginx missing: install with `apt-get install -y wrk nginx-light` and run again")
+                try await shutdown(app)
+                return lines.joined(separator: "\n")
+            }
+            let root = dir + "/nginx/root"
+            try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
+            try Data(try await http("GET", base + article).body.utf8).write(to: URL(fileURLWithPath: root + "/article.html"))
+            try Data(try await http("GET", base + item).body.utf8).write(to: URL(fileURLWithPath: root + "/item.json"))
+            let conf = """
+            worker_processes \(o.threads); pid \(dir)/nginx/nginx.pid; error_log \(dir)/nginx/error.log;
+            events { worker_connections 1024; }
+            http { access_log off; sendfile on; keepalive_requests 1000000; types { text/html html; application/json json; }
+              server { listen 127.0.0.1:\(nginxPort); root \(root); } }
+            """
+            try conf.write(toFile: dir + "/nginx/nginx.conf", atomically: true, encoding: .utf8)
+            let nginxProcess = Process()
+            nginxProcess.executableURL = URL(fileURLWithPath: nginx)
+            nginxProcess.arguments = ["-c", dir + "/nginx/nginx.conf", "-p", dir + "/nginx", "-g", "daemon off;"]
+            try nginxProcess.run()
+            defer { nginxProcess.terminate() }
+            try await Task.sleep(nanoseconds: 500_000_000)
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            lines.append("wrk -t\(o.threads) -c\(o.connections) -d\(o.duration)s over loopback; machine has \(cores) cores; server and wrk share them")
+            for (name, path, file) in [("article page", article, "/article.html"), ("content-API item", item, "/item.json")] {
+                log("wrk: \(name)")
+                let z = try runWrk(wrk, url: base + path, o)
+                let n = try runWrk(wrk, url: "http://127.0.0.1:\(nginxPort)\(file)", o)
+                lines.append("\(name): zhimei \(fmt(z.rps)) req/s p99 \(fmt(z.p99ms)) ms · nginx static \(fmt(n.rps)) req/s p99 \(fmt(n.p99ms)) ms · ratio \(String(format: "%.2f", z.rps / max(n.rps, 1)))× (target ≥ 0.5×)")
+            }
+        } catch {
+            try? await shutdown(app)
+            throw error
+        }
+        try await shutdown(app)
+        return lines.joined(separator: "\n")
+    }
+
+    static func shutdown(_ app: Application) async throws {
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+    }
+
+    static func fmt(_ v: Double) -> String { String(format: v >= 100 ? "%.0f" : "%.1f", v) }
+
+    static func which(_ name: String) -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        for dir in path + ["/usr/local/bin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"] where FileManager.default.fileExists(atPath: dir + "/" + name) {
+            return dir + "/" + name
+        }
+        return nil
+    }
+
+    static func runWrk(_ wrk: String, url: String, _ o: Options) throws -> WrkResult {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: wrk)
+        p.arguments = ["-t\(o.threads)", "-c\(o.connections)", "-d\(o.duration)s", "--latency", url]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        var rps = 0.0, p99 = 0.0
+        for line in out.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.first == "Requests/sec:", parts.count > 1 { rps = Double(parts[1]) ?? 0 }
+            if parts.first == "99%", parts.count > 1 { p99 = duration(String(parts[1])) }
+            if parts.first == "Non-2xx" { rps = 0 }   // errors do not count as throughput
+        }
+        return WrkResult(rps: rps, p99ms: p99)
+    }
+
+    /// wrk prints latencies as 850.00us, 1.20ms or 1.05s.
+    static func duration(_ s: String) -> Double {
+        if s.hasSuffix("us") { return (Double(s.dropLast(2)) ?? 0) / 1000 }
+        if s.hasSuffix("ms") { return Double(s.dropLast(2)) ?? 0 }
+        if s.hasSuffix("s") { return (Double(s.dropLast()) ?? 0) * 1000 }
+        return 0
+    }
+
+    static func benchToken(_ app: Application) async throws -> String {
+        guard let user = try await User.query(on: app.db).filter(\.$username == "liuyang-chief").first() else { throw Abort(.internalServerError) }
+        let secret = "zm_bench_\(UUID().uuidString)"
+        let token = APIToken()
+        token.$user.id = try user.requireID()
+        token.name = "bench"; token.prefix = "zm_bench"; token.tokenHash = Secrets.sha256(secret); token.scopes = TokenScope.allCases
+        try await token.create(on: app.db)
+        return secret
+    }
+
+    static func benchStory(_ app: Application, tenantID: UUID, n: Int) async throws -> Story {
+        let s = Story()
+        s.id = UUID(); s.tenantID = tenantID; s.authorID = UUID(); s.authorName = "基准"
+        s.headline = "基准测试稿件 \(n)：浏阳花炮产业2024年增长3.5%"; s.subtitle = ""; s.lead = "导语：花炮产业稳步发展。"; s.byline = "本台记者"
+        s.tags = ["基准", "花炮"]; s.categories = ["经济"]; s.location = "浏阳"; s.language = "zh"
+        s.body = (0..<12).map { i in .paragraph([InlineSpan(String(repeating: "浏阳市花炮产业第\(i)段正文，企业数量与出口额持续增长。", count: 4))]) }
+        s.status = .approved; s.version = 1; s.createdAt = Date(); s.updatedAt = Date()
+        try await s.create(on: app.db)
+        return s
+    }
+
+    /// One HTTP request with AsyncHTTPClient.
+    static func http(_ method: String, _ url: String, body: String? = nil, token: String? = nil) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let data = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        return (Int(response.status.code), String(buffer: data))
+    }
+}

@@ -43,7 +43,7 @@ public struct ReviewCommand: ParsableCommand {
         var config = ReviewConfiguration()
         for path in lexicon {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read lexicon \(path) / 无法读取词库") }
-            do { config.sensitiveTerms += try LexiconCSV.parse(text) } catch let e as LexiconCSV.ParseError { throw ValidationError("\(path): \(e.description)") }
+            do { config.sensitiveTerms += try SensitiveTermCSV.parse(text) } catch let e as SensitiveTermCSV.ParseError { throw ValidationError("\(path): \(e.description)") }
         }
         if demoLexicon { config.sensitiveTerms += SensitiveTerm.demoLexicon }
         if let facts {

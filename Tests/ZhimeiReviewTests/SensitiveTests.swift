@@ -82,9 +82,9 @@ final class SensitiveTests: XCTestCase {
 
     /// CSV import/export round trip; bad severity is a bilingual error naming the line.
     func testLexiconCSV() throws {
-        let csv = LexiconCSV.export(terms)
-        XCTAssertEqual(try LexiconCSV.parse(csv), terms)
-        XCTAssertThrowsError(try LexiconCSV.parse("term,category,severity\n坏词,custom,fatal\n")) { e in
+        let csv = SensitiveTermCSV.export(terms)
+        XCTAssertEqual(try SensitiveTermCSV.parse(csv), terms)
+        XCTAssertThrowsError(try SensitiveTermCSV.parse("term,category,severity\n坏词,custom,fatal\n")) { e in
             XCTAssertTrue("\(e)".contains("第2行") && "\(e)".contains("line 2"))
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// CSV import/export of sensitive-term lexicons: `term,category,severity,context,window,homophones,note`
 /// (header optional; context words separated by `|`; severity block/warn/info; homophones true/false).
-public enum LexiconCSV {
+public enum SensitiveTermCSV {
     public struct ParseError: Error, CustomStringConvertible, Sendable {
         public var line: Int
         public var message: String

@@ -46,7 +46,27 @@ public final class Proofreader: Sendable {
             }
             for var f in h.sorted(by: Proofreader.order) { f.ruleID = "headline." + f.ruleID; result.append(f) }
         }
-        return result + checkBody(text).sorted(by: Proofreader.order)
+        return result + checkChunked(text)
+    }
+
+    /// Texts longer than `chunkScalars` are checked paragraph group by paragraph group (cut at line breaks; every rule
+    /// works within a paragraph), so working memory stays bounded; offsets are shifted back to the whole text.
+    static let chunkScalars = 100_000
+
+    func checkChunked(_ text: String) -> [ReviewFinding] {
+        let scalars = text.unicodeScalars
+        guard scalars.count > Proofreader.chunkScalars else { return checkBody(text).sorted(by: Proofreader.order) }
+        var out: [ReviewFinding] = []
+        var start = scalars.startIndex, base = 0
+        while start < scalars.endIndex {
+            var end = scalars.index(start, offsetBy: Proofreader.chunkScalars, limitedBy: scalars.endIndex) ?? scalars.endIndex
+            if end < scalars.endIndex, let nl = scalars[start..<end].lastIndex(of: "\n") { end = scalars.index(after: nl) }
+            let piece = String(String.UnicodeScalarView(scalars[start..<end]))
+            for var f in checkBody(piece).sorted(by: Proofreader.order) { f.start += base; f.end += base; out.append(f) }
+            base += scalars.distance(from: start, to: end)
+            start = end
+        }
+        return out
     }
 
     static func order(_ a: ReviewFinding, _ b: ReviewFinding) -> Bool {

@@ -74,3 +74,19 @@ final class TypoTests: XCTestCase {
         XCTAssertEqual(pr.check("问提就在于此。"), [])
     }
 }
+
+final class ChunkTests: XCTestCase {
+    /// A text longer than one chunk gives the same findings, at the same absolute offsets, as its paragraphs checked alone.
+    func testLongTextIsCheckedInChunks() throws {
+        let pr = try ReviewSupport.proofreader(ReviewConfiguration(sensitiveTerms: SensitiveTerm.demoLexicon))
+        let para = String(repeating: "今天天气很好，我们去公园散步。", count: 40) + "\n"
+        var text = ""
+        while text.unicodeScalars.count < Proofreader.chunkScalars + 5_000 { text += para }
+        let offset = text.unicodeScalars.count
+        text += "请先按装软件，这是演示敏感词。\n"
+        let f = pr.check(text)
+        XCTAssertEqual(f.map(\.ruleID), ["typo.misused", "sensitive.lexicon"])
+        XCTAssertEqual(f.map(\.start), [offset + 2, offset + 9])
+        XCTAssertEqual(f.map { ReviewSupport.slice(text, $0) }, ["按装", "演示敏感词"])
+    }
+}

@@ -37,9 +37,18 @@ public final class ReviewResources: Sendable {
     public static var shared: ReviewResources {
         lock.lock(); defer { lock.unlock() }
         if let c = cached { return c }
-        let r = (try? load(from: .fromEnvironment())) ?? .empty
+        let r: ReviewResources
+        do { r = try load(from: .fromEnvironment()) } catch { r = .empty; loadError = "\(error)" }
         cached = r
         return r
+    }
+
+    nonisolated(unsafe) private static var loadError: String?
+    /// Why `shared` fell back to `.empty` (nil when the data loaded), for start-up logs and health pages.
+    public static var sharedLoadError: String? {
+        _ = shared
+        lock.lock(); defer { lock.unlock() }
+        return loadError
     }
 
     /// Whether the statistical typo model is available.

@@ -49,7 +49,7 @@ struct LexiconAPI {
         lex.endpoint(.GET, "export", access: .permission(.tenantSettings),
                      doc: .init("Export entries as CSV (UTF-8 with BOM) / 导出 CSV", tag: "review", response: .string, query: Self.ownerQuery,
                                 mediaType: "text/csv"), use: export)
-        let one = lex.grouped(":entryID")
+        let one = lex.grouped(":lexiconEntryID")
         one.endpoint(.PUT, access: .permission(.tenantSettings),
                      doc: .init("Change an entry (audited) / 修改词条", tag: "review", request: Self.entryRequest, response: .ref("LexiconEntry")), use: update)
         one.endpoint(.DELETE, access: .permission(.tenantSettings),
@@ -90,12 +90,12 @@ struct LexiconAPI {
     }
 
     @Sendable func update(_ req: Request) async throws -> LexiconEntryDTO {
-        LexiconEntryDTO(try await LexiconService.update(req.parameters.get("entryID", as: UUID.self),
+        LexiconEntryDTO(try await LexiconService.update(req.parameters.get("lexiconEntryID", as: UUID.self),
                                                         try req.content.decode(LexiconService.EntryInput.self), on: req))
     }
 
     @Sendable func delete(_ req: Request) async throws -> HTTPStatus {
-        try await LexiconService.delete(req.parameters.get("entryID", as: UUID.self), on: req)
+        try await LexiconService.delete(req.parameters.get("lexiconEntryID", as: UUID.self), on: req)
         return .noContent
     }
 

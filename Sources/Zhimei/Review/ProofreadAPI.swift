@@ -37,6 +37,10 @@ struct ProofreadAPI {
                                       ("format", .enumeration(ProofreadDocuments.Format.allCases.map(\.rawValue)), "docx, html or txt (default: from the name or content)"),
                                       ("tenant_id", .uuid, "Tenant whose lexicons apply (default: the active tenant)")]),
                    body: .collect(maxSize: "10mb"), use: document)
+        p.endpoint(.POST, "url", access: .permission(.textUse),
+                   doc: .init("Fetch a web page (http/https; 5 MB, 10 s, no redirects; internal addresses refused) and proofread its text / 网页校对",
+                              tag: "review", request: .object([("url", .string(maxLength: OutboundURL.maxLength)), ("tenant_id", .nullable(.uuid))], required: ["url"]),
+                              response: .ref("ProofreadReport")), use: url)
         for format in ["html", "docx"] {
             p.endpoint(.POST, "report", PathComponent(stringLiteral: format), access: .permission(.textUse),
                        doc: .init(format == "html" ? "Proofreading report as an HTML file / 下载 HTML 校对报告" : "Proofreading report as a DOCX with Word comments / 下载带批注的 Word 校对报告",
@@ -106,6 +110,20 @@ struct ProofreadAPI {
             data = req.body.data.map { Data(buffer: $0) } ?? Data()
         }
         let kind = try ProofreadDocuments.format(format, filename: filename, data: data)
+        let (text, encoding) = try ProofreadDocuments.extract(data, format: kind)
+        return try await Self.run(TextInput(text: text, headline: nil, tenantId: tenantID), on: req, format: kind.rawValue, encoding: encoding)
+    }
+
+    struct URLInput: Content {
+        var url: String
+        var tenantId: UUID?
+    }
+
+    @Sendable func url(_ req: Request) async throws -> ProofreadReportDTO {
+        let input = try req.content.decode(URLInput.self)
+        let tenantID = try await Self.tenant(input.tenantId, on: req)
+        let (data, type) = try await ProofreadFetch.fetch(input.url, allowPrivate: req.application.proofreadFetch.allowPrivate)
+        let kind: ProofreadDocuments.Format = (type ?? "").lowercased().contains("text/plain") ? .txt : .html
         let (text, encoding) = try ProofreadDocuments.extract(data, format: kind)
         return try await Self.run(TextInput(text: text, headline: nil, tenantId: tenantID), on: req, format: kind.rawValue, encoding: encoding)
     }

@@ -27,6 +27,8 @@ extension MatrixModule {
         // Proofreading (issue 5): everyone with text.use; the lexicon is managed by tenant admins (and platform admins).
         "POST /api/v1/proofread": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),
         "POST /api/v1/proofread/document": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵上传的文本"}"# }),
+        // Loopback and unresolvable hosts are refused: permitted callers get 422.
+        "POST /api/v1/proofread/url": MatrixRow("PACERVNS", body: { _, _ in #"{"url":"http://127.0.0.1:9/page.html"}"# }),
         "POST /api/v1/proofread/report/html": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),
         "POST /api/v1/proofread/report/docx": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),
         "GET /api/v1/review/lexicon": MatrixRow("PA"),
@@ -35,9 +37,9 @@ extension MatrixModule {
         // A JSON body is not a lexicon CSV: permitted callers get 422.
         "POST /api/v1/review/lexicon/import": MatrixRow("PA", body: { _, _ in #"{"not":"csv"}"# }),
         "GET /api/v1/review/lexicon/export": MatrixRow("PA"),
-        "PUT /api/v1/review/lexicon/:entryID": MatrixRow("PA", tenantBound: true, body: { _, _ in #"{"kind":"sensitive","term":"矩阵改词","category":"广告"}"# }),
+        "PUT /api/v1/review/lexicon/:lexiconEntryID": MatrixRow("PA", tenantBound: true, body: { _, _ in #"{"kind":"sensitive","term":"矩阵改词","category":"广告"}"# }),
         // Soft delete: deleting an already deleted entry of one's own tenant is a no-op 204.
-        "DELETE /api/v1/review/lexicon/:entryID": MatrixRow("PA", tenantBound: true),
+        "DELETE /api/v1/review/lexicon/:lexiconEntryID": MatrixRow("PA", tenantBound: true),
         "GET /review/proofread": MatrixRow("PACERVNS"),
         "GET /review/lexicon": MatrixRow("PA"),
     ], fixtures: { t in
@@ -48,6 +50,6 @@ extension MatrixModule {
             try await e.create(on: t.db)
             return try e.requireID().uuidString
         }
-        return ["entryID": (try await entry("liuyang"), try await entry("ningxiang"))]
+        return ["lexiconEntryID": (try await entry("liuyang"), try await entry("ningxiang"))]
     })
 }

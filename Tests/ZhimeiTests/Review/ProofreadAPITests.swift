@@ -213,3 +213,65 @@ final class ProofreadAPITests: XCTestCase {
         }
     }
 }
+
+/// Proofreading a web page by URL: internal addresses refused by default, limits, no redirects.
+final class ProofreadURLTests: XCTestCase {
+    typealias P = ProofreadFixture
+    struct URLBody: Encodable { var url: String }
+
+    func testPagesAreFetchedOnlyWhenAllowedAndWithinLimits() async throws {
+        let server = try await PageServer.start()
+        do {
+            try await withTestApp { t in
+                let admin = try await t.token(for: "liuyang-admin"), editor = try await t.token(for: "liuyang-editor")
+                try await P.addTerm(t, "禁词测试", as: admin)
+                func fetch(_ url: String) async throws -> TestingHTTPResponse {
+                    try await t.send(.POST, "/api/v1/proofread/url", json: URLBody(url: url), as: editor)
+                }
+                // Loopback is refused by default; so are other schemes and junk.
+                var r = try await fetch(server.url("page.html"))
+                XCTAssertEqual(r.status, .unprocessableEntity, r.text)
+                XCTAssertTrue(try r.error().message.contains("内网"))
+                for bad in ["file:///etc/passwd", "ftp://127.0.0.1/x", "http://", "not a url", "http://10.1.2.3/", "http://[::1]/", "http://169.254.169.254/latest"] {
+                    r = try await fetch(bad)
+                    XCTAssertEqual(r.status, .unprocessableEntity, "\(bad): \(r.text)")
+                }
+                // An intranet deployment allows it.
+                t.app.proofreadFetch.allowPrivate = true
+                r = try await fetch(server.url("page.html"))
+                XCTAssertEqual(r.status, .ok, r.text)
+                var report = try r.json(P.ReportOut.self)
+                XCTAssertEqual(report.format, "html")
+                XCTAssertEqual(report.text, "网页里有禁词测试。")
+                XCTAssertTrue(report.blocked)
+                r = try await fetch(server.url("plain.txt"))
+                report = try r.json(P.ReportOut.self)
+                XCTAssertEqual(report.format, "txt"); XCTAssertTrue(report.blocked)
+                // Redirects are not followed (they could lead anywhere); big pages are refused.
+                r = try await fetch(server.url("redirect"))
+                XCTAssertEqual(r.status, .unprocessableEntity, r.text)
+                r = try await fetch(server.url("big"))
+                XCTAssertEqual(r.status, .payloadTooLarge, r.text)
+            }
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    func testInternalAddressRanges() {
+        XCTAssertTrue(ProofreadFetch.isInternal([127, 0, 0, 1]))
+        XCTAssertTrue(ProofreadFetch.isInternal([10, 0, 0, 1]))
+        XCTAssertTrue(ProofreadFetch.isInternal([172, 20, 1, 1]))
+        XCTAssertTrue(ProofreadFetch.isInternal([192, 168, 1, 1]))
+        XCTAssertTrue(ProofreadFetch.isInternal([169, 254, 169, 254]))
+        XCTAssertTrue(ProofreadFetch.isInternal([100, 100, 1, 1]))
+        XCTAssertFalse(ProofreadFetch.isInternal([8, 8, 8, 8]))
+        XCTAssertFalse(ProofreadFetch.isInternal([172, 32, 0, 1]))
+        XCTAssertTrue(ProofreadFetch.isInternal(Array(repeating: 0, count: 15) + [1]))
+        XCTAssertTrue(ProofreadFetch.isInternal([0xFE, 0x80] + Array(repeating: 0, count: 14)))
+        XCTAssertTrue(ProofreadFetch.isInternal(Array(repeating: 0, count: 10) + [0xFF, 0xFF, 127, 0, 0, 1]))
+        XCTAssertFalse(ProofreadFetch.isInternal([0x24, 0x08] + Array(repeating: 1, count: 14)))
+    }
+}

@@ -52,3 +52,40 @@ enum ProofreadFixture {
 
     static func body(_ r: TestingHTTPResponse) -> Data { Data(buffer: r.body) }
 }
+
+/// A tiny local web server for the URL-fetch tests: /page.html, /plain.txt, /redirect (→ /page.html) and /big (6 MB).
+final class PageServer: @unchecked Sendable {
+    // @unchecked: immutable after start.
+    let app: Application
+    let port: Int
+
+    private init(app: Application, port: Int) { self.app = app; self.port = port }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+    static func start() async throws -> PageServer {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .error
+        app.get("page.html") { _ -> Response in
+            var h = HTTPHeaders(); h.contentType = .html
+            return Response(status: .ok, headers: h, body: .init(string: "<html><body><p>网页里有禁词测试。</p><script>var x = 1;</script></body></html>"))
+        }
+        app.get("plain.txt") { _ -> Response in
+            var h = HTTPHeaders(); h.contentType = .plainText
+            return Response(status: .ok, headers: h, body: .init(string: "纯文本禁词测试"))
+        }
+        app.get("redirect") { req -> Response in req.redirect(to: "/page.html") }
+        app.get("big") { _ -> Response in
+            var h = HTTPHeaders(); h.contentType = .plainText
+            return Response(status: .ok, headers: h, body: .init(string: String(repeating: "字", count: 2_100_000)))
+        }
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        guard let port = app.http.server.shared.localAddress?.port else { throw TestError("page server has no port") }
+        return PageServer(app: app, port: port)
+    }
+
+    func stop() async throws {
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+    }
+}

@@ -61,7 +61,7 @@ struct SearchAPI {
 
     @Sendable func relatedPost(_ req: Request) async throws -> RelatedDTO {
         let input = try req.content.decode(RelatedInput.self)
-        var text = input.text ?? ""
+        var text = SearchRequestParser.clean(input.text ?? "")
         if let id = input.storyId {
             let story = try await StoryService.find(id, on: req)
             if text.isEmpty { text = StoryService.plainText(story) }
@@ -96,13 +96,14 @@ struct SearchAPI {
     @Sendable func createSaved(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let input = try req.content.decode(SavedInput.self)
-        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = SearchRequestParser.clean(input.name).trimmingCharacters(in: .whitespacesAndNewlines)
+        let query = SearchRequestParser.clean(input.query)
         guard (1...100).contains(name.count) else { throw AppError.invalid("name", zh: "名称须为 1–100 字", en: "name must be 1–100 characters") }
-        guard (1...1000).contains(input.query.count) else { throw AppError.invalid("query", zh: "搜索词须为 1–1000 字", en: "query must be 1–1000 characters") }
+        guard (1...1000).contains(query.count) else { throw AppError.invalid("query", zh: "搜索词须为 1–1000 字", en: "query must be 1–1000 characters") }
         let kinds = input.types ?? []
         let known = req.application.search.kinds
         guard kinds.count <= 10, kinds.allSatisfy(known.contains) else { throw AppError.invalid("types", zh: "类型无效", en: "Invalid types") }
-        let saved = try await SavedSearchService.create(name: name, query: input.query, kinds: kinds, alert: input.alert ?? true, actor: actor, on: req.db)
+        let saved = try await SavedSearchService.create(name: name, query: query, kinds: kinds, alert: input.alert ?? true, actor: actor, on: req.db)
         await req.audit("search.save", tenant: saved.tenantID, targetType: "saved_search", targetID: saved.id?.uuidString ?? "")
         return try await SavedSearchDTO(saved).encodeResponse(status: .created, for: req)
     }
@@ -127,7 +128,7 @@ struct SearchAPI {
         let input = try req.content.decode(SynonymInput.self)
         guard input.groups.count <= 500 else { throw AppError.invalid("groups", zh: "同义词组最多 500 组", en: "At most 500 groups") }
         let groups = try input.groups.map { raw -> [String] in
-            let words = Array(Set(raw.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty })).sorted()
+            let words = Array(Set(raw.map { SearchRequestParser.clean($0).trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty })).sorted()
             guard (2...20).contains(words.count), words.allSatisfy({ $0.count <= 40 }) else {
                 throw AppError.invalid("groups", zh: "每组须有 2–20 个词，每个不超过 40 字", en: "Each group needs 2–20 words of at most 40 characters")
             }

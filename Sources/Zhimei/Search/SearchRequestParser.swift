@@ -19,9 +19,15 @@ enum SearchRequestParser {
         ("limit", .integer(minimum: 1, maximum: 100), "Page size (default 20)"), ("offset", .integer(minimum: 0, maximum: 10_000), "Offset"),
     ]
 
+    /// Control characters (NUL included, which PostgreSQL text cannot hold) become spaces.
+    static func clean(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        return String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    }
+
     static func text(_ req: Request, _ key: String, max: Int = 200) throws -> String? {
         guard let value = (try? req.query.get(String?.self, at: key)) ?? nil else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = clean(value).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return nil }
         guard trimmed.count <= max else { throw AppError.invalid(key, zh: "\(key) 过长（上限 \(max) 字）", en: "\(key) is too long (\(max) characters)") }
         return trimmed

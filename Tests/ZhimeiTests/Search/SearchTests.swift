@@ -115,6 +115,13 @@ final class SearchTests: XCTestCase {
                 let res = try await t.send(.GET, "/api/v1/search?q=a&\(bad)", as: admin)
                 XCTAssertEqual(res.status, .unprocessableEntity, bad + res.text)
             }
+            // NUL and control characters in filters are plain text too (PostgreSQL text cannot hold NUL).
+            for odd in ["author=%00x", "tag=%00%01", "state=%00", "category=a%00b", "q=%00", "language=%E2%80%AE%00"] {
+                let res = try await t.send(.GET, "/api/v1/search?\(odd)", as: admin)
+                XCTAssertEqual(res.status, .ok, odd + res.text)
+            }
+            let saved = try await t.send(.POST, "/api/v1/search/saved", raw: #"{"name":"a\u0000b","query":"\u0000测试"}"#, as: admin)
+            XCTAssertEqual(saved.status, .created, saved.text)
             let long = try await t.send(.GET, "/api/v1/search?q=" + String(repeating: "a", count: 10_000), as: admin)
             XCTAssertEqual(long.status, .ok)
         }

@@ -20,6 +20,11 @@ struct TypoModel {
     static let costOtherTone: Float = 4.0
     static let costShape: Float = 2.5
 
+    /// Common single-character surnames (百家姓, most frequent first).
+    static let surnames: Set<UInt32> = Set(("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程"
+        + "魏苏吕丁任沈姚卢姜崔钟谭陆汪范廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严欧莫孔向常汤康易乔赖文艾")
+        .unicodeScalars.map(\.value))
+
     struct Correction { var position: Int; var original: UInt32; var replacement: UInt32; var gain: Float }
 
     let resources: ReviewResources
@@ -63,7 +68,14 @@ struct TypoModel {
                     positions.append(x); positions.append(x + 1)
                 }
             }
-            for i in positions {
+            let singles = Set(seg.filter { $0.1 - $0.0 == 1 }.map(\.0))
+            // a lone surname followed by lone characters is most likely a personal name (陈耀, 记者艾笑): leave it
+            func inName(_ i: Int) -> Bool {
+                if i - 1 >= a && singles.contains(i - 1) && TypoModel.surnames.contains(s[i - 1]) { return true }
+                if i - 2 >= a && singles.contains(i - 2) && singles.contains(i - 1) && TypoModel.surnames.contains(s[i - 2]) { return true }
+                return TypoModel.surnames.contains(s[i]) && i + 1 < b && singles.contains(i + 1)
+            }
+            for i in positions where !inName(i) {
                 if (i < locked.count && locked[i]) || frozen.contains(i) { continue }
                 guard let cands = resources.confusion[s[i]] else { continue }
                 let prev: UInt32 = i > a ? s[i - 1] : 0

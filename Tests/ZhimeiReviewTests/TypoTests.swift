@@ -47,6 +47,12 @@ final class TypoTests: XCTestCase {
         for s in clean { XCTAssertEqual(try typos(s), [], s) }
     }
 
+    /// Personal names (a lone surname + lone characters) are left alone even when a confusable would make a word.
+    func testNamesAreLeftAlone() throws {
+        XCTAssertEqual(try typos("陈耀朋友：看了你的来信。").filter { $0.ruleID == "typo.confusion" }, [])
+        XCTAssertEqual(try typos("本报记者艾笑报道。").filter { $0.ruleID == "typo.confusion" }, [])
+    }
+
     /// Protected terms (names from the fact base, the user dictionary) are never corrected.
     func testProtectedTermsAreNotCorrected() throws {
         let text = "问提就在于此。"

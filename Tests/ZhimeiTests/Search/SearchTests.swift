@@ -149,6 +149,8 @@ final class SearchTests: XCTestCase {
             XCTAssertEqual(page.status, .ok)
             XCTAssertFalse(page.text.contains("独家"))
             XCTAssertTrue(page.text.contains("宁乡"))
+            XCTAssertTrue(page.text.contains("<mark>烟花</mark>"), "highlighted")
+            XCTAssertTrue(page.text.contains("class=\"topbar-search\""), "the top bar has the search box")
             // The platform admin sees both, with both tenants in the facets.
             let all = try await search(t, "烟花", as: try await t.token(for: "admin"))
             XCTAssertEqual(all.total, 2)

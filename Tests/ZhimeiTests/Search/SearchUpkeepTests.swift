@@ -117,6 +117,10 @@ final class SearchUpkeepTests: XCTestCase {
             let byID = try await t.send(.GET, "/api/v1/search/related?story_id=\(draft.id)", as: reporter)
             XCTAssertEqual(byID.status, .ok, byID.text)
             XCTAssertEqual(try byID.json(Related.self).items.first?.id, old.id)
+            // The editor carries the panel and its script.
+            let page = try await t.send(.GET, "/stories/\(draft.id)/edit", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-reporter"))
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertTrue(page.text.contains("id=\"search-related\"") && page.text.contains("/js/search-related.js"))
             // Another county's story is not found.
             let other = try await t.send(.GET, "/api/v1/search/related?story_id=\(draft.id)", as: try await t.token(for: "ningxiang-reporter"))
             XCTAssertEqual(other.status, .notFound)

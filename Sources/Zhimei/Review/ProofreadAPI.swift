@@ -41,6 +41,14 @@ struct ProofreadAPI {
                    doc: .init("Fetch a web page (http/https; 5 MB, 10 s, no redirects; internal addresses refused) and proofread its text / 网页校对",
                               tag: "review", request: .object([("url", .string(maxLength: OutboundURL.maxLength)), ("tenant_id", .nullable(.uuid))], required: ["url"]),
                               response: .ref("ProofreadReport")), use: url)
+        p.endpoint(.POST, "batch", access: .permission(.textUse),
+                   doc: .init("Proofread many files as a background job (multipart files[]; ≤ 50 files, 10 MB each) / 批量校对", tag: "review",
+                              response: .ref("ProofreadBatch"), status: 202),
+                   body: .collect(maxSize: "60mb")) { req in try await ProofreadBatch.start(on: req) }
+        p.endpoint(.GET, "batch", ":batchID", access: .permission(.textUse),
+                   doc: .init("A batch's progress and per-file results / 批量校对进度", tag: "review", response: .ref("ProofreadBatch"))) { req in
+            try await ProofreadBatch.find(req.parameters.get("batchID", as: UUID.self), on: req)
+        }
         for format in ["html", "docx"] {
             p.endpoint(.POST, "report", PathComponent(stringLiteral: format), access: .permission(.textUse),
                        doc: .init(format == "html" ? "Proofreading report as an HTML file / 下载 HTML 校对报告" : "Proofreading report as a DOCX with Word comments / 下载带批注的 Word 校对报告",

@@ -17,6 +17,8 @@ enum ReviewModule {
         app.zhimei.api.register(ReviewAPI.schemas)
         app.zhimei.api.register(ProofreadAPI.schemas)
         app.zhimei.api.register(LexiconAPI.schemas)
+        app.zhimei.api.register(ProofreadBatch.schemas)
+        ProofreadBatch.register(app)
         ReviewAPI().register(app.routes.grouped("api", "v1"))
         ProofreadAPI().register(app.routes.grouped("api", "v1"))
         LexiconAPI().register(app.routes.grouped("api", "v1"))

@@ -29,6 +29,9 @@ extension MatrixModule {
         "POST /api/v1/proofread/document": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵上传的文本"}"# }),
         // Loopback and unresolvable hosts are refused: permitted callers get 422.
         "POST /api/v1/proofread/url": MatrixRow("PACERVNS", body: { _, _ in #"{"url":"http://127.0.0.1:9/page.html"}"# }),
+        // A JSON body is not a multipart upload: permitted callers get 415.
+        "POST /api/v1/proofread/batch": MatrixRow("PACERVNS", body: { _, _ in #"{"files":[]}"# }),
+        "GET /api/v1/proofread/batch/:batchID": MatrixRow("PACERVNS", tenantBound: true),
         "POST /api/v1/proofread/report/html": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),
         "POST /api/v1/proofread/report/docx": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),
         "GET /api/v1/review/lexicon": MatrixRow("PA"),
@@ -50,6 +53,14 @@ extension MatrixModule {
             try await e.create(on: t.db)
             return try e.requireID().uuidString
         }
-        return ["lexiconEntryID": (try await entry("liuyang"), try await entry("ningxiang"))]
+        func batch(_ slug: String) async throws -> String {
+            let tenant = try await t.tenant(slug).requireID()
+            // Far in the future, so no worker runs it during the matrix.
+            let job = try await JobQueue.enqueue(kind: ProofreadBatch.kind, payload: #"{"tenant":"\#(tenant.uuidString)","files":[]}"#, tenantID: tenant,
+                                                 runAt: Date().addingTimeInterval(86_400), on: t.db)
+            return try job.requireID().uuidString
+        }
+        return ["lexiconEntryID": (try await entry("liuyang"), try await entry("ningxiang")),
+                "batchID": (try await batch("liuyang"), try await batch("ningxiang"))]
     })
 }

@@ -275,3 +275,44 @@ final class ProofreadURLTests: XCTestCase {
         XCTAssertFalse(ProofreadFetch.isInternal([0x24, 0x08] + Array(repeating: 1, count: 14)))
     }
 }
+
+/// Batch proofreading as a job: files stored, checked one by one with progress, per-file results, tenant-scoped status.
+final class ProofreadBatchTests: XCTestCase {
+    typealias P = ProofreadFixture
+    struct FileOut: Decodable { var name: String; var status: String; var format: String?; var block: Int; var messageEn: String? }
+    struct BatchOut: Decodable { var id: UUID; var state: String; var percent: Int; var stage: String; var files: [FileOut] }
+
+    func testBatchRunsAsAJobWithPerFileResults() async throws {
+        try await withTestApp { t in
+            let admin = try await t.token(for: "liuyang-admin"), editor = try await t.token(for: "liuyang-editor")
+            try await P.addTerm(t, "禁词测试", as: admin)
+            let boundary = "zmbatch"
+            func part(_ name: String, _ data: Data) -> Data {
+                Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"files[]\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8) + data + Data("\r\n".utf8)
+            }
+            let body = part("a.txt", Data("第一篇禁词测试".utf8)) + part("clean.txt", Data("第二篇没有问题。".utf8))
+                + part("broken.docx", Data([0x50, 0x4B, 0x03, 0x04, 1, 2, 3] + Array(repeating: 0x41, count: 40))) + Data("--\(boundary)--\r\n".utf8)
+            let type = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
+            let started = try await P.raw(t, .POST, "/api/v1/proofread/batch", data: body, type: type, as: editor)
+            XCTAssertEqual(started.status, .accepted, started.text)
+            let queued = try started.json(BatchOut.self)
+            XCTAssertEqual(queued.state, "queued")
+
+            try await XCTAssertTrueAsync(try await JobWorkerPool(application: t.app, concurrency: 1, lease: 30).runOne(owner: "test"))
+            let done = try await t.send(.GET, "/api/v1/proofread/batch/\(queued.id)", as: editor).json(BatchOut.self)
+            XCTAssertEqual(done.percent, 100)
+            XCTAssertEqual(done.files.map(\.name), ["a.txt", "clean.txt", "broken.docx"])
+            XCTAssertEqual(done.files.map(\.status), ["ok", "ok", "error"])
+            XCTAssertEqual(done.files[0].block, 1)
+            XCTAssertEqual(done.files[1].block, 0)
+            XCTAssertNotNil(done.files[2].messageEn)
+            // Another tenant cannot see it; a non-batch job is not a batch.
+            let other = try await t.send(.GET, "/api/v1/proofread/batch/\(queued.id)", as: try await t.token(for: "ningxiang-editor"))
+            XCTAssertEqual(other.status, .notFound)
+            // Bad requests: JSON instead of files, no files.
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/proofread/batch", json: P.Text(text: "x"), as: editor).status, .unsupportedMediaType)
+            let empty = try await P.raw(t, .POST, "/api/v1/proofread/batch", data: Data("--\(boundary)--\r\n".utf8), type: type, as: editor)
+            XCTAssertTrue([.badRequest, .unprocessableEntity].contains(empty.status), empty.text)
+        }
+    }
+}

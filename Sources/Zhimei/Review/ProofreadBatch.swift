@@ -1,0 +1,121 @@
+import Fluent
+import Vapor
+
+/// Batch proofreading (批量校对): uploaded files go to the blob store, one job checks them one by one and reports
+/// progress ("3/10 name.docx"); the per-file results are the job's result. Files are deleted when the job is done.
+enum ProofreadBatch {
+    static let kind = "review.proofread_batch"
+    static let maxFiles = 50
+
+    struct FileRef: Codable, Sendable { var key: String; var name: String }
+    struct Payload: Codable, Sendable { var tenant: UUID; var files: [FileRef] }
+
+    /// One file's outcome.
+    struct FileResult: Content {
+        var name: String
+        /// "ok" or "error".
+        var status: String
+        var format: String?
+        var encoding: String?
+        var characters: Int
+        var block: Int
+        var warn: Int
+        var info: Int
+        var message: String?
+        var messageEn: String?
+    }
+
+    struct StatusDTO: Content {
+        var id: UUID
+        var state: String
+        var percent: Int
+        var stage: String
+        var files: [FileResult]
+    }
+
+    static let schemas: [(String, Schema)] = [
+        ("ProofreadBatch", .object([
+            ("id", .uuid), ("state", .string), ("percent", .integer(minimum: 0, maximum: 100)), ("stage", .string),
+            ("files", .array(.object([
+                ("name", .string), ("status", .enumeration(["ok", "error"])), ("format", .nullable(.string)), ("encoding", .nullable(.string)),
+                ("characters", .integer), ("block", .integer), ("warn", .integer), ("info", .integer),
+                ("message", .nullable(.string)), ("message_en", .nullable(.string)),
+            ], required: ["name", "status", "characters", "block", "warn", "info"]))),
+        ], required: ["id", "state", "percent", "stage", "files"])),
+    ]
+
+    struct Form: Content { var files: [File]; var tenantId: UUID? }
+
+    /// Stores the files and enqueues the job (202 with its status).
+    static func start(on req: Request) async throws -> Response {
+        guard req.headers.contentType?.type == "multipart" else {
+            throw AppError(.unsupportedMediaType, "unsupported_media_type", zh: "请以 multipart/form-data 上传文件（字段 files[]）", en: "Upload the files as multipart/form-data (field files[])")
+        }
+        let form: Form
+        do { form = try req.content.decode(Form.self) } catch {
+            throw AppError.badRequest(zh: "缺少上传文件（字段 files[]）", en: "No uploaded files (field files[])")
+        }
+        guard !form.files.isEmpty, form.files.count <= maxFiles else {
+            throw AppError.invalid("files", zh: "每批 1 到 \(maxFiles) 个文件", en: "A batch holds 1 to \(maxFiles) files")
+        }
+        let tenantID = try await ProofreadAPI.tenant(form.tenantId, on: req)
+        let batch = UUID().uuidString.lowercased()
+        var refs: [FileRef] = []
+        for (i, file) in form.files.enumerated() {
+            let data = Data(buffer: file.data)
+            guard data.count <= ProofreadDocuments.maxBytes else {
+                throw AppError(.payloadTooLarge, "file_too_large", zh: "文件“\(file.filename.prefix(80))”超过 10 MB", en: "“\(file.filename.prefix(80))” is larger than 10 MB")
+            }
+            let key = "proofread/\(tenantID.uuidString.lowercased())/\(batch)/\(i)"
+            try await req.application.zhimei.blobs.put(key, data: data, contentType: "application/octet-stream")
+            refs.append(FileRef(key: key, name: String(file.filename.prefix(255))))
+        }
+        let payload = String(decoding: try JSONEncoder().encode(Payload(tenant: tenantID, files: refs)), as: UTF8.self)
+        let job = try await JobQueue.enqueue(kind: kind, payload: payload, tenantID: tenantID, maxAttempts: 2, createdBy: req.requireActor().userID, on: req.db)
+        await req.audit("review.proofread_batch", tenant: tenantID, targetType: "job", targetID: job.id?.uuidString ?? "", after: ["files": String(refs.count)])
+        return try await status(job).encodeResponse(status: .accepted, for: req)
+    }
+
+    static func status(_ job: Job) -> StatusDTO {
+        let files = job.result.flatMap { try? JSONDecoder().decode([FileResult].self, from: Data($0.utf8)) } ?? []
+        return StatusDTO(id: job.id ?? UUID(), state: job.state.rawValue, percent: min(max(job.progressPercent, 0), 100), stage: job.progressStage, files: files)
+    }
+
+    /// The batch's status for its tenant's users (404 for anyone else, and for jobs that are not batches).
+    static func find(_ id: UUID?, on req: Request) async throws -> StatusDTO {
+        guard let id, let job = try await req.scope(for: .textUse).query(Job.self, on: req.db).filter(\.$id == id).filter(\.$kind == kind).first() else {
+            throw AppError.notFound
+        }
+        return status(job)
+    }
+
+    /// Checks every file; a bad file is reported, not retried.
+    static func register(_ app: Application) {
+        app.zhimei.jobs.register(kind) { ctx in
+            let payload = try ctx.decode(Payload.self)
+            var results: [FileResult] = []
+            for (i, ref) in payload.files.enumerated() {
+                try await ctx.progress("\(i + 1)/\(payload.files.count) \(ref.name)", payload.files.isEmpty ? 100 : i * 100 / payload.files.count)
+                var r = FileResult(name: ref.name, status: "ok", characters: 0, block: 0, warn: 0, info: 0)
+                do {
+                    guard let data = try await ctx.application.zhimei.blobs.get(ref.key) else {
+                        throw AppError.invalid("file", zh: "文件已不存在", en: "The file is gone")
+                    }
+                    let format = try ProofreadDocuments.format(nil, filename: ref.name, data: data)
+                    let (text, encoding) = try ProofreadDocuments.extract(data, format: format)
+                    let findings = try await ProofreadService.check(text, headline: nil, tenantID: payload.tenant, app: ctx.application, db: ctx.db)
+                    r.format = format.rawValue; r.encoding = encoding; r.characters = text.unicodeScalars.count
+                    r.block = findings.filter { $0.severity == .block }.count
+                    r.warn = findings.filter { $0.severity == .warn }.count
+                    r.info = findings.filter { $0.severity == .info }.count
+                } catch let e as AppError {
+                    r.status = "error"; r.message = e.zh; r.messageEn = e.en
+                }
+                results.append(r)
+            }
+            for ref in payload.files { try? await ctx.application.zhimei.blobs.delete(ref.key) }
+            try await ctx.progress("done", 100)
+            return String(decoding: try JSONEncoder().encode(results), as: UTF8.self)
+        }
+    }
+}

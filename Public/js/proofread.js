@@ -123,21 +123,40 @@
       var run = document.getElementById("proofread-run");
       run.setAttribute("aria-busy", "true");
       var done = function () { run.removeAttribute("aria-busy"); };
-      if (files && files.length) {
-        // Batch: one file after another, with live progress; each report stays available.
-        var list = Array.prototype.slice.call(files), i = 0, summary = [];
+      if (files && files.length === 1) {
+        upload(files[0]).then(function (r) { render(r, files[0].name); }).catch(function (err) { showError(form, err); }).then(done);
+        return;
+      }
+      if (files && files.length > 1) {
+        // Batch: a server-side job; poll its progress and list per-file results.
+        var fd = new FormData();
+        Array.prototype.forEach.call(files, function (f) { fd.append("files[]", f, f.name); });
         progress.hidden = false;
-        var next = function () {
-          if (i >= list.length) { progress.textContent = (en ? "Done: " : "完成：") + summary.join("；"); done(); return; }
-          var f = list[i];
-          progress.textContent = (en ? "Checking " : "正在校对 ") + (i + 1) + "/" + list.length + "：" + f.name;
-          upload(f).then(function (r) {
-            summary.push(f.name + " " + r.counts.block + "/" + r.counts.warn + "/" + r.counts.info);
-            render(r, f.name);
-          }).catch(function (err) { summary.push(f.name + " ✗"); showError(form, err); })
-            .then(function () { i++; next(); });
-        };
-        next();
+        progress.textContent = en ? "Uploading…" : "正在上传…";
+        fetch("/api/v1/proofread/batch", { method: "POST", credentials: "same-origin", body: fd, headers: { "Accept": "application/json", "X-CSRF-Token": csrf } })
+          .then(function (res) { return res.json().then(function (d) { if (!res.ok) throw new Error(d.error ? d.error.message + " / " + d.error.message_en : "HTTP " + res.status); return d; }); })
+          .then(function (job) {
+            var poll = function () {
+              request("GET", "/api/v1/proofread/batch/" + job.id).then(function (s) {
+                progress.textContent = (en ? "Batch: " : "批量校对：") + s.percent + "% · " + s.stage;
+                if (s.state === "queued" || s.state === "running") { setTimeout(poll, 1000); return; }
+                done();
+                var box = document.getElementById("proofread-groups");
+                document.getElementById("proofread-report").hidden = false;
+                document.getElementById("proofread-summary").textContent = en ? "Batch results" : "批量校对结果";
+                box.textContent = "";
+                var ul = el("ul", "pr-list");
+                s.files.forEach(function (f) {
+                  var li = el("li", "pr-finding " + (f.block ? "sev-block" : ""), f.name + " — " +
+                    (f.status === "ok" ? (en ? f.block + " blocking, " + f.warn + " warnings, " + f.info + " notes" : "必须处理 " + f.block + "，建议修改 " + f.warn + "，提示 " + f.info)
+                                       : (en ? f.message_en : f.message)));
+                  ul.appendChild(li);
+                });
+                box.appendChild(ul);
+              }).catch(function (err) { done(); showError(form, err); });
+            };
+            poll();
+          }).catch(function (err) { done(); showError(form, err); });
         return;
       }
       var body = { text: document.getElementById("proofread-text").value, headline: document.getElementById("proofread-headline").value || null };

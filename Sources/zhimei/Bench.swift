@@ -6,6 +6,6 @@ import ZhimeiTextCLI
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks with same-run baselines.",
-        subcommands: [BenchCommand.TextBench.self, ReviewBench.self, SearchBench.self, PublishBench.self]
+        subcommands: [BenchCommand.TextBench.self, ReviewBench.self, SearchBench.self, PublishBench.self, OpinionBench.self]
     )
 }

@@ -140,7 +140,7 @@ struct SchemeMatcher: Sendable {
     func matches(text: String, region: String?, platform: String) -> Bool {
         if !platforms.isEmpty, !platforms.contains(platform) { return false }
         if !regions.isEmpty {
-            guard let region, regions.contains(where: { region.contains($0) || text.contains($0) }) else { return false }
+            guard regions.contains(where: { region?.contains($0) == true || text.contains($0) }) else { return false }
         }
         if exclusions.contains(where: { !$0.isEmpty && text.contains($0) }) { return false }
         return rule.matches(text)

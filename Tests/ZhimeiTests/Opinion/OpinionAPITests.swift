@@ -1,0 +1,252 @@
+import Fluent
+import Vapor
+import XCTest
+@testable import Zhimei
+
+/// Opinion through the API and the job, on SQLite and PostgreSQL: ingest with bad rows, resumable imports,
+/// alerts delivered in the app and by webhook, create topic, merge/split, tenancy and odd input.
+final class OpinionAPITests: XCTestCase {
+    struct Result: Decodable { var imported: Int; var duplicates: Int; var skipped: Int; var futureTimes: Int; var ids: [UUID]; var eventIds: [UUID]; var problems: [String]; var alerts: Int }
+    struct Page: Decodable { var items: [Post]; var total: Int }
+    struct Post: Decodable { var id: UUID; var externalId: String; var sentiment: String; var futureTime: Bool; var eventId: UUID?; var duplicateOf: UUID?; var schemeIds: [String] }
+    struct Event: Decodable { var id: UUID; var postCount: Int; var topicId: UUID?; var status: String }
+    struct Detail: Decodable { var event: Event; var spread: Spread; var volume: [Bucket] }
+    struct Spread: Decodable { var origins: [String] }
+    struct Bucket: Decodable { var total: Int }
+    struct Imp: Decodable { var id: UUID; var status: String; var imported: Int; var skipped: Int; var duplicates: Int; var checkpoint: Int64; var problems: [String] }
+
+    func requireText() throws { if TestApp.textDataDirectory == nil { throw XCTSkip("text data missing; run scripts/text/setup-data.sh") } }
+
+    func testIngestSkipsBadRowsHandlesDuplicatesAndFutureTimesAndMatchesSchemes() async throws {
+        try requireText()
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let scheme = try await t.send(.POST, "/api/v1/opinion/schemes", json: ["name": "停水监测", "rule": "停水 AND (小区 OR 居民) NOT 演练"], as: editor)
+            XCTAssertEqual(scheme.status, .created, scheme.text)
+            struct S: Decodable { var id: UUID }
+            let schemeID = try scheme.json(S.self).id
+            let future = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400 * 30))
+            let body = #"""
+            {"posts":[
+              {"id":"p1","author":"市民甲","time":"2026-01-02 08:00","text":"浏阳某小区停水三天了，居民非常愤怒，太失望了！","platform":"weibo","likes":"12"},
+              {"id":"p1","author":"市民甲","text":"重复的 ID","platform":"weibo"},
+              {"id":"p2","author":"市民乙","time":"\#(future)","text":"小区停水的事情有人管吗","repost_of":"p1","platform":"weibo"},
+              {"id":"p3","author":"市民丙","text":""},
+              {"id":"p4","time":"not a time","text":"时间坏了"},
+              "not an object",
+              {"id":"p5","author":"通讯员","text":"今天小区停水应急演练顺利完成","platform":"weibo","likes":-5}
+            ]}
+            """#
+            let res = try await t.send(.POST, "/api/v1/opinion/posts", raw: body, as: editor)
+            XCTAssertEqual(res.status, .created, res.text)
+            let r = try res.json(Result.self)
+            XCTAssertEqual(r.imported, 3)
+            XCTAssertEqual(r.duplicates, 1)
+            XCTAssertEqual(r.skipped, 3, "\(r.problems)")
+            XCTAssertEqual(r.futureTimes, 1)
+            XCTAssertTrue(r.problems.contains { $0.hasPrefix("row 4") })
+            // Sending the same batch again adds nothing.
+            let again = try await t.send(.POST, "/api/v1/opinion/posts", raw: body, as: editor).json(Result.self)
+            XCTAssertEqual(again.imported, 0)
+            XCTAssertEqual(again.duplicates, 4)
+
+            let page = try await t.send(.GET, "/api/v1/opinion/posts?limit=50", as: editor).json(Page.self)
+            XCTAssertEqual(page.total, 3)
+            let byID = Dictionary(page.items.map { ($0.externalId, $0) }, uniquingKeysWith: { a, _ in a })
+            XCTAssertEqual(byID["p1"]?.sentiment, "negative")
+            XCTAssertEqual(byID["p2"]?.futureTime, true)
+            XCTAssertEqual(byID["p1"]?.schemeIds, [schemeID.uuidString])
+            XCTAssertEqual(byID["p5"]?.schemeIds, [], "NOT 演练 excludes the drill")
+            let scoped = try await t.send(.GET, "/api/v1/opinion/posts?scheme_id=\(schemeID)", as: editor).json(Page.self)
+            XCTAssertEqual(Set(scoped.items.map(\.externalId)), ["p1", "p2"])
+
+            // Tenancy: 宁乡 sees none of 浏阳's posts or events, and cannot open them.
+            let other = try await t.token(for: "ningxiang-editor")
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/opinion/posts", as: other).json(Page.self).total, 0)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/opinion/events", as: other).json([Event].self).count, 0)
+            let eventID = try XCTUnwrap(byID["p1"]?.eventId)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/opinion/events/\(eventID)", as: other).status, .notFound)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/opinion/events/\(eventID)", headers: ["Accept": "text/html"], as: other).status, .notFound)
+            // The event's spread graph starts at the original poster.
+            let detail = try await t.send(.GET, "/api/v1/opinion/events/\(eventID)", as: editor).json(Detail.self)
+            XCTAssertEqual(detail.spread.origins.first, "市民甲")
+            let html = try await t.send(.GET, "/opinion/events/\(eventID)", headers: ["Accept": "text/html"], as: editor)
+            XCTAssertEqual(html.status, .ok)
+            XCTAssertTrue(html.text.contains("<svg"), "server-side charts")
+            XCTAssertFalse(html.text.contains("<script>"), "no inline script")
+        }
+    }
+
+    func testImportJobSkipsMalformedRowsAndResumesFromCheckpoint() async throws {
+        try requireText()
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            var lines: [String] = []
+            for i in 0..<1100 {
+                switch i % 100 {
+                case 7: lines.append("{broken json")
+                case 8: lines.append(#"{"id":"x\#(i)"}"#)
+                case 9: lines.append(#"{"id":"p\#(i - 3)","text":"重复 ID","platform":"weibo"}"#)
+                default: lines.append(#"{"id":"p\#(i)","author":"用户\#(i % 37)","text":"第\#(i / 100)号话题：浏阳本地新闻讨论第\#(i)条，关于道路维修和公交线路调整。","platform":"weibo"}"#)
+                }
+            }
+            let res = try await t.send(.POST, "/api/v1/opinion/imports?format=jsonl", headers: ["Content-Type": "application/octet-stream"],
+                                       raw: lines.joined(separator: "\n"), as: editor)
+            XCTAssertEqual(res.status, .accepted, res.text)
+            let created = try res.json(Imp.self)
+            XCTAssertEqual(created.status, "queued")
+            let analyzer = try await t.app.opinion.analyzer(t.app)
+            // Interrupted after the first batch of 500 rows…
+            let first = try await OpinionImportJob.run(importID: created.id, analyzer: analyzer, on: t.db, logger: nil, stopAfterBatches: 1)
+            XCTAssertEqual(first, "paused")
+            var imp = try await t.send(.GET, "/api/v1/opinion/imports/\(created.id)", as: editor).json(Imp.self)
+            XCTAssertGreaterThan(imp.checkpoint, 0)
+            XCTAssertLessThan(imp.checkpoint, Int64(lines.joined(separator: "\n").utf8.count))
+            let importedFirst = imp.imported
+            XCTAssertGreaterThan(importedFirst, 450)
+            // …then resumed through the API and the job worker.
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/imports/\(created.id)/resume", as: editor).status, .accepted)
+            let pool = JobWorkerPool(application: t.app, concurrency: 1, lease: 60)
+            while try await pool.runOne(owner: "test") {}
+            imp = try await t.send(.GET, "/api/v1/opinion/imports/\(created.id)", as: editor).json(Imp.self)
+            XCTAssertEqual(imp.status, "done", "\(imp)")
+            XCTAssertEqual(imp.imported, 1100 - 33, "11 broken, 11 without text, 11 duplicate IDs")
+            XCTAssertEqual(imp.skipped, 22)
+            XCTAssertEqual(imp.duplicates, 11)
+            XCTAssertTrue(imp.problems.contains { $0.contains("JSON") })
+            try await XCTAssertEqualAsync(try await OpinionPost.query(on: t.db).count(), 1067, "no row imported twice across the resume")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/imports/\(created.id)/resume", as: editor).status, .conflict)
+            // Empty uploads and unknown formats are 4xx.
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/imports?format=jsonl", raw: "", as: editor).status, .badRequest)
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/imports?format=xml", raw: "x", as: editor).status, .unprocessableEntity)
+        }
+    }
+
+    func testBurstRaisesAlertInAppAndByWebhookWithEmailOutbox() async throws {
+        try requireText()
+        try await withTestApp { t in
+            let receiver = try await NotificationTests.Receiver(failFirst: 0)
+            do {
+                let liuyang = try await t.tenant("liuyang").requireID()
+                let admin = try await t.token(for: "liuyang-admin")
+                try await XCTAssertEqualAsync(try await t.send(.PUT, "/api/v1/notification-webhooks/\(liuyang)",
+                                                               json: ["url": "http://127.0.0.1:\(receiver.port)/hook", "secret": "opinion-secret-0123456789"], as: admin).status, .ok)
+                let chief = try await t.token(for: "liuyang-chief")
+                let rule = try await t.send(.POST, "/api/v1/opinion/alert-rules", raw: #"{"name":"负面突增","min_posts":10,"window_minutes":10,"min_negative_share":0.5,"email":"duty@example.cn"}"#, as: chief)
+                XCTAssertEqual(rule.status, .created, rule.text)
+                // A few posts: below the threshold, no alert.
+                func posts(_ n: Int, from: Int) -> String {
+                    let items = (from..<(from + n)).map { #"{"id":"b\#($0)","author":"网友\#($0)","text":"浏阳某化工厂排污，河水发臭，居民非常愤怒，投诉无人处理！"}"# }
+                    return #"{"posts":["# + items.joined(separator: ",") + "]}"
+                }
+                let few = try await t.send(.POST, "/api/v1/opinion/posts", raw: posts(3, from: 0), as: chief).json(Result.self)
+                XCTAssertEqual(few.alerts, 0)
+                let started = Date()
+                let many = try await t.send(.POST, "/api/v1/opinion/posts", raw: posts(30, from: 100), as: chief).json(Result.self)
+                XCTAssertEqual(many.alerts, 1, "raised in the ingest request itself")
+                XCTAssertLessThan(Date().timeIntervalSince(started), 60)
+                let alerts = try await OpinionAlert.query(on: t.db).all()
+                XCTAssertEqual(alerts.count, 1)
+                XCTAssertEqual(alerts[0].emailStatus, "ready")
+                XCTAssertTrue(alerts[0].emailPayload.contains("duty@example.cn"))
+                // In the app: every opinion reader of 浏阳 got a notification.
+                let notes = try await AppNotification.query(on: t.db).filter(\.$kind == "opinion.alert").all()
+                XCTAssertGreaterThanOrEqual(notes.count, 2)
+                XCTAssertEqual(alerts[0].notified, notes.count)
+                // By webhook: the delivery jobs reach the local receiver.
+                let pool = JobWorkerPool(application: t.app, concurrency: 1, lease: 30)
+                while try await pool.runOne(owner: "w") {}
+                let hits = receiver.hits.withLockedValue { $0 }
+                XCTAssertEqual(hits.count, notes.count)
+                XCTAssertTrue(hits.allSatisfy { String(decoding: $0.body, as: UTF8.self).contains("opinion.alert") })
+                // The same burst does not alert twice within the window.
+                let more = try await t.send(.POST, "/api/v1/opinion/posts", raw: posts(5, from: 500), as: chief).json(Result.self)
+                XCTAssertEqual(more.alerts, 0)
+                try await receiver.stop()
+            } catch {
+                try? await receiver.stop()
+                throw error
+            }
+        }
+    }
+
+    func testCreateTopicMergeSplitAndResponseCard() async throws {
+        try requireText()
+        try await withTestApp { t in
+            let chief = try await t.token(for: "liuyang-chief")
+            let body = #"""
+            {"posts":[
+              {"id":"f1","author":"目击者","text":"浏阳集里街道一处仓库凌晨发生火灾，消防车赶到扑救，无人员伤亡。"},
+              {"id":"f2","author":"转发者","text":"转发：浏阳集里街道一处仓库凌晨发生火灾，消防车赶到扑救，无人员伤亡。","repost_of":"f1"},
+              {"id":"g1","author":"农技站","text":"宁乡早稻喜获丰收，新品种亩产提高一成。"}
+            ]}
+            """#
+            let r = try await t.send(.POST, "/api/v1/opinion/posts", raw: body, as: chief).json(Result.self)
+            XCTAssertEqual(r.imported, 3)
+            XCTAssertEqual(r.eventIds.count, 2)
+            let events = try await t.send(.GET, "/api/v1/opinion/events?sort=size", as: chief).json([Event].self)
+            let fire = try XCTUnwrap(events.first { $0.postCount == 2 }), rice = try XCTUnwrap(events.first { $0.postCount == 1 })
+
+            struct Card: Decodable { var statement: String; var aiGenerated: Bool; var respondWithinHours: Int; var facts: [String] }
+            let card = try await t.send(.GET, "/api/v1/opinion/events/\(fire.id)/response", as: chief).json(Card.self)
+            XCTAssertFalse(card.aiGenerated)
+            XCTAssertTrue(card.statement.contains("草稿"))
+            XCTAssertEqual(card.facts.count, 2)
+
+            let topicRes = try await t.send(.POST, "/api/v1/opinion/events/\(fire.id)/topic", as: chief)
+            XCTAssertEqual(topicRes.status, .created, topicRes.text)
+            let topicID = try XCTUnwrap(try topicRes.json(Event.self).topicId)
+            let topic = try await Topic.find(topicID, on: t.db)
+            XCTAssertEqual(topic?.title.contains("火灾"), true)
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/events/\(fire.id)/topic", as: chief).status, .conflict)
+            let analyst = try await t.token(for: "hunan-editor")
+            _ = analyst
+
+            // Merge the rice event into the fire event, then split it back out.
+            let merged = try await t.send(.POST, "/api/v1/opinion/events/\(fire.id)/merge", json: ["event_ids": [rice.id]], as: chief)
+            XCTAssertEqual(merged.status, .ok, merged.text)
+            XCTAssertEqual(try merged.json(Event.self).postCount, 3)
+            let riceAfter = try await OpinionEvent.find(rice.id, on: t.db)
+            XCTAssertEqual(riceAfter?.status, "merged")
+            let ricePost = try await OpinionPost.query(on: t.db).filter(\.$externalID == "g1").first()!
+            let split = try await t.send(.POST, "/api/v1/opinion/events/\(fire.id)/split", json: ["post_ids": [ricePost.id!]], as: chief)
+            XCTAssertEqual(split.status, .created, split.text)
+            XCTAssertEqual(try split.json(Event.self).postCount, 1)
+            try await XCTAssertEqualAsync(try await OpinionEvent.find(fire.id, on: t.db)?.postCount, 2)
+        }
+    }
+
+    func testBadInputGetsBilingual4xx() async throws {
+        try requireText()
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let cases: [(HTTPMethod, String, String?)] = [
+                (.POST, "/api/v1/opinion/posts", "not json"),
+                (.POST, "/api/v1/opinion/posts", #"{"posts":"x"}"#),
+                (.POST, "/api/v1/opinion/posts", #"{"posts":[],"tenant_id":"nope"}"#),
+                (.POST, "/api/v1/opinion/schemes", #"{"name":"x","rule":"((("}"#),
+                (.POST, "/api/v1/opinion/schemes", #"{"name":"x","rule":"a","regions":[1]}"#),
+                (.POST, "/api/v1/opinion/alert-rules", #"{"name":"x","min_posts":-1}"#),
+                (.POST, "/api/v1/opinion/alert-rules", #"{"name":"x","min_negative_share":2}"#),
+                (.POST, "/api/v1/opinion/alert-rules", #"{"name":"x","min_posts":9223372036854775807}"#),
+                (.POST, "/api/v1/opinion/sources", #"{"name":"x","kind":"ftp"}"#),
+                (.GET, "/api/v1/opinion/posts?limit=0", nil),
+                (.GET, "/api/v1/opinion/posts?offset=-1", nil),
+                (.GET, "/api/v1/opinion/posts?sentiment=angry", nil),
+                (.GET, "/api/v1/opinion/posts?event_id=x", nil),
+                (.GET, "/api/v1/opinion/events?sort=%00", nil),
+                (.GET, "/api/v1/opinion/events/not-a-uuid", nil),
+                (.POST, "/api/v1/opinion/webhook/\(UUID())", "{}"),
+            ]
+            for (method, path, raw) in cases {
+                let res = try await t.send(method, path, raw: raw, as: editor)
+                XCTAssertTrue((400..<500).contains(Int(res.status.code)), "\(method) \(path): \(res.status)")
+                if res.status != .notFound && res.status != .forbidden { XCTAssertFalse(try res.error().message.isEmpty) }
+            }
+            // Hostile text is stored, never crashes: NUL, control characters, 4-byte scalars, huge counts.
+            let hostile = #"{"posts":[{"id":"\u0000","text":"\u0001😀𠀀\u0000测试","likes":1e300,"reposts":"99999999999999999999","time":-1}]}"#
+            let res = try await t.send(.POST, "/api/v1/opinion/posts", raw: hostile, as: editor)
+            XCTAssertEqual(res.status, .created, res.text)
+        }
+    }
+}

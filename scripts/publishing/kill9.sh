@@ -14,6 +14,8 @@ BIN=${ZHIMEI_BIN:-.build/debug/zhimei}
 PORT=${PORT:-18931}
 RPORT=$((PORT + 1))
 DIR=$(mktemp -d /tmp/zhimei-kill9.XXXXXX)
+# Short leases, so a job whose worker was killed is picked up again quickly.
+export ZHIMEI_JOB_LEASE_SECONDS=${ZHIMEI_JOB_LEASE_SECONDS:-10}
 export ZHIMEI_DATA_DIR=$DIR ZHIMEI_BCRYPT_COST=4 ZHIMEI_LOG_LEVEL=error ZHIMEI_PUBLIC_URL=http://127.0.0.1:$PORT
 export ZHIMEI_TEXT_DATA=${ZHIMEI_TEXT_DATA:-$PWD/data/text}
 DB=$DIR/zhimei.sqlite

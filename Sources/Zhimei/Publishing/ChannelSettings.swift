@@ -35,8 +35,6 @@ enum ChannelSettings {
         var enabled: Bool?
         var maxLength: Int?
         var hashtags: [String]?
-
-        enum CodingKeys: String, CodingKey { case enabled, maxLength = "max_length", hashtags }
     }
 
     static func update(_ channel: PublishChannel, _ input: Update) throws {

@@ -14,8 +14,6 @@ enum DestinationService {
         var accessKey: String?
         var prefix: String?
         var enabled: Bool?
-
-        enum CodingKeys: String, CodingKey { case name, kind, target, secret, bucket, region, accessKey = "access_key", prefix, enabled }
     }
 
     static func list(tenantID: UUID, on req: Request) async throws -> [PublishDestination] {

@@ -23,6 +23,12 @@ struct PublishingAPI {
                        doc: .init("Kill (withdraw) everywhere; APIs return tombstones / 撤稿", tag: "publishing",
                                   request: .object([("reason", .string(maxLength: PublishingService.maxNote))], required: []),
                                   response: .array(.ref("Publication"))), use: kill)
+        story.endpoint(.POST, "republish", access: .permission(.publish),
+                       doc: .init("Shared pool: the platform republishes a county's live story, or a county picks up its platform's, with credit / 转发与采用",
+                                  tag: "publishing",
+                                  request: .object([("tenant_id", .uuid), ("channels", .array(.enumeration(ChannelKind.allCases.map(\.rawValue)), maxItems: 20))],
+                                                   required: ["tenant_id"]),
+                                  response: .array(.ref("Publication"))), use: republish)
         let tenant = pub.grouped("tenants", ":tenantID")
         tenant.endpoint(.GET, "channels", access: .permission(.storiesRead),
                         doc: .init("A tenant's channels and rules / 渠道设置", tag: "publishing", response: .array(.ref("PublishChannel"))), use: channels)
@@ -81,6 +87,12 @@ struct PublishingAPI {
         let rows = try await PublishingService.publish(story, kinds: kinds, at: input.at, overrides: input.overrides ?? [:],
                                                        actor: try Self.actor(req), app: req.application, on: req.db)
         return try await Self.dtos(rows, app: req.application, on: req.db).encodeResponse(for: req)
+    }
+
+    @Sendable func republish(_ req: Request) async throws -> [PublicationDTO] {
+        let input = try req.content.decode(RepublishService.Input.self)
+        let rows = try await RepublishService.republish(storyID: req.parameters.get("storyID", as: UUID.self), input, on: req)
+        return try await Self.dtos(rows, app: req.application, on: req.db)
     }
 
     struct NoteInput: Content { var note: String?; var reason: String? }

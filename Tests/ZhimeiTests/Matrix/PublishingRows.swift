@@ -12,6 +12,8 @@ extension MatrixModule {
         "POST /api/v1/publishing/stories/:storyID/publish": MatrixRow("PAC", tenantBound: true, body: { _, _ in "{}" }),
         "POST /api/v1/publishing/stories/:storyID/correct": MatrixRow("PAC", tenantBound: true, body: { _, _ in #"{"note":"矩阵更正"}"# }),
         "POST /api/v1/publishing/stories/:storyID/kill": MatrixRow("PAC", tenantBound: true, body: { _, _ in #"{"reason":"矩阵"}"# }),
+        // The fixture stories are drafts (never live), so allowed roles get 404 (nothing to take), others 403.
+        "POST /api/v1/publishing/stories/:storyID/republish": MatrixRow("PAC", body: { f, other in #"{"tenant_id":"\#(f.id("tenantID", other))"}"# }),
         "GET /api/v1/publishing/tenants/:tenantID/channels": MatrixRow("PACERVN", tenantBound: true),
         "PUT /api/v1/publishing/tenants/:tenantID/channels/:kind": MatrixRow("PA", tenantBound: true, body: { _, _ in #"{"max_length":140}"# }),
         "GET /api/v1/publishing/tenants/:tenantID/destinations": MatrixRow("PA", tenantBound: true),

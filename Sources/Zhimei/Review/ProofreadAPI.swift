@@ -22,6 +22,7 @@ struct ProofreadAPI {
 
     static let textRequest: Schema = .object([
         ("text", .string(maxLength: ProofreadService.maxCharacters)), ("headline", .nullable(.string(maxLength: 500))), ("tenant_id", .nullable(.uuid)),
+        ("provider", .nullable(.boolean)),
     ], required: ["text"])
 
     func register(_ api: RoutesBuilder) {
@@ -62,6 +63,8 @@ struct ProofreadAPI {
         var text: String
         var headline: String?
         var tenantId: UUID?
+        /// Also ask the configured text-generation provider for advisory fluency suggestions.
+        var provider: Bool?
     }
 
     /// The tenant whose lexicons apply: the named one (must be in the actor's scope) or the active one.
@@ -78,7 +81,11 @@ struct ProofreadAPI {
         }
         let tenantID = try await tenant(input.tenantId, on: req)
         let headline = input.headline.flatMap { $0.isEmpty ? nil : $0 }
-        let findings = try await ProofreadService.check(input.text, headline: headline, tenantID: tenantID, app: req.application, db: req.db)
+        var findings = try await ProofreadService.check(input.text, headline: headline, tenantID: tenantID, app: req.application, db: req.db)
+        if input.provider == true, let config = req.application.proofreadProvider.config {
+            findings += await ProofreadProvider.suggestions(input.text, config: config, client: req.application.http.client.shared, logger: req.logger)
+            findings.sort { ($0.ruleID.hasPrefix("headline.") ? 0 : 1, $0.start) < ($1.ruleID.hasPrefix("headline.") ? 0 : 1, $1.start) }
+        }
         return ProofreadReportDTO(tenantID: tenantID, text: input.text, headline: headline, findings: findings, format: format, encoding: encoding)
     }
 

@@ -316,3 +316,42 @@ final class ProofreadBatchTests: XCTestCase {
         }
     }
 }
+
+/// Optional provider suggestions: advisory, category provider, severity info, never blocking; failures are silent.
+final class ProofreadProviderTests: XCTestCase {
+    struct Body: Encodable { var text: String; var provider: Bool? }
+
+    func testProviderSuggestionsAreMarkedAndNeverBlock() async throws {
+        let server = try await PageServer.start()
+        do {
+            try await withTestApp { t in
+                let editor = try await t.token(for: "liuyang-editor")
+                let text = "这次培训大大提高了水平。"
+                // No provider configured: the flag changes nothing.
+                var r = try await t.send(.POST, "/api/v1/proofread", json: Body(text: text, provider: true), as: editor).json(ProofreadFixture.ReportOut.self)
+                XCTAssertFalse(r.findings.contains { $0.category == "provider" })
+                t.app.proofreadProvider.config = ProofreadProviderConfig(baseURL: server.url(""), model: "tiny", apiKey: "k")
+                r = try await t.send(.POST, "/api/v1/proofread", json: Body(text: text, provider: true), as: editor).json(ProofreadFixture.ReportOut.self)
+                let ai = r.findings.filter { $0.category == "provider" }
+                XCTAssertEqual(ai.count, 1, "fragments not in the text are dropped")
+                XCTAssertEqual(ai.first?.severity, "info")
+                XCTAssertEqual(ai.first?.ruleId, "provider.fluency")
+                XCTAssertEqual(ai.first?.text, "提高了水平")
+                XCTAssertEqual(ai.first?.start, 6)
+                XCTAssertTrue(ai.first?.message.contains("仅供参考") ?? false)
+                XCTAssertFalse(r.blocked)
+                // Without the flag, or with the provider down, there are no provider findings and no error.
+                r = try await t.send(.POST, "/api/v1/proofread", json: Body(text: text), as: editor).json(ProofreadFixture.ReportOut.self)
+                XCTAssertFalse(r.findings.contains { $0.category == "provider" })
+                t.app.proofreadProvider.config = ProofreadProviderConfig(baseURL: "http://127.0.0.1:9", model: "tiny", apiKey: nil)
+                let down = try await t.send(.POST, "/api/v1/proofread", json: Body(text: text, provider: true), as: editor)
+                XCTAssertEqual(down.status, .ok)
+                XCTAssertFalse(try down.json(ProofreadFixture.ReportOut.self).findings.contains { $0.category == "provider" })
+            }
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+}

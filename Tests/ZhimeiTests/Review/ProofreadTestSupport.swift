@@ -79,6 +79,17 @@ final class PageServer: @unchecked Sendable {
             var h = HTTPHeaders(); h.contentType = .plainText
             return Response(status: .ok, headers: h, body: .init(string: String(repeating: "字", count: 2_100_000)))
         }
+        // An OpenAI-compatible chat endpoint that flags one fragment of the user's text.
+        app.post("v1", "chat", "completions") { req -> Response in
+            struct Message: Decodable { var content: String }
+            struct Chat: Decodable { var model: String; var messages: [Message] }
+            let chat = try req.content.decode(Chat.self)
+            let flagged = chat.messages.last?.content.contains("提高了水平") == true
+            let content = flagged ? "好的：\n```json\n[{\"text\":\"提高了水平\",\"suggestion\":\"提升了水平\",\"reason\":\"搭配更自然\"},{\"text\":\"原文里没有\"}]\n```" : "[]"
+            let body = #"{"id":"x","object":"chat.completion","model":"\#(chat.model)","choices":[{"index":0,"message":{"role":"assistant","content":"\#(content)"},"finish_reason":"stop"}]}"#
+            var h = HTTPHeaders(); h.contentType = .json
+            return Response(status: .ok, headers: h, body: .init(string: body))
+        }
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
         guard let port = app.http.server.shared.localAddress?.port else { throw TestError("page server has no port") }
         return PageServer(app: app, port: port)

@@ -133,9 +133,24 @@ public final class Proofreader: Sendable {
                                          messageZh: "疑似错别字：“\(o)”可能应为“\(r)”（词频模型得分提高\(String(format: "%.1f", c.gain))）",
                                          messageEn: "Possible typo: “\(o)” may be “\(r)” (word-model log-probability +\(String(format: "%.1f", c.gain)))",
                                          suggestions: [r], ruleID: "typo.confusion", confidence: min(0.95, 0.5 + Double(c.gain) / 40)))
+                locked[c.position] = true
+            }
+            if let lm = resources.languageModel, resources.hasTypoModel {
+                out += RealWordModel(lm: lm, words: resources.words, settings: typoSettings).corrections(&fixed, locked: locked).map(Proofreader.realWordFinding)
             }
         }
         return out
+    }
+
+    /// A real-word correction as a finding (的→地 is a usage finding, as in `typo.de`).
+    static func realWordFinding(_ c: RealWordModel.Correction) -> ReviewFinding {
+        let r = UTF8Scalars.string([c.replacement]), o = UTF8Scalars.string([c.original])
+        let usage = c.replacement == DeRules.di
+        return ReviewFinding(category: usage ? .grammar : .typo, subcategory: usage ? "的地得" : "错别字", severity: .warn,
+                             start: c.position, end: c.position + 1, text: o,
+                             messageZh: "疑似用字错误：“\(o)”可能应为“\(r)”（语言模型得分提高\(String(format: "%.1f", c.gain))）",
+                             messageEn: "Possible wrong character: “\(o)” may be “\(r)” (language-model log-probability +\(String(format: "%.1f", c.gain)))",
+                             suggestions: [r], ruleID: "typo.realword", confidence: min(0.9, 0.5 + Double(c.gain) / 30))
     }
 
     /// Scoring mode: the line with the top suggestion of every typo finding applied.

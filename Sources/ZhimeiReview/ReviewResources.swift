@@ -25,6 +25,10 @@ public final class ReviewResources: Sendable {
     let homophoneKey: [UInt32: UInt32]
     /// Where the data came from, for diagnostics.
     public let directory: String?
+    /// Word bigram language model (`review/lm_bigram.bin`); nil when not installed — real-word typo detection is then off.
+    public let languageModel: LanguageModel?
+    /// Whether the real-word (language-model) typo detection is available.
+    public var hasLanguageModel: Bool { languageModel != nil && hasTypoModel }
 
     /// No data: sensitive-content, misused-word, punctuation, format and fact rules still work;
     /// statistical typo detection and homophone matching are off.
@@ -54,8 +58,10 @@ public final class ReviewResources: Sendable {
     /// Whether the statistical typo model is available.
     public var hasTypoModel: Bool { !confusion.isEmpty && words.count > 0 }
 
-    init(words: WordStatistics, confusion: [UInt32: [(UInt32, Float)]], pinyin: [UInt32: [String]], directory: String?) {
+    init(words: WordStatistics, confusion: [UInt32: [(UInt32, Float)]], pinyin: [UInt32: [String]], directory: String?,
+         languageModel: LanguageModel? = nil) {
         self.words = words
+        self.languageModel = languageModel
         self.confusion = confusion
         self.pinyin = pinyin
         var first: [String: UInt32] = [:]
@@ -112,7 +118,10 @@ public final class ReviewResources: Sendable {
         for (c, m) in conf {
             confusion[c] = m.filter { words.charFrequency($0.key) > 0 }.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }
         }
-        return ReviewResources(words: words, confusion: confusion, pinyin: pinyin, directory: dir)
+        // optional: without it every rule works, only real-word typos (在/再…) are not detected
+        let lmPath = (rdir as NSString).appendingPathComponent("lm_bigram.bin")
+        let lm = FileManager.default.contents(atPath: lmPath).flatMap { LanguageModel(data: $0) }
+        return ReviewResources(words: words, confusion: confusion, pinyin: pinyin, directory: dir, languageModel: lm)
     }
 
     /// Look-alike groups missing from same_stroke.txt (built in, curated).

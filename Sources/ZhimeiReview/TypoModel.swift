@@ -8,6 +8,10 @@ public struct TypoSettings: Sendable, Hashable {
     public var window: Int = 3
     /// Two-character words rarer than this (log-probability) are candidates too; -infinity = off.
     public var rareWordLogP: Float = -15
+    /// Minimum language-model gain (ln probability of the window) for a real-word correction (在/再, 以/已…).
+    public var lmThreshold: Float = 7.0
+    /// Characters left and right of a real-word candidate that the language-model window covers.
+    public var lmWindow: Int = 4
     public init() {}
 }
 

@@ -14,6 +14,7 @@ public struct ReviewBench: ParsableCommand {
     @Option(help: "Spelling data directory (default ../shared/eval/spelling).") var spelling: String?
     @Option(help: "Spelling sets to score, comma-separated.") var sets: String = "test13,test14"
     @Option(help: "Typo model threshold (log-probability gain).") var threshold: Float?
+    @Option(help: "Real-word (language-model) threshold (log-probability gain).") var lmThreshold: Float?
     @Flag(help: "Only the spelling scores.") var scoreOnly = false
     @OptionGroup var data: TextDataOptions
     public init() {}
@@ -34,6 +35,7 @@ public struct ReviewBench: ParsableCommand {
         } catch let e as TextDataError { throw ValidationError(e.description) } catch let e as ReviewDataError { throw ValidationError(e.description) }
         var settings = TypoSettings()
         if let threshold { settings.threshold = threshold }
+        if let lmThreshold { settings.lmThreshold = lmThreshold }
         print("ZhimeiReview benchmark — one core\n")
         row("load (dictionary + confusion sets)", String(format: "%.0f ms", ReviewBench.ms(t0)))
         if !scoreOnly { try speed(engine, resources, settings) }

@@ -20,6 +20,7 @@ public struct ReviewCommand: ParsableCommand {
     @Flag(help: "Add the built-in demo lexicon.") var demoLexicon = false
     @Flag(help: "Scoring mode: correct stdin line by line.") var correct = false
     @Option(help: "Typo model threshold (log-probability gain).") var threshold: Float?
+    @Option(help: "Real-word (language-model) threshold (log-probability gain).") var lmThreshold: Float?
     @Argument(help: "Files to check ('-' = stdin).") var files: [String] = []
     @OptionGroup var data: TextDataOptions
 
@@ -60,6 +61,7 @@ public struct ReviewCommand: ParsableCommand {
         config.headlineLimit = headlineLimit
         var settings = TypoSettings()
         if let threshold { settings.threshold = threshold }
+        if let lmThreshold { settings.lmThreshold = lmThreshold }
         return Proofreader(engine: engine, configuration: config, resources: resources, typoSettings: settings)
     }
 

@@ -18,11 +18,16 @@ enum ReviewSupport {
         return TextDataLocation(directory: repoRoot + "/data/text")
     }()
 
+    /// The sunpinyin language model is part of the set-up; ZHIMEI_REVIEW_LM=0 declares it deliberately absent.
+    static let languageModelExpected = ProcessInfo.processInfo.environment["ZHIMEI_REVIEW_LM"] != "0"
+
     struct Loaded: Sendable { let engine: TextEngine; let resources: ReviewResources }
 
     static let loaded: Result<Loaded, Error> = {
         let fm = FileManager.default
-        if !fm.fileExists(atPath: location.directory + "/dict.txt") || !fm.fileExists(atPath: location.directory + "/review/same_pinyin.txt") {
+        // the language model is expected too, unless explicitly opted out with ZHIMEI_REVIEW_LM=0
+        if !fm.fileExists(atPath: location.directory + "/dict.txt") || !fm.fileExists(atPath: location.directory + "/review/same_pinyin.txt")
+            || (languageModelExpected && !fm.fileExists(atPath: location.directory + "/review/lm_bigram.bin")) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/bash")
             p.arguments = [repoRoot + "/scripts/text/setup-data.sh"]

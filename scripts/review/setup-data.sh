@@ -5,6 +5,10 @@
 #     `pycorrector` (Apache-2.0; only these data files are extracted, never its test sets)
 #   - a character → pinyin table (pinyin.txt) from the PyPI wheel of `pypinyin` (MIT)
 # Both wheels are fetched with `pip download --no-deps` (no package is installed).
+#   - a word bigram language model (lm_bigram.bin) converted from Debian's `sunpinyin-data` (open-gram, CC BY-SA 3.0)
+#     with `tslminfo` from `sunpinyin-utils`: the .debs are fetched with `apt-get download` and unpacked in a
+#     temporary folder (nothing is installed). Optional: without it only real-word typo detection (在/再…) is off,
+#     so a failure prints a warning and the script still succeeds. ZHIMEI_REVIEW_LM=0 skips it.
 set -euo pipefail
 DATA_DIR="${ZHIMEI_TEXT_DATA:-${ZHIMEI_DATA_DIR:-./data}/text}"
 OUT="$DATA_DIR/review"
@@ -14,7 +18,8 @@ PYPINYIN_VERSION="${ZHIMEI_PYPINYIN_VERSION:-0.55.0}"
 mkdir -p "$OUT"
 
 need() { [ -s "$OUT/$1" ]; }
-if need same_pinyin.txt && need same_stroke.txt && need pinyin.txt && need LICENSES.txt; then
+want_lm() { [ "${ZHIMEI_REVIEW_LM:-1}" != 0 ] && ! need lm_bigram.bin; }
+if need same_pinyin.txt && need same_stroke.txt && need pinyin.txt && need LICENSES.txt && ! want_lm; then
     exit 0
 fi
 command -v "$PY" >/dev/null || { echo "review/setup-data: python3 is required (set PYTHON=...)" >&2; exit 1; }
@@ -76,4 +81,29 @@ with open(os.path.join(out, "LICENSES.txt"), "a", encoding="utf-8") as fh:
     fh.write("\n\npinyin.txt: derived from pypinyin/pinyin_dict.json in the PyPI wheel %s (MIT)\n" % os.path.basename(whl))
 PYEOF
 fi
+lm_warn() { echo "review/setup-data: WARNING: language model not installed ($1); real-word typo detection (在/再, 以/已…) is off, every other rule works" >&2; }
+install_lm() {
+    command -v apt-get >/dev/null || { lm_warn "apt-get not found"; return 0; }
+    mkdir -p "$TMP/deb" "$TMP/x"
+    (cd "$TMP/deb" && apt-get download sunpinyin-data sunpinyin-utils libsunpinyin3v5 >/dev/null 2>&1) ||
+        { lm_warn "apt-get download sunpinyin-data sunpinyin-utils libsunpinyin3v5 failed (run apt-get update?)"; return 0; }
+    for d in "$TMP"/deb/*.deb; do dpkg-deb -x "$d" "$TMP/x" || { lm_warn "could not unpack $d"; return 0; }; done
+    local lib bin lm dict
+    lib="$(dirname "$(find "$TMP/x" -name 'libsunpinyin.so*' | head -1)")"
+    bin="$TMP/x/usr/bin/tslminfo"
+    lm="$(find "$TMP/x" -name lm_sc.t3g | head -1)"; dict="$(find "$TMP/x" -name pydict_sc.bin | head -1)"
+    [ -x "$bin" ] && [ -n "$lm" ] && [ -n "$dict" ] || { lm_warn "tslminfo, lm_sc.t3g or pydict_sc.bin missing from the packages"; return 0; }
+    LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$bin" -v "$lm" > "$TMP/lm.txt" 2>/dev/null ||
+        { lm_warn "tslminfo could not dump lm_sc.t3g"; return 0; }
+    "$PY" "$(dirname "$0")/sunpinyin-lm.py" "$dict" "$TMP/lm.txt" "$OUT/lm_bigram.bin" || { lm_warn "conversion failed"; return 0; }
+    local copyright="$TMP/x/usr/share/doc/sunpinyin-data/copyright"
+    {
+        printf '\n\nlm_bigram.bin: word bigram model converted (adapted: trigrams dropped, readings merged) from lm_sc.t3g and\n'
+        printf 'pydict_sc.bin in the Debian package %s — open-gram, Creative Commons Attribution-ShareAlike 3.0 Unported\n' \
+            "$(basename "$(ls "$TMP"/deb/sunpinyin-data_*.deb)")"
+        printf '(https://creativecommons.org/licenses/by-sa/3.0/); the converted file is under the same licence.\n\n'
+        [ -f "$copyright" ] && cat "$copyright"
+    } >> "$OUT/LICENSES.txt"
+}
+if want_lm; then install_lm; fi
 echo "review/setup-data: proofreading data in $OUT" >&2

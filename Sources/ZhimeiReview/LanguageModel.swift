@@ -1,0 +1,81 @@
+import Foundation
+
+/// A word bigram language model with backoff (open-gram model from Debian's sunpinyin-data, CC BY-SA 3.0,
+/// converted at set-up by scripts/review/sunpinyin-lm.py into `lm_bigram.bin`). Scores the segmentation of a
+/// short window so that real-word errors (在/再, 以/已, 做/作…) become visible: the unigram model cannot see them.
+public struct LanguageModel: Sendable {
+    /// Packed word key (WordStatistics.key) → index into `logP` / `backoff`.
+    let index: [UInt64: Int32]
+    let logP: [Float]
+    let backoff: [Float]
+    /// Sorted (i << 32 | j) bigram keys and their ln P(j | i).
+    let bigramKeys: [UInt64]
+    let bigramLogP: [Float]
+    /// ln P of a character the model does not know.
+    static let unknownLogP: Float = -16
+
+    public var wordCount: Int { logP.count }
+    public var bigramCount: Int { bigramKeys.count }
+
+    /// Reads `lm_bigram.bin`; nil when the bytes are not a well-formed model.
+    init?(data: Data) {
+        guard data.count >= 12, data.prefix(4) == Data("ZLM1".utf8) else { return nil }
+        func u32(_ o: Int) -> Int { data.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: o, as: UInt32.self).littleEndian) } }
+        let w = u32(4), b = u32(8)
+        let wordBytes = w.multipliedReportingOverflow(by: 16), pairBytes = b.multipliedReportingOverflow(by: 12)
+        guard !wordBytes.overflow, !pairBytes.overflow, data.count == 12 + wordBytes.partialValue + pairBytes.partialValue else { return nil }
+        var index: [UInt64: Int32] = [:]
+        index.reserveCapacity(w)
+        var logP = [Float](repeating: 0, count: w), backoff = [Float](repeating: 0, count: w)
+        var keys = [UInt64](repeating: 0, count: b), probs = [Float](repeating: 0, count: b)
+        data.withUnsafeBytes { raw in
+            for i in 0..<w {
+                let o = 12 + 16 * i
+                index[raw.loadUnaligned(fromByteOffset: o, as: UInt64.self).littleEndian] = Int32(i)
+                logP[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: o + 8, as: UInt32.self).littleEndian)
+                backoff[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: o + 12, as: UInt32.self).littleEndian)
+            }
+            let k0 = 12 + 16 * w, p0 = k0 + 8 * b
+            keys.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[k0..<p0])) }
+            probs.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[p0..<(p0 + 4 * b)])) }
+        }
+        self.index = index
+        self.logP = logP
+        self.backoff = backoff
+        bigramKeys = keys.map { UInt64(littleEndian: $0) }
+        bigramLogP = probs.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+    }
+
+    /// Word index of a packed key, nil when the model does not know the word.
+    @inline(__always) func word(_ key: UInt64) -> Int32? { index[key] }
+
+    /// ln P(w | prev) with backoff; prev < 0 = no history.
+    @inline(__always) func logProbability(_ w: Int32, after prev: Int32) -> Float {
+        guard prev >= 0 else { return logP[Int(w)] }
+        let k = UInt64(UInt32(prev)) << 32 | UInt64(UInt32(w))
+        var lo = 0, hi = bigramKeys.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if bigramKeys[mid] < k { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < bigramKeys.count && bigramKeys[lo] == k { return bigramLogP[lo] }
+        return backoff[Int(prev)] + logP[Int(w)]
+    }
+
+    /// ln P of the words `s[r.0..<r.1]` of a segmentation, in order (words the model does not know are scored
+    /// character by character; unknown characters get a fixed penalty and cut the history).
+    func score(_ s: UnsafeBufferPointer<UInt32>, _ words: [(Int, Int)]) -> Float {
+        var total: Float = 0
+        var prev: Int32 = -1
+        for (a, b) in words {
+            if let w = word(WordStatistics.key(s, a, b)) {
+                total += logProbability(w, after: prev); prev = w
+                continue
+            }
+            for i in a..<b {
+                if let w = word(WordStatistics.key(s, i, i + 1)) { total += logProbability(w, after: prev); prev = w } else { total += LanguageModel.unknownLogP; prev = -1 }
+            }
+        }
+        return total
+    }
+}

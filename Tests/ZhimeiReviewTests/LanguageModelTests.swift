@@ -1,0 +1,74 @@
+import Foundation
+import XCTest
+@testable import ZhimeiReview
+
+/// Real-word typo detection with the sunpinyin bigram language model (hand-written sentences, not eval data).
+final class LanguageModelTests: XCTestCase {
+    func proofreader() throws -> Proofreader {
+        let d = try ReviewSupport.data()
+        guard d.resources.hasLanguageModel || !ReviewSupport.languageModelExpected else {
+            XCTFail("review/lm_bigram.bin missing: scripts/review/setup-data.sh should install it (ZHIMEI_REVIEW_LM=0 to opt out)")
+            throw CocoaError(.fileNoSuchFile)
+        }
+        try XCTSkipUnless(d.resources.hasLanguageModel, "ZHIMEI_REVIEW_LM=0: language model deliberately not installed")
+        return try ReviewSupport.proofreader(ReviewConfiguration(categories: [.typo, .grammar]))
+    }
+
+    /// The converted model loads with the expected size and gives a common bigram a higher probability than a rare one.
+    func testModelLoads() throws {
+        _ = try proofreader()
+        let lm = try XCTUnwrap(ReviewSupport.data().resources.languageModel)
+        XCTAssertGreaterThan(lm.wordCount, 50_000)
+        XCTAssertGreaterThan(lm.bigramCount, 1_000_000)
+        func id(_ w: String) throws -> Int32 { try XCTUnwrap(lm.word(XCTUnwrap(WordStatistics.key(w.unicodeScalars.map(\.value))))) }
+        // 不再 is far likelier than 不在 before 是; P(再 | 不) > P(在 | 不) is what the corrections rely on
+        XCTAssertGreaterThan(lm.logProbability(try id("是"), after: try id("不再")), lm.logProbability(try id("是"), after: try id("不在")))
+        XCTAssertLessThan(lm.logProbability(try id("的"), after: -1), 0)
+        XCTAssertNil(LanguageModel(data: Data("ZLM1".utf8) + Data(count: 8) + Data([1, 2, 3])), "a truncated file is refused")
+    }
+
+    /// 不在是 → 不再是 and 已后 → 以后 are found by the language model, with the gain in the message.
+    func testRealWordErrorsAreCorrected() throws {
+        let pr = try proofreader()
+        XCTAssertEqual(pr.correct("他已经不在是当年的那个少年了。"), "他已经不再是当年的那个少年了。")
+        XCTAssertEqual(pr.correct("这件事情我们已后再说。"), "这件事情我们以后再说。")
+        let f = pr.check("他已经不在是当年的那个少年了。").filter { $0.ruleID == "typo.realword" }
+        XCTAssertEqual(f.map(\.text), ["在"])
+        XCTAssertEqual(f.map(\.start), [4])
+        XCTAssertEqual(f.map(\.suggestions), [["再"]])
+        XCTAssertTrue(f[0].messageZh.contains("语言模型") && f[0].messageEn.contains("language-model"))
+    }
+
+    /// Correct uses of the same characters are left alone.
+    func testCleanSentencesUntouched() throws {
+        let pr = try proofreader()
+        for line in ["我们明天再来讨论这个问题。", "会议已经结束了，大家可以回家。", "记者在现场看到，救援工作正在进行。",
+                     "你在哪里工作？那里的人怎么样？", "他做完作业以后，已经很晚了。", "我们要把工作做好，作出新的贡献。"] {
+            XCTAssertEqual(pr.correct(line), line)
+            XCTAssertTrue(pr.check(line).filter { $0.ruleID == "typo.realword" }.isEmpty, line)
+        }
+    }
+
+    /// Without the model (data not installed) the engine still works: the other typo rules run, no real-word findings.
+    func testWorksWithoutLanguageModel() throws {
+        let d = try ReviewSupport.data()
+        let bare = ReviewResources(words: d.resources.words, confusion: d.resources.confusion, pinyin: d.resources.pinyin,
+                                   directory: nil, languageModel: nil)
+        XCTAssertFalse(bare.hasLanguageModel)
+        XCTAssertTrue(bare.hasTypoModel)
+        let pr = Proofreader(engine: d.engine, configuration: ReviewConfiguration(categories: [.typo, .grammar]), resources: bare)
+        XCTAssertEqual(pr.correct("他已经不在是当年的那个少年了。"), "他已经不在是当年的那个少年了。")
+        XCTAssertEqual(pr.check("请先按装软件。").map(\.ruleID), ["typo.misused"])
+        // loading a data directory without lm_bigram.bin succeeds and reports the model absent
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-nolm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("review"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = ReviewSupport.location.directory
+        for f in ["dict.txt", "review/same_pinyin.txt", "review/same_stroke.txt", "review/pinyin.txt"] {
+            try FileManager.default.copyItem(atPath: src + "/" + f, toPath: dir.path + "/" + f)
+        }
+        let loaded = try ReviewResources.load(from: .init(directory: dir.path))
+        XCTAssertTrue(loaded.hasTypoModel)
+        XCTAssertFalse(loaded.hasLanguageModel)
+    }
+}

@@ -49,6 +49,8 @@ struct OpinionAPI {
                               request: .object([("name", .string(maxLength: 200)), ("kind", .enumeration(OpinionSchemas.sourceKinds)),
                                                 ("platform", .string(maxLength: 40)), ("url", .string(maxLength: 2000)), ("tenant_id", .uuid)], required: ["name"]),
                               response: .ref("OpinionSource"), status: 201), use: createSource)
+        o.endpoint(.POST, "sources", ":opinionSourceID", "poll", access: .permission(.opinionManage),
+                   doc: .init("Poll a feed source now (background job) / 立即抓取订阅源", tag: "opinion", response: .ref("Job"), status: 202), use: pollFeed)
         o.endpoint(.POST, "webhook", ":opinionSourceID", access: .anonymous,
                    doc: .init("Streaming webhook (header X-Zhimei-Secret or X-Zhimei-Signature: sha256=HMAC) / 实时推送", tag: "opinion",
                               request: .object([("posts", .array(Self.postInput, maxItems: 500))], required: ["posts"]),
@@ -207,6 +209,14 @@ struct OpinionAPI {
         try await s.create(on: req.db)
         await req.audit("opinion_source.create", tenant: tenantID, targetType: "opinion_source", targetID: s.id?.uuidString ?? "", after: ["name": name, "kind": kind])
         return try await OpinionSourceDTO(s, showSecret: true).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func pollFeed(_ req: Request) async throws -> Response {
+        let source = try await req.scope(for: .opinionManage).find(OpinionSource.self, req.parameters.get("opinionSourceID", as: UUID.self), on: req.db)
+        guard source.kind == "feed" else { throw AppError.conflict("not_a_feed", zh: "只有订阅源需要抓取", en: "Only feed sources are polled") }
+        let job = try await OpinionFeeds.enqueue(source, createdBy: req.actor?.userID, on: req.db)
+        await req.audit("opinion_source.poll", tenant: source.tenantID, targetType: "opinion_source", targetID: source.id?.uuidString ?? "")
+        return try await JobDTO(job).encodeResponse(status: .accepted, for: req)
     }
 
     @Sendable func webhook(_ req: Request) async throws -> Response {

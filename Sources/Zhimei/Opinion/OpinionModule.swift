@@ -18,5 +18,6 @@ enum OpinionModule {
         OpinionEventsAPI().register(api)
         OpinionPages().register(app.routes)
         OpinionImportJob.register(app)
+        OpinionFeeds.register(app)
     }
 }

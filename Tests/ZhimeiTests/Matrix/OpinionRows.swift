@@ -15,6 +15,7 @@ extension MatrixModule {
         "GET /api/v1/opinion/sources": MatrixRow("PCEN"),
         "POST /api/v1/opinion/sources": MatrixRow("PCEN", tenantBound: true, body: { f, other in
             #"{"name":"矩阵来源","kind":"webhook","tenant_id":"\#(f.id("tenantID", other))"}"# }),
+        "POST /api/v1/opinion/sources/:opinionSourceID/poll": MatrixRow("PCEN", tenantBound: true),
         // Anonymous in the access sense: authenticated by the source's secret (403 without it).
         "POST /api/v1/opinion/webhook/:opinionSourceID": MatrixRow("*", body: { _, _ in #"{"posts":[{"text":"矩阵"}]}"# }),
         "GET /api/v1/opinion/events": MatrixRow("PCEN"),

@@ -86,7 +86,9 @@ final class PageServer: @unchecked Sendable {
             let chat = try req.content.decode(Chat.self)
             let flagged = chat.messages.last?.content.contains("提高了水平") == true
             let content = flagged ? "好的：\n```json\n[{\"text\":\"提高了水平\",\"suggestion\":\"提升了水平\",\"reason\":\"搭配更自然\"},{\"text\":\"原文里没有\"}]\n```" : "[]"
-            let body = #"{"id":"x","object":"chat.completion","model":"\#(chat.model)","choices":[{"index":0,"message":{"role":"assistant","content":"\#(content)"},"finish_reason":"stop"}]}"#
+            let object: [String: Any] = ["id": "x", "object": "chat.completion", "model": chat.model,
+                                         "choices": [["index": 0, "message": ["role": "assistant", "content": content], "finish_reason": "stop"]]]
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
             var h = HTTPHeaders(); h.contentType = .json
             return Response(status: .ok, headers: h, body: .init(string: body))
         }

@@ -67,15 +67,45 @@ public struct LanguageModel: Sendable {
     func score(_ s: UnsafeBufferPointer<UInt32>, _ words: [(Int, Int)]) -> Float {
         var total: Float = 0
         var prev: Int32 = -1
-        for (a, b) in words {
-            if let w = word(WordStatistics.key(s, a, b)) {
-                total += logProbability(w, after: prev); prev = w
-                continue
-            }
-            for i in a..<b {
-                if let w = word(WordStatistics.key(s, i, i + 1)) { total += logProbability(w, after: prev); prev = w } else { total += LanguageModel.unknownLogP; prev = -1 }
-            }
-        }
+        for (a, b) in words { scoreWord(s, a, b, &prev, &total) }
         return total
     }
+
+    /// Adds ln P of the word `s[a..<b]` after `prev` to `total` (character by character when unknown).
+    @inline(__always) func scoreWord(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, _ prev: inout Int32, _ total: inout Float) {
+        if let w = word(WordStatistics.key(s, a, b)) {
+            total += logProbability(w, after: prev); prev = w
+            return
+        }
+        for i in a..<b {
+            if let w = word(WordStatistics.key(s, i, i + 1)) { total += logProbability(w, after: prev); prev = w } else { total += LanguageModel.unknownLogP; prev = -1 }
+        }
+    }
 }
+
+extension WordStatistics {
+    /// The unigram best-path score of `s[a..<b]` and the language-model score of that same segmentation, without
+    /// heap allocation (the hot loop of the typo search calls this for every candidate).
+    func scores(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, _ lm: LanguageModel) -> (unigram: Float, lm: Float) {
+        let n = b - a
+        guard n > 0 else { return (0, 0) }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n + 1) { best in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (n + 1)) { buf in
+                let from = UnsafeMutableBufferPointer(rebasing: buf[0...n])
+                let cuts = UnsafeMutableBufferPointer(rebasing: buf[(n + 1)...])
+                bestPath(s, a, n, best, from)
+                var m = 0, j = n
+                while j > 0 { cuts[m] = j; m += 1; j = from[j] }
+                var total: Float = 0, prev: Int32 = -1, start = 0
+                while m > 0 {
+                    m -= 1
+                    let end = cuts[m]
+                    lm.scoreWord(s, a + start, a + end, &prev, &total)
+                    start = end
+                }
+                return (best[n], total)
+            }
+        }
+    }
+}
+

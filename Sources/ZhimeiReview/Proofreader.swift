@@ -129,9 +129,10 @@ public final class Proofreader: Sendable {
             for c in model.corrections(&fixed, locked: locked) {
                 let r = UTF8Scalars.string([c.replacement])
                 let o = UTF8Scalars.string([c.original])
+                let withLM = resources.languageModel != nil && typoSettings.confusionLMThreshold != nil
                 out.append(ReviewFinding(category: .typo, subcategory: "错别字", severity: .warn, start: c.position, end: c.position + 1, text: o,
-                                         messageZh: "疑似错别字：“\(o)”可能应为“\(r)”（词频模型得分提高\(String(format: "%.1f", c.gain))）",
-                                         messageEn: "Possible typo: “\(o)” may be “\(r)” (word-model log-probability +\(String(format: "%.1f", c.gain)))",
+                                         messageZh: "疑似错别字：“\(o)”可能应为“\(r)”（\(withLM ? "词频与语言模型" : "词频模型")得分提高\(String(format: "%.1f", c.gain))）",
+                                         messageEn: "Possible typo: “\(o)” may be “\(r)” (\(withLM ? "word-model + language-model" : "word-model") log-probability +\(String(format: "%.1f", c.gain)))",
                                          suggestions: [r], ruleID: "typo.confusion", confidence: min(0.95, 0.5 + Double(c.gain) / 40)))
                 locked[c.position] = true
             }

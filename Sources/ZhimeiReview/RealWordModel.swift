@@ -67,6 +67,6 @@ struct RealWordModel {
     }
 
     private func score(_ scratch: inout [UInt32], _ w: Int) -> Float {
-        scratch.withUnsafeBufferPointer { buf in lm.score(buf, words.segment(buf, 0, w)) }
+        scratch.withUnsafeBufferPointer { buf in words.scores(buf, 0, w, lm).lm }
     }
 }

@@ -9,9 +9,11 @@ public struct TypoSettings: Sendable, Hashable {
     /// Two-character words rarer than this (log-probability) are candidates too; -infinity = off.
     public var rareWordLogP: Float = -15
     /// Minimum language-model gain (ln probability of the window) for a real-word correction (在/再, 以/已…).
-    public var lmThreshold: Float = 7.0
+    public var lmThreshold: Float = 9.0
     /// Characters left and right of a real-word candidate that the language-model window covers.
     public var lmWindow: Int = 4
+    /// Threshold of the confusion-set search when the language model scores its windows (nil = unigram word model only).
+    public var confusionLMThreshold: Float? = 10.0
     public init() {}
 }
 
@@ -35,6 +37,22 @@ struct TypoModel {
     let settings: TypoSettings
 
     @inline(__always) static func isHan(_ c: UInt32) -> Bool { (0x4E00...0x9FFF).contains(c) || (0x3400...0x4DBF).contains(c) }
+
+    /// With the language model the window is segmented by the word model and scored by the bigram model.
+    private var lm: LanguageModel? { settings.confusionLMThreshold == nil ? nil : resources.languageModel }
+    private var threshold: Float { lm == nil ? settings.threshold : settings.confusionLMThreshold ?? settings.threshold }
+
+    /// Unigram best-path score of the window; with the language model also the bigram score of that segmentation.
+    @inline(__always) private func windowScore(_ scratch: inout [UInt32], _ w: Int, _ words: WordStatistics, withLM: Bool) -> (Float, Float) {
+        scratch.withUnsafeBufferPointer { buf in
+            if withLM, let lm { return words.scores(buf, 0, w, lm) }
+            return (words.segmentScore(buf, 0, w), 0)
+        }
+    }
+
+    /// With the language model, candidates whose unigram gain (after cost) is below this are not scored by it:
+    /// they never clear the threshold on train13, and the bigram look-ups are the expensive part.
+    static let lmPrefilter: Float = -3
 
     /// Corrections for `s` (modified in place as corrections are applied, left to right).
     /// `locked[i]` marks characters that must not change (protected terms, other findings).
@@ -87,13 +105,22 @@ struct TypoModel {
                 let lo = max(a, i - settings.window), hi = min(b, i + settings.window + 1)
                 let w = hi - lo
                 for k in 0..<w { scratch[k] = s[lo + k] }
-                let base = scratch.withUnsafeBufferPointer { words.segmentScore($0, 0, w) }
+                let base = windowScore(&scratch, w, words, withLM: false).0
+                var baseLM: Float? = nil
                 for (c, cost) in cands {
                     guard words.hasPair(prev, c) || words.hasPair(c, next) else { continue }
                     scratch[i - lo] = c
-                    let score = scratch.withUnsafeBufferPointer { words.segmentScore($0, 0, w) }
-                    let gain = score - base - cost
-                    if gain > settings.threshold, gain > (best?.gain ?? -Float.infinity) {
+                    var gain = windowScore(&scratch, w, words, withLM: false).0 - base - cost
+                    if lm != nil {
+                        guard gain > TypoModel.lmPrefilter else { continue }
+                        if baseLM == nil {
+                            scratch[i - lo] = s[i]
+                            baseLM = windowScore(&scratch, w, words, withLM: true).1
+                            scratch[i - lo] = c
+                        }
+                        gain += windowScore(&scratch, w, words, withLM: true).1 - (baseLM ?? 0)
+                    }
+                    if gain > threshold, gain > (best?.gain ?? -Float.infinity) {
                         best = Correction(position: i, original: s[i], replacement: c, gain: gain)
                     }
                 }

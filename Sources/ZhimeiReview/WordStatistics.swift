@@ -84,7 +84,7 @@ public struct WordStatistics: Sendable {
     /// The max-probability DP over `s[a..<b]` (single characters always allowed): fills `best[0...n]` and, when
     /// given, `from[j]` = start of the last word of the best path to j. One loop for scoring and segmenting.
     @inline(__always)
-    private func bestPath(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ n: Int, _ best: UnsafeMutableBufferPointer<Float>,
+    func bestPath(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ n: Int, _ best: UnsafeMutableBufferPointer<Float>,
                           _ from: UnsafeMutableBufferPointer<Int>?) {
         best[0] = 0
         for j in stride(from: 1, through: n, by: 1) {

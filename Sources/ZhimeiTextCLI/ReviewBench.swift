@@ -15,6 +15,7 @@ public struct ReviewBench: ParsableCommand {
     @Option(help: "Spelling sets to score, comma-separated.") var sets: String = "test13,test14"
     @Option(help: "Typo model threshold (log-probability gain).") var threshold: Float?
     @Option(help: "Real-word (language-model) threshold (log-probability gain).") var lmThreshold: Float?
+    @Option(help: "Confusion-set threshold when the language model scores it (negative = unigram word model only).") var confusionLmThreshold: Float?
     @Flag(help: "Only the spelling scores.") var scoreOnly = false
     @OptionGroup var data: TextDataOptions
     public init() {}
@@ -36,6 +37,7 @@ public struct ReviewBench: ParsableCommand {
         var settings = TypoSettings()
         if let threshold { settings.threshold = threshold }
         if let lmThreshold { settings.lmThreshold = lmThreshold }
+        if let c = confusionLmThreshold { settings.confusionLMThreshold = c < 0 ? nil : c }
         print("ZhimeiReview benchmark — one core\n")
         row("load (dictionary + confusion sets)", String(format: "%.0f ms", ReviewBench.ms(t0)))
         if !scoreOnly { try speed(engine, resources, settings) }

@@ -21,6 +21,7 @@ public struct ReviewCommand: ParsableCommand {
     @Flag(help: "Scoring mode: correct stdin line by line.") var correct = false
     @Option(help: "Typo model threshold (log-probability gain).") var threshold: Float?
     @Option(help: "Real-word (language-model) threshold (log-probability gain).") var lmThreshold: Float?
+    @Option(help: "Confusion-set threshold when the language model scores it (negative = unigram word model only).") var confusionLmThreshold: Float?
     @Argument(help: "Files to check ('-' = stdin).") var files: [String] = []
     @OptionGroup var data: TextDataOptions
 
@@ -62,6 +63,7 @@ public struct ReviewCommand: ParsableCommand {
         var settings = TypoSettings()
         if let threshold { settings.threshold = threshold }
         if let lmThreshold { settings.lmThreshold = lmThreshold }
+        if let c = confusionLmThreshold { settings.confusionLMThreshold = c < 0 ? nil : c }
         return Proofreader(engine: engine, configuration: config, resources: resources, typoSettings: settings)
     }
 

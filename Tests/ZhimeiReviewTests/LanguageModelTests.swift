@@ -32,11 +32,19 @@ final class LanguageModelTests: XCTestCase {
         let pr = try proofreader()
         XCTAssertEqual(pr.correct("他已经不在是当年的那个少年了。"), "他已经不再是当年的那个少年了。")
         XCTAssertEqual(pr.correct("这件事情我们已后再说。"), "这件事情我们以后再说。")
-        let f = pr.check("他已经不在是当年的那个少年了。").filter { $0.ruleID == "typo.realword" }
+        // found by the real-word pass or by the confusion-set search scored with the language model
+        let f = pr.check("他已经不在是当年的那个少年了。").filter { $0.ruleID == "typo.realword" || $0.ruleID == "typo.confusion" }
         XCTAssertEqual(f.map(\.text), ["在"])
         XCTAssertEqual(f.map(\.start), [4])
         XCTAssertEqual(f.map(\.suggestions), [["再"]])
-        XCTAssertTrue(f[0].messageZh.contains("语言模型") && f[0].messageEn.contains("language-model"))
+        XCTAssertTrue(f.allSatisfy { $0.messageZh.contains("语言模型") && $0.messageEn.contains("language-model") })
+        // the real-word pass on its own (confusion search on the unigram model only)
+        var settings = TypoSettings()
+        settings.confusionLMThreshold = nil
+        let d = try ReviewSupport.data()
+        let realWord = Proofreader(engine: d.engine, configuration: ReviewConfiguration(categories: [.typo, .grammar]), resources: d.resources,
+                                   typoSettings: settings)
+        XCTAssertEqual(realWord.check("这件事情我们已后再说。").filter { $0.ruleID == "typo.realword" }.map(\.suggestions), [["以"]])
     }
 
     /// Correct uses of the same characters are left alone.

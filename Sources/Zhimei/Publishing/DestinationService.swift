@@ -32,6 +32,9 @@ enum DestinationService {
             throw AppError.invalid("name", zh: "名称不能为空且不超过 100 字", en: "The name must be 1–100 characters")
         }
         let target = input.target.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !target.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw AppError.invalid("target", zh: "目标地址不能含控制字符", en: "The target must not contain control characters")
+        }
         switch kind {
         case .webhook, .ninjsPush, .s3:
             guard target.count <= 500, let url = URL(string: target), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
@@ -47,7 +50,9 @@ enum DestinationService {
             throw AppError.invalid("bucket", zh: "S3 目标需要 bucket、access_key 和 secret", en: "An S3 destination needs bucket, access_key and secret")
         }
         let secret = input.secret ?? ""
-        guard secret.count <= 200 else { throw AppError.invalid("secret", zh: "密钥过长", en: "The secret is too long") }
+        guard secret.count <= 200, !secret.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            throw AppError.invalid("secret", zh: "密钥不超过 200 字且不能含控制字符", en: "The secret must be at most 200 characters without control characters")
+        }
         var options: [String: String] = [:]
         for (k, v) in [("bucket", input.bucket), ("region", input.region), ("access_key", input.accessKey), ("prefix", input.prefix)] {
             if let v, !v.isEmpty {

@@ -215,3 +215,33 @@ final class XMLFeed: NSObject, XMLParserDelegate {
         _ = stack.popLast(); text = ""
     }
 }
+
+/// Hostile input on the staff API: control characters and NUL never reach the database (PostgreSQL rejects NUL in text).
+final class PublishingInputTests: XCTestCase {
+    func testControlCharactersAreRefusedOrCleaned() async throws {
+        try await withTestApp { t in
+            let admin = try await t.session(for: "liuyang-admin")
+            let tenantID = try await t.tenant("liuyang").requireID()
+            for body in [#"{"name":"a\u0000b","kind":"webhook","target":"http://127.0.0.1:1/x"}"#,
+                         #"{"name":"ok","kind":"webhook","target":"http://127.0.0.1:1/x","secret":"s\u0000"}"#,
+                         #"{"name":"ok","kind":"webhook","target":"http://127.0.0.1:1/\u0000"}"#,
+                         #"{"name":"ok","kind":"s3","target":"http://127.0.0.1:1","bucket":"b"}"#,
+                         #"{"name":"ok","kind":"ftp","target":"x"}"#] {
+                let r = try await t.send(.POST, "/api/v1/publishing/tenants/\(tenantID)/destinations", raw: body, as: admin)
+                XCTAssertEqual(r.status, .unprocessableEntity, body)
+            }
+            let put = try await t.send(.PUT, "/api/v1/publishing/tenants/\(tenantID)/channels/social", raw: ##"{"hashtags":["a\u0000b","#c"],"max_length":100}"##, as: admin)
+            XCTAssertEqual(put.status, .ok, put.text)
+            XCTAssertTrue(put.text.contains(#""hashtags":["ab","c"]"#), put.text)
+            try await XCTAssertEqualAsync(try await t.send(.PUT, "/api/v1/publishing/tenants/\(tenantID)/channels/social", raw: #"{"max_length":5}"#, as: admin).status, .unprocessableEntity)
+            try await XCTAssertEqualAsync(try await t.send(.PUT, "/api/v1/publishing/tenants/\(tenantID)/channels/fax", raw: "{}", as: admin).status, .notFound)
+            let story = try await PublishingFixtures.approvedStory(t)
+            let chief = try await t.session(for: "liuyang-chief")
+            let r = try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/publish",
+                                     raw: #"{"channels":["website"],"overrides":{"website":{"headline":"标题\u0000含空字符"}}}"#, as: chief)
+            XCTAssertEqual(r.status, .ok, r.text)
+            try await XCTAssertEqualAsync(try await Publication.query(on: t.db).filter(\.$storyID == story.id!).first()?.headline, "标题含空字符")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/correct", raw: #"{"note":"\u0000"}"#, as: chief).status, .unprocessableEntity)
+        }
+    }
+}

@@ -160,4 +160,52 @@ final class JobQueueTests: XCTestCase {
             XCTAssertTrue(stream.text.hasSuffix("event: end\ndata: {}\n\n"))
         }
     }
+    /// A browser that leaves the jobs page mid-stream closes the connection; the stream must end cleanly. An unended
+    /// stream trips Vapor's assertion and kills the (debug) server — this test process would crash with it.
+    func testClientLeavingAProgressStreamDoesNotKillTheServer() async throws {
+        try await withTestApp { t in
+            let admin = try await t.token(for: "admin")
+            let job = try await JobQueue.enqueue(kind: "platform.cleanup_sessions", tenantID: nil, runAt: Date().addingTimeInterval(3600), on: t.db)
+            let port = Int.random(in: 41000...49000)
+            t.app.http.server.configuration.hostname = "127.0.0.1"
+            t.app.http.server.configuration.port = port
+            try await t.app.server.start(address: .hostname("127.0.0.1", port: port))
+            do {
+                let request = "GET /api/v1/jobs/\(job.id!)/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(admin.bearer!)\r\n\r\n"
+                let first = try RawHTTP.sendAndReadOnce(port: port, request)
+                XCTAssertTrue(first.contains("200") && first.contains("event-stream"), first)
+                // The socket is closed now; the server's next write (within a second) fails and must end the stream.
+                try await Task.sleep(nanoseconds: 1_800_000_000)
+                let again = try RawHTTP.sendAndReadOnce(port: port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                XCTAssertTrue(again.contains("200"), again)
+            } catch {
+                await t.app.server.shutdown()
+                throw error
+            }
+            await t.app.server.shutdown()
+        }
+    }
+}
+
+/// A bare TCP client: send a request, read what arrives first, close — like a browser tab that is closed.
+enum RawHTTP {
+    static func sendAndReadOnce(port: Int, _ request: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestError("socket failed") }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { throw TestError("connect failed") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(request.utf8)
+        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw TestError("send failed") }
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        guard n > 0 else { throw TestError("nothing received") }
+        return String(decoding: buffer[0..<n], as: UTF8.self)
+    }
 }

@@ -67,7 +67,10 @@ struct AuditJobsAPI {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
-        let body = Response.Body(asyncStream: { writer in
+        // Managed: Vapor ends the stream when the closure returns and fails it when it throws (a client that goes away
+        // mid-stream makes the next write throw). An unmanaged stream left open that way trips Vapor's assertion and
+        // kills a debug server — the e2e browser run hit exactly that.
+        let body = Response.Body(managedAsyncStream: { writer in
             var last = ""
             for _ in 0..<1200 {
                 guard let current = try await Job.find(id, on: db) else { break }
@@ -80,7 +83,6 @@ struct AuditJobsAPI {
                 try await Task.sleep(nanoseconds: 500_000_000)
             }
             try await writer.write(.buffer(ByteBuffer(string: "event: end\ndata: {}\n\n")))
-            try await writer.write(.end)
         })
         return Response(status: .ok, headers: headers, body: body)
     }

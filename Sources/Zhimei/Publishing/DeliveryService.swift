@@ -101,6 +101,9 @@ enum DeliveryService {
     }
 
     static func send(_ body: Data, contentType: String, delivery d: PublishDelivery, destination: PublishDestination, app: Application) async throws {
+        if [.webhook, .ninjsPush, .s3].contains(destination.kind), OutboundURL.validated(destination.target) == nil {
+            throw DeliveryError(description: "invalid destination URL / 目标地址无效")   // never hand it to the HTTP client
+        }
         switch destination.kind {
         case .webhook, .ninjsPush:
             var request = HTTPClientRequest(url: destination.target)

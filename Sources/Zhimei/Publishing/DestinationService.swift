@@ -37,8 +37,8 @@ enum DestinationService {
         }
         switch kind {
         case .webhook, .ninjsPush, .s3:
-            guard target.count <= 500, let url = URL(string: target), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                throw AppError.invalid("target", zh: "目标地址应为 http(s) 网址", en: "target must be an http(s) URL")
+            guard OutboundURL.validated(target, maxLength: 500) != nil else {
+                throw AppError.invalid("target", zh: "目标地址应为 http(s) 网址（端口 1–65535，不含账号密码）", en: "target must be an http(s) URL (port 1–65535, no credentials)")
             }
         case .directory:
             guard DeliveryService.isSafeName(target) else {

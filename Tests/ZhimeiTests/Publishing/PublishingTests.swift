@@ -226,7 +226,10 @@ final class PublishingInputTests: XCTestCase {
                          #"{"name":"ok","kind":"webhook","target":"http://127.0.0.1:1/x","secret":"s\u0000"}"#,
                          #"{"name":"ok","kind":"webhook","target":"http://127.0.0.1:1/\u0000"}"#,
                          #"{"name":"ok","kind":"s3","target":"http://127.0.0.1:1","bucket":"b"}"#,
-                         #"{"name":"ok","kind":"ftp","target":"x"}"#] {
+                         #"{"name":"ok","kind":"ftp","target":"x"}"#,
+                         // A port the HTTP client would trap on: refused here, never delivered to.
+                         #"{"name":"ok","kind":"webhook","target":"http://127.0.0.1:99999/x"}"#,
+                         #"{"name":"ok","kind":"ninjs_push","target":"http://u:p@127.0.0.1:8080/x"}"#] {
                 let r = try await t.send(.POST, "/api/v1/publishing/tenants/\(tenantID)/destinations", raw: body, as: admin)
                 XCTAssertEqual(r.status, .unprocessableEntity, body)
             }

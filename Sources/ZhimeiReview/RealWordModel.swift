@@ -29,12 +29,14 @@ struct RealWordModel {
     let lm: LanguageModel
     let words: WordStatistics
     let settings: TypoSettings
+    /// The window radius, clamped (settings are public; a negative or huge value must not trap).
+    var radius: Int { min(max(settings.lmWindow, 1), 16) }
 
     /// Corrections for `s` (applied in place, left to right); `locked[i]` characters never change.
     func corrections(_ s: inout [UInt32], locked: [Bool]) -> [Correction] {
         var out: [Correction] = []
         let n = s.count
-        var scratch = [UInt32](repeating: 0, count: 2 * settings.lmWindow + 1)
+        var scratch = [UInt32](repeating: 0, count: 2 * radius + 1)
         var i = 0
         while i < n {
             guard TypoModel.isHan(s[i]) else { i += 1; continue }
@@ -51,7 +53,7 @@ struct RealWordModel {
     }
 
     private func best(_ s: inout [UInt32], _ p: Int, _ a: Int, _ b: Int, _ cands: [(UInt32, Float)], _ scratch: inout [UInt32]) -> Correction? {
-        let lo = max(a, p - settings.lmWindow), hi = min(b, p + settings.lmWindow + 1)
+        let lo = max(a, p - radius), hi = min(b, p + radius + 1)
         let w = hi - lo
         for k in 0..<w { scratch[k] = s[lo + k] }
         let base = score(&scratch, w)

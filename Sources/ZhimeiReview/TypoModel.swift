@@ -77,7 +77,8 @@ struct TypoModel {
     private func correctRun(_ s: inout [UInt32], _ a: Int, _ b: Int, locked: [Bool], words: WordStatistics) -> [Correction] {
         var out: [Correction] = []
         var frozen = Set<Int>()
-        var scratch = [UInt32](repeating: 0, count: 2 * settings.window + 1)
+        let radius = min(max(settings.window, 1), 16)  // public setting: never trap on a bad value
+        var scratch = [UInt32](repeating: 0, count: 2 * radius + 1)
         while out.count < 8 {
             let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
             var best: Correction? = nil
@@ -102,7 +103,7 @@ struct TypoModel {
                 guard let cands = resources.confusion[s[i]] else { continue }
                 let prev: UInt32 = i > a ? s[i - 1] : 0
                 let next: UInt32 = i + 1 < b ? s[i + 1] : 0
-                let lo = max(a, i - settings.window), hi = min(b, i + settings.window + 1)
+                let lo = max(a, i - radius), hi = min(b, i + radius + 1)
                 let w = hi - lo
                 for k in 0..<w { scratch[k] = s[lo + k] }
                 let base = windowScore(&scratch, w, words, withLM: false).0

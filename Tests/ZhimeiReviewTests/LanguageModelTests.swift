@@ -45,6 +45,10 @@ final class LanguageModelTests: XCTestCase {
         let realWord = Proofreader(engine: d.engine, configuration: ReviewConfiguration(categories: [.typo, .grammar]), resources: d.resources,
                                    typoSettings: settings)
         XCTAssertEqual(realWord.check("这件事情我们已后再说。").filter { $0.ruleID == "typo.realword" }.map(\.suggestions), [["以"]])
+        // out-of-range public settings are clamped, never a trap
+        settings.lmWindow = -5; settings.window = Int.max
+        let odd = Proofreader(engine: d.engine, configuration: ReviewConfiguration(categories: [.typo]), resources: d.resources, typoSettings: settings)
+        XCTAssertEqual(odd.correct("他已经不在是当年的那个少年了。").unicodeScalars.count, 15)
     }
 
     /// Correct uses of the same characters are left alone.

@@ -20,6 +20,7 @@ enum ReviewSupport {
 
     /// The sunpinyin language model is part of the set-up; ZHIMEI_REVIEW_LM=0 declares it deliberately absent.
     static let languageModelExpected = ProcessInfo.processInfo.environment["ZHIMEI_REVIEW_LM"] != "0"
+        && ProcessInfo.processInfo.environment["ZHIMEI_SKIP_APT"] != "1"
 
     struct Loaded: Sendable { let engine: TextEngine; let resources: ReviewResources }
 

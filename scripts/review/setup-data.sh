@@ -8,7 +8,7 @@
 #   - a word bigram language model (lm_bigram.bin) converted from Debian's `sunpinyin-data` (open-gram, CC BY-SA 3.0)
 #     with `tslminfo` from `sunpinyin-utils`: the .debs are fetched with `apt-get download` and unpacked in a
 #     temporary folder (nothing is installed). Optional: without it only real-word typo detection (在/再…) is off,
-#     so a failure prints a warning and the script still succeeds. ZHIMEI_REVIEW_LM=0 skips it.
+#     so a failure prints a warning and the script still succeeds. ZHIMEI_REVIEW_LM=0 (or ZHIMEI_SKIP_APT=1) skips it.
 set -euo pipefail
 DATA_DIR="${ZHIMEI_TEXT_DATA:-${ZHIMEI_DATA_DIR:-./data}/text}"
 OUT="$DATA_DIR/review"
@@ -85,7 +85,9 @@ lm_warn() { echo "review/setup-data: WARNING: language model not installed ($1);
 install_lm() {
     command -v apt-get >/dev/null || { lm_warn "apt-get not found"; return 0; }
     mkdir -p "$TMP/deb" "$TMP/x"
-    (cd "$TMP/deb" && apt-get download sunpinyin-data sunpinyin-utils libsunpinyin3v5 >/dev/null 2>&1) ||
+    [ "${ZHIMEI_SKIP_APT:-0}" = 1 ] && { lm_warn "ZHIMEI_SKIP_APT=1"; return 0; }
+    dl() { (cd "$TMP/deb" && apt-get download sunpinyin-data sunpinyin-utils libsunpinyin3v5 >/dev/null 2>&1); }
+    dl || { apt-get update -q >/dev/null 2>&1 || true; dl; } ||
         { lm_warn "apt-get download sunpinyin-data sunpinyin-utils libsunpinyin3v5 failed (run apt-get update?)"; return 0; }
     for d in "$TMP"/deb/*.deb; do dpkg-deb -x "$d" "$TMP/x" || { lm_warn "could not unpack $d"; return 0; }; done
     local lib bin lm dict
@@ -97,6 +99,7 @@ install_lm() {
         { lm_warn "tslminfo could not dump lm_sc.t3g"; return 0; }
     "$PY" "$(dirname "$0")/sunpinyin-lm.py" "$dict" "$TMP/lm.txt" "$OUT/lm_bigram.bin" || { lm_warn "conversion failed"; return 0; }
     local copyright="$TMP/x/usr/share/doc/sunpinyin-data/copyright"
+    grep -q '^lm_bigram.bin:' "$OUT/LICENSES.txt" 2>/dev/null && return 0
     {
         printf '\n\nlm_bigram.bin: word bigram model converted (adapted: trigrams dropped, readings merged) from lm_sc.t3g and\n'
         printf 'pydict_sc.bin in the Debian package %s — open-gram, Creative Commons Attribution-ShareAlike 3.0 Unported\n' \

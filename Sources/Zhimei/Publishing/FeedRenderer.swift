@@ -3,26 +3,8 @@ import Foundation
 /// RSS 2.0 and Atom: items/entries and whole feeds. XML-escaped, invalid XML characters dropped,
 /// RFC 822 dates for RSS and RFC 3339 for Atom, GUIDs stable across versions (urn:uuid of the story).
 enum FeedRenderer {
-    /// Escapes text for XML and drops characters XML 1.0 forbids (NUL, lone control characters, U+FFFE/FFFF).
-    static func xml(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                let v = c.value
-                if v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000 {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out
-    }
+    /// Escapes text for XML and drops characters XML 1.0 forbids (the app's one escaper).
+    static func xml(_ s: String) -> String { StoryRenderer.escape(s) }
 
     static func rfc822(_ date: Date) -> String { rfc822Parser.string(from: date) }
 

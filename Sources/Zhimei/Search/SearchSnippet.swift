@@ -14,24 +14,8 @@ public enum SearchSnippet {
         return Array(Set(out)).sorted { $0.count > $1.count }
     }
 
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                // Control characters (except tab and newline) are dropped.
-                if c.value < 0x20 && c != "\n" && c != "\t" { continue }
-                out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// HTML-escapes snippet text and drops control characters (the app's one escaper).
+    public static func escape(_ s: String) -> String { StoryRenderer.escape(s) }
 
     /// Match ranges of any of the words in `text` (case-insensitive, non-overlapping, in order).
     static func matches(_ text: String, _ words: [String]) -> [Range<String.Index>] {

@@ -3,6 +3,8 @@ import Foundation
 /// Renders blocks to HTML and plain text. Every piece of user text is escaped; links are re-checked
 /// (http, https, mailto only) so a stored body can never produce markup or a script URL.
 enum StoryRenderer {
+    /// Escapes text for HTML and XML alike, and drops the characters XML 1.0 forbids (NUL, lone control characters,
+    /// U+FFFE/FFFF), so the same output is safe in a page, a feed or a snippet. The one escaper of the app.
     static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
@@ -13,7 +15,11 @@ enum StoryRenderer {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
+            default:
+                let v = c.value
+                if v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000 {
+                    out.unicodeScalars.append(c)
+                }
             }
         }
         return out

@@ -33,6 +33,7 @@ enum StoryService {
         let before = story.status
         guard before != status else { return }
         story.status = status
+        story.updatedAt = Date()   // a status change is a change: the search index syncs by updated_at
         try await story.save(on: req.db)
         await req.audit("story.status", tenant: story.tenantID, targetType: "story", targetID: story.id?.uuidString ?? "",
                         before: ["status": before.rawValue], after: ["status": status.rawValue])

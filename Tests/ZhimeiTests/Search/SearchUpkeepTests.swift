@@ -49,6 +49,12 @@ final class SearchUpkeepTests: XCTestCase {
             XCTAssertEqual(n, 1, "only the edited story is read again (watermark)")
             try await XCTAssertEqualAsync(try await search(t, "烟花", as: reporter).total, 0)
             try await XCTAssertEqualAsync(try await search(t, "花炮", as: reporter).items.map(\.title), ["浏阳花炮产业转型升级"])
+            // Sending it to review changes only its status; the watermark still sees it, and the state filter follows.
+            let submitted = try await t.send(.POST, "/api/v1/review/stories/\(s.id)/submit", json: ["comment": "送审"], as: reporter)
+            XCTAssertEqual(submitted.status, .ok, submitted.text)
+            try await XCTAssertEqualAsync(try await SearchService.sync(app: t.app, on: t.db), 1, "the status change is picked up")
+            let inReview = try await t.send(.GET, "/api/v1/search?q=%E8%8A%B1%E7%82%AE&state=in_review", as: reporter).json(Result.self)
+            XCTAssertEqual(inReview.items.map(\.id), [s.id])
         }
     }
 

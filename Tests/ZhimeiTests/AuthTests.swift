@@ -71,6 +71,21 @@ final class AuthTests: XCTestCase {
         }
     }
 
+    /// A whole newsroom behind one NAT address signs in at shift change: successful sign-ins never count towards the limit.
+    func testSuccessfulSignInsFromOneAddressAreNotRateLimited() async throws {
+        try await withTestApp { t in
+            for _ in 0..<25 {
+                let res = try await t.send(.POST, "/api/v1/session", json: Login(username: "liuyang-reporter", password: "Zhimei@2026"))
+                XCTAssertEqual(res.status, .ok, res.text)
+            }
+            for i in 0..<20 {
+                try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/session", json: Login(username: "ghost\(i)", password: "Wrong-password-1")).status, .unauthorized)
+            }
+            let blocked = try await t.send(.POST, "/api/v1/session", json: Login(username: "liuyang-reporter", password: "Zhimei@2026"))
+            XCTAssertEqual(blocked.status, .tooManyRequests, "twenty failures block the address, even for a right password")
+        }
+    }
+
     func testLogoutEndsTheSessionAndAnExpiredSessionGetsABilingual401() async throws {
         try await withTestApp { t in
             let actor = try await t.session(for: "shaoshan-chief")

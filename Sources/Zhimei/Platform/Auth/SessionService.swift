@@ -12,19 +12,25 @@ enum SessionService {
     /// Checks credentials; on success returns the user and a new session with its raw cookie secret.
     static func signIn(username rawUsername: String, password: String, on req: Request) async throws -> (User, UserSession, String) {
         let username = rawUsername.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard await req.application.zhimei.loginThrottle.allow(req.clientIP) else {
+        let throttle = req.application.zhimei.loginThrottle
+        guard await !throttle.isBlocked(req.clientIP) else {
             await req.audit("auth.login_throttled", tenant: nil, targetType: "user", targetID: username, outcome: "denied", actorName: username)
             throw AppError(.tooManyRequests, "rate_limited", zh: "登录尝试过于频繁，请稍后再试", en: "Too many sign-in attempts; try again later")
         }
-        guard !username.isEmpty, username.count <= 64, !password.isEmpty, password.count <= 256 else { throw AppError.badLogin }
+        guard !username.isEmpty, username.count <= 64, !password.isEmpty, password.count <= 256 else {
+            await throttle.record(req.clientIP)
+            throw AppError.badLogin
+        }
         guard let user = try await User.query(on: req.db).filter(\.$username == username).first() else {
             _ = try? await req.password.async.verify(password, created: decoyHash)
             await req.audit("auth.login_failed", tenant: nil, targetType: "user", targetID: username, outcome: "denied", note: "unknown user", actorName: username)
+            await throttle.record(req.clientIP)
             throw AppError.badLogin
         }
         let tenantID = user.$homeTenant.id
         if let lockedUntil = user.lockedUntil, lockedUntil > Date() {
             await req.audit("auth.login_locked", tenant: tenantID, targetType: "user", targetID: user.id?.uuidString ?? "", outcome: "denied", actorName: username)
+            await throttle.record(req.clientIP)
             throw AppError(.tooManyRequests, "account_locked", zh: "密码错误次数过多，账户已临时锁定 15 分钟", en: "Too many wrong passwords; the account is locked for 15 minutes")
         }
         let valid = (try? await req.password.async.verify(password, created: user.passwordHash)) ?? false
@@ -42,6 +48,7 @@ enum SessionService {
             }
             try await user.save(on: req.db)
             await req.audit("auth.login_failed", tenant: tenantID, targetType: "user", targetID: user.id?.uuidString ?? "", outcome: "denied", note: note, actorName: username)
+            await throttle.record(req.clientIP)
             throw AppError.badLogin
         }
         user.failedLogins = 0

@@ -94,10 +94,12 @@ swift_counts() {
 import re, sys
 text = open(sys.argv[1], errors="replace").read()
 passed = failed = 0
-m = re.findall(r"Executed (\d+) tests?, with (\d+) failures?", text)
+# "Executed 254 tests, with 3 tests skipped and 0 failures …": the skipped part is optional; skipped tests count as neither.
+m = re.findall(r"Executed (\d+) tests?, with (?:(\d+) tests? skipped and )?(\d+) failures?", text)
 if m:
-    total, fails = map(int, m[-1])   # the last one is the overall total
-    passed += total - fails; failed += fails
+    total, skipped, fails = m[-1]   # the last one is the overall total
+    total, skipped, fails = int(total), int(skipped or 0), int(fails)
+    passed += total - skipped - fails; failed += fails
 # Swift Testing: "Test run with N tests in M suites passed|failed after X seconds[ with K issues]."
 for n, outcome, issues in re.findall(r"Test run with (\d+) tests?(?: in \d+ suites?)? (passed|failed) after [^\n]*?(?:with (\d+) issues?)?\.?$", text, re.M):
     n = int(n)

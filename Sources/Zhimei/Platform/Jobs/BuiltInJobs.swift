@@ -17,8 +17,7 @@ func registerJobHandlers(_ app: Application) {
 
     // Deletes sessions that ended or expired more than a day ago.
     jobs.register("platform.cleanup_sessions") { ctx in
-        let cutoff = Date().addingTimeInterval(-86_400)
-        try await UserSession.query(on: ctx.db).group(.or) { $0.filter(\.$expiresAt < cutoff).filter(\.$endedAt < cutoff) }.delete()
+        try await Housekeeping.pruneSessions(on: ctx.db)
         return "cleaned"
     }
 

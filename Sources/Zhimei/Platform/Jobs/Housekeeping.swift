@@ -21,8 +21,13 @@ enum Housekeeping {
         }
         let count = try await old.count()
         if count > 0 { try await old.delete() }
-        let sessionCutoff = now.addingTimeInterval(-86_400)
-        try await UserSession.query(on: db).group(.or) { $0.filter(\.$expiresAt < sessionCutoff).filter(\.$endedAt < sessionCutoff) }.delete()
+        try await pruneSessions(on: db, now: now)
         return count
+    }
+
+    /// Deletes sessions that ended or expired more than a day ago (also the `platform.cleanup_sessions` job).
+    static func pruneSessions(on db: any Database, now: Date = Date()) async throws {
+        let cutoff = now.addingTimeInterval(-86_400)
+        try await UserSession.query(on: db).group(.or) { $0.filter(\.$expiresAt < cutoff).filter(\.$endedAt < cutoff) }.delete()
     }
 }

@@ -14,8 +14,6 @@ enum OutboundURL {
               let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = url.host, !host.isEmpty, url.user == nil, url.password == nil else { return nil }
         if let port = url.port, !(1...65_535).contains(port) { return nil }
-        // Foundation accepts "host:" with an empty or non-numeric port in some forms; refuse anything it could not read.
-        if let authority = URLComponents(string: raw)?.percentEncodedHost, authority.isEmpty { return nil }
         return raw
     }
 }

@@ -1,6 +1,5 @@
 import Fluent
 import Foundation
-import NIOConcurrencyHelpers
 import Vapor
 
 /// A tenant's channel configuration: one row per channel kind, created with defaults on first use.
@@ -57,58 +56,5 @@ enum ChannelSettings {
             channel.hashtags = cleaned
         }
         channel.updatedAt = Date()
-    }
-}
-
-/// In-memory cache of public pages and API answers (bytes + ETag), per tenant. Invalidated on publish, update,
-/// correction and kill in this process; entries also expire after `ttl`, which bounds staleness when another
-/// process made the change.
-final class PublicSiteCache: Sendable {
-    struct Entry: Sendable {
-        var body: ByteBuffer
-        var contentType: String
-        var etag: String
-        var status: HTTPResponseStatus
-        var expires: Date
-    }
-
-    let ttl: TimeInterval
-    private let entries = NIOLockedValueBox<[String: [String: Entry]]>([:])
-    static let maxEntriesPerTenant = 5000
-
-    init(ttl: TimeInterval = 10) { self.ttl = ttl }
-
-    func get(tenant: String, key: String) -> Entry? {
-        entries.withLockedValue { all in
-            guard let e = all[tenant]?[key], e.expires > Date() else { return nil }
-            return e
-        }
-    }
-
-    func put(tenant: String, key: String, _ entry: Entry) {
-        entries.withLockedValue { all in
-            if (all[tenant]?.count ?? 0) >= Self.maxEntriesPerTenant { all[tenant] = [:] }
-            all[tenant, default: [:]][key] = entry
-        }
-    }
-
-    func invalidate(tenantSlug: String) {
-        _ = entries.withLockedValue { $0.removeValue(forKey: tenantSlug) }
-    }
-
-    /// Drops everything cached for a tenant (by ID: the slug is looked up lazily, so clear all tenants' maps keyed by ID too).
-    func invalidate(tenantID: UUID) {
-        entries.withLockedValue { $0.removeAll() }
-    }
-}
-
-extension Application {
-    private struct PublicSiteCacheKey: StorageKey { typealias Value = PublicSiteCache }
-
-    /// The public site's page cache.
-    var publicSiteCache: PublicSiteCache {
-        // Set once by `PublishingModule.register`; a fallback keeps tools that skip registration from trapping.
-        get { storage[PublicSiteCacheKey.self] ?? PublicSiteCache(ttl: 0) }
-        set { storage[PublicSiteCacheKey.self] = newValue }
     }
 }

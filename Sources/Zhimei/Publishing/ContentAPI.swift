@@ -39,13 +39,13 @@ struct ContentAPI {
     static let json = "application/json; charset=utf-8"
 
     @Sendable func list(_ req: Request) async throws -> Response {
-        if let cached = PublicSite.hit(req, maxAge: 30) { return cached }
+        if let cached = PublicSite.hit(req) { return cached }
         let (tenant, context) = try await PublicSite.tenant(req)
         let page = try Self.intQuery(req, "page", default: 1, range: 1...10_000)
         let perPage = try Self.intQuery(req, "per_page", default: 20, range: 1...100)
         let category = try Self.textQuery(req, "category")
         let tag = try Self.textQuery(req, "tag")
-        return try await PublicSite.cached(req, slug: tenant.slug, contentType: Self.json, maxAge: 30) {
+        return try await PublicSite.cached(req, tenant: tenant, contentType: Self.json, maxAge: 30) {
             var items = try await PublicSite.live(try tenant.requireID(), channel: .app, context: context, limit: PublicSite.scanLimit * 4, on: req.db)
             if let category { items = items.filter { $0.snapshot.categories.contains(category) } }
             if let tag { items = items.filter { $0.snapshot.tags.contains(tag) } }
@@ -78,10 +78,10 @@ struct ContentAPI {
     }
 
     @Sendable func item(_ req: Request) async throws -> Response {
-        if let cached = PublicSite.hit(req, maxAge: 30) { return cached }
+        if let cached = PublicSite.hit(req) { return cached }
         do {
             let (p, context, tenant) = try await Self.find(req, channel: .app)
-            return try await PublicSite.cached(req, slug: tenant.slug, contentType: Self.json, maxAge: 30) {
+            return try await PublicSite.cached(req, tenant: tenant, contentType: Self.json, maxAge: 30) {
                 (ChannelRenderer.json(ContentItem(context.input(p))), .ok)
             }
         } catch let t as Tombstone {
@@ -90,14 +90,14 @@ struct ContentAPI {
     }
 
     @Sendable func ninjs(_ req: Request) async throws -> Response {
-        if let cached = PublicSite.hit(req, maxAge: 30) { return cached }
+        if let cached = PublicSite.hit(req) { return cached }
         let version = try Self.textQuery(req, "version") ?? "3.1"
         guard version == "2.2" || version == "3.1" else {
             throw AppError.invalid("version", zh: "ninjs 版本只能是 2.2 或 3.1", en: "version must be 2.2 or 3.1")
         }
         do {
             let (p, context, tenant) = try await Self.find(req, channel: version == "2.2" ? .ninjs2 : .ninjs3)
-            return try await PublicSite.cached(req, slug: tenant.slug, contentType: Self.json, maxAge: 30) {
+            return try await PublicSite.cached(req, tenant: tenant, contentType: Self.json, maxAge: 30) {
                 let input = context.input(p)
                 return (ChannelRenderer.json(version == "2.2" ? NinjsRenderer.ninjs22(input) : NinjsRenderer.ninjs31(input)), .ok)
             }

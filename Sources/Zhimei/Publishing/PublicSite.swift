@@ -52,39 +52,43 @@ struct PublicSite {
     }
 
     /// Answers from the cache, or builds, caches and answers. Honours If-None-Match (304).
-    static func cached(_ req: Request, slug: String, contentType: String, maxAge: Int = 60,
+    static func cached(_ req: Request, tenant: Tenant, contentType: String, maxAge: Int = 60,
                        build: () async throws -> (String, HTTPResponseStatus)) async throws -> Response {
         let key = req.url.string
         let cache = req.application.publicSiteCache
-        let entry: PublicSiteCache.Entry
-        if key.utf8.count <= 512, let hit = cache.get(tenant: slug, key: key) {
-            entry = hit
-        } else {
-            let (body, status) = try await build()
-            entry = .init(body: ByteBuffer(string: body), contentType: contentType, etag: etag(body), status: status,
-                          expires: Date().addingTimeInterval(cache.ttl))
-            if key.utf8.count <= 512 { cache.put(tenant: slug, key: key, entry) }
-        }
-        return answer(req, entry, maxAge: maxAge)
+        await cache.startPolling(req.application)
+        if let hit = cache.get(tenant: tenant.slug, key: key) { return answer(req, hit) }
+        let epoch = cache.epoch   // read before the database: a change during the build keeps this answer out of the cache
+        let (body, status) = try await build()
+        let entry = Self.entry(body, contentType: contentType, status: status, maxAge: maxAge, ttl: cache.ttl)
+        cache.put(tenant: tenant.slug, tenantID: try tenant.requireID(), key: key, entry, epoch: epoch)
+        return answer(req, entry)
     }
 
-    /// The cached answer for this URL, before any database work (the hot path of the public site and content API).
-    static func hit(_ req: Request, maxAge: Int = 60) -> Response? {
-        guard let slug = req.parameters.get("tenantSlug"), req.url.string.utf8.count <= 512,
-              let entry = req.application.publicSiteCache.get(tenant: slug, key: req.url.string) else { return nil }
-        return answer(req, entry, maxAge: maxAge)
-    }
-
-    static func answer(_ req: Request, _ entry: PublicSiteCache.Entry, maxAge: Int) -> Response {
+    /// A cacheable answer with every header it is served with (the security headers included, so the hot path in
+    /// `PublicCacheResponder` answers exactly like the full middleware chain).
+    static func entry(_ body: String, contentType: String, status: HTTPResponseStatus, maxAge: Int, ttl: TimeInterval) -> PublicSiteCache.Entry {
+        let tag = etag(body)
         var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: entry.contentType)
-        headers.replaceOrAdd(name: .eTag, value: entry.etag)
-        headers.replaceOrAdd(name: .cacheControl, value: entry.status == .ok ? "public, max-age=\(maxAge)" : "no-cache")
+        headers.add(name: .contentType, value: contentType)
+        headers.add(name: .eTag, value: tag)
+        headers.add(name: .cacheControl, value: status == .ok && maxAge > 0 ? "public, max-age=\(maxAge)" : "no-cache")
+        for (name, value) in PublicCacheResponder.securityHeaders { headers.add(name: name, value: value) }
+        return .init(body: ByteBuffer(string: body), etag: tag, status: status, headers: headers, expires: Date().addingTimeInterval(ttl))
+    }
+
+    /// The cached answer for this URL, before any database work (requests that did not take the hot path).
+    static func hit(_ req: Request) -> Response? {
+        guard let slug = req.parameters.get("tenantSlug"), let entry = req.application.publicSiteCache.get(tenant: slug, key: req.url.string) else { return nil }
+        return answer(req, entry)
+    }
+
+    static func answer(_ req: Request, _ entry: PublicSiteCache.Entry) -> Response {
         if entry.status == .ok, let match = req.headers.first(name: .ifNoneMatch),
            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == entry.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
-            return Response(status: .notModified, headers: headers)
+            return Response(status: .notModified, headers: entry.headers)
         }
-        return Response(status: entry.status, headers: headers, body: .init(buffer: entry.body))
+        return Response(status: entry.status, headers: entry.headers, body: .init(buffer: entry.body))
     }
 
     static let html = "text/html; charset=utf-8"
@@ -94,7 +98,7 @@ struct PublicSite {
     @Sendable func home(_ req: Request) async throws -> Response {
         if let cached = Self.hit(req) { return cached }
         let (tenant, context) = try await Self.tenant(req)
-        return try await Self.cached(req, slug: tenant.slug, contentType: Self.html) {
+        return try await Self.cached(req, tenant: tenant, contentType: Self.html) {
             let items = try await Self.live(try tenant.requireID(), channel: .website, context: context, limit: Self.maxItems, on: req.db)
             let page = SiteRenderer.Page(title: context.tenantName, description: "\(context.tenantName)新闻", canonical: "\(context.baseURL)/site/\(tenant.slug)",
                                          main: SiteRenderer.list("最新稿件", items))
@@ -106,7 +110,7 @@ struct PublicSite {
         if let cached = Self.hit(req) { return cached }
         let (tenant, context) = try await Self.tenant(req)
         guard let storyID = req.parameters.get("storyID", as: UUID.self) else { return try await notFound(req, tenant, context) }
-        return try await Self.cached(req, slug: tenant.slug, contentType: Self.html) {
+        return try await Self.cached(req, tenant: tenant, contentType: Self.html) {
             let rows = try await Publication.query(on: req.db).filter(\.$tenantID == tenant.requireID()).filter(\.$storyID == storyID)
                 .filter(\.$channel == .website).sort(\.$storyVersion, .descending).all()
             let canonical = "\(context.baseURL)/site/\(tenant.slug)/articles/\(storyID.uuidString.lowercased())"
@@ -127,8 +131,8 @@ struct PublicSite {
     func notFound(_ req: Request, _ tenant: Tenant, _ context: RenderContext) async throws -> Response {
         let page = SiteRenderer.Page(title: "找不到该页面 - " + context.tenantName, description: "", canonical: "\(context.baseURL)/site/\(tenant.slug)",
                                      main: SiteRenderer.notFound(context))
-        return Self.answer(req, .init(body: ByteBuffer(string: SiteRenderer.layout(page, context: context, categories: [])), contentType: Self.html,
-                                      etag: "\"0\"", status: .notFound, expires: Date()), maxAge: 0)
+        return Self.answer(req, Self.entry(SiteRenderer.layout(page, context: context, categories: []), contentType: Self.html, status: .notFound,
+                                           maxAge: 0, ttl: 0))
     }
 
     /// Pages that list live articles matching a filter (tag, category, search).
@@ -136,7 +140,7 @@ struct PublicSite {
                   _ keep: @escaping @Sendable (RenderInput) -> Bool) async throws -> Response {
         if let cached = Self.hit(req) { return cached }
         let (tenant, context) = try await Self.tenant(req)
-        return try await Self.cached(req, slug: tenant.slug, contentType: Self.html) {
+        return try await Self.cached(req, tenant: tenant, contentType: Self.html) {
             let all = try await Self.live(try tenant.requireID(), channel: .website, context: context, limit: Self.scanLimit, on: req.db)
             let items = Array(all.filter(keep).prefix(Self.maxItems))
             let page = SiteRenderer.Page(title: heading + " - " + context.tenantName, description: heading,
@@ -177,7 +181,7 @@ struct PublicSite {
     @Sendable func sitemap(_ req: Request) async throws -> Response {
         if let cached = Self.hit(req) { return cached }
         let (tenant, context) = try await Self.tenant(req)
-        return try await Self.cached(req, slug: tenant.slug, contentType: "application/xml; charset=utf-8", maxAge: 300) {
+        return try await Self.cached(req, tenant: tenant, contentType: "application/xml; charset=utf-8", maxAge: 300) {
             let items = try await Self.live(try tenant.requireID(), channel: .website, context: context, limit: 5000, on: req.db)
             return (SiteRenderer.sitemap(items, home: "\(context.baseURL)/site/\(tenant.slug)"), .ok)
         }
@@ -185,11 +189,11 @@ struct PublicSite {
 
     /// RSS 2.0 or Atom for the whole site or one category, from the rss/atom channel publications.
     func feed(_ req: Request, atom: Bool) async throws -> Response {
-        if let cached = Self.hit(req, maxAge: 120) { return cached }
+        if let cached = Self.hit(req) { return cached }
         let (tenant, context) = try await Self.tenant(req)
         let category = try req.parameters.get("category").map { try Self.cleanParameter($0) }
         let type = atom ? "application/atom+xml; charset=utf-8" : "application/rss+xml; charset=utf-8"
-        return try await Self.cached(req, slug: tenant.slug, contentType: type, maxAge: 120) {
+        return try await Self.cached(req, tenant: tenant, contentType: type, maxAge: 120) {
             let all = try await Self.live(try tenant.requireID(), channel: atom ? .atom : .rss, context: context, limit: Self.scanLimit, on: req.db)
             let items = Array(all.filter { category == nil || $0.snapshot.categories.contains(category!) }.prefix(Self.maxItems))
             let home = "\(context.baseURL)/site/\(tenant.slug)"

@@ -98,3 +98,17 @@ struct M073_CreatePublishDeliveries: AsyncMigration {
 
     func revert(on db: Database) async throws { try await db.schema(PublishDelivery.schema).delete() }
 }
+
+/// 074: per-tenant publication generation, bumped on every publish, update, correction and kill; serving processes
+/// poll it to drop cached public answers changed by another process.
+struct M074_CreatePublishGenerations: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema(PublishGeneration.table)
+            .field("tenant_id", .uuid, .required)
+            .field("generation", .int64, .required)
+            .unique(on: "tenant_id")
+            .create()
+    }
+
+    func revert(on db: Database) async throws { try await db.schema(PublishGeneration.table).delete() }
+}

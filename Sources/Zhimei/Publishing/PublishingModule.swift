@@ -9,11 +9,18 @@ enum PublishingModule {
         M071_CreatePublications(),
         M072_CreatePublishDestinations(),
         M073_CreatePublishDeliveries(),
+        M074_CreatePublishGenerations(),
     ]
 
     static func register(_ app: Application) throws {
         let ttl = Environment.get("ZHIMEI_SITE_CACHE_TTL").flatMap(Double.init) ?? 10
-        app.publicSiteCache = PublicSiteCache(ttl: min(max(ttl, 0), 3600))
+        let pollMS = Environment.get("ZHIMEI_SITE_CACHE_POLL_MS").flatMap(Double.init) ?? 500
+        app.publicSiteCache = PublicSiteCache(ttl: min(max(ttl, 0), 3600), pollInterval: min(max(pollMS, 0), 60_000) / 1000)
+        app.lifecycle.use(PublicSiteCacheLifecycle())
+        // Cached public answers are served before routing and middleware; everything else reaches the default responder.
+        app.responder.use { app in
+            PublicCacheResponder(cache: app.publicSiteCache, metrics: app.zhimei.metrics, next: app.responder.default)
+        }
         app.zhimei.api.register(ContentAPI.schemas + PublishingSchemas.all)
         let api = app.routes.grouped("api", "v1")
         PublishingAPI().register(api)

@@ -170,7 +170,7 @@ enum PublishingService {
             story.status = .published
             try await story.save(on: db)
         }
-        app.publicSiteCache.invalidate(tenantID: tenantID)
+        try await PublicSiteCache.changed(tenantID: tenantID, app: app, on: db)
         try await DeliveryService.enqueue(storyID: storyID, version: version, event: "publish", tenantID: tenantID, on: db)
     }
 
@@ -199,7 +199,7 @@ enum PublishingService {
         }
         try await AuditLog.record(AuditEvent(actorID: actor.id, actorName: actor.name, tenantID: tenantID, action: "publishing.correct",
                                              targetType: "story", targetID: storyID.uuidString, ip: actor.ip, after: ["note": String(text.prefix(200))]), on: db)
-        app.publicSiteCache.invalidate(tenantID: tenantID)
+        try await PublicSiteCache.changed(tenantID: tenantID, app: app, on: db)
         // One delivery per correction: the note's time names it, so a retried delivery of the same correction keeps its key.
         let stamp = Int64((now.timeIntervalSince1970 * 1000).rounded())
         try await DeliveryService.enqueue(storyID: storyID, version: version, event: "correction-\(stamp)", tenantID: tenantID, on: db)
@@ -222,7 +222,7 @@ enum PublishingService {
         }
         try await AuditLog.record(AuditEvent(actorID: actor.id, actorName: actor.name, tenantID: tenantID, action: "publishing.kill",
                                              targetType: "story", targetID: storyID.uuidString, ip: actor.ip, after: ["reason": String(text.prefix(200))]), on: db)
-        app.publicSiteCache.invalidate(tenantID: tenantID)
+        try await PublicSiteCache.changed(tenantID: tenantID, app: app, on: db)
         try await DeliveryService.enqueue(storyID: storyID, version: version, event: "kill", tenantID: tenantID, on: db)
         return rows
     }

@@ -6,6 +6,7 @@ import Vapor
 struct SearchAPI {
     struct RelatedInput: Content { var text: String?; var storyId: UUID? }
     struct CheckInput: Content { var repair: Bool? }
+    struct ReindexInput: Content { var tenantId: UUID? }
     struct SavedInput: Content { var name: String; var query: String; var types: [String]?; var alert: Bool? }
     struct SynonymInput: Content { var groups: [[String]]; var tenantId: UUID? }
 
@@ -25,6 +26,9 @@ struct SearchAPI {
         search.endpoint(.POST, "check", access: .permission(.tenantsCreate),
                         doc: .init("Check and optionally repair the index / 检查并修复索引", tag: "search",
                                    request: .object([("repair", .boolean)], required: []), response: .ref("SearchCheck")), use: checkRepair)
+        search.endpoint(.POST, "reindex", access: .permission(.tenantsCreate),
+                        doc: .init("Rebuild the index (all tenants or one) as a background job / 重建检索索引", tag: "search",
+                                   request: .object([("tenant_id", .uuid)], required: []), response: .ref("Job"), status: 202), use: reindex)
         search.endpoint(.GET, "saved", access: .authenticated,
                         doc: .init("My saved searches / 我保存的搜索", tag: "search", response: .array(.ref("SavedSearch"))), use: listSaved)
         search.endpoint(.POST, "saved", access: .authenticated,
@@ -84,6 +88,19 @@ struct SearchAPI {
                             after: ["missing": "\(report.missing)", "stale": "\(report.stale)", "orphaned": "\(report.orphaned)"])
         }
         return report
+    }
+
+    /// Enqueues a rebuild (`search.reindex` job); the job's result says how many documents were written.
+    @Sendable func reindex(_ req: Request) async throws -> Response {
+        let input = (try? req.content.decode(ReindexInput.self)) ?? ReindexInput()
+        if let id = input.tenantId, try await Tenant.find(id, on: req.db) == nil {
+            throw AppError(.notFound, "tenant_not_found", zh: "单位不存在", en: "Tenant not found")
+        }
+        let payload = String(decoding: try JSONEncoder().encode(SearchService.ReindexPayload(tenant: input.tenantId)), as: UTF8.self)
+        let job = try await JobQueue.enqueue(kind: SearchService.reindexKind, payload: payload, tenantID: input.tenantId, maxAttempts: 2,
+                                             createdBy: req.actor?.userID, on: req.db)
+        await req.audit("search.reindex_requested", tenant: input.tenantId, targetType: "job", targetID: job.id?.uuidString ?? "")
+        return try await JobDTO(job).encodeResponse(status: .accepted, for: req)
     }
 
     // MARK: Saved searches

@@ -18,10 +18,13 @@ public struct SearchAnalyzer: Sendable {
     }
 
     /// Traditional → Simplified, lower-cased. ASCII text skips OpenCC (nothing to convert).
-    public static func simplify(_ text: String) -> String {
+    public static func simplify(_ text: String) -> String { simplify(text, converter: nil) }
+
+    /// The same with a given converter (bulk indexing gives each worker its own: one OpenCC handle is used under a lock).
+    static func simplify(_ text: String, converter: OpenCC?) -> String {
         let lowered = text.lowercased()
         if lowered.utf8.allSatisfy({ $0 < 0x80 }) { return lowered }
-        guard let cc = try? OpenCC.shared.get(), let out = try? cc.convert(lowered, .t2s) else { return lowered }
+        guard let cc = converter ?? (try? OpenCC.shared.get()), let out = try? cc.convert(lowered, .t2s) else { return lowered }
         return out
     }
 
@@ -36,32 +39,33 @@ public struct SearchAnalyzer: Sendable {
         }
     }
 
-    /// A raw word split into clean tokens (pieces between non-word characters, capped in length).
-    static func clean(_ word: String, into out: inout [String]) {
-        var piece = String.UnicodeScalarView()
-        var length = 0
-        func flush() {
-            if !piece.isEmpty { out.append(String(piece)) }
-            piece = String.UnicodeScalarView(); length = 0
-        }
-        for s in word.unicodeScalars {
-            if isWordScalar(s) {
-                if length < maxTokenLength { piece.append(s); length += 1 }
-            } else {
-                flush()
-            }
-        }
-        flush()
+    /// `isWordScalar` on a scalar value; the common CJK block (all letters since Unicode 1.1) skips the property lookup.
+    @inline(__always) static func isWordCode(_ c: UInt32) -> Bool {
+        if c >= 0x4E00 && c <= 0x9FA5 { return true }
+        guard let s = Unicode.Scalar(c) else { return false }
+        return isWordScalar(s)
     }
 
-    /// Precise-mode tokens of already simplified text.
-    func preciseTokens(_ simplified: String) -> [String] {
-        var out: [String] = []
-        for token in segmenter.cut(simplified) {
-            Self.clean(token, into: &out)
-            if out.count >= Self.maxFieldTokens { break }
+    /// Clean pieces of the precise-mode words of `b` (already simplified), as scalar ranges: the word characters
+    /// between non-word characters, each cut to `maxTokenLength`; stops after the word that reaches `maxFieldTokens`.
+    func pieces(_ b: UnsafeBufferPointer<UInt32>, _ scratch: SearchAnalyzerScratch) {
+        let seg = scratch.segments
+        seg.reset()
+        segmenter.segment(b, scratch: seg)
+        scratch.pieces.removeAll(keepingCapacity: true)
+        for t in 0..<seg.tokenCount {
+            var start = -1, length = 0
+            for i in seg.tokenStart(t)..<seg.tokenEnd(t) {
+                if Self.isWordCode(b[i]) {
+                    if start < 0 { start = i; length = 0 }
+                    if length < Self.maxTokenLength { length += 1 }
+                } else if start >= 0 {
+                    scratch.pieces.append(SIMD2(Int32(start), Int32(start + length))); start = -1
+                }
+            }
+            if start >= 0 { scratch.pieces.append(SIMD2(Int32(start), Int32(start + length))) }
+            if scratch.pieces.count >= Self.maxFieldTokens { break }
         }
-        return out
     }
 
     /// Dictionary 2-grams and 3-grams inside a long word (jieba's search mode).
@@ -81,17 +85,73 @@ public struct SearchAnalyzer: Sendable {
     }
 
     /// The index form of one field: precise tokens, then sub-words, space-joined.
-    public func indexField(_ text: String) -> String {
-        let words = preciseTokens(Self.simplify(text))
-        var extra: [String] = []
-        for w in words where w.unicodeScalars.count > 2 && !w.utf8.allSatisfy({ $0 < 0x80 }) {
-            extra.append(contentsOf: subwords(w))
+    public func indexField(_ text: String) -> String { indexField(text, scratch: SearchAnalyzerScratch()) }
+
+    /// The index form of one field, reusing a worker's scratch (bulk indexing: no per-word strings, sub-words cached).
+    public func indexField(_ text: String, scratch: SearchAnalyzerScratch) -> String {
+        var simplified = Self.simplify(text, converter: scratch.converter)
+        scratch.scalars.removeAll(keepingCapacity: true)
+        simplified.withUTF8 { UTF8Scalars.decode($0, into: &scratch.scalars) }
+        var out = scratch.bytes
+        out.removeAll(keepingCapacity: true)
+        defer { scratch.bytes = out }
+        scratch.scalars.withUnsafeBufferPointer { b in
+            pieces(b, scratch)
+            for p in scratch.pieces {
+                if !out.isEmpty { out.append(0x20) }
+                UTF8Scalars.encode(b, Int(p[0]), Int(p[1]), into: &out)
+            }
+            var extra = 0
+            for p in scratch.pieces where extra < Self.maxFieldTokens {
+                let a = Int(p[0]), e = Int(p[1])
+                guard e - a > 2, (a..<e).contains(where: { b[$0] >= 0x80 }) else { continue }
+                let grams = scratch.subwords(of: b, a, e, analyzer: self)
+                for g in grams.prefix(Self.maxFieldTokens - extra) {
+                    out.append(0x20)
+                    out.append(contentsOf: g)
+                }
+                extra += grams.count
+            }
         }
-        return (words + extra.prefix(Self.maxFieldTokens)).joined(separator: " ")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Tokens of one query word or phrase (Simplified, precise mode, clean).
     public func queryTokens(_ text: String) -> [String] {
-        preciseTokens(Self.simplify(text))
+        let scratch = SearchAnalyzerScratch()
+        let scalars = UTF8Scalars.scalars(of: Self.simplify(text))
+        return scalars.withUnsafeBufferPointer { b in
+            pieces(b, scratch)
+            return scratch.pieces.map { UTF8Scalars.string(scalars, Int($0[0]), Int($0[1])) }
+        }
     }
+}
+
+/// One worker's working memory for analysing many fields: segmentation buffers, its own OpenCC handle and a cache of
+/// each long word's sub-words (news text repeats its words, so most look-ups hit). Not thread-safe: one per task.
+public final class SearchAnalyzerScratch {
+    let segments = SegmentScratch()
+    var scalars: [UInt32] = []
+    var pieces: [SIMD2<Int32>] = []
+    var bytes: [UInt8] = []
+    let converter: OpenCC?
+    private var cache: [[UInt32]: [[UInt8]]] = [:]
+    private var key: [UInt32] = []
+
+    /// `converter`: the OpenCC instance this worker converts with (nil: the shared one).
+    public init(converter: OpenCC? = nil) { self.converter = converter }
+
+    /// The dictionary sub-words (UTF-8) of the word `b[a..<e]`.
+    func subwords(of b: UnsafeBufferPointer<UInt32>, _ a: Int, _ e: Int, analyzer: SearchAnalyzer) -> [[UInt8]] {
+        key.removeAll(keepingCapacity: true)
+        key.append(contentsOf: b[a..<e])
+        if let hit = cache[key] { return hit }
+        let grams = analyzer.subwords(UTF8Scalars.string(key)).map { Array($0.utf8) }
+        if cache.count > 200_000 { cache.removeAll(keepingCapacity: true) }
+        cache[key] = grams
+        return grams
+    }
+
+    /// One OpenCC instance per worker slot (created once per process), so parallel workers do not queue on one lock.
+    static let converters: [OpenCC] = (0..<max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))).compactMap { _ in try? OpenCC() }
 }

@@ -58,30 +58,43 @@ public enum SearchBenchmark {
             let before = try await storageBytes(sql, pg: url != nil, settings: settings)
             let analyzer = try await SearchService.analyzer(app)
             let tenants = (0..<o.tenants).map { _ in UUID() }
-            // Bulk indexing: generate (not timed), analyse on every core and write in transactions of 2000.
-            var analyseMs = 0.0, writeMs = 0.0
+            // Bulk indexing as a pipeline: while one batch is written (one writer), the next is generated and analysed on
+            // every core. The rate is wall-clock over the whole loop, so it includes generating the corpus (a lower bound).
             let batch = 2_000
-            for start in stride(from: 0, to: o.articles, by: batch) {
-                let docs = (start..<min(start + batch, o.articles)).map { i -> SearchDocument in
-                    let a = corpus.article(i, seed: o.seed, characters: o.characters)
+            let starts = Array(stride(from: 0, to: o.articles, by: batch))
+            let articles = o.articles, characters = o.characters, seed = o.seed
+            @Sendable func prepare(_ start: Int) async -> (rows: [IndexedRow], generateMs: Double, analyseMs: Double) {
+                let t0 = ContinuousClock.now
+                let docs = (start..<min(start + batch, articles)).map { i -> SearchDocument in
+                    let a = corpus.article(i, seed: seed, characters: characters)
                     let date = Date(timeIntervalSince1970: 1_700_000_000 + Double(i % 700) * 86_400)
                     return SearchDocument(kind: i % 5 == 0 ? "lead" : "story", sourceID: UUID(), tenantID: tenants[i % tenants.count], title: a.title,
                                           lead: a.lead, body: a.body, tags: a.tags, category: ["时政", "经济", "社会", "文化"][i % 4], author: a.author,
                                           state: i % 3 == 0 ? "published" : "draft", date: date, updatedAt: date)
                 }
-                let t0 = ContinuousClock.now
-                let rows = await SearchService.analyze(docs, analyzer: analyzer)
-                analyseMs += ms(t0)
+                let generated = ms(t0)
                 let t1 = ContinuousClock.now
-                try await app.db.transaction { tx in try await SearchIndex.upsert(rows, on: tx) }
-                writeMs += ms(t1)
-                if (start / batch) % 10 == 0 { log("\(name): indexed \(start + docs.count)/\(o.articles)") }
+                let rows = await SearchService.analyze(docs, analyzer: analyzer)
+                return (rows, generated, ms(t1))
             }
-            let rate = Double(o.articles) / ((analyseMs + writeMs) / 1000)
+            var generateMs = 0.0, analyseMs = 0.0, writeMs = 0.0
+            let started = ContinuousClock.now
+            var next: Task<(rows: [IndexedRow], generateMs: Double, analyseMs: Double), Never>? = starts.first.map { s in Task { await prepare(s) } }
+            for (n, start) in starts.enumerated() {
+                guard let ready = await next?.value else { break }
+                next = n + 1 < starts.count ? Task { [s = starts[n + 1]] in await prepare(s) } : nil
+                generateMs += ready.generateMs; analyseMs += ready.analyseMs
+                let t1 = ContinuousClock.now
+                try await app.db.transaction { tx in try await SearchIndex.upsert(ready.rows, on: tx) }
+                writeMs += ms(t1)
+                if n % 10 == 0 { log("\(name): indexed \(start + ready.rows.count)/\(o.articles)") }
+            }
+            let wallMs = ms(started)
+            let rate = Double(o.articles) / (wallMs / 1000)
             let after = try await storageBytes(sql, pg: url != nil, settings: settings)
             var lines = ["", "== \(name) ==",
-                         String(format: "bulk indexing: %.0f articles/s (analysis %.1f s on %d cores, writes %.1f s)", rate, analyseMs / 1000,
-                                ProcessInfo.processInfo.activeProcessorCount, writeMs / 1000),
+                         String(format: "bulk indexing: %.0f articles/s (wall %.1f s incl. generating the corpus %.1f s; analysis %.1f s on %d cores, overlapped with writes %.1f s)",
+                                rate, wallMs / 1000, generateMs / 1000, analyseMs / 1000, ProcessInfo.processInfo.activeProcessorCount, writeMs / 1000),
                          String(format: "index size: %.0f bytes/article (table + full-text index, incl. stored text)", Double(after - before) / Double(max(1, o.articles)))]
             if url != nil, let gin = try await sql.raw("SELECT pg_relation_size('search_documents_tsv') AS n").first()?.decode(column: "n", as: Int.self) {
                 lines.append(String(format: "GIN index alone: %.0f bytes/article", Double(gin) / Double(max(1, o.articles))))

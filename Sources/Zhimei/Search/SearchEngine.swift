@@ -114,6 +114,19 @@ public enum SearchEngine {
                 conditions.append("search_fts MATCH \(bind: a.fts5)")
             }
         }
+        // Phrases: the tokens in order (the index only found documents holding all of them); excluded phrases likewise.
+        for (clause, excluded) in a.phraseChecks.map({ ($0, false) }) + a.excludedPhraseChecks.map({ ($0, true) }) {
+            let alternatives: [SQLQueryString] = clause.map { checks -> SQLQueryString in
+                let all: [SQLQueryString] = checks.map { c -> SQLQueryString in
+                    let any: [SQLQueryString] = c.columns.map { col -> SQLQueryString in
+                        pg ? "strpos(' ' || d.\(unsafeRaw: col) || ' ', \(bind: c.pattern)) > 0" : "instr(' ' || d.\(unsafeRaw: col) || ' ', \(bind: c.pattern)) > 0"
+                    }
+                    return "(" + any.joined(separator: " OR ") + ")"
+                }
+                return "(" + all.joined(separator: " AND ") + ")"
+            }
+            conditions.append((excluded ? "NOT (" : "(") + alternatives.joined(separator: " OR ") + ")")
+        }
         // Visibility: each kind only in the tenants where the person holds that kind's permission.
         var visible: [SQLQueryString] = ["d.visibility = 'public'"]
         for (kind, scope) in visibility.byKind.sorted(by: { $0.key < $1.key }) {

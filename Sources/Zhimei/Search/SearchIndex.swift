@@ -10,13 +10,13 @@ public struct IndexedRow: Sendable {
     public var tokTags: String
     public var tokBody: String
 
-    /// Analyses a document (CPU only; safe to run in parallel).
-    public init(_ doc: SearchDocument, analyzer: SearchAnalyzer) {
+    /// Analyses a document (CPU only; safe to run in parallel, one scratch per task).
+    public init(_ doc: SearchDocument, analyzer: SearchAnalyzer, scratch: SearchAnalyzerScratch = SearchAnalyzerScratch()) {
         self.doc = doc
-        tokTitle = analyzer.indexField(doc.title)
-        tokLead = analyzer.indexField(doc.lead)
-        tokTags = analyzer.indexField(doc.tags.joined(separator: " ") + " " + doc.category)
-        tokBody = analyzer.indexField(String(doc.body.prefix(SearchIndex.maxBodyCharacters)))
+        tokTitle = analyzer.indexField(doc.title, scratch: scratch)
+        tokLead = analyzer.indexField(doc.lead, scratch: scratch)
+        tokTags = analyzer.indexField(doc.tags.joined(separator: " ") + " " + doc.category, scratch: scratch)
+        tokBody = analyzer.indexField(String(doc.body.prefix(SearchIndex.maxBodyCharacters)), scratch: scratch)
     }
 }
 

@@ -142,22 +142,55 @@ public struct AnalyzedQuery: Sendable, Equatable {
 
     static func ftsQuote(_ token: String) -> String { "\"" + token.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
+    // A positive phrase is matched in two steps: the index finds documents holding all its tokens, then the phrase
+    // check (`phraseChecks`) keeps those where the tokens follow each other — allowing the first token to end a longer
+    // word and the last to begin one, so "媒体中心" (媒体 + 中心) is found in 融媒体中心 (融媒体 + 中心). An excluded
+    // clause with a phrase is left to the same check alone (negated), so it excludes exactly what it would find.
+
     static func ftsTerm(_ t: Term) -> String {
         let column: String? = t.field == .title ? "tok_title" : (t.field == .tags ? "tok_tags" : nil)
-        let pieces = t.phrase ? [ftsQuote(t.tokens.joined(separator: " "))] : t.tokens.map(ftsQuote)
+        let pieces = t.tokens.map(ftsQuote)
         let scoped = pieces.map { piece in column.map { c in "\(c) : \(piece)" } ?? piece }
         return scoped.count == 1 ? scoped[0] : "(" + scoped.joined(separator: " AND ") + ")"
     }
 
     static func ftsClause(_ c: [Term]) -> String {
-        c.count == 1 ? ftsTerm(c[0]) : "(" + c.map(ftsTerm).joined(separator: " OR ") + ")"
+        let terms = c.map(ftsTerm)
+        return terms.count == 1 ? terms[0] : "(" + terms.joined(separator: " OR ") + ")"
     }
 
     /// The SQLite FTS5 MATCH expression (bound as a parameter, never spliced into SQL).
     public var fts5: String {
-        var out = "(" + positive.map(Self.ftsClause).joined(separator: " AND ") + ")"
-        for n in negative { out += " NOT " + Self.ftsClause(n) }
+        var out = "(" + positive.map { Self.ftsClause($0) }.joined(separator: " AND ") + ")"
+        for n in negative where !n.contains(where: \.phrase) { out += " NOT " + Self.ftsClause(n) }
         return out
+    }
+
+    /// One substring test on a document's space-joined tokens: `pattern` occurs in one of `columns`.
+    public struct PhraseCheck: Sendable, Equatable {
+        public var columns: [String]
+        public var pattern: String
+    }
+
+    /// For each positive clause with a phrase: its alternatives, each a list of checks that must all pass. A plain
+    /// token must occur whole (" token "); a phrase as its tokens in order, open at a Chinese end (see above).
+    public var phraseChecks: [[[PhraseCheck]]] { Self.checks(positive) }
+
+    /// The same for excluded clauses with a phrase (a document is dropped when one alternative passes).
+    public var excludedPhraseChecks: [[[PhraseCheck]]] { Self.checks(negative) }
+
+    static func checks(_ clauses: [[Term]]) -> [[[PhraseCheck]]] {
+        clauses.filter { $0.contains(where: \.phrase) }.map { clause in
+            clause.map { t in
+                let columns = t.field == .title ? ["tok_title"] : (t.field == .tags ? ["tok_tags"] : ["tok_title", "tok_lead", "tok_tags", "tok_body"])
+                guard t.phrase, let first = t.tokens.first, let last = t.tokens.last else {
+                    return t.tokens.map { PhraseCheck(columns: columns, pattern: " " + $0 + " ") }
+                }
+                let ascii = { (s: String) in s.utf8.allSatisfy { $0 < 0x80 } }
+                let pattern = (ascii(first) ? " " : "") + t.tokens.joined(separator: " ") + (ascii(last) ? " " : "")
+                return [PhraseCheck(columns: columns, pattern: pattern)]
+            }
+        }
     }
 
     static func tsQuote(_ token: String, _ field: SearchQuery.Field) -> String {
@@ -167,7 +200,7 @@ public struct AnalyzedQuery: Sendable, Equatable {
 
     static func tsTerm(_ t: Term) -> String {
         let pieces = t.tokens.map { tsQuote($0, t.field) }
-        return pieces.count == 1 ? pieces[0] : "(" + pieces.joined(separator: t.phrase ? " <-> " : " & ") + ")"
+        return pieces.count == 1 ? pieces[0] : "(" + pieces.joined(separator: " & ") + ")"
     }
 
     static func tsClause(_ c: [Term]) -> String {
@@ -176,6 +209,6 @@ public struct AnalyzedQuery: Sendable, Equatable {
 
     /// The PostgreSQL tsquery text (bound as a parameter and cast with `::tsquery`).
     public var tsquery: String {
-        (positive.map(Self.tsClause) + negative.map { "!" + Self.tsClause($0) }).joined(separator: " & ")
+        (positive.map(Self.tsClause) + negative.filter { !$0.contains(where: \.phrase) }.map { "!" + Self.tsClause($0) }).joined(separator: " & ")
     }
 }

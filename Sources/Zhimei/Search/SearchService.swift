@@ -12,12 +12,20 @@ public enum SearchService {
     /// Analyses documents on every core.
     public static func analyze(_ docs: [SearchDocument], analyzer: SearchAnalyzer) async -> [IndexedRow] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
-        guard docs.count > 8, workers > 1 else { return docs.map { IndexedRow($0, analyzer: analyzer) } }
+        let converters = SearchAnalyzerScratch.converters
+        func scratch(_ n: Int) -> SearchAnalyzerScratch { SearchAnalyzerScratch(converter: converters.isEmpty ? nil : converters[n % converters.count]) }
+        guard docs.count > 8, workers > 1 else {
+            let s = scratch(0)
+            return docs.map { IndexedRow($0, analyzer: analyzer, scratch: s) }
+        }
         let size = (docs.count + workers - 1) / workers
         return await withTaskGroup(of: (Int, [IndexedRow]).self) { group in
             for (n, start) in stride(from: 0, to: docs.count, by: size).enumerated() {
                 let slice = Array(docs[start..<min(start + size, docs.count)])
-                group.addTask { (n, slice.map { IndexedRow($0, analyzer: analyzer) }) }
+                group.addTask {
+                    let s = scratch(n)
+                    return (n, slice.map { IndexedRow($0, analyzer: analyzer, scratch: s) })
+                }
             }
             var parts: [(Int, [IndexedRow])] = []
             for await part in group { parts.append(part) }
@@ -143,6 +151,10 @@ public enum SearchService {
 
     static let syncKind = "search.sync"
     static let alertsKind = "search.alerts"
+    static let reindexKind = "search.reindex"
+
+    /// The reindex job's payload: one tenant, or every tenant when nil.
+    struct ReindexPayload: Codable { var tenant: UUID? }
 
     /// Enqueues the next sync run (one per 30-second slot).
     static func scheduleSync(on db: any Database, now: Date = Date()) async throws {
@@ -160,6 +172,12 @@ public enum SearchService {
             let alerts = try await SavedSearchService.runAlerts(app: ctx.application, on: ctx.db, now: started)
             try await scheduleSync(on: ctx.db)
             return "\(n) indexed, \(alerts) alerts"
+        }
+        app.zhimei.jobs.register(reindexKind) { ctx in
+            let payload = (try? JSONDecoder().decode(ReindexPayload.self, from: Data(ctx.payload.utf8))) ?? ReindexPayload()
+            try await ctx.progress("reindex", 0)
+            let n = try await reindex(app: ctx.application, tenant: payload.tenant, on: ctx.db)
+            return "\(n) indexed"
         }
     }
 }

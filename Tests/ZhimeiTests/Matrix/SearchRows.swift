@@ -11,6 +11,7 @@ extension MatrixModule {
         "POST /api/v1/search/related": MatrixRow("PACERVN", body: { _, _ in #"{"text":"浏阳花炮安全生产检查"}"# }),
         "GET /api/v1/search/check": MatrixRow("P"),
         "POST /api/v1/search/check": MatrixRow("P", body: { _, _ in #"{"repair":false}"# }),
+        "POST /api/v1/search/reindex": MatrixRow("P", body: { _, _ in "{}" }),
         "GET /api/v1/search/saved": MatrixRow(everyone),
         "POST /api/v1/search/saved": MatrixRow(everyone, body: { _, _ in #"{"name":"矩阵","query":"烟花"}"# }),
         // Only the owner's own saved searches are found (404 for everyone else, owner included once deleted).

@@ -95,6 +95,31 @@ final class SearchTests: XCTestCase {
         }
     }
 
+    /// A phrase is found inside a compound: "媒体中心" (媒体 + 中心) in 融媒体中心 (融媒体 + 中心); the words must
+    /// still follow each other, Latin words keep whole-word ends, and an excluded phrase drops what it would find.
+    func testPhraseMatchesInsideCompounds() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            try await index(t, [
+                Self.doc(liuyang, "浏阳市融媒体中心启用新演播厅", body: "新演播厅今天投入使用。", day: 3),
+                Self.doc(liuyang, "媒体走进中心城区", body: "记者在中心城区采访。", day: 2),
+                Self.doc(liuyang, "New York Times visits", body: "A delegation from New York met the newsroom.", day: 1),
+                Self.doc(liuyang, "Renew Yorkshire pudding", body: "renew yorkshire recipes", day: 0),
+            ])
+            let admin = try await t.token(for: "admin")
+            try await expect(t, "\"媒体中心\"", as: admin, ["浏阳市融媒体中心启用新演播厅"])
+            try await expect(t, "标题:\"媒体中心\"", as: admin, ["浏阳市融媒体中心启用新演播厅"])
+            try await expect(t, "\"融媒体中心\"", as: admin, ["浏阳市融媒体中心启用新演播厅"])
+            try await expect(t, "媒体 中心", as: admin, ["浏阳市融媒体中心启用新演播厅", "媒体走进中心城区"], ordered: false)
+            let reversed = try await total(t, "\"中心媒体\"", as: admin); XCTAssertEqual(reversed, 0, "the words must be in order")
+            try await expect(t, "\"媒体中心\" OR 演播厅", as: admin, ["浏阳市融媒体中心启用新演播厅"])
+            try await expect(t, "\"new york\"", as: admin, ["New York Times visits"])
+            try await expect(t, "媒体 -\"媒体中心\"", as: admin, ["媒体走进中心城区"])
+            try await expect(t, "城区 -\"媒体走进\"", as: admin, [])
+            try await expect(t, "york OR yorkshire -\"new york\"", as: admin, ["Renew Yorkshire pudding"])
+        }
+    }
+
     func testBadInputIsPlainText() async throws {
         try await withTestApp { t in
             let liuyang = try await t.tenant("liuyang").requireID()

@@ -86,6 +86,34 @@ final class SearchUpkeepTests: XCTestCase {
         }
     }
 
+    struct JobOut: Decodable { var id: UUID; var kind: String; var tenantId: UUID?; var state: String }
+    struct ReindexBody: Encodable { var tenantId: UUID? }
+
+    /// The reindex API enqueues a job (platform admins only); the job rebuilds one tenant's part of the index.
+    func testReindexAPIRunsAsAJob() async throws {
+        try await withTestApp { t in
+            let reporter = try await t.token(for: "liuyang-reporter")
+            let s = try await story(t, reporter, "浏阳花炮安全检查", "花炮企业安全生产检查覆盖全市。")
+            let liuyang = try await t.tenant("liuyang").requireID()
+            try await XCTAssertEqualAsync(try await search(t, "花炮", as: reporter).total, 0)
+            let denied = try await t.send(.POST, "/api/v1/search/reindex", json: ReindexBody(tenantId: liuyang), as: try await t.token(for: "liuyang-admin"))
+            XCTAssertEqual(denied.status, .forbidden, denied.text)
+            let admin = try await t.token(for: "admin")
+            let unknown = try await t.send(.POST, "/api/v1/search/reindex", json: ReindexBody(tenantId: UUID()), as: admin)
+            XCTAssertEqual(unknown.status, .notFound, unknown.text)
+            let res = try await t.send(.POST, "/api/v1/search/reindex", json: ReindexBody(tenantId: liuyang), as: admin)
+            XCTAssertEqual(res.status, .accepted, res.text)
+            let job = try res.json(JobOut.self)
+            XCTAssertEqual(job.kind, SearchService.reindexKind)
+            XCTAssertEqual(job.tenantId, liuyang)
+            try await XCTAssertTrueAsync(try await JobWorkerPool(application: t.app, concurrency: 1, lease: 30).runOne(owner: "test"))
+            let done = try await Job.find(job.id, on: t.db)
+            XCTAssertEqual(done?.state, .succeeded)
+            XCTAssertTrue(done?.result?.hasSuffix(" indexed") == true, done?.result ?? "")
+            try await XCTAssertEqualAsync(try await search(t, "花炮", as: reporter).items.map(\.id), [s.id])
+        }
+    }
+
     func testSavedSearchAlertNotifiesOnNewMatches() async throws {
         try await withTestApp { t in
             let reporter = try await t.token(for: "liuyang-reporter")

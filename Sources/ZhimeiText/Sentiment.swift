@@ -13,6 +13,8 @@ public struct SentimentResult: Sendable, Equatable {
     /// Sentiment words that counted, in order.
     public var hits: Int
     public var sarcasm: Bool
+    /// The statistical model's log-odds (0 without a model); already part of `raw`.
+    public var modelLogit: Double = 0
 }
 
 /// A word → polarity weight table (log-odds, positive = positive sentiment).
@@ -53,18 +55,35 @@ public struct SentimentLexicon: Sendable {
 /// and flipped by an odd number of negators among the 3 words before it; negators and degree words carry no
 /// weight of their own; adjacent-word pairs found in the lexicon add their weight too. A clause ending in ！ counts 1.3×. Clauses after a turning word (但, 但是, 可是, 不过,
 /// 然而) count 1.5×, the ones before 0.7×. A sarcasm marker with a positive total turns it negative.
-/// Score = tanh(raw / 3); |score| < `neutralBand` is neutral.
+/// With a trained `SentimentModel` its logit is added to the rule sum (both log-odds). Score = tanh(raw / 3); |score| < `neutralBand` is neutral.
 public struct SentimentAnalyzer: Sendable {
     public let lexicon: SentimentLexicon
     public let segmenter: Segmenter
+    /// The trained model (`sentiment-model.tsv`); its logit is added to the rule score (both are log-odds).
+    public let model: SentimentModel?
+    /// Weight of the rule sum beside a model: the model already carries polarity words and negation scope, so the
+    /// rules add curated news vocabulary, degree words and sarcasm at half weight (1 without a model).
+    public var ruleWeight: Double
     public var neutralBand = 0.15
 
     static let turns: Set<String> = ["但", "但是", "可是", "不过", "然而", "却"]
     static let clauseBreaks: Set<Character> = ["。", "！", "？", "；", "，", ",", ".", "!", "?", ";", "~", "～", "\n", "…"]
 
-    public init(lexicon: SentimentLexicon, segmenter: Segmenter) {
+    public init(lexicon: SentimentLexicon, segmenter: Segmenter, model: SentimentModel? = nil) {
         self.lexicon = lexicon
         self.segmenter = segmenter
+        self.model = model
+        ruleWeight = model == nil ? 1 : 0.5
+    }
+
+    /// The analyzer for a text data directory: with a trained model (`sentiment-model.tsv`) the rules use the curated
+    /// seed lexicon only (the derived lexicon comes from the model's own training data and would count it twice);
+    /// without one, the derived lexicon (`sentiment-lexicon.tsv`) over the seed.
+    public static func load(directory: String, segmenter: Segmenter) -> SentimentAnalyzer {
+        if let model = SentimentModel.load(directory: directory) {
+            return SentimentAnalyzer(lexicon: SentimentLexicon(), segmenter: segmenter, model: model)
+        }
+        return SentimentAnalyzer(lexicon: SentimentLexicon.load(directory: directory), segmenter: segmenter)
     }
 
     public func analyze(_ text: String) -> SentimentResult {
@@ -123,6 +142,8 @@ public struct SentimentAnalyzer: Sendable {
         }
         close(exclaim: false)
         raw += phrases
+        let modelLogit = model?.logit(words: words, text: text) ?? 0
+        raw = raw * ruleWeight + modelLogit
         var sarcasm = false
         if SentimentWords.sarcasmMarkers.contains(where: { text.contains($0) }) {
             sarcasm = true
@@ -130,6 +151,6 @@ public struct SentimentAnalyzer: Sendable {
         }
         let score = tanh(raw / 3)
         let label: SentimentLabel = score >= neutralBand ? .positive : (score <= -neutralBand ? .negative : .neutral)
-        return SentimentResult(label: label, score: (score * 1000).rounded() / 1000, raw: raw, hits: hits, sarcasm: sarcasm)
+        return SentimentResult(label: label, score: (score * 1000).rounded() / 1000, raw: raw, hits: hits, sarcasm: sarcasm, modelLogit: modelLogit)
     }
 }

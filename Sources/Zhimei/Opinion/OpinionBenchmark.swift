@@ -57,10 +57,9 @@ public enum OpinionBenchmark {
 
     public static func run(_ o: Options, textData: String, log: @escaping @Sendable (String) -> Void) async throws -> String {
         let engine = try TextEngine(location: TextDataLocation(directory: textData))
-        let lexicon = SentimentLexicon.load(directory: textData)
-        let analyzer = PostAnalyzer(engine: engine, lexicon: lexicon)
+        let analyzer = PostAnalyzer(engine: engine, directory: textData)
         let data = generate(count: o.posts, seed: o.seed)
-        log("generated \(data.texts.count) posts; \(lexicon.derivedCount) derived lexicon entries")
+        log("generated \(data.texts.count) posts; \(analyzer.sentiment.lexicon.derivedCount) derived lexicon entries, \(analyzer.sentiment.model?.count ?? 0) model features")
 
         // Swift pipeline: analysis on `workers` tasks, then online clustering in arrival order.
         let start = Date()

@@ -12,8 +12,7 @@ actor OpinionServices {
     func analyzer(_ app: Application) async throws -> PostAnalyzer {
         if let analyzer { return analyzer }
         let engine = try await app.text.engine()
-        let lexicon = SentimentLexicon.load(directory: textDirectory)
-        let built = PostAnalyzer(engine: engine, lexicon: lexicon)
+        let built = PostAnalyzer(engine: engine, directory: textDirectory)
         analyzer = built
         return built
     }

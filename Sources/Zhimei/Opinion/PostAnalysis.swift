@@ -29,6 +29,12 @@ struct PostAnalyzer: Sendable {
         sentiment = SentimentAnalyzer(lexicon: lexicon, segmenter: engine.segmenter)
     }
 
+    /// The analyzer with the sentiment model or lexicon found in a text data directory (`SentimentAnalyzer.load`).
+    init(engine: TextEngine, directory: String) {
+        self.engine = engine
+        sentiment = SentimentAnalyzer.load(directory: directory, segmenter: engine.segmenter)
+    }
+
     /// Provincial-level regions and their short names (for region-from-text).
     static let provinces: [String] = [
         "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东",

@@ -34,7 +34,7 @@ final class OpinionEngineTests: XCTestCase {
         guard let dir = TestApp.textDataDirectory, let engine = try? TextEngine(location: TextDataLocation(directory: dir)) else {
             throw XCTSkip("text data missing; run scripts/text/setup-data.sh")
         }
-        return PostAnalyzer(engine: engine, lexicon: SentimentLexicon.load(directory: dir))
+        return PostAnalyzer(engine: engine, directory: dir)
     }
 
     func testClusteringGroupsReprintsAndSeparatesTopics() throws {

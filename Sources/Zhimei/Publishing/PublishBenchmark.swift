@@ -15,7 +15,7 @@ public enum PublishBenchmark {
         public init() {}
     }
 
-    struct WrkResult { var rps: Double; var p99ms: Double }
+    struct WrkResult { var rps: Double; var p99ms: Double; var requests: Double = 0; var cpuSeconds: Double = 0 }
 
     public static func run(_ o: Options, textData: String, log: @escaping @Sendable (String) -> Void) async throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-bench-publish-\(UUID().uuidString)").path
@@ -92,20 +92,30 @@ public enum PublishBenchmark {
             _ = try runWrk(wrk, url: base + article, o, seconds: 1)
             for (name, path, file) in [("article page", article, "/article.html"), ("content-API item", item, "/item.json")] {
                 log("wrk: \(name)")
-                let z = try runWrk(wrk, url: base + path, o)
-                let n = try runWrk(wrk, url: "http://127.0.0.1:\(nginxPort)\(file)", o)
+                let z = try measured(cpu: { cpuSeconds(pids: [getpid()]) }) { try runWrk(wrk, url: base + path, o) }
+                let nginxPIDs = { [nginxProcess.processIdentifier] + children(of: nginxProcess.processIdentifier) }
+                let n = try measured(cpu: { cpuSeconds(pids: nginxPIDs()) }) { try runWrk(wrk, url: "http://127.0.0.1:\(nginxPort)\(file)", o) }
                 let ratio = z.rps / max(n.rps, 1)
                 let met = ratio >= 0.5 && z.rps >= 10_000 && z.p99ms < 20
                 lines.append("\(name): zhimei \(fmt(z.rps)) req/s p99 \(fmt(z.p99ms)) ms · nginx static \(fmt(n.rps)) req/s p99 \(fmt(n.p99ms)) ms · ratio \(String(format: "%.2f", ratio))× "
                              + "(target ≥ 0.5×, ≥ 10000 req/s, p99 < 20 ms: \(met ? "met" : "NOT met"))")
+                lines.append("  server CPU per request: zhimei \(fmt(z.cpuSeconds / max(z.requests, 1) * 1e6)) µs · nginx \(fmt(n.cpuSeconds / max(n.requests, 1) * 1e6)) µs "
+                             + "(\(fmt(z.cpuSeconds)) s and \(fmt(n.cpuSeconds)) s of CPU for \(Int(z.requests)) and \(Int(n.requests)) requests; wrk used the rest)")
             }
-            lines.append("load after: \(loadAverage())")
+            lines.append("load after: \(loadAverage()); answers from the hot path (PublicCacheResponder): \(hotPathAnswers(app))")
         } catch {
             try? await shutdown(app)
             throw error
         }
         try await shutdown(app)
         return lines.joined(separator: "\n")
+    }
+
+    /// Answers counted under the hot path's route in /metrics.
+    static func hotPathAnswers(_ app: Application) -> Int {
+        app.zhimei.metrics.render(queueDepth: [:]).split(separator: "\n")
+            .filter { $0.hasPrefix("zhimei_http_requests_total{") && $0.contains("route=\"\(PublicCacheResponder.metricsRoute)\"") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
     }
 
     static func shutdown(_ app: Application) async throws {
@@ -152,6 +162,36 @@ public enum PublishBenchmark {
         return nil
     }
 
+    /// Runs `body` and adds the CPU time `cpu` reports for it (user + system seconds of the serving processes).
+    static func measured(cpu: () -> Double, _ body: () throws -> WrkResult) rethrows -> WrkResult {
+        let before = cpu()
+        var result = try body()
+        result.cpuSeconds = cpu() - before
+        return result
+    }
+
+    /// User + system CPU seconds of the given processes, from /proc/<pid>/stat (Linux; 0 elsewhere).
+    static func cpuSeconds(pids: [Int32]) -> Double {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return pids.reduce(0) { total, pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return total }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")   // fields from 3 (state) on
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return total }
+            return total + (user + system) / ticks
+        }
+    }
+
+    /// Direct children of a process (nginx's workers).
+    static func children(of parent: Int32) -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == parent
+        }
+    }
+
     static func runWrk(_ wrk: String, url: String, _ o: Options, seconds: Int? = nil) throws -> WrkResult {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: wrk)
@@ -161,14 +201,15 @@ public enum PublishBenchmark {
         try p.run()
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        var rps = 0.0, p99 = 0.0
+        var rps = 0.0, p99 = 0.0, requests = 0.0
         for line in out.split(separator: "\n") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             if parts.first == "Requests/sec:", parts.count > 1 { rps = Double(parts[1]) ?? 0 }
+            if parts.count > 2, parts[1] == "requests", parts[2] == "in" { requests = Double(parts[0]) ?? 0 }
             if parts.first == "99%", parts.count > 1 { p99 = duration(String(parts[1])) }
             if parts.first == "Non-2xx" { rps = 0 }   // errors do not count as throughput
         }
-        return WrkResult(rps: rps, p99ms: p99)
+        return WrkResult(rps: rps, p99ms: p99, requests: requests)
     }
 
     /// wrk prints latencies as 850.00us, 1.20ms or 1.05s.

@@ -8,6 +8,8 @@ import ZhimeiText
 /// words (jieba's cut_for_search 2- and 3-grams that are dictionary words), so "媒体" also finds "融媒体中心".
 public struct SearchAnalyzer: Sendable {
     public let segmenter: Segmenter
+    /// Pinyin initials of author names (nil when the review data with the pinyin table is not installed).
+    public var pinyin: SearchPinyin?
     /// Most tokens kept from one field (bounds index size and PostgreSQL's tsvector limits).
     public static let maxFieldTokens = 12_000
     /// Longest token kept (in scalars).

@@ -145,7 +145,12 @@ public enum SearchEngine {
         for tag in r.tags { conditions.append("d.tags LIKE \(bind: "%|" + likeEscape(tag) + "|%") ESCAPE '\\'") }
         let authors = r.authors + a.authors
         if !authors.isEmpty {
-            conditions.append("(" + authors.map { "d.author LIKE \(bind: "%" + likeEscape($0) + "%") ESCAPE '\\'" as SQLQueryString }.joined(separator: " OR ") + ")")
+            // A name, or its pinyin initials ("zxm" → 张晓明; a prefix of one name's initials).
+            let matches: [SQLQueryString] = authors.flatMap { a -> [SQLQueryString] in
+                let name: SQLQueryString = "d.author LIKE \(bind: "%" + likeEscape(a) + "%") ESCAPE '\\'"
+                return SearchPinyin.isInitials(a) ? [name, "d.author_initials LIKE \(bind: "% " + a.lowercased() + "%")"] : [name]
+            }
+            conditions.append("(" + matches.joined(separator: " OR ") + ")")
         }
         if let from = r.from { conditions.append("d.doc_date >= \(bind: from.timeIntervalSince1970)") }
         if let to = r.to { conditions.append("d.doc_date <= \(bind: to.timeIntervalSince1970)") }

@@ -9,6 +9,8 @@ public struct IndexedRow: Sendable {
     public var tokLead: String
     public var tokTags: String
     public var tokBody: String
+    /// Pinyin initials of the author names (" zxm ls ").
+    public var authorInitials: String
 
     /// Analyses a document (CPU only; safe to run in parallel, one scratch per task).
     public init(_ doc: SearchDocument, analyzer: SearchAnalyzer, scratch: SearchAnalyzerScratch = SearchAnalyzerScratch()) {
@@ -17,6 +19,7 @@ public struct IndexedRow: Sendable {
         tokLead = analyzer.indexField(doc.lead, scratch: scratch)
         tokTags = analyzer.indexField(doc.tags.joined(separator: " ") + " " + doc.category, scratch: scratch)
         tokBody = analyzer.indexField(String(doc.body.prefix(SearchIndex.maxBodyCharacters)), scratch: scratch)
+        authorInitials = analyzer.pinyin?.field(String(doc.author.prefix(400))) ?? ""
     }
 }
 
@@ -29,7 +32,7 @@ public enum SearchIndex {
     static let storedBodyCharacters = 30_000
 
     static let columns = ["id", "kind", "source_id", "tenant_id", "title", "lead", "body", "tags", "category", "author", "state",
-                          "channel", "language", "visibility", "link", "doc_date", "updated_epoch", "tok_title", "tok_lead", "tok_tags", "tok_body"]
+                          "channel", "language", "visibility", "link", "doc_date", "updated_epoch", "tok_title", "tok_lead", "tok_tags", "tok_body", "author_initials"]
 
     /// Tags stored as "|a|b|" so one tag can be matched exactly with LIKE.
     static func tagKey(_ tags: [String]) -> String {
@@ -41,7 +44,7 @@ public enum SearchIndex {
         return [d.key, d.kind, d.sourceID.uuidString.lowercased(), d.tenantID.uuidString.lowercased(), String(d.title.prefix(2000)),
                 String(d.lead.prefix(4000)), String(d.body.prefix(storedBodyCharacters)), tagKey(d.tags), d.category, d.author, d.state,
                 d.channel, d.language, d.visibility, d.link, d.date.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970,
-                r.tokTitle, r.tokLead, r.tokTags, r.tokBody]
+                r.tokTitle, r.tokLead, r.tokTags, r.tokBody, r.authorInitials]
     }
 
     static func sql(_ db: any Database) throws -> any SQLDatabase {
@@ -153,5 +156,16 @@ struct M060_CreateSearchIndex: AsyncMigration {
             try await sql.raw("DROP TABLE IF EXISTS search_fts").run()
         }
         try await sql.raw("DROP TABLE IF EXISTS search_documents").run()
+    }
+}
+
+/// 062: pinyin initials of author names (作者:zxm → 张晓明). Rows indexed before this have none until `zhimei search reindex`.
+struct M062_AddSearchAuthorInitials: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await SearchIndex.sql(db).raw("ALTER TABLE search_documents ADD COLUMN author_initials TEXT NOT NULL DEFAULT ''").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        try await SearchIndex.sql(db).raw("ALTER TABLE search_documents DROP COLUMN author_initials").run()
     }
 }

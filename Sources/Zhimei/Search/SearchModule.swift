@@ -7,6 +7,7 @@ enum SearchModule {
     static let migrations: [any Migration] = [
         M060_CreateSearchIndex(),
         M061_CreateSearchSupport(),
+        M062_AddSearchAuthorInitials(),
     ]
 
     static func register(_ app: Application) throws {

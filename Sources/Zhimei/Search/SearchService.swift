@@ -6,7 +6,9 @@ import Vapor
 public enum SearchService {
     /// The analyzer over the shared text engine (503 with a clear message when its data is missing).
     static func analyzer(_ app: Application) async throws -> SearchAnalyzer {
-        SearchAnalyzer(engine: try await app.text.engine())
+        var analyzer = SearchAnalyzer(engine: try await app.text.engine())
+        analyzer.pinyin = SearchPinyin.load(textData: app.zhimei.settings.textDataDirectory)
+        return analyzer
     }
 
     /// Analyses documents on every core.

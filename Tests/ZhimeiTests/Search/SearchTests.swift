@@ -120,6 +120,35 @@ final class SearchTests: XCTestCase {
         }
     }
 
+    /// 作者: with pinyin initials finds the author's name; surnames are read as surnames (单 shan, 曾 zeng).
+    func testAuthorPinyinInitials() async throws {
+        guard let dir = TestApp.textDataDirectory, SearchPinyin.load(textData: dir) != nil else { throw XCTSkip("pinyin table missing: run scripts/review/setup-data.sh") }
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            try await index(t, [
+                Self.doc(liuyang, "防汛一线见闻", author: "张晓明", day: 3),
+                Self.doc(liuyang, "评书艺术传承", author: "单田芳", day: 2),
+                Self.doc(liuyang, "湘军历史研究", author: "曾国藩 李四", day: 1),
+                Self.doc(liuyang, "乡村学校新貌", author: "赵雪", day: 0),
+            ])
+            let admin = try await t.token(for: "admin")
+            try await expect(t, "作者:zxm", as: admin, ["防汛一线见闻"])
+            try await expect(t, "作者:ZXM", as: admin, ["防汛一线见闻"])
+            try await expect(t, "作者:zx", as: admin, ["防汛一线见闻", "乡村学校新貌"])
+            try await expect(t, "作者:stf", as: admin, ["评书艺术传承"])
+            try await expect(t, "作者:dtf", as: admin, [])
+            try await expect(t, "作者:zgf", as: admin, ["湘军历史研究"])
+            try await expect(t, "作者:cgf", as: admin, [])
+            try await expect(t, "作者:ls", as: admin, ["湘军历史研究"])
+            try await expect(t, "防汛", as: admin, extra: "&author=zxm", ["防汛一线见闻"])
+            try await expect(t, "作者:晓明", as: admin, ["防汛一线见闻"])
+        }
+        let p = SearchPinyin.load(textData: TestApp.textDataDirectory!)!
+        XCTAssertEqual(p.field("张晓明，李四/王五"), " zxm ls ww ")
+        XCTAssertEqual(p.field("记者 Tom"), " jz ")
+        XCTAssertEqual(p.field(""), "")
+    }
+
     func testBadInputIsPlainText() async throws {
         try await withTestApp { t in
             let liuyang = try await t.tenant("liuyang").requireID()

@@ -188,7 +188,7 @@ struct OpinionAPI {
             .map { OpinionSourceDTO($0, showSecret: req.actor?.can(.opinionManage, in: $0.tenantID) ?? false) }
     }
 
-    struct SourceInput: Content { var name: String?; var kind: String?; var platform: String?; var url: String?; var tenantId: UUID? }
+    struct SourceInput: Content { var name: String?; var kind: String?; var platform: String?; var url: String?; var tenantId: UUID?; var intervalMinutes: Int? }
 
     @Sendable func createSource(_ req: Request) async throws -> Response {
         let input = try req.content.decode(SourceInput.self)
@@ -201,12 +201,17 @@ struct OpinionAPI {
         guard OpinionSchemas.sourceKinds.contains(kind) else { throw AppError.invalid("kind", zh: "类型只能是 import、webhook 或 feed", en: "kind must be import, webhook or feed") }
         var url: String?
         if kind == "feed" { url = try LeadsAPI.validURL(input.url) }
+        if let m = input.intervalMinutes, !(1...1440).contains(m) {
+            throw AppError.invalid("interval_minutes", zh: "抓取间隔须为 1–1440 分钟", en: "interval_minutes must be 1–1440")
+        }
         let s = OpinionSource()
+        s.intervalSeconds = input.intervalMinutes.map { $0 * 60 }
         s.tenantID = tenantID; s.name = name; s.kind = kind; s.url = url
         s.platform = PostRecord.clean(input.platform ?? kind, 40).lowercased()
         if s.platform.isEmpty { s.platform = kind }
         s.webhookSecret = Secrets.random(bytes: 24); s.postsReceived = 0; s.createdAt = Date()
         try await s.create(on: req.db)
+        if kind == "feed" { try await OpinionSchedule.ensureScheduler(on: req.db) }
         await req.audit("opinion_source.create", tenant: tenantID, targetType: "opinion_source", targetID: s.id?.uuidString ?? "", after: ["name": name, "kind": kind])
         return try await OpinionSourceDTO(s, showSecret: true).encodeResponse(status: .created, for: req)
     }
@@ -220,6 +225,9 @@ struct OpinionAPI {
     }
 
     @Sendable func webhook(_ req: Request) async throws -> Response {
+        guard await req.application.opinion.webhookThrottle.allow("\(req.parameters.get("opinionSourceID") ?? "")|\(req.clientIP)") else {
+            throw AppError(.tooManyRequests, "rate_limited", zh: "推送过于频繁，请稍后再试", en: "Too many requests; try again later")
+        }
         let invalid = AppError(.forbidden, "webhook_secret_invalid", zh: "网络钩子密钥或签名无效", en: "Invalid webhook secret or signature")
         guard let id = req.parameters.get("opinionSourceID", as: UUID.self), let source = try await OpinionSource.find(id, on: req.db),
               source.kind == "webhook" else { throw invalid }

@@ -238,6 +238,7 @@ struct OpinionEventsAPI {
         r.tenantID = tenantID; r.name = name; r.schemeID = input.schemeId; r.minPosts = minPosts; r.windowMinutes = window; r.minRisk = risk
         r.minNegativeShare = share; r.requireBurst = input.requireBurst ?? false; r.email = email; r.enabled = true; r.archived = false; r.createdAt = Date()
         try await r.create(on: req.db)
+        try await OpinionSchedule.ensureScheduler(on: req.db)
         await req.audit("opinion_alert_rule.create", tenant: tenantID, targetType: "opinion_alert_rule", targetID: r.id?.uuidString ?? "", after: ["name": name])
         return try await OpinionAlertRuleDTO(r).encodeResponse(status: .created, for: req)
     }

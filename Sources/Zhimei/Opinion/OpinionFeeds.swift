@@ -15,10 +15,11 @@ enum OpinionFeeds {
         }
     }
 
-    static func enqueue(_ source: OpinionSource, createdBy: UUID?, on db: any Database) async throws -> Job {
+    /// Enqueues a poll; `slot` (the scheduler's due time) makes repeated enqueues of one slot one job.
+    static func enqueue(_ source: OpinionSource, slot: String? = nil, createdBy: UUID?, on db: any Database) async throws -> Job {
         let payload = String(decoding: try JSONEncoder().encode(Payload(sourceId: source.id!)), as: UTF8.self)
         return try await JobQueue.enqueue(kind: kind, payload: payload, tenantID: source.tenantID,
-                                          idempotencyKey: "\(kind):\(source.id!.uuidString):\(Int(Date().timeIntervalSince1970))", maxAttempts: 3,
+                                          idempotencyKey: "\(kind):\(source.id!.uuidString):\(slot ?? String(Int(Date().timeIntervalSince1970)))", maxAttempts: 3,
                                           createdBy: createdBy, on: db)
     }
 

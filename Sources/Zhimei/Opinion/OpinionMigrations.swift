@@ -159,3 +159,17 @@ struct M092_CreateOpinionSettings: AsyncMigration {
         }
     }
 }
+
+/// 093: feed sources polled on a schedule (interval and next due time; null interval = the default).
+struct M093_OpinionFeedSchedule: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        // One column per ALTER: SQLite adds a single column per statement.
+        try await db.schema(OpinionSource.schema).field("interval_seconds", .int).update()
+        try await db.schema(OpinionSource.schema).field("next_poll_at", .datetime).update()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema(OpinionSource.schema).deleteField("next_poll_at").update()
+        try await db.schema(OpinionSource.schema).deleteField("interval_seconds").update()
+    }
+}

@@ -115,6 +115,9 @@ final class OpinionSource: Model, TenantOwned, @unchecked Sendable {
     @Field(key: "webhook_secret") var webhookSecret: String
     @Field(key: "posts_received") var postsReceived: Int
     @Field(key: "created_at") var createdAt: Date
+    /// Feed sources: seconds between polls (nil = `OpinionSchedule.defaultInterval`) and when the next one is due.
+    @OptionalField(key: "interval_seconds") var intervalSeconds: Int?
+    @OptionalField(key: "next_poll_at") var nextPollAt: Date?
 
     init() {}
 }

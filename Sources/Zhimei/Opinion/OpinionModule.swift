@@ -8,6 +8,7 @@ enum OpinionModule {
         M090_CreateOpinionPosts(),
         M091_CreateOpinionEvents(),
         M092_CreateOpinionSettings(),
+        M093_OpinionFeedSchedule(),
     ]
 
     static func register(_ app: Application) throws {
@@ -19,5 +20,6 @@ enum OpinionModule {
         OpinionPages().register(app.routes)
         OpinionImportJob.register(app)
         OpinionFeeds.register(app)
+        OpinionSchedule.register(app)
     }
 }

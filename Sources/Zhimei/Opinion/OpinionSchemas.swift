@@ -52,7 +52,7 @@ enum OpinionSchemas {
         ("OpinionSource", .object([
             ("id", .uuid), ("tenant_id", .uuid), ("name", .string), ("kind", .enumeration(sourceKinds)), ("url", .nullable(.string)),
             ("platform", .string), ("webhook_path", .string), ("webhook_secret", .nullable(.string)), ("posts_received", .integer(minimum: 0)),
-            ("created_at", .dateTime),
+            ("created_at", .dateTime), ("interval_minutes", .nullable(.integer(minimum: 1))), ("next_poll_at", .nullable(.dateTime)),
         ], required: ["id", "tenant_id", "name", "kind", "platform", "webhook_path", "posts_received", "created_at"])),
         ("OpinionAlertRule", .object([
             ("id", .uuid), ("tenant_id", .uuid), ("name", .string), ("scheme_id", .nullable(.uuid)), ("min_posts", .integer(minimum: 1)),

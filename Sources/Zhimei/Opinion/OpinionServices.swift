@@ -2,12 +2,18 @@ import Fluent
 import Vapor
 import ZhimeiText
 
-/// Shared, lazily built processing state: the post analyzer (text engine + sentiment lexicon), built once.
+/// Shared, lazily built processing state: the post analyzer (text engine + sentiment model), built once; and the
+/// webhook rate limit (per source and client address, every request counts, as for the Leads webhook).
 actor OpinionServices {
     private var analyzer: PostAnalyzer?
     private let textDirectory: String
+    let webhookThrottle: LoginThrottle
 
-    init(textDirectory: String) { self.textDirectory = textDirectory }
+    init(textDirectory: String) {
+        self.textDirectory = textDirectory
+        let limit = Environment.get("ZHIMEI_OPINION_WEBHOOK_RATE_LIMIT").flatMap(Int.init).map { max(1, $0) } ?? 120
+        webhookThrottle = LoginThrottle(limit: limit, window: 60)
+    }
 
     func analyzer(_ app: Application) async throws -> PostAnalyzer {
         if let analyzer { return analyzer }

@@ -11,6 +11,7 @@ struct SearchBench: AsyncParsableCommand {
     @Option(help: "Average characters per article.") var characters = 1_500
     @Option(help: "Queries (two words and one filter each).") var queries = 400
     @Option(help: "Concurrent clients.") var clients = 8
+    @Option(help: "Queries of the LIKE / pg_trgm baseline (default: all; each scans the whole table).") var baselineQueries: Int?
     @Option(help: "Also run on this PostgreSQL URL (a fresh schema is created and dropped).") var postgres: String?
     @Flag(help: "Skip SQLite (with --postgres).") var skipSqlite = false
     @Option(help: "Random seed of the corpus.") var seed: UInt64 = 20_260_101
@@ -25,7 +26,7 @@ struct SearchBench: AsyncParsableCommand {
         let settings = loadSettings()
         var o = SearchBenchmark.Options()
         o.articles = articles; o.characters = characters; o.queries = queries; o.clients = clients
-        o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed
+        o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed; o.baselineQueries = baselineQueries
         let report = try await SearchBenchmark.run(o, textData: settings.textDataDirectory) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

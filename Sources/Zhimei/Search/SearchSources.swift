@@ -50,7 +50,7 @@ struct ModelSearchSource<M: TenantOwned>: SearchSource where M.IDValue == UUID {
     }
 }
 
-/// The sources this module brings: stories (every state), leads and topics.
+/// The sources this module brings: stories (every state), leads, topics and published items.
 enum BuiltInSearchSources {
     static let story = ModelSearchSource<Story>(kind: "story", permission: .storiesRead) { s in
         guard let id = s.id else { return nil }
@@ -78,5 +78,6 @@ enum BuiltInSearchSources {
         registry.register(story)
         registry.register(lead)
         registry.register(topic)
+        registry.register(PublishedSearchSource())
     }
 }

@@ -39,6 +39,7 @@ enum SearchStrings {
         "search.state.approved": ("已通过", "Approved"),
         "search.state.rejected": ("未通过", "Rejected"),
         "search.state.published": ("已发布", "Published"),
+        "search.state.killed": ("已撤稿", "Killed"),
         "search.state.new": ("待处理", "New"),
         "search.state.claimed": ("已认领", "Claimed"),
         "search.state.discarded": ("已放弃", "Discarded"),

@@ -114,6 +114,34 @@ final class SearchUpkeepTests: XCTestCase {
         }
     }
 
+    /// Published items are a search source: every member of the tenant finds them, other tenants do not; a killed
+    /// story stays as a headline-only tombstone.
+    func testPublishedItemsAreSearchable() async throws {
+        try await withTestApp { t in
+            let story = try await PublishingFixtures.approvedStory(t, headline: "浏阳花炮节开幕")
+            let chief = try await t.token(for: "liuyang-chief")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/publish", raw: "{}", as: chief).status, .ok)
+            try await SearchService.sync(app: t.app, on: t.db)
+            let reporter = try await t.token(for: "liuyang-reporter")
+            let found = try await t.send(.GET, "/api/v1/search?q=%E8%8A%B1%E7%82%AE%E8%8A%82&type=published", as: reporter).json(Result.self)
+            XCTAssertEqual(found.items.map(\.id), [story.id!])
+            XCTAssertEqual(found.items.first?.state, "published")
+            let body = try await t.send(.GET, "/api/v1/search?q=%E5%8F%82%E5%B1%95&type=published", as: try await t.token(for: "liuyang-admin")).json(Result.self)
+            XCTAssertEqual(body.total, 1, "the published body (参展) is indexed")
+            let other = try await t.send(.GET, "/api/v1/search?q=%E8%8A%B1%E7%82%AE%E8%8A%82&type=published", as: try await t.token(for: "ningxiang-reporter")).json(Result.self)
+            XCTAssertEqual(other.total, 0, "another tenant does not see it")
+            let killed = try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/kill", raw: #"{"reason":"事实有误"}"#, as: chief)
+            XCTAssertEqual(killed.status, .ok, killed.text)
+            try await XCTAssertEqualAsync(try await SearchService.sync(app: t.app, on: t.db) >= 1, true)
+            let tomb = try await t.send(.GET, "/api/v1/search?q=%E8%8A%B1%E7%82%AE%E8%8A%82&type=published", as: reporter).json(Result.self)
+            XCTAssertEqual(tomb.items.map(\.state), ["killed"])
+            let gone = try await t.send(.GET, "/api/v1/search?q=%E5%8F%82%E5%B1%95&type=published", as: reporter).json(Result.self)
+            XCTAssertEqual(gone.total, 0, "a killed item's text is no longer searchable")
+            let report = try await SearchService.check(app: t.app, tenant: nil, repair: false, on: t.db)
+            XCTAssertEqual([report.missing, report.stale, report.orphaned], [0, 0, 0])
+        }
+    }
+
     func testSavedSearchAlertNotifiesOnNewMatches() async throws {
         try await withTestApp { t in
             let reporter = try await t.token(for: "liuyang-reporter")

@@ -54,92 +54,111 @@ public enum SearchBenchmark {
         return try await Bootstrap.withApplication(settings) { app in
             let sql = try SearchIndex.sql(app.db)
             if url != nil { try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
-            defer { if url != nil { Task { try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() } } }
-            try await app.autoMigrate()
-            let name = url == nil ? "SQLite FTS5" : "PostgreSQL tsvector+GIN"
-            let before = try await storageBytes(sql, pg: url != nil, settings: settings)
-            let analyzer = try await SearchService.analyzer(app)
-            let tenants = (0..<o.tenants).map { _ in UUID() }
-            // Bulk indexing as a pipeline: while one batch is written (one writer), the next is generated and analysed on
-            // every core. The rate is wall-clock over the whole loop, so it includes generating the corpus (a lower bound).
-            let batch = 2_000
-            let starts = Array(stride(from: 0, to: o.articles, by: batch))
-            let articles = o.articles, characters = o.characters, seed = o.seed
-            @Sendable func prepare(_ start: Int) async -> (rows: [IndexedRow], generateMs: Double, analyseMs: Double) {
-                let t0 = ContinuousClock.now
-                let docs = (start..<min(start + batch, articles)).map { i -> SearchDocument in
-                    let a = corpus.article(i, seed: seed, characters: characters)
-                    let date = Date(timeIntervalSince1970: 1_700_000_000 + Double(i % 700) * 86_400)
-                    return SearchDocument(kind: i % 5 == 0 ? "lead" : "story", sourceID: UUID(), tenantID: tenants[i % tenants.count], title: a.title,
-                                          lead: a.lead, body: a.body, tags: a.tags, category: ["时政", "经济", "社会", "文化"][i % 4], author: a.author,
-                                          state: i % 3 == 0 ? "published" : "draft", date: date, updatedAt: date)
-                }
-                let generated = ms(t0)
-                let t1 = ContinuousClock.now
-                let rows = await SearchService.analyze(docs, analyzer: analyzer)
-                return (rows, generated, ms(t1))
+            do {
+                let lines = try await measureBackend(app, sql: sql, url: url, o, corpus: corpus, log: log)
+                if url != nil { try await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() }
+                return lines
+            } catch {
+                // The schema is dropped before the app shuts down (a detached drop used to be lost, leaving schemas behind).
+                if url != nil { try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() }
+                log("\(url == nil ? "SQLite" : "PostgreSQL") bench failed: \(String(reflecting: error))")
+                throw error
             }
-            var generateMs = 0.0, analyseMs = 0.0, writeMs = 0.0
-            let started = ContinuousClock.now
-            var next: Task<(rows: [IndexedRow], generateMs: Double, analyseMs: Double), Never>? = starts.first.map { s in Task { await prepare(s) } }
-            for (n, start) in starts.enumerated() {
-                guard let ready = await next?.value else { break }
-                next = n + 1 < starts.count ? Task { [s = starts[n + 1]] in await prepare(s) } : nil
-                generateMs += ready.generateMs; analyseMs += ready.analyseMs
-                let t1 = ContinuousClock.now
-                try await app.db.transaction { tx in try await SearchIndex.upsert(ready.rows, on: tx) }
-                writeMs += ms(t1)
-                if n % 10 == 0 { log("\(name): indexed \(start + ready.rows.count)/\(o.articles)") }
-            }
-            let wallMs = ms(started)
-            let rate = Double(o.articles) / (wallMs / 1000)
-            let after = try await storageBytes(sql, pg: url != nil, settings: settings)
-            var lines = ["", "== \(name) ==",
-                         String(format: "bulk indexing: %.0f articles/s (wall %.1f s incl. generating the corpus %.1f s; analysis %.1f s on %d cores, overlapped with writes %.1f s)",
-                                rate, wallMs / 1000, generateMs / 1000, analyseMs / 1000, ProcessInfo.processInfo.activeProcessorCount, writeMs / 1000),
-                         String(format: "index size: %.0f bytes/article (table + full-text index, incl. stored text)", Double(after - before) / Double(max(1, o.articles)))]
-            if url != nil, let gin = try await sql.raw("SELECT pg_relation_size('search_documents_tsv') AS n").first()?.decode(column: "n", as: Int.self) {
-                lines.append(String(format: "GIN index alone: %.0f bytes/article", Double(gin) / Double(max(1, o.articles))))
-            }
-            // Queries: two mid-frequency nouns and one filter (a tenant, a type or a state).
-            var r = SearchCorpus.Random(seed: o.seed ^ 0xABCD)
-            let queries: [(String, String, SearchRequest)] = (0..<o.queries).map { i in
-                let a = corpus.queryWords[r.below(corpus.queryWords.count)], b = corpus.queryWords[r.below(corpus.queryWords.count)]
-                var req = SearchRequest()
-                req.query = SearchQuery.parse(a + " " + b)
-                req.facets = false
-                req.limit = 20
-                switch i % 3 {
-                case 0: req.tenants = [tenants[r.below(tenants.count)]]
-                case 1: req.kinds = ["story"]
-                default: req.states = ["published"]
-                }
-                return (a, b, req)
-            }
-            let visibility = SearchVisibility.everything(["story", "lead"])
-            let synonyms: [String: [String]] = [:]
-            var hits = 0
-            let fts = try await measure(queries, clients: o.clients) { q in
-                let analyzed = AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms)
-                return try await SearchEngine.run(q.2, analyzed: analyzed, visibility: visibility, on: app.db).total
-            }
-            hits = fts.1
-            lines.append("full-text: \(fts.0.line), \(hits) matches in total")
-            if url != nil {
-                try await sql.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm").run()
-                let t0 = ContinuousClock.now
-                try await sql.raw("CREATE INDEX search_bench_trgm ON search_documents USING GIN ((title || ' ' || body) gin_trgm_ops)").run()
-                lines.append(String(format: "pg_trgm index build: %.1f s", ms(t0) / 1000))
-            }
-            let baselineSet = Array(queries.prefix(o.baselineQueries ?? queries.count))
-            let base = try await measure(baselineSet, clients: o.clients) { q in try await baseline(q, pg: url != nil, sql: sql) }
-            let ftsSame = baselineSet.count == queries.count ? fts.1 : try await measure(baselineSet, clients: o.clients) { q in
-                try await SearchEngine.run(q.2, analyzed: AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms), visibility: visibility, on: app.db).total
-            }.1
-            lines.append("baseline (\(url == nil ? "LIKE '%…%'" : "pg_trgm ILIKE")): \(base.0.line), \(base.1) matches in total (full-text: \(ftsSame) on the same queries)")
-            lines.append(String(format: "ratio baseline/full-text: p50 ×%.1f, p99 ×%.1f", base.0.p(0.5) / max(0.001, fts.0.p(0.5)), base.0.p(0.99) / max(0.001, fts.0.p(0.99))))
-            return lines
         }
+    }
+
+    /// Indexes the corpus, runs the queries and the baseline on one backend; returns the report lines.
+    static func measureBackend(_ app: Application, sql: any SQLDatabase, url: String?, _ o: Options, corpus: SearchCorpus,
+                               log: @escaping @Sendable (String) -> Void) async throws -> [String] {
+        let settings = app.zhimei.settings
+        try await app.autoMigrate()
+        let name = url == nil ? "SQLite FTS5" : "PostgreSQL tsvector+GIN"
+        let before = try await storageBytes(sql, pg: url != nil, settings: settings)
+        let analyzer = try await SearchService.analyzer(app)
+        let tenants = (0..<o.tenants).map { _ in UUID() }
+        // Bulk indexing as a pipeline: while one batch is written (one writer), the next is generated and analysed on
+        // every core. The rate is wall-clock over the whole loop, so it includes generating the corpus (a lower bound).
+        let batch = 2_000
+        let starts = Array(stride(from: 0, to: o.articles, by: batch))
+        let articles = o.articles, characters = o.characters, seed = o.seed
+        @Sendable func prepare(_ start: Int) async -> (rows: [IndexedRow], generateMs: Double, analyseMs: Double) {
+            let t0 = ContinuousClock.now
+            let docs = (start..<min(start + batch, articles)).map { i -> SearchDocument in
+                let a = corpus.article(i, seed: seed, characters: characters)
+                let date = Date(timeIntervalSince1970: 1_700_000_000 + Double(i % 700) * 86_400)
+                return SearchDocument(kind: i % 5 == 0 ? "lead" : "story", sourceID: UUID(), tenantID: tenants[i % tenants.count], title: a.title,
+                                      lead: a.lead, body: a.body, tags: a.tags, category: ["时政", "经济", "社会", "文化"][i % 4], author: a.author,
+                                      state: i % 3 == 0 ? "published" : "draft", date: date, updatedAt: date)
+            }
+            let generated = ms(t0)
+            let t1 = ContinuousClock.now
+            let rows = await SearchService.analyze(docs, analyzer: analyzer)
+            return (rows, generated, ms(t1))
+        }
+        var generateMs = 0.0, analyseMs = 0.0, writeMs = 0.0
+        let started = ContinuousClock.now
+        var next: Task<(rows: [IndexedRow], generateMs: Double, analyseMs: Double), Never>? = starts.first.map { s in Task { await prepare(s) } }
+        for (n, start) in starts.enumerated() {
+            guard let ready = await next?.value else { break }
+            next = n + 1 < starts.count ? Task { [s = starts[n + 1]] in await prepare(s) } : nil
+            generateMs += ready.generateMs; analyseMs += ready.analyseMs
+            let t1 = ContinuousClock.now
+            try await app.db.transaction { tx in try await SearchIndex.upsert(ready.rows, on: tx) }
+            writeMs += ms(t1)
+            if n % 10 == 0 { log("\(name): indexed \(start + ready.rows.count)/\(o.articles)") }
+        }
+        let wallMs = ms(started)
+        let rate = Double(o.articles) / (wallMs / 1000)
+        let after = try await storageBytes(sql, pg: url != nil, settings: settings)
+        var lines = ["", "== \(name) ==",
+                     String(format: "bulk indexing: %.0f articles/s (wall %.1f s incl. generating the corpus %.1f s; analysis %.1f s on %d cores, overlapped with writes %.1f s)",
+                            rate, wallMs / 1000, generateMs / 1000, analyseMs / 1000, ProcessInfo.processInfo.activeProcessorCount, writeMs / 1000),
+                     String(format: "index size: %.0f bytes/article (table + full-text index, incl. stored text)", Double(after - before) / Double(max(1, o.articles)))]
+        if url != nil, let gin = try await sql.raw("SELECT pg_relation_size('search_documents_tsv') AS n").first()?.decode(column: "n", as: Int.self) {
+            lines.append(String(format: "GIN index alone: %.0f bytes/article", Double(gin) / Double(max(1, o.articles))))
+        }
+        // Queries: two mid-frequency nouns and one filter (a tenant, a type or a state).
+        var r = SearchCorpus.Random(seed: o.seed ^ 0xABCD)
+        let queries: [(String, String, SearchRequest)] = (0..<o.queries).map { i in
+            let a = corpus.queryWords[r.below(corpus.queryWords.count)], b = corpus.queryWords[r.below(corpus.queryWords.count)]
+            var req = SearchRequest()
+            req.query = SearchQuery.parse(a + " " + b)
+            req.facets = false
+            req.limit = 20
+            switch i % 3 {
+            case 0: req.tenants = [tenants[r.below(tenants.count)]]
+            case 1: req.kinds = ["story"]
+            default: req.states = ["published"]
+            }
+            return (a, b, req)
+        }
+        let visibility = SearchVisibility.everything(["story", "lead"])
+        let synonyms: [String: [String]] = [:]
+        var hits = 0
+        let fts = try await measure(queries, clients: o.clients) { q in
+            let analyzed = AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms)
+            return try await SearchEngine.run(q.2, analyzed: analyzed, visibility: visibility, on: app.db).total
+        }
+        hits = fts.1
+        lines.append("full-text: \(fts.0.line), \(hits) matches in total")
+        if url != nil {
+            // pg_trgm lives in one schema per database: create it in public, and name its operator class by the schema
+            // it is really in (an extension left in another schema made the index fail with "operator class does not exist").
+            try await sql.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").run()
+            let home = try await sql.raw("SELECT n.nspname AS s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'")
+                .first()?.decode(column: "s", as: String.self) ?? "public"
+            let t0 = ContinuousClock.now
+            try await sql.raw("CREATE INDEX search_bench_trgm ON search_documents USING GIN ((title || ' ' || body) \(ident: home).gin_trgm_ops)").run()
+            lines.append(String(format: "pg_trgm index build: %.1f s", ms(t0) / 1000))
+        }
+        let baselineSet = Array(queries.prefix(o.baselineQueries ?? queries.count))
+        let base = try await measure(baselineSet, clients: o.clients) { q in try await baseline(q, pg: url != nil, sql: sql) }
+        let ftsSame = baselineSet.count == queries.count ? fts.1 : try await measure(baselineSet, clients: o.clients) { q in
+            try await SearchEngine.run(q.2, analyzed: AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms), visibility: visibility, on: app.db).total
+        }.1
+        lines.append("baseline (\(url == nil ? "LIKE '%…%'" : "pg_trgm ILIKE")): \(base.0.line), \(base.1) matches in total (full-text: \(ftsSame) on the same queries)")
+        lines.append(String(format: "ratio baseline/full-text: p50 ×%.1f, p99 ×%.1f", base.0.p(0.5) / max(0.001, fts.0.p(0.5)), base.0.p(0.99) / max(0.001, fts.0.p(0.99))))
+        return lines
     }
 
     /// The database's own substring search: both words in title or body, the same filter, newest first, page of 20 + count.

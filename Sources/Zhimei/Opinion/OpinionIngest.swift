@@ -76,6 +76,7 @@ enum OpinionIngest {
             }
         }
         let schemes = try await OpinionSchemes.matchers(tenantID: tenantID, on: db)
+        let facts = try await OpinionFactEntities.load(tenantID: tenantID, on: db)
 
         // 4. Posts.
         var posts: [OpinionPost] = []
@@ -106,7 +107,7 @@ enum OpinionIngest {
             post.sentiment = a.sentiment.label.rawValue
             post.sentimentScore = a.sentiment.score
             post.keywords = a.keywords.map(\.word)
-            post.entities = a.entities
+            post.entities = facts.merge(facts.find(in: a.simplified), a.entities)
             post.region = a.region
             let lowered = a.simplified.lowercased()
             post.schemeIDs = schemes.filter { $0.matches(text: lowered, region: a.region, platform: item.platform) }.map(\.id.uuidString)

@@ -1,0 +1,53 @@
+import Fluent
+import Foundation
+import ZhimeiText
+
+/// Entities taken from the fact base (事实库) that the Review module keeps in `review_lexicon`: people, organisations
+/// and places of the tenant and of the platform, read through `LexiconService.query` (read-only). A post names an
+/// entity when the term occurs in its Simplified text (case and width folded); these come before the dictionary's
+/// nr/ns/nt words in the post's entities.
+struct OpinionFactEntities: Sendable {
+    static let kinds: [LexiconKind] = [.person, .organisation, .place]
+    /// Facts matched per ingest batch, at most (a fact base is hundreds to a few thousand rows).
+    static let maxTerms = 20_000
+    let terms: [String]
+    let matcher: PatternMatcher?
+
+    init(terms: [String]) {
+        self.terms = terms
+        matcher = terms.isEmpty ? nil : PatternMatcher(patterns: terms, folding: [.caseInsensitive, .width])
+    }
+
+    static func load(tenantID: UUID, on db: any Database) async throws -> OpinionFactEntities {
+        var seen = Set<String>()
+        var terms: [String] = []
+        for owner in [LexiconService.Owner.tenant(tenantID), .platform] {
+            let rows = try await LexiconService.query(owner, on: db).filter(\.$kind ~~ kinds).limit(maxTerms).all()
+            for e in rows where e.term.unicodeScalars.count >= 2 && seen.insert(e.term).inserted { terms.append(e.term) }
+        }
+        return OpinionFactEntities(terms: terms)
+    }
+
+    /// Fact terms found in `text`, in order of first occurrence, each once; longest match wins at one position.
+    func find(in text: String) -> [String] {
+        guard let matcher else { return [] }
+        var best: [Int: PatternMatch] = [:]
+        for m in matcher.matches(in: text) where (best[m.start].map { m.end > $0.end } ?? true) { best[m.start] = m }
+        var out: [String] = []
+        var covered = -1
+        for start in best.keys.sorted() {
+            guard let m = best[start], start >= covered else { continue }
+            let term = terms[m.pattern]
+            if !out.contains(term) { out.append(term) }
+            covered = m.end
+        }
+        return out
+    }
+
+    /// The post's entities: fact-base terms first, then the dictionary's, at most 12.
+    func merge(_ facts: [String], _ tagged: [String]) -> [String] {
+        var out: [String] = []
+        for e in facts + tagged where !out.contains(e) && out.count < 12 { out.append(e) }
+        return out
+    }
+}

@@ -67,6 +67,13 @@ public struct SentimentAnalyzer: Sendable {
     public var neutralBand = 0.15
 
     static let turns: Set<String> = ["但", "但是", "可是", "不过", "然而", "却"]
+    /// One automaton pass for all sarcasm markers (Foundation's `contains` per marker was a hot spot at ingest).
+    static let sarcasmMatcher = PatternMatcher(patterns: SentimentWords.sarcasmMarkers)
+
+    static func hasSarcasmMarker(_ text: String) -> Bool {
+        var t = text
+        return t.withUTF8 { sarcasmMatcher.countMatches(utf8: $0) } > 0
+    }
     static let clauseBreaks: Set<Character> = ["。", "！", "？", "；", "，", ",", ".", "!", "?", ";", "~", "～", "\n", "…"]
 
     public init(lexicon: SentimentLexicon, segmenter: Segmenter, model: SentimentModel? = nil) {
@@ -145,7 +152,7 @@ public struct SentimentAnalyzer: Sendable {
         let modelLogit = model?.logit(words: words, text: text) ?? 0
         raw = raw * ruleWeight + modelLogit
         var sarcasm = false
-        if SentimentWords.sarcasmMarkers.contains(where: { text.contains($0) }) {
+        if Self.hasSarcasmMarker(text) {
             sarcasm = true
             raw = raw > 0 ? -raw - 1 : raw - 1
         }

@@ -81,14 +81,31 @@ struct PostAnalyzer: Sendable {
         if let hint = hint?.trimmingCharacters(in: .whitespacesAndNewlines), !hint.isEmpty { return String(hint.prefix(100)) }
         for p in places { if let prov = provinces.first(where: { p.hasPrefix($0) }) { return prov } }
         if let p = places.first { return p }
-        return provinces.first { text.contains($0) }
+        // The province named first in the text (one automaton pass instead of a Foundation search per province).
+        var t = text
+        var first: PatternMatch?
+        t.withUTF8 { b in provinceMatcher.scan(utf8: b) { m in if first.map({ m.start < $0.start }) ?? true { first = m } } }
+        return first.map { provinces[$0.pattern] }
     }
 
+    static let provinceMatcher = PatternMatcher(patterns: provinces)
+
+    /// FNV-1a over the scalars that are not whitespace, punctuation (P*) or symbols (S*) — the categories of
+    /// Foundation's punctuation and symbol character sets, read from the scalar's properties (much cheaper).
     static func contentHash(_ text: String) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for s in text.unicodeScalars where !(s.properties.isWhitespace || CharacterSet.punctuationCharacters.contains(s) || CharacterSet.symbols.contains(s)) {
+        for s in text.unicodeScalars where !ignoredInHash(s) {
             h = (h ^ UInt64(s.value)) &* 0x100_0000_01B3
         }
         return h
+    }
+
+    @inline(__always) static func ignoredInHash(_ s: Unicode.Scalar) -> Bool {
+        if s.properties.isWhitespace { return true }
+        switch s.properties.generalCategory {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation,
+             .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol: return true
+        default: return false
+        }
     }
 }

@@ -153,4 +153,25 @@ final class OpinionEngineTests: XCTestCase {
             XCTAssertEqual(PostRecord.csvFields(Substring(String(decoding: b, as: UTF8.self))), ["1", "多行\n正文, 带逗号"])
         } else { XCTFail() }
     }
+
+    /// The content hash skips whitespace, punctuation and symbols by the scalar's general category; that must be what
+    /// Foundation's character sets say (stored hashes were made with them), checked over the blocks posts use.
+    /// (U+20C1, a currency sign new in Unicode 17, is left out: the two libraries carry different Unicode versions.)
+    func testContentHashIgnoresWhatFoundationCallsPunctuationAndSymbols() {
+        let ranges: [ClosedRange<UInt32>] = [0...0x24F, 0x2000...0x206F, 0x20A0...0x20C0, 0x2190...0x23FF, 0x2500...0x27BF,
+                                             0x3000...0x303F, 0x4E00...0x9FFF, 0xFE30...0xFE4F, 0xFF00...0xFFEF, 0x1F300...0x1F64F]
+        var mismatches: [String] = []
+        for r in ranges {
+            for v in r {
+                guard let s = Unicode.Scalar(v) else { continue }
+                let foundation = s.properties.isWhitespace || CharacterSet.punctuationCharacters.contains(s) || CharacterSet.symbols.contains(s)
+                if PostAnalyzer.ignoredInHash(s) != foundation, mismatches.count < 20 { mismatches.append(String(v, radix: 16)) }
+            }
+        }
+        XCTAssertEqual(mismatches, [])
+        XCTAssertEqual(PostAnalyzer.contentHash("浏阳，停水！ 3天"), PostAnalyzer.contentHash("浏阳停水3天"))
+        XCTAssertNotEqual(PostAnalyzer.contentHash("浏阳停水3天"), PostAnalyzer.contentHash("浏阳停水4天"))
+        XCTAssertEqual(PostAnalyzer.region(places: [], text: "据报道，广东和湖南都有降雨", hint: nil), "广东", "the province named first in the text")
+        XCTAssertNil(PostAnalyzer.region(places: [], text: "没有地名", hint: nil))
+    }
 }

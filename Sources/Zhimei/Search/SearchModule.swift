@@ -8,6 +8,7 @@ enum SearchModule {
         M060_CreateSearchIndex(),
         M061_CreateSearchSupport(),
         M062_AddSearchAuthorInitials(),
+        M063_TuneSearchFTS(),
     ]
 
     static func register(_ app: Application) throws {

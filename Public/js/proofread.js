@@ -159,6 +159,12 @@
           }).catch(function (err) { done(); showError(form, err); });
         return;
       }
+      // A page address (and no files): the server fetches the page (internal addresses refused) and checks its text.
+      var pageURL = (document.getElementById("proofread-url").value || "").trim();
+      if (pageURL) {
+        request("POST", "/api/v1/proofread/url", { url: pageURL }).then(function (r) { render(r, pageURL); }).catch(function (err) { showError(form, err); }).then(done);
+        return;
+      }
       var body = { text: document.getElementById("proofread-text").value, headline: document.getElementById("proofread-headline").value || null };
       request("POST", "/api/v1/proofread", body).then(function (r) { render(r); }).catch(function (err) { showError(form, err); }).then(done);
     });

@@ -114,9 +114,8 @@ public final class Proofreader: Sendable {
         if wants(.grammar) || wants(.typo) {
             for fx in DeRules.fixes(s, words: resources.words) where !locked[fx.position] {
                 let r = UTF8Scalars.string([fx.replacement])
-                // 的→地 is a usage (grammar) finding, not applied by `correct`: SIGHAN-style gold data keeps
-                // 的 before verbs far more often than not (measured on train13); 的→得 is a character error
-                out.append(ReviewFinding(category: fx.replacement == DeRules.di ? .grammar : .typo, subcategory: "的地得", severity: .warn, start: fx.position, end: fx.position + 1,
+                // 的地得 misuse counts as a character error in publishing quality checks (and in SIGHAN-14/15 gold)
+                out.append(ReviewFinding(category: .typo, subcategory: "的地得", severity: .warn, start: fx.position, end: fx.position + 1,
                                          text: UTF8Scalars.string([s[fx.position]]),
                                          messageZh: "“的、地、得”用法：此处应为“\(r)”", messageEn: "的/地/得 usage: “\(r)” is expected here",
                                          suggestions: [r], ruleID: "typo.de", confidence: fx.confidence))
@@ -143,15 +142,19 @@ public final class Proofreader: Sendable {
         return out
     }
 
-    /// A real-word correction as a finding (的→地 is a usage finding, as in `typo.de`).
+    /// A real-word correction as a finding (的/地/得 ones are tagged 的地得, as in `typo.de`).
     static func realWordFinding(_ c: RealWordModel.Correction) -> ReviewFinding {
         let r = UTF8Scalars.string([c.replacement]), o = UTF8Scalars.string([c.original])
-        let usage = c.replacement == DeRules.di
-        return ReviewFinding(category: usage ? .grammar : .typo, subcategory: usage ? "的地得" : "错别字", severity: .warn,
+        let usage = [DeRules.de, DeRules.di, DeRules.de2].contains(c.replacement) && [DeRules.de, DeRules.di, DeRules.de2].contains(c.original)
+        return ReviewFinding(category: .typo, subcategory: usage ? "的地得" : "错别字", severity: .warn,
                              start: c.position, end: c.position + 1, text: o,
-                             messageZh: "疑似用字错误：“\(o)”可能应为“\(r)”（语言模型得分提高\(String(format: "%.1f", c.gain))）",
-                             messageEn: "Possible wrong character: “\(o)” may be “\(r)” (language-model log-probability +\(String(format: "%.1f", c.gain)))",
-                             suggestions: [r], ruleID: "typo.realword", confidence: min(0.9, 0.5 + Double(c.gain) / 30))
+                             messageZh: c.byContext
+                                ? "疑似用字错误：“\(o)”可能应为“\(r)”（在这种词性搭配中常写错；语言模型得分\(String(format: "%+.1f", c.gain))）"
+                                : "疑似用字错误：“\(o)”可能应为“\(r)”（语言模型得分提高\(String(format: "%.1f", c.gain))）",
+                             messageEn: c.byContext
+                                ? "Possible wrong character: “\(o)” may be “\(r)” (a common slip between these parts of speech; language-model log-probability \(String(format: "%+.1f", c.gain)))"
+                                : "Possible wrong character: “\(o)” may be “\(r)” (language-model log-probability +\(String(format: "%.1f", c.gain)))",
+                             suggestions: [r], ruleID: "typo.realword", confidence: max(0.3, min(0.9, 0.5 + Double(c.gain) / 30)))
     }
 
     /// Scoring mode: the line with the top suggestion of every typo finding applied.

@@ -1,34 +1,52 @@
 import Foundation
 
-/// Real-word typo detection (在/再, 以/已, 做/作…): each character of a known confusable pair is tried in its
-/// place, the window around it is re-segmented (jieba word model) and scored with the bigram language model;
-/// the replacement is kept when the language-model gain (minus a per-pair cost) clears `TypoSettings.lmThreshold`.
+/// Real-word typo detection (在/再, 以/已, 做/作…) as a noisy channel: each character that writers are known to
+/// write in place of another is tried as that other character, the window around it is re-segmented (jieba word
+/// model) and scored with the bigram language model; the replacement is kept when the language-model gain minus
+/// the pair's channel cost (−ln P(written | intended), `LearnedPairs`) clears `TypoSettings.lmThreshold`.
 struct RealWordModel {
-    /// Character → replacements worth trying, with a cost in log-probability (common confusions cost nothing).
-    /// 他/她/它 are left out (gender is rarely decidable from a window), and so is 地→的: the language model,
-    /// trained on news text where 的 is very frequent, prefers 的 even after adverbs.
-    static let pairs: [UInt32: [(UInt32, Float)]] = {
-        let common = ["在再", "以已", "做作", "象像", "即既", "带戴", "那哪", "的得"]
-        let rarer = ["座坐", "到倒", "副付", "练炼", "须需", "由有", "部步", "园圆", "历厉", "进近", "经径", "气汽", "受授",
-                     "词辞", "成城", "渡度", "反返"]
-        var out: [UInt32: [(UInt32, Float)]] = [:]
-        for (groups, cost) in [(common, Float(0)), (rarer, RealWordModel.rarerCost)] {
+    /// Hand-picked pairs (round 2, from error analysis on train14), used for pairs the learned prior lacks.
+    static let commonPairs = ["在再", "以已", "做作", "象像", "即既", "带戴", "那哪", "的得"]
+    static let rarerPairs = ["座坐", "到倒", "副付", "练炼", "须需", "由有", "部步", "园圆", "历厉", "进近", "经径", "气汽", "受授",
+                             "词辞", "成城", "渡度", "反返"]
+    static let commonCost: Float = 2.0
+    static let rarerCost: Float = 5.0
+    /// Never tried as the written character: 他/她/它 (gender is rarely decidable from a window; see `GenderRule`)
+    /// and 地 (the news-trained model prefers 的 even after adverbs).
+    static let neverWritten: Set<UInt32> = Set("他她它地".unicodeScalars.map(\.value))
+
+    /// Written character → (intended character, cost): the hand-picked pairs, then the learned prior (which wins).
+    static func table(learned: Bool) -> [UInt32: [(UInt32, Float)]] {
+        var m: [UInt32: [UInt32: Float]] = [:]
+        for (groups, cost) in [(commonPairs, commonCost), (rarerPairs, rarerCost)] {
             for g in groups {
                 let cs = g.unicodeScalars.map(\.value)
-                for a in cs { for b in cs where a != b { out[a, default: []].append((b, cost)) } }
+                for a in cs { for b in cs where a != b { m[a, default: [:]][b] = cost } }
             }
         }
-        out[DeRules.de, default: []].append((DeRules.di, 0))
-        out[DeRules.de2, default: []].append((DeRules.di, 0))
+        m[DeRules.de, default: [:]][DeRules.di] = commonCost
+        m[DeRules.de2, default: [:]][DeRules.di] = commonCost
+        if learned {
+            for entry in LearnedPairs.table.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+                let u = Array(entry.unicodeScalars)
+                guard u.count >= 3, let cost = Float(String(String.UnicodeScalarView(u[2...]))) else { continue }
+                m[u[0].value, default: [:]][u[1].value] = cost
+            }
+        }
+        var out: [UInt32: [(UInt32, Float)]] = [:]
+        for (a, cands) in m where !neverWritten.contains(a) { out[a] = cands.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 } }
         return out
-    }()
-    static let rarerCost: Float = 4
+    }
+    static let learnedTable = table(learned: true)
+    static let builtinTable = table(learned: false)
 
-    struct Correction { var position: Int; var original: UInt32; var replacement: UInt32; var gain: Float }
+    /// `byContext`: proposed by a learned tag context (`ContextPrior`), the language model only not objecting.
+    struct Correction { var position: Int; var original: UInt32; var replacement: UInt32; var gain: Float; var byContext = false }
 
     let lm: LanguageModel
     let words: WordStatistics
     let settings: TypoSettings
+    var pairs: [UInt32: [(UInt32, Float)]] { settings.learnedPairs ? RealWordModel.learnedTable : RealWordModel.builtinTable }
     /// The window radius, clamped (settings are public; a negative or huge value must not trap).
     var radius: Int { min(max(settings.lmWindow, 1), 16) }
 
@@ -36,6 +54,7 @@ struct RealWordModel {
     func corrections(_ s: inout [UInt32], locked: [Bool]) -> [Correction] {
         var out: [Correction] = []
         let n = s.count
+        let pairs = self.pairs
         var scratch = [UInt32](repeating: 0, count: 2 * radius + 1)
         var i = 0
         while i < n {
@@ -43,16 +62,39 @@ struct RealWordModel {
             var b = i
             while b < n && TypoModel.isHan(s[b]) { b += 1 }
             let a = i
+            // with `realWordInWords` off, characters inside common dictionary words (一下, 以下) are not tried
+            let wordStarts: [Bool]? = settings.realWordInWords ? nil : commonWordMask(s, a, b, n)
+            let context = settings.learnedPairs ? ContextPrior.shared.suggestions(s, a, b, words: words, minShare: settings.contextShare) : [:]
             for p in a..<b where !(p < locked.count && locked[p]) {
-                guard let cands = RealWordModel.pairs[s[p]] else { continue }
-                if let fix = best(&s, p, a, b, cands, &scratch) { out.append(fix); s[p] = fix.replacement }
+                // a learned tag context points to another character: kept unless the language model objects
+                if let y = context[p], var fix = best(&s, p, a, b, [(y, -settings.contextMargin)], &scratch, threshold: 0) {
+                    fix.byContext = true
+                    fix.gain -= settings.contextMargin  // report the language model's own gain
+                    out.append(fix); s[p] = fix.replacement
+                    continue
+                }
+                guard let cands = pairs[s[p]] else { continue }
+                if let inWord = wordStarts, inWord[p] { continue }
+                if let fix = best(&s, p, a, b, cands, &scratch, threshold: settings.lmThreshold) { out.append(fix); s[p] = fix.replacement }
             }
             i = b
         }
         return out
     }
 
-    private func best(_ s: inout [UInt32], _ p: Int, _ a: Int, _ b: Int, _ cands: [(UInt32, Float)], _ scratch: inout [UInt32]) -> Correction? {
+    /// Positions covered by a multi-character word of the run's best segmentation (two-character words only when not rare).
+    private func commonWordMask(_ s: [UInt32], _ a: Int, _ b: Int, _ n: Int) -> [Bool] {
+        var mask = [Bool](repeating: false, count: n)
+        for (x, y) in s.withUnsafeBufferPointer({ words.segment($0, a, b) }) where y - x > 1 {
+            // three- and four-character words (考虑一下) are kept whatever their frequency; two-character ones unless rare
+            let rare = y - x == 2 && s.withUnsafeBufferPointer { (words.entry(WordStatistics.key($0, x, y))?.logP ?? -100) < settings.rareWordLogP }
+            if !rare { for k in x..<y { mask[k] = true } }
+        }
+        return mask
+    }
+
+    private func best(_ s: inout [UInt32], _ p: Int, _ a: Int, _ b: Int, _ cands: [(UInt32, Float)], _ scratch: inout [UInt32],
+                      threshold: Float) -> Correction? {
         let lo = max(a, p - radius), hi = min(b, p + radius + 1)
         let w = hi - lo
         for k in 0..<w { scratch[k] = s[lo + k] }
@@ -61,7 +103,7 @@ struct RealWordModel {
         for (c, cost) in cands {
             scratch[p - lo] = c
             let gain = score(&scratch, w) - base - cost
-            if gain > settings.lmThreshold, gain > (best?.gain ?? -Float.infinity) {
+            if gain > threshold, gain > (best?.gain ?? -Float.infinity) {
                 best = Correction(position: p, original: s[p], replacement: c, gain: gain)
             }
         }

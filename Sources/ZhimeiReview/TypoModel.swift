@@ -1,6 +1,7 @@
 import Foundation
 
-/// Tunable weights of the statistical typo model (tuned on SIGHAN train13 only; see docs/review-engine.md).
+/// Tunable weights of the statistical typo model (round 3: tuned on a held-out fifth of SIGHAN train14+15 and on
+/// train13's clean sentences for false alarms; never on test sets — see docs/review-engine.md).
 public struct TypoSettings: Sendable, Hashable {
     /// Minimum gain in window log-probability (after the confusion cost) for a correction.
     public var threshold: Float = 5.0
@@ -9,11 +10,19 @@ public struct TypoSettings: Sendable, Hashable {
     /// Two-character words rarer than this (log-probability) are candidates too; -infinity = off.
     public var rareWordLogP: Float = -15
     /// Minimum language-model gain (ln probability of the window) for a real-word correction (在/再, 以/已…).
-    public var lmThreshold: Float = 9.0
+    public var lmThreshold: Float = 7.0
     /// Characters left and right of a real-word candidate that the language-model window covers.
     public var lmWindow: Int = 4
     /// Threshold of the confusion-set search when the language model scores its windows (nil = unigram word model only).
-    public var confusionLMThreshold: Float? = 10.0
+    public var confusionLMThreshold: Float? = 12.0
+    /// Whether the real-word pass also tries the learned confusion prior (`LearnedPairs`), not only the hand-picked pairs.
+    public var learnedPairs = true
+    /// A learned tag context (`LearnedPairs.context`) must point to the other character in at least this share of cases…
+    public var contextShare: Float = 0.6
+    /// …and the language model may prefer the written character by at most this much (ln probability of the window).
+    public var contextMargin: Float = 0
+    /// Whether the real-word pass also tries characters inside common (not rare) dictionary words of the segmentation.
+    public var realWordInWords = false
     public init() {}
 }
 

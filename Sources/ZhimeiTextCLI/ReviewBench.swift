@@ -17,6 +17,10 @@ public struct ReviewBench: ParsableCommand {
     @Option(help: "Real-word (language-model) threshold (log-probability gain).") var lmThreshold: Float?
     @Option(help: "Confusion-set threshold when the language model scores it (negative = unigram word model only).") var confusionLmThreshold: Float?
     @Flag(help: "Only the spelling scores.") var scoreOnly = false
+    @Flag(help: "Real-word pass with the hand-picked pairs only (no learned confusion prior).") var noLearnedPairs = false
+    @Option(help: "Minimum share of a learned tag context (0…1).") var contextShare: Float?
+    @Flag(help: "Real-word pass: also try characters inside common dictionary words.") var realWordInWords = false
+    @Option(help: "How much the language model may prefer the written character before a tag-context correction is dropped.") var contextMargin: Float?
     @OptionGroup var data: TextDataOptions
     public init() {}
 
@@ -38,6 +42,10 @@ public struct ReviewBench: ParsableCommand {
         if let threshold { settings.threshold = threshold }
         if let lmThreshold { settings.lmThreshold = lmThreshold }
         if let c = confusionLmThreshold { settings.confusionLMThreshold = c < 0 ? nil : c }
+        if noLearnedPairs { settings.learnedPairs = false }
+        if let contextShare { settings.contextShare = contextShare }
+        if realWordInWords { settings.realWordInWords = true }
+        if let contextMargin { settings.contextMargin = contextMargin }
         print("ZhimeiReview benchmark — one core\n")
         row("load (dictionary + confusion sets)", String(format: "%.0f ms", ReviewBench.ms(t0)))
         if !scoreOnly { try speed(engine, resources, settings) }

@@ -30,11 +30,12 @@ final class TypoTests: XCTestCase {
         XCTAssertTrue(f.allSatisfy { $0.confidence > 0.5 && $0.confidence <= 1 && $0.messageEn.contains("log-probability") })
     }
 
-    /// 的/地/得: adverb + 的 + verb → 地 (grammar); verb + 的 + degree word → 得 (typo).
+    /// 的/地/得: adverb + 的 + verb → 地; verb + 的 + degree word → 得 (both character errors, subcategory 的地得).
     func testDeDiDe() throws {
         let f = try typos("他慢慢的走过来，跑的很快。")
         XCTAssertEqual(f.filter { $0.ruleID == "typo.de" }.map(\.suggestions), [["地"], ["得"]])
-        XCTAssertEqual(f.filter { $0.ruleID == "typo.de" }.map(\.category), [.grammar, .typo])
+        XCTAssertEqual(f.filter { $0.ruleID == "typo.de" }.map(\.category), [.typo, .typo])
+        XCTAssertEqual(f.filter { $0.ruleID == "typo.de" }.map(\.subcategory), ["的地得", "的地得"])
         XCTAssertTrue(try typos("这是我的书，美丽的风景让人难忘。").filter { $0.ruleID == "typo.de" }.isEmpty)
     }
 
@@ -63,13 +64,15 @@ final class TypoTests: XCTestCase {
         XCTAssertTrue(try typos("请先按装软件", ReviewConfiguration(protectedTerms: ["按装"], categories: [.typo])).isEmpty)
     }
 
-    /// Scoring mode: typo suggestions applied, one line in, one line out; grammar findings are not applied.
+    /// Scoring mode: typo suggestions applied (的地得 included), one line in, one line out; grammar findings
+    /// (usage norms such as 其它) are not applied.
     func testCorrect() throws {
         let pr = try ReviewSupport.proofreader()
         XCTAssertEqual(pr.correct("个数却特续下滑，问提就在于，要按装软件。"), "个数却持续下滑，问题就在于，要安装软件。")
         XCTAssertEqual(pr.correct("今天天气很好。"), "今天天气很好。")
         XCTAssertEqual(pr.correct(""), "")
-        XCTAssertEqual(pr.correct("他慢慢的走过来"), "他慢慢的走过来")
+        XCTAssertEqual(pr.correct("他慢慢的走过来"), "他慢慢地走过来")
+        XCTAssertEqual(pr.correct("其它问题以后再说。"), "其它问题以后再说。")
     }
 
     /// Without data the engine still runs its rule families (statistical typos off).

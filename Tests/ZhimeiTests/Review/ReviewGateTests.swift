@@ -152,6 +152,7 @@ final class ProofreadPageTests: XCTestCase {
             XCTAssertEqual(page.status, .ok)
             XCTAssertTrue(page.text.contains("智能校对"))
             XCTAssertTrue(page.text.contains("/js/proofread.js"))
+            XCTAssertTrue(page.text.contains("id=\"proofread-url\"") && page.text.contains("type=\"url\""), "proofread-by-URL form field")
             XCTAssertFalse(page.text.contains("style=\""), "strict CSP: no inline styles")
             let lexicon = try await t.send(.GET, "/review/lexicon", headers: html, as: adminSession)
             XCTAssertEqual(lexicon.status, .ok)

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The learned part-of-speech contexts (`LearnedPairs.context`) in which a lone written character was mostly meant
+/// as another one (得 between a pronoun and a noun → 的; 一 before a locative → 以…). Tags are the coarse jieba tags of
+/// the neighbouring words of the engine's own segmentation, so what is learned is grammar, not sentences.
+struct ContextPrior: Sendable {
+    struct Key: Hashable { var char: UInt32; var prev: UInt8; var next: UInt8 }
+    struct Choice { var intended: UInt32; var share: Float }
+    static let any: UInt8 = 0
+    /// Tags kept whole by the coarsening (the others are cut to their first letter), as in learn-pairs.py.
+    static let kept: Set<String> = ["uj", "ud", "ul", "uz", "ad", "an", "vn", "nr", "ns", "zg"]
+    static func coarse(_ tag: String) -> String { kept.contains(tag) ? tag : String(tag.prefix(1)) }
+
+    /// Coarse tag name → id (0 = any).
+    let ids: [String: UInt8]
+    let choices: [Key: Choice]
+    /// Characters that have contexts (cheap filter).
+    let characters: Set<UInt32>
+
+    static let shared = ContextPrior(table: LearnedPairs.context)
+
+    init(table: String) {
+        var ids: [String: UInt8] = ["*": ContextPrior.any]
+        func id(_ s: Substring) -> UInt8 {
+            if let i = ids[String(s)] { return i }
+            let i = UInt8(min(ids.count, 254)); ids[String(s)] = i; return i
+        }
+        var choices: [Key: Choice] = [:]
+        for entry in table.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+            let f = entry.split(separator: "|", omittingEmptySubsequences: false)
+            guard f.count == 5, let x = f[0].unicodeScalars.first?.value, let y = f[3].unicodeScalars.first?.value, let pct = Float(f[4]) else { continue }
+            choices[Key(char: x, prev: id(f[1]), next: id(f[2]))] = Choice(intended: y, share: pct / 100)
+        }
+        self.ids = ids
+        self.choices = choices
+        characters = Set(choices.keys.map(\.char))
+    }
+
+    /// Tag id of a coarse tag name (255 = a tag no context uses).
+    func id(_ coarse: String) -> UInt8 { ids[coarse] ?? 255 }
+
+    /// The decision for a lone character between two tags: the specific context, else (prev, *), else (*, next).
+    func choice(_ x: UInt32, prev: UInt8, next: UInt8) -> Choice? {
+        if let c = choices[Key(char: x, prev: prev, next: next)] { return c }
+        if let c = choices[Key(char: x, prev: prev, next: ContextPrior.any)] { return c }
+        return choices[Key(char: x, prev: ContextPrior.any, next: next)]
+    }
+
+    /// Intended characters for the lone characters of the Han run `s[a..<b]` whose context points elsewhere with at
+    /// least `minShare` (position → character), from the run's best segmentation.
+    func suggestions(_ s: [UInt32], _ a: Int, _ b: Int, words: WordStatistics, minShare: Float) -> [Int: UInt32] {
+        guard s[a..<b].contains(where: { characters.contains($0) }) else { return [:] }
+        let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
+        func tag(_ t: (Int, Int)) -> UInt8 {
+            let k = s.withUnsafeBufferPointer { WordStatistics.key($0, t.0, t.1) }
+            guard let e = words.entry(k) else { return id("?") }
+            return id(ContextPrior.coarse(words.tagNames[Int(e.tag)]))
+        }
+        var out: [Int: UInt32] = [:]
+        for (k, t) in seg.enumerated() where t.1 - t.0 == 1 && characters.contains(s[t.0]) {
+            let prev = k > 0 ? tag(seg[k - 1]) : id(a > 0 ? "x" : "^")
+            let next = k + 1 < seg.count ? tag(seg[k + 1]) : id(b < s.count ? "x" : "$")
+            if let c = choice(s[t.0], prev: prev, next: next), c.intended != s[t.0], c.share >= minShare { out[t.0] = c.intended }
+        }
+        return out
+    }
+}

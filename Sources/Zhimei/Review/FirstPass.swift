@@ -8,6 +8,32 @@ struct FirstPassInput: Sendable {
     var round: Int
     /// The story as plain text (headline, lead and body blocks), from `StoryService.plainText`.
     var text: String
+    /// (scalar offset in `text`, body block index) of each non-empty body block, ascending; empty when unknown.
+    var bodyBlockStarts: [(offset: Int, index: Int)] = []
+
+    /// The body block a finding starting at `offset` belongs to (nil: headline, subtitle or lead, or layout unknown).
+    func blockIndex(at offset: Int) -> Int? {
+        bodyBlockStarts.last { $0.offset <= offset }?.index
+    }
+
+    /// Where each body block starts in `text`, laid out as `StoryService.plainText` does (lines joined by "\n",
+    /// empty blocks left out). If that layout ever changes, the rebuilt text differs and no block indices are given
+    /// rather than wrong ones.
+    static func bodyBlockStarts(_ story: Story, text: String) -> [(offset: Int, index: Int)] {
+        var lines = [story.headline]
+        if !story.subtitle.isEmpty { lines.append(story.subtitle) }
+        if !story.lead.isEmpty { lines.append(story.lead) }
+        var offset = lines.reduce(0) { $0 + $1.unicodeScalars.count + 1 }
+        var out: [(offset: Int, index: Int)] = []
+        for (i, block) in story.body.enumerated() {
+            let t = block.plainText
+            guard !t.isEmpty else { continue }
+            out.append((offset, i))
+            lines.append(t)
+            offset += t.unicodeScalars.count + 1
+        }
+        return lines.joined(separator: "\n") == text ? out : []
+    }
 }
 
 /// What a first pass produced.

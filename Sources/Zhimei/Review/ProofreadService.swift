@@ -146,6 +146,10 @@ struct ProofreadFirstPassChecker: FirstPassChecker {
 
     func check(_ input: FirstPassInput, on app: Application) async throws -> FirstPassOutcome {
         let findings = try await ProofreadService.check(input.text, headline: nil, tenantID: input.tenantID, app: app, db: app.db)
-        return .completed(findings.map(FirstPassFinding.init))
+        return .completed(findings.map { f in
+            var out = FirstPassFinding(f)
+            out.blockIndex = input.blockIndex(at: f.start)
+            return out
+        })
     }
 }

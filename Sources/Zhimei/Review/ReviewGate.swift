@@ -8,7 +8,9 @@ extension ReviewService {
     /// Runs the installed checker; a thrown error becomes `.failed` (review goes on, the failure is shown).
     static func firstPassOutcome(story: Story, round: Int, on req: Request) async -> (checker: String, outcome: FirstPassOutcome) {
         let checker = req.application.reviewFirstPass.checker
-        let input = FirstPassInput(storyID: story.id ?? UUID(), tenantID: story.tenantID, round: round, text: StoryService.plainText(story))
+        let text = StoryService.plainText(story)
+        let input = FirstPassInput(storyID: story.id ?? UUID(), tenantID: story.tenantID, round: round, text: text,
+                                   bodyBlockStarts: FirstPassInput.bodyBlockStarts(story, text: text))
         do {
             return (checker.name, try await checker.check(input, on: req.application))
         } catch {

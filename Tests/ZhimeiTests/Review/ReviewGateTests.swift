@@ -83,6 +83,23 @@ final class ReviewGateTests: XCTestCase {
         }
     }
 
+    /// First-pass findings name the body block they are in (block_index); headline and lead findings have none.
+    func testFindingsCarryTheirBodyBlock() async throws {
+        try await withTestApp { t in
+            let admin = try await t.token(for: "liuyang-admin")
+            try await P.addTerm(t, "出口额", severity: "warn", as: admin)
+            let story = try await F.story(t, by: "liuyang-reporter")   // lead and body block 1 contain 出口额
+            let ok = try await F.act(t, "submit", story, as: try await t.token(for: "liuyang-reporter"))
+            XCTAssertEqual(ok.status, .ok, ok.text)
+            struct Full: Decodable { var firstPass: FP }
+            struct FP: Decodable { var findings: [Finding] }
+            struct Finding: Decodable { var excerpt: String; var blockIndex: Int?; var offset: Int? }
+            let found = try ok.json(Full.self).firstPass.findings.filter { $0.excerpt == "出口额" }.sorted { ($0.offset ?? 0) < ($1.offset ?? 0) }
+            XCTAssertEqual(found.count, 2, ok.text)
+            XCTAssertEqual(found.map(\.blockIndex), [nil, 1], "lead finding: no block; body finding: block 1")
+        }
+    }
+
     func testAnotherTenantsLexiconNeverAppliesAndCannotBeRead() async throws {
         try await withTestApp { t in
             let liuyangAdmin = try await t.token(for: "liuyang-admin"), ningxiangAdmin = try await t.token(for: "ningxiang-admin")

@@ -243,7 +243,10 @@
     var status = el("p", "muted small"); status.setAttribute("role", "status");
     var list = el("ul", "pr-list");
     var recheck = el("button", "btn btn-small", en ? "Check now" : "立即校对"); recheck.type = "button";
-    panel.appendChild(title); panel.appendChild(recheck); panel.appendChild(status); panel.appendChild(list);
+    // Provider (AI) suggestions are asked for on demand only: a model call per keystroke pause would be slow and costly.
+    var askAI = el("button", "btn btn-small", en ? "AI suggestions" : "AI 建议"); askAI.type = "button";
+    askAI.title = en ? "Ask the configured text-generation provider for advisory fluency suggestions" : "请已配置的大模型给出通顺性建议（仅供参考，不阻止提交）";
+    panel.appendChild(title); panel.appendChild(recheck); panel.appendChild(askAI); panel.appendChild(status); panel.appendChild(list);
     var anchor = document.querySelector(".assist-panel");
     if (anchor && anchor.parentNode) anchor.parentNode.insertBefore(panel, anchor.nextSibling); else editorApp.appendChild(panel);
     var highlights = typeof CSS !== "undefined" && CSS.highlights && typeof Highlight !== "undefined";
@@ -319,23 +322,32 @@
       status.textContent = shown.length ? (en ? shown.length + " findings" : "发现 " + shown.length + " 处") : (en ? "Nothing found" : "未发现问题");
     };
     var timer = null, seq = 0;
-    var check = function () {
+    // The last provider suggestions stay listed across re-checks while their text is still where it was (rangeOf checks).
+    var providerFindings = [];
+    var check = function (withProvider) {
       var snap = collect();
       var headline = (document.getElementById("e-headline") || {}).value || null;
       if (!snap.text.trim()) { current = []; paint(); return; }
       var mine = ++seq;
-      status.textContent = en ? "Checking…" : "校对中…";
-      request("POST", "/api/v1/proofread", { text: snap.text, headline: headline }).then(function (r) {
+      status.textContent = withProvider === true ? (en ? "Asking the AI provider…" : "正在请求 AI 建议…") : (en ? "Checking…" : "校对中…");
+      var body = { text: snap.text, headline: headline };
+      if (withProvider === true) body.provider = true;
+      request("POST", "/api/v1/proofread", body).then(function (r) {
         if (mine !== seq) return;   // a newer check is on its way
-        current = r.findings;
+        if (withProvider === true) providerFindings = r.findings.filter(function (f) { return f.category === "provider"; });
+        current = r.findings.filter(function (f) { return f.category !== "provider"; }).concat(providerFindings);
         paint();
+        if (withProvider === true && !providerFindings.length) {
+          status.textContent += en ? " · no AI suggestions (none offered, or no provider configured)" : " · 没有 AI 建议（模型未提出，或未配置模型）";
+        }
       }).catch(function (err) { if (mine === seq) status.textContent = err.message; });
     };
     var schedule = function () { clearTimeout(timer); timer = setTimeout(check, 1500); };
     editor.addEventListener("input", schedule);
     var headlineInput = document.getElementById("e-headline");
     if (headlineInput) headlineInput.addEventListener("input", schedule);
-    recheck.addEventListener("click", check);
+    recheck.addEventListener("click", function () { check(false); });
+    askAI.addEventListener("click", function () { check(true); });
     // The editor fills itself after loading the story; check once it has text.
     setTimeout(check, 2000);
   }

@@ -4,7 +4,8 @@ import Vapor
 /// The Opinion scheduler: a job (`opinion.schedule`) that runs every minute and re-enqueues itself, as the Leads
 /// scheduler does. Each run polls the feed sources that are due (every `interval_seconds`, default 15 minutes) through
 /// the `opinion.poll_feed` job, and re-evaluates risk, heat and the alert rules of events that were active in the last
-/// day or still carry risk — so figures fall as the windows slide past, without waiting for new posts.
+/// day or still carry risk — so figures fall as the windows slide past, without waiting for new posts — and sends the
+/// ready alert e-mails through the configured SMTP relay.
 enum OpinionSchedule {
     static let kind = "opinion.schedule"
     static let defaultInterval = 900
@@ -14,13 +15,13 @@ enum OpinionSchedule {
     static let maxEvents = 500
 
     /// What one run did.
-    struct Tick: Sendable, Equatable { var feedsDue: Int; var eventsEvaluated: Int; var alerts: Int }
+    struct Tick: Sendable, Equatable { var feedsDue: Int; var eventsEvaluated: Int; var alerts: Int; var emailsSent = 0 }
 
     static func register(_ app: Application) {
         app.zhimei.jobs.register(kind) { ctx in
             let t = try await tick(on: ctx.db, logger: ctx.logger)
             try await ensureScheduler(on: ctx.db)
-            return "\(t.feedsDue) feeds due, \(t.eventsEvaluated) events evaluated, \(t.alerts) alerts"
+            return "\(t.feedsDue) feeds due, \(t.eventsEvaluated) events evaluated, \(t.alerts) alerts, \(t.emailsSent) e-mails sent"
         }
         app.lifecycle.use(OpinionScheduleLifecycle())
     }
@@ -37,7 +38,7 @@ enum OpinionSchedule {
     }
 
     @discardableResult
-    static func tick(on db: any Database, logger: Logger?, now: Date = Date()) async throws -> Tick {
+    static func tick(on db: any Database, logger: Logger?, now: Date = Date(), mail: SMTPClient? = SMTPClient.fromEnvironment()) async throws -> Tick {
         var result = Tick(feedsDue: 0, eventsEvaluated: 0, alerts: 0)
         // 1. Feed sources that are due: one poll job per source and due slot (a repeated run enqueues nothing new).
         let due = try await OpinionSource.query(on: db).filter(\.$kind == "feed")
@@ -62,6 +63,8 @@ enum OpinionSchedule {
             }
         }
         result.eventsEvaluated = events.count
+        // 3. The e-mail outbox, when an SMTP relay is configured.
+        if let mail { result.emailsSent = try await OpinionMailer.sendReady(client: mail, on: db, logger: logger).sent }
         return result
     }
 }

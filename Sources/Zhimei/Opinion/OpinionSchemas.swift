@@ -61,7 +61,7 @@ enum OpinionSchemas {
         ], required: ["id", "tenant_id", "name", "min_posts", "window_minutes", "min_risk", "min_negative_share", "require_burst", "email", "enabled"])),
         ("OpinionAlert", .object([
             ("id", .uuid), ("tenant_id", .uuid), ("rule_id", .uuid), ("event_id", .uuid), ("title", .string), ("detail", .string),
-            ("risk", .number), ("window_posts", .integer(minimum: 0)), ("email_status", .enumeration(["none", "ready", "sent"])),
+            ("risk", .number), ("window_posts", .integer(minimum: 0)), ("email_status", .enumeration(["none", "ready", "sent", "failed"])),
             ("email_payload", .string), ("notified", .integer(minimum: 0)), ("created_at", .dateTime),
         ], required: ["id", "tenant_id", "rule_id", "event_id", "title", "detail", "risk", "window_posts", "email_status", "email_payload", "notified", "created_at"])),
         ("OpinionImport", .object([

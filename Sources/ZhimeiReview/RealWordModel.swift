@@ -100,7 +100,10 @@ struct RealWordModel {
         for k in 0..<w { scratch[k] = s[lo + k] }
         let base = score(&scratch, w)
         var best: Correction? = nil
+        let prev: UInt32 = p > a ? s[p - 1] : 0, next: UInt32 = p + 1 < b ? s[p + 1] : 0
         for (c, cost) in cands {
+            // speed: a replacement that forms no dictionary-word pair with either neighbour cannot gain much
+            if settings.realWordPairFilter && threshold > 0 && !(words.hasPair(prev, c) || words.hasPair(c, next)) { continue }
             scratch[p - lo] = c
             let gain = score(&scratch, w) - base - cost
             if gain > threshold, gain > (best?.gain ?? -Float.infinity) {

@@ -23,6 +23,8 @@ public struct TypoSettings: Sendable, Hashable {
     public var contextMargin: Float = 0
     /// Whether the real-word pass also tries characters inside common (not rare) dictionary words of the segmentation.
     public var realWordInWords = false
+    /// Real-word pass: skip replacements that form no dictionary-word pair with a neighbour (speed).
+    public var realWordPairFilter = true
     public init() {}
 }
 

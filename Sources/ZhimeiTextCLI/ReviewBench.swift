@@ -20,6 +20,7 @@ public struct ReviewBench: ParsableCommand {
     @Flag(help: "Real-word pass with the hand-picked pairs only (no learned confusion prior).") var noLearnedPairs = false
     @Option(help: "Minimum share of a learned tag context (0…1).") var contextShare: Float?
     @Flag(help: "Real-word pass: also try characters inside common dictionary words.") var realWordInWords = false
+    @Flag(help: "Real-word pass: also score replacements that form no dictionary-word pair with a neighbour.") var noPairFilter = false
     @Option(help: "How much the language model may prefer the written character before a tag-context correction is dropped.") var contextMargin: Float?
     @OptionGroup var data: TextDataOptions
     public init() {}
@@ -45,6 +46,7 @@ public struct ReviewBench: ParsableCommand {
         if noLearnedPairs { settings.learnedPairs = false }
         if let contextShare { settings.contextShare = contextShare }
         if realWordInWords { settings.realWordInWords = true }
+        if noPairFilter { settings.realWordPairFilter = false }
         if let contextMargin { settings.contextMargin = contextMargin }
         print("ZhimeiReview benchmark — one core\n")
         row("load (dictionary + confusion sets)", String(format: "%.0f ms", ReviewBench.ms(t0)))

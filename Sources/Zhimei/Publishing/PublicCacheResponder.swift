@@ -32,30 +32,34 @@ struct PublicCacheResponder: Responder {
         return response
     }
 
-    /// The tenant slug of /site/{slug}/… and /api/v1/public/{slug}/…, or nil for any other path.
+    /// The tenant slug of /site/{slug}/… and /api/v1/public/{slug}/…, or nil for any other path (byte-wise: it runs
+    /// on every request).
     static func tenantSlug(_ url: String) -> String? {
-        let rest: Substring
-        if url.hasPrefix("/site/") {
-            rest = url.dropFirst(6)
-        } else if url.hasPrefix("/api/v1/public/") {
-            rest = url.dropFirst(15)
+        var rest = url.utf8[...]
+        if rest.starts(with: "/site/".utf8) {
+            rest = rest.dropFirst(6)
+        } else if rest.starts(with: "/api/v1/public/".utf8) {
+            rest = rest.dropFirst(15)
         } else {
             return nil
         }
-        let slug = rest.prefix { $0 != "/" && $0 != "?" }
-        return slug.isEmpty ? nil : String(slug)
+        let end = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
+        let slug = rest[rest.startIndex..<end]
+        return slug.isEmpty ? nil : String(Substring(slug))
     }
 
     static func hasSessionCookie(_ headers: HTTPHeaders) -> Bool {
         headers[.cookie].contains { $0.contains(SessionService.cookieName) }
     }
 
-    /// Echoes a well-formed X-Request-ID as SecurityHeadersMiddleware does, or makes one.
+    /// Echoes a well-formed X-Request-ID as SecurityHeadersMiddleware does; otherwise the ID Vapor already made for the
+    /// request's logger (a second UUID per request showed in the profile: it reads /dev/urandom).
     static func requestID(_ request: Request) -> String {
-        if let id = request.headers.first(name: "X-Request-ID"), id.count <= 64,
-           id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
-            return id
+        if let id = request.headers.first(name: "X-Request-ID") {
+            if id.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) { return id }
+            return UUID().uuidString.lowercased()   // Vapor logs the raw header; answer with a clean one
         }
+        if case .string(let id)? = request.logger[metadataKey: "request-id"] { return id.lowercased() }
         return UUID().uuidString.lowercased()
     }
 

@@ -25,12 +25,15 @@ public struct SentimentResult: Sendable, Equatable {
 public struct SentimentLexicon: Sendable {
     public private(set) var weights: [String: Double]
     public let derivedCount: Int
+    /// Whether any entry is a word pair ("a b"); the seed has none, so the pair look-up is skipped then.
+    public let hasPairs: Bool
 
     public init(weights: [String: Double] = [:]) {
         var merged = SentimentWords.seed
         for (w, s) in weights { merged[w] = s }
         self.weights = merged
         derivedCount = weights.count
+        hasPairs = merged.keys.contains { $0.contains(" ") }
     }
 
     /// `directory/sentiment-lexicon.tsv` when present; lines `word TAB score`, `#` comments.
@@ -112,10 +115,10 @@ public struct SentimentAnalyzer: Sendable {
             window.removeAll(keepingCapacity: true)
         }
         for w in words {
-            if w.allSatisfy(\.isWhitespace) { continue }
-            if let p = previous, let v = lexicon.weight(p + " " + w) { phrases += v }
+            if SentimentModel.isBlank(w) { continue }
+            if lexicon.hasPairs, let p = previous, let v = lexicon.weight(p + " " + w) { phrases += v }
             previous = w
-            if w.count == 1, let ch = w.first, Self.clauseBreaks.contains(ch) {
+            if let ch = SentimentModel.singleCharacter(w), Self.clauseBreaks.contains(ch) {
                 close(exclaim: ch == "！" || ch == "!")
                 continue
             }

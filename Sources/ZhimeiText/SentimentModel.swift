@@ -65,7 +65,7 @@ public struct SentimentModel: Sendable {
         var scope = 0
         var after = false
         for w in words {
-            if w.allSatisfy(\.isWhitespace) { continue }
+            if Self.isBlank(w) { continue }
             use(FeatureHash.of("w:", w))
             if let p = previous {
                 var h = FeatureHash()
@@ -73,7 +73,7 @@ public struct SentimentModel: Sendable {
                 use(h.value)
             }
             previous = w
-            if w.count == 1, let ch = w.first, SentimentAnalyzer.clauseBreaks.contains(ch) { scope = 0; continue }
+            if let ch = Self.singleCharacter(w), SentimentAnalyzer.clauseBreaks.contains(ch) { scope = 0; continue }
             if turns.contains(w) { after = true; scope = 0; continue }
             if negators.contains(w) { scope = 3; continue }
             if scope > 0 { use(FeatureHash.of("n:", w)); scope -= 1 }
@@ -81,7 +81,7 @@ public struct SentimentModel: Sendable {
         }
         // Character bigrams and trigrams over Unicode scalars (as Python iterates code points).
         var a: Unicode.Scalar?, b: Unicode.Scalar?
-        for s in text.unicodeScalars where !s.properties.isWhitespace {
+        for s in text.unicodeScalars where !Self.isSpace(s) {
             if let b {
                 var h = FeatureHash()
                 h.add("c:".utf8); h.add(b); h.add(s)
@@ -96,6 +96,29 @@ public struct SentimentModel: Sendable {
             b = s
         }
         return sum
+    }
+}
+
+extension SentimentModel {
+    /// Whitespace test with fast paths for ASCII and Han (Unicode property look-ups were a hot spot at ingest).
+    @inline(__always) static func isSpace(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x80 { return v == 0x20 || (0x09...0x0D).contains(v) }
+        if (0x3400...0x9FFF).contains(v) { return false }
+        return s.properties.isWhitespace
+    }
+
+    /// True for an empty or all-whitespace token.
+    @inline(__always) static func isBlank(_ w: String) -> Bool {
+        for s in w.unicodeScalars where !isSpace(s) { return false }
+        return true
+    }
+
+    /// The token's character when it is exactly one scalar (punctuation tokens), without grapheme breaking.
+    @inline(__always) static func singleCharacter(_ w: String) -> Character? {
+        var it = w.unicodeScalars.makeIterator()
+        guard let first = it.next(), it.next() == nil else { return nil }
+        return Character(first)
     }
 }
 

@@ -76,6 +76,7 @@ public enum OpinionBenchmark {
             for try await (w, part) in group { parts[w] = part }
             return parts.flatMap { $0 }
         }
+        let analysisSeconds = Date().timeIntervalSince(start)
         var clusterer = EventClusterer(threshold: o.threshold)
         var predicted: [Int] = []
         var nearDuplicates = 0
@@ -86,8 +87,8 @@ public enum OpinionBenchmark {
         }
         let swiftSeconds = Date().timeIntervalSince(start)
         let swiftRate = Double(texts.count) / swiftSeconds
-        log(String(format: "swift: %d posts in %.2f s = %.0f posts/s (%d workers), %d events, %d near duplicates", texts.count, swiftSeconds, swiftRate, workers,
-                   clusterer.centroids.count, nearDuplicates))
+        log(String(format: "swift: %d posts in %.2f s = %.0f posts/s (%d workers; analysis %.2f s, clustering %.2f s), %d events, %d near duplicates",
+                   texts.count, swiftSeconds, swiftRate, workers, analysisSeconds, swiftSeconds - analysisSeconds, clusterer.centroids.count, nearDuplicates))
         let purity = ClusterQuality.purity(predicted: predicted, gold: data.gold)
         let nmi = ClusterQuality.nmi(predicted: predicted, gold: data.gold)
 

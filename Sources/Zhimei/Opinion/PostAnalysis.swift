@@ -101,6 +101,13 @@ struct PostAnalyzer: Sendable {
     }
 
     @inline(__always) static func ignoredInHash(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x80 {   // ASCII: whitespace, or printable and not a letter or digit
+            if v == 0x20 || (0x09...0x0D).contains(v) { return true }
+            guard (0x21...0x7E).contains(v) else { return false }
+            return !((0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v))
+        }
+        if (0x3400...0x9FFF).contains(v) { return false }   // Han
         if s.properties.isWhitespace { return true }
         switch s.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation,

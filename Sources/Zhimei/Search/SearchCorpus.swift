@@ -55,6 +55,10 @@ public struct SearchCorpus: Sendable {
         }
         let nouns = (byTag["n"] ?? []).filter { $0.0.count >= 2 }.sorted { ($0.1, $0.0) > ($1.1, $1.0) }
         queryWords = nouns.dropFirst(200).prefix(1500).map(\.0)
+        let pools = self.pools
+        slots = Self.templates.map { t in
+            t.map { Self.tags.contains($0) ? Slot(pool: pools[$0], text: "工作") : Slot(pool: nil, text: $0) }
+        }
     }
 
     func w(_ tag: String, _ r: inout Random) -> String { pools[tag]?.draw(&r) ?? "工作" }
@@ -68,9 +72,17 @@ public struct SearchCorpus: Sendable {
         ["nr", "d", "v", "：", "“", "n", "v", "a", "n", "。”"],
     ]
 
+    /// One template slot: a word drawn from a pool, or fixed text.
+    struct Slot: Sendable { var pool: Pool?; var text: String }
+
+    /// The templates with each part-of-speech slot resolved to its pool once (not a tag look-up per word).
+    var slots: [[Slot]] = []
+
     func sentence(_ r: inout Random) -> String {
-        let t = Self.templates[r.below(Self.templates.count)]
-        return t.map { Self.tags.contains($0) ? w($0, &r) : $0 }.joined()
+        let t = slots[r.below(slots.count)]
+        var out = ""
+        for slot in t { out += slot.pool.map { $0.draw(&r) } ?? slot.text }
+        return out
     }
 
     /// One article: headline, lead, body of about `characters` characters, tags.
@@ -83,7 +95,7 @@ public struct SearchCorpus: Sendable {
         while length < characters {
             let s = sentence(&r)
             body += s
-            length += s.count
+            length += s.unicodeScalars.count  // one scalar per character here (Han words, CJK punctuation)
             paragraph += 1
             if paragraph % 5 == 0 { body += "\n" }
         }

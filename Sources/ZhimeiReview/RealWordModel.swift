@@ -97,15 +97,18 @@ struct RealWordModel {
                       threshold: Float) -> Correction? {
         let lo = max(a, p - radius), hi = min(b, p + radius + 1)
         let w = hi - lo
-        for k in 0..<w { scratch[k] = s[lo + k] }
-        let base = score(&scratch, w)
         var best: Correction? = nil
+        var base: Float? = nil   // scored only once a candidate passes the filter (most do not)
         let prev: UInt32 = p > a ? s[p - 1] : 0, next: UInt32 = p + 1 < b ? s[p + 1] : 0
         for (c, cost) in cands {
             // speed: a replacement that forms no dictionary-word pair with either neighbour cannot gain much
             if settings.realWordPairFilter && threshold > 0 && !(words.hasPair(prev, c) || words.hasPair(c, next)) { continue }
+            if base == nil {
+                for k in 0..<w { scratch[k] = s[lo + k] }
+                base = score(&scratch, w)
+            }
             scratch[p - lo] = c
-            let gain = score(&scratch, w) - base - cost
+            let gain = score(&scratch, w) - (base ?? 0) - cost
             if gain > threshold, gain > (best?.gain ?? -Float.infinity) {
                 best = Correction(position: p, original: s[p], replacement: c, gain: gain)
             }

@@ -69,7 +69,8 @@ def naive_bayes(docs, keep):
 
 
 def logistic(docs, keep, epochs=6, eta0=0.2, l2=2e-5, seed=1):
-    rows = [(label, [x for x in f if x in keep]) for label, f in docs]
+    # sorted: set order depends on PYTHONHASHSEED, and the SGD sums must not (the same data gives the same model)
+    rows = [(label, sorted(x for x in f if x in keep)) for label, f in docs]
     w = collections.defaultdict(float)
     b = 0.0
     order = list(range(len(rows)))

@@ -8,7 +8,7 @@ enum SearchRequestParser {
 
     static let query: [(name: String, schema: Schema, description: String)] = [
         ("q", .string(maxLength: maxQ), "Search text: words, \"phrases\", -exclusion, OR, 标题:/title:, 作者:/author:, tag:"),
-        ("type", .string(maxLength: 200), "Document types, comma-separated (story, lead, topic, …)"),
+        ("type", .string(maxLength: 200), "Document types, comma-separated (story, lead, topic, published, …)"),
         ("tenant_id", .uuid, "Only this tenant (platform users may search every tenant they administer)"),
         ("state", .string(maxLength: 200), "States, comma-separated"), ("channel", .string(maxLength: 200), "Channels, comma-separated"),
         ("author", .string(maxLength: 200), "Author name contains"), ("tag", .string(maxLength: 200), "Has this tag"),

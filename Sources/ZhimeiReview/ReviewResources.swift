@@ -108,12 +108,7 @@ public final class ReviewResources: Sendable {
             let chars = group.unicodeScalars.map(\.value)
             for a in chars { for b in chars { add(a, b, TypoModel.costShape) } }
         }
-        var pinyin: [UInt32: [String]] = [:]
-        for line in pinyinText.split(separator: "\n") {
-            let cols = line.split(separator: "\t")
-            guard cols.count == 2, let c = cols[0].unicodeScalars.first?.value else { continue }
-            pinyin[c] = cols[1].split(separator: ",").map(String.init)
-        }
+        let pinyin = PinyinTable.parse(pinyinText)
         var confusion: [UInt32: [(UInt32, Float)]] = [:]
         for (c, m) in conf {
             confusion[c] = m.filter { words.charFrequency($0.key) > 0 }.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }

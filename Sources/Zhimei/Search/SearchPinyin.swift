@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import ZhimeiReview
 
 /// Pinyin initials of people's names, so 作者:zxm finds 张晓明.
 ///
@@ -32,14 +33,13 @@ public struct SearchPinyin: Sendable {
             if let hit = cached[path] { return hit }
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
             var table: [Unicode.Scalar: [Character]] = [:]
-            for line in text.split(separator: "\n") {
-                let parts = line.split(separator: "\t")
-                guard parts.count == 2, parts[0].unicodeScalars.count == 1, let c = parts[0].unicodeScalars.first else { continue }
+            for (c, readings) in PinyinTable.parse(text) {
+                guard let scalar = Unicode.Scalar(c) else { continue }
                 var firsts: [Character] = []
-                for reading in parts[1].split(separator: ",") {
+                for reading in readings {
                     if let f = reading.first, f.isASCII, f.isLetter, !firsts.contains(f) { firsts.append(f) }
                 }
-                if !firsts.isEmpty { table[c] = firsts }
+                if !firsts.isEmpty { table[scalar] = firsts }
             }
             let made = SearchPinyin(initials: table)
             cached[path] = made

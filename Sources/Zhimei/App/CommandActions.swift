@@ -8,6 +8,7 @@ public enum CommandActions {
         do {
             if migrate { try await app.autoMigrate() }
             if workers { Bootstrap.addWorkers(app) }
+            if let port = settings.publicPort { app.lifecycle.use(PublicEdgeLifecycle(host: settings.hostname, port: port)) }
             app.logger.notice("智媒 Zhimei listening on http://\(settings.hostname):\(settings.port)")
             try await app.execute()
         } catch {

@@ -27,6 +27,8 @@ public struct Settings: Sendable {
     public var blobStore: BlobStoreSettings
     /// Where the text engine's data (jieba dictionary, HMM, IDF, OpenCC) lives: `$ZHIMEI_TEXT_DATA` or `<data>/text`.
     public var textDataDirectory: String
+    /// Port of the public edge listener (`ZHIMEI_PUBLIC_PORT`): /site/ and /api/v1/public/ only; off when nil.
+    public var publicPort: Int?
 
     /// Blob store choice: a local directory, or an S3-compatible bucket.
     public struct BlobStoreSettings: Sendable {
@@ -69,7 +71,8 @@ public struct Settings: Sendable {
                 s3Endpoint: value("S3_ENDPOINT"), s3Bucket: value("S3_BUCKET"),
                 s3Region: value("S3_REGION") ?? "us-east-1",
                 s3AccessKey: value("S3_ACCESS_KEY"), s3SecretKey: value("S3_SECRET_KEY")),
-            textDataDirectory: value("TEXT_DATA") ?? dataDir + "/text"
+            textDataDirectory: value("TEXT_DATA") ?? dataDir + "/text",
+            publicPort: value("PUBLIC_PORT").flatMap(Int.init)
         )
     }
 

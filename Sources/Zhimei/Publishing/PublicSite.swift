@@ -74,7 +74,9 @@ struct PublicSite {
         headers.add(name: .eTag, value: tag)
         headers.add(name: .cacheControl, value: status == .ok && maxAge > 0 ? "public, max-age=\(maxAge)" : "no-cache")
         for (name, value) in PublicCacheResponder.securityHeaders { headers.add(name: name, value: value) }
-        return .init(body: ByteBuffer(string: body), etag: tag, status: status, headers: headers, expires: Date().addingTimeInterval(ttl))
+        let buffer = ByteBuffer(string: body)
+        return .init(body: buffer, etag: tag, status: status, headers: headers, expires: Date().addingTimeInterval(ttl),
+                     wire: PublicEdgeWire(status: status, headers: headers, bodyLength: buffer.readableBytes))
     }
 
     /// The cached answer for this URL, before any database work (requests that did not take the hot path).

@@ -17,6 +17,8 @@ final class PublicSiteCache: Sendable {
         /// Content type, ETag, Cache-Control and the security headers: built once, copied per answer.
         var headers: HTTPHeaders
         var expires: Date
+        /// The same answer encoded for the public edge port (`PublicEdgeServer`), built once with the entry.
+        var wire: PublicEdgeWire
     }
 
     private struct Bucket {

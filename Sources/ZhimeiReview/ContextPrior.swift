@@ -17,7 +17,7 @@ struct ContextPrior: Sendable {
     /// Characters that have contexts (cheap filter).
     let characters: Set<UInt32>
 
-    static let shared = ContextPrior(table: LearnedPairs.context)
+    static let shared = ContextPrior(table: LearnedPrior.context)
 
     init(table: String) {
         var ids: [String: UInt8] = ["*": ContextPrior.any]

@@ -27,7 +27,9 @@ struct DeRules {
                 let pt = tag(prev), nt = tag(next)
                 let pl = prev.1 - prev.0
                 let redup = (pl == 2 && s[prev.0] == s[prev.0 + 1]) || (pl == 4 && s[prev.0] == s[prev.0 + 1] && s[prev.0 + 2] == s[prev.0 + 3])
-                if (pt == "ad" || pt == "d" || pt == "z" || redup) && nt.hasPrefix("v") && nt != "vn" {
+                // 的是/的有 nominalise (最深刻的是); a reduplicated kinship noun (哥哥的推荐) is no adverb
+                let nominal = next.1 - next.0 == 1 && (s[next.0] == 0x662F || s[next.0] == 0x6709)
+                if !nominal, (pt == "ad" || pt == "d" || pt == "z" || (redup && !pt.hasPrefix("n"))) && nt.hasPrefix("v") && nt != "vn" {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.75))
                 } else if pt == "v" && degree.contains(where: { d in next.0 + d.count <= j && s[next.0..<(next.0 + d.count)].elementsEqual(d) }) {
                     out.append(Fix(position: t.0, replacement: de2, confidence: 0.7))

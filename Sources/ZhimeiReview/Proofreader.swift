@@ -112,7 +112,15 @@ public final class Proofreader: Sendable {
         }
         var fixed = s
         if wants(.grammar) || wants(.typo) {
+            let veto = typoSettings.deLMVeto.flatMap { v in resources.languageModel.map { (v, RealWordModel(lm: $0, words: resources.words, settings: typoSettings)) } }
             for fx in DeRules.fixes(s, words: resources.words) where !locked[fx.position] {
+                // the language model may still object strongly (共同的回忆: 回忆 is tagged as a verb)
+                if let (v, rw) = veto {
+                    var a = fx.position, b = fx.position + 1
+                    while a > 0 && TypoModel.isHan(s[a - 1]) { a -= 1 }
+                    while b < s.count && TypoModel.isHan(s[b]) { b += 1 }
+                    if rw.gain(s, fx.position, a, b, fx.replacement) < -v { continue }
+                }
                 let r = UTF8Scalars.string([fx.replacement])
                 // 的地得 misuse counts as a character error in publishing quality checks (and in SIGHAN-14/15 gold)
                 out.append(ReviewFinding(category: .typo, subcategory: "的地得", severity: .warn, start: fx.position, end: fx.position + 1,

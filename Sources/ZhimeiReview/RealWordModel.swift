@@ -27,7 +27,7 @@ struct RealWordModel {
         m[DeRules.de, default: [:]][DeRules.di] = commonCost
         m[DeRules.de2, default: [:]][DeRules.di] = commonCost
         if learned {
-            for entry in LearnedPairs.table.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+            for entry in LearnedPrior.table.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
                 let u = Array(entry.unicodeScalars)
                 guard u.count >= 3, let cost = Float(String(String.UnicodeScalarView(u[2...]))) else { continue }
                 m[u[0].value, default: [:]][u[1].value] = cost
@@ -38,6 +38,18 @@ struct RealWordModel {
         return out
     }
     static let learnedTable = table(learned: true)
+    /// Packed (written << 32 | intended) pairs of the learned prior, for the confusion search's unseen-pair cost.
+    static let learnedKeys: Set<UInt64> = {
+        var keys = Set<UInt64>()
+        for entry in LearnedPrior.table.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+            let u = Array(entry.unicodeScalars)
+            if u.count >= 3 { keys.insert(UInt64(u[0].value) << 32 | UInt64(u[1].value)) }
+        }
+        return keys
+    }()
+    @inline(__always) static func isLearned(_ written: UInt32, _ intended: UInt32) -> Bool {
+        learnedKeys.contains(UInt64(written) << 32 | UInt64(intended))
+    }
     static let builtinTable = table(learned: false)
 
     /// `byContext`: proposed by a learned tag context (`ContextPrior`), the language model only not objecting.
@@ -67,9 +79,11 @@ struct RealWordModel {
             let context = settings.learnedPairs ? ContextPrior.shared.suggestions(s, a, b, words: words, minShare: settings.contextShare) : [:]
             for p in a..<b where !(p < locked.count && locked[p]) {
                 // a learned tag context points to another character: kept unless the language model objects
-                if let y = context[p], var fix = best(&s, p, a, b, [(y, -settings.contextMargin)], &scratch, threshold: 0) {
+                if let y = context[p], !RealWordModel.neverWritten.contains(s[p]),
+                   case let toll = settings.contextCostWeight * (pairs[s[p]]?.first(where: { $0.0 == y })?.1 ?? RealWordModel.rarerCost) - settings.contextMargin,
+                   var fix = best(&s, p, a, b, [(y, toll)], &scratch, threshold: 0) {
                     fix.byContext = true
-                    fix.gain -= settings.contextMargin  // report the language model's own gain
+                    fix.gain += toll  // report the language model's own gain
                     out.append(fix); s[p] = fix.replacement
                     continue
                 }
@@ -114,6 +128,15 @@ struct RealWordModel {
             }
         }
         return best
+    }
+
+    /// Language-model gain of writing `c` at `p` instead of `s[p]` (window of the Han run `s[a..<b]`).
+    func gain(_ s: [UInt32], _ p: Int, _ a: Int, _ b: Int, _ c: UInt32) -> Float {
+        let lo = max(a, p - radius), hi = min(b, p + radius + 1)
+        var scratch = Array(s[lo..<hi])
+        let base = score(&scratch, hi - lo)
+        scratch[p - lo] = c
+        return score(&scratch, hi - lo) - base
     }
 
     private func score(_ scratch: inout [UInt32], _ w: Int) -> Float {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Tunable weights of the statistical typo model (round 3: tuned on a held-out fifth of SIGHAN train14+15 and on
+/// Tunable weights of the statistical typo model (round 4: tuned on a held-out fifth of SIGHAN train14+15 and on
 /// train13's clean sentences for false alarms; never on test sets — see docs/review-engine.md).
 public struct TypoSettings: Sendable, Hashable {
     /// Minimum gain in window log-probability (after the confusion cost) for a correction.
@@ -14,7 +14,7 @@ public struct TypoSettings: Sendable, Hashable {
     /// Characters left and right of a real-word candidate that the language-model window covers.
     public var lmWindow: Int = 4
     /// Threshold of the confusion-set search when the language model scores its windows (nil = unigram word model only).
-    public var confusionLMThreshold: Float? = 12.0
+    public var confusionLMThreshold: Float? = 10.0
     /// Whether the real-word pass also tries the learned confusion prior (`LearnedPairs`), not only the hand-picked pairs.
     public var learnedPairs = true
     /// A learned tag context (`LearnedPairs.context`) must point to the other character in at least this share of cases…
@@ -25,6 +25,13 @@ public struct TypoSettings: Sendable, Hashable {
     public var realWordInWords = false
     /// Real-word pass: skip replacements that form no dictionary-word pair with a neighbour (speed).
     public var realWordPairFilter = true
+    /// A tag-context correction must also pay this share of the pair's channel cost in language-model gain (0 = the
+    /// context alone decides unless the model objects); most false alarms of tag contexts had a gain near 0.
+    public var contextCostWeight: Float = 0.5
+    /// 的→地 (`typo.de`) is dropped when the language model prefers 的 by more than this (nil = no veto).
+    public var deLMVeto: Float? = nil
+    /// Confusion search: extra cost of a replacement that writers were never seen to make (not in the learned prior).
+    public var unseenPairPenalty: Float = 3
     public init() {}
 }
 
@@ -119,8 +126,9 @@ struct TypoModel {
                 for k in 0..<w { scratch[k] = s[lo + k] }
                 let base = windowScore(&scratch, w, words, withLM: false).0
                 var baseLM: Float? = nil
-                for (c, cost) in cands {
+                for (c, generic) in cands {
                     guard words.hasPair(prev, c) || words.hasPair(c, next) else { continue }
+                    let cost = generic + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
                     scratch[i - lo] = c
                     var gain = windowScore(&scratch, w, words, withLM: false).0 - base - cost
                     if lm != nil {

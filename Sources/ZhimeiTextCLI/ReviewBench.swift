@@ -22,6 +22,9 @@ public struct ReviewBench: ParsableCommand {
     @Flag(help: "Real-word pass: also try characters inside common dictionary words.") var realWordInWords = false
     @Flag(help: "Real-word pass: also score replacements that form no dictionary-word pair with a neighbour.") var noPairFilter = false
     @Option(help: "How much the language model may prefer the written character before a tag-context correction is dropped.") var contextMargin: Float?
+    @Option(help: "Share of the pair cost a tag-context correction must also gain.") var contextCostWeight: Float?
+    @Option(help: "Drop 的→地 when the language model prefers 的 by more than this (negative = no veto).") var deLmVeto: Float?
+    @Option(help: "Confusion search: extra cost of a pair not in the learned prior.") var unseenPairPenalty: Float?
     @OptionGroup var data: TextDataOptions
     public init() {}
 
@@ -48,6 +51,9 @@ public struct ReviewBench: ParsableCommand {
         if realWordInWords { settings.realWordInWords = true }
         if noPairFilter { settings.realWordPairFilter = false }
         if let contextMargin { settings.contextMargin = contextMargin }
+        if let contextCostWeight { settings.contextCostWeight = contextCostWeight }
+        if let v = deLmVeto { settings.deLMVeto = v < 0 ? nil : v }
+        if let unseenPairPenalty { settings.unseenPairPenalty = unseenPairPenalty }
         print("ZhimeiReview benchmark — one core\n")
         row("load (dictionary + confusion sets)", String(format: "%.0f ms", ReviewBench.ms(t0)))
         if !scoreOnly { try speed(engine, resources, settings) }

@@ -14,6 +14,7 @@ struct SearchBench: AsyncParsableCommand {
     @Option(help: "Queries of the LIKE / pg_trgm baseline (default: all; each scans the whole table).") var baselineQueries: Int?
     @Option(help: "Also run on this PostgreSQL URL (a fresh schema is created and dropped).") var postgres: String?
     @Flag(help: "Skip SQLite (with --postgres).") var skipSqlite = false
+    @Flag(help: "After the load, merge the FTS5 segments (timed) and run the queries again.") var optimize = false
     @Option(help: "Random seed of the corpus.") var seed: UInt64 = 20_260_101
 
     func validate() throws {
@@ -26,7 +27,7 @@ struct SearchBench: AsyncParsableCommand {
         let settings = loadSettings()
         var o = SearchBenchmark.Options()
         o.articles = articles; o.characters = characters; o.queries = queries; o.clients = clients
-        o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed; o.baselineQueries = baselineQueries
+        o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed; o.baselineQueries = baselineQueries; o.optimize = optimize
         let report = try await SearchBenchmark.run(o, textData: settings.textDataDirectory) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

@@ -66,6 +66,11 @@ public enum SearchIndex {
 
     /// Inserts or replaces rows (batched; one statement per `rowsPerStatement` rows).
     public static func upsert(_ rows: [IndexedRow], on db: any Database) async throws {
+        try await insert(rows, on: db, replace: true)
+    }
+
+    /// Inserts rows whose keys are not indexed yet (`replace`: or replaces them).
+    static func insert(_ rows: [IndexedRow], on db: any Database, replace: Bool = false) async throws {
         guard !rows.isEmpty else { return }
         let sql = try sql(db)
         let step = rowsPerStatement(pg: sql.dialect.name == "postgresql")
@@ -73,14 +78,22 @@ public enum SearchIndex {
             let batch = rows[start..<min(start + step, rows.count)]
             let insert = sql.insert(into: "search_documents").columns(columns)
             for r in batch { insert.values(values(r)) }
-            insert.onConflict(with: ["id"]) { update in
-                var u = update
-                for c in columns.dropFirst() { u = u.set(excludedValueOf: c) }
-                return u
+            if replace {
+                insert.onConflict(with: ["id"]) { update in
+                    var u = update
+                    for c in columns.dropFirst() { u = u.set(excludedValueOf: c) }
+                    return u
+                }
             }
             try await insert.run()
         }
     }
+
+    /// The FTS5 columns (SQLite), in order.
+    static let ftsColumns = "tok_title, tok_lead, tok_tags, tok_body"
+
+    /// The trigger that indexes each inserted row (SQLite; dropped and re-created around a bulk batch).
+    static let insertTrigger = SQLQueryString("CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN INSERT INTO search_fts(rowid, \(unsafeRaw: ftsColumns)) VALUES (new.seq, new.tok_title, new.tok_lead, new.tok_tags, new.tok_body); END")
 
     /// Removes rows by key ("kind:uuid").
     public static func delete(keys: [String], on db: any Database) async throws {
@@ -149,7 +162,7 @@ struct M060_CreateSearchIndex: AsyncMigration {
         let cols = "tok_title, tok_lead, tok_tags, tok_body"
         let new = "new.tok_title, new.tok_lead, new.tok_tags, new.tok_body"
         let old = "old.tok_title, old.tok_lead, old.tok_tags, old.tok_body"
-        try await sql.raw(SQLQueryString("CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN INSERT INTO search_fts(rowid, \(cols)) VALUES (new.seq, \(new)); END")).run()
+        try await sql.raw(SearchIndex.insertTrigger).run()
         try await sql.raw(SQLQueryString("CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN INSERT INTO search_fts(search_fts, rowid, \(cols)) VALUES ('delete', old.seq, \(old)); END")).run()
         try await sql.raw(SQLQueryString("""
             CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN \

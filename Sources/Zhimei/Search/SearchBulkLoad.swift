@@ -1,0 +1,87 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// Bulk loading of the search index (reindex and `zhimei bench search`).
+///
+/// On SQLite a batch goes in with the FTS insert trigger dropped: the rows are inserted plainly, then one
+/// `INSERT INTO search_fts … SELECT` indexes them, and the trigger is re-created — all in one transaction, so no other
+/// writer ever sees the table without its trigger. The session keeps one connection with a large page cache and
+/// `synchronous=NORMAL` (WAL: no fsync per commit, still crash-safe) and restores both at the end.
+/// PostgreSQL uses the ordinary upsert (its tsvector is a generated column).
+public struct SearchBulkLoad: Sendable {
+    /// Where a session's write time went (milliseconds), for the bench.
+    public struct Timing: Sendable {
+        public var rowsMs = 0.0
+        public var ftsMs = 0.0
+    }
+
+    let db: any Database
+    let sqlite: Bool
+
+    /// Page cache of the bulk connection (KiB, as `PRAGMA cache_size=-N`): the id index and the FTS merges re-read
+    /// pages that the default 2 MB cache has already dropped.
+    static let cacheKiB = 262_144
+
+    /// Runs `body` with a bulk session on one connection; settings are restored afterwards, also on error.
+    public static func session<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (SearchBulkLoad) async throws -> T) async throws -> T {
+        let sqlite = try SearchIndex.sql(db).dialect.name != "postgresql"
+        guard sqlite else { return try await body(SearchBulkLoad(db: db, sqlite: false)) }
+        return try await db.withConnection { conn in
+            let sql = try SearchIndex.sql(conn)
+            let cache = try await sql.raw("PRAGMA cache_size").first()?.decode(column: "cache_size", as: Int.self) ?? -2000
+            let sync = try await sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self) ?? 2
+            try await sql.raw(SQLQueryString("PRAGMA cache_size=-\(unsafeRaw: String(SearchBulkLoad.cacheKiB))")).run()
+            try await sql.raw("PRAGMA synchronous=NORMAL").run()
+            func restore() async {
+                try? await sql.raw(SQLQueryString("PRAGMA cache_size=\(unsafeRaw: String(cache))")).run()
+                try? await sql.raw(SQLQueryString("PRAGMA synchronous=\(unsafeRaw: String(sync))")).run()
+            }
+            do {
+                let out = try await body(SearchBulkLoad(db: conn, sqlite: true))
+                await restore()
+                return out
+            } catch {
+                await restore()
+                throw error
+            }
+        }
+    }
+
+    /// Writes one batch in its own transaction, replacing rows with the same key (the last of duplicates wins).
+    @discardableResult
+    public func write(_ rows: [IndexedRow]) async throws -> Timing {
+        guard !rows.isEmpty else { return Timing() }
+        // One row per key (an upsert may not touch a row twice on PostgreSQL; a plain insert would fail on SQLite).
+        var seen = Set<String>()
+        let unique = Array(rows.reversed().filter { seen.insert($0.doc.key).inserted }.reversed())
+        guard sqlite else {
+            let t0 = ContinuousClock.now
+            try await db.transaction { tx in try await SearchIndex.upsert(unique, on: tx) }
+            return Timing(rowsMs: SearchBenchmark.ms(t0))
+        }
+        return try await db.transaction { tx in
+            let sql = try SearchIndex.sql(tx)
+            var timing = Timing()
+            let t0 = ContinuousClock.now
+            // Rows already indexed leave through the delete trigger, which removes their postings.
+            try await SearchIndex.delete(keys: unique.map(\.doc.key), on: tx)
+            let last = try await sql.raw("SELECT COALESCE(MAX(seq), 0) AS n FROM search_documents").first()?.decode(column: "n", as: Int.self) ?? 0
+            try await sql.raw("DROP TRIGGER IF EXISTS search_documents_ai").run()
+            try await SearchIndex.insert(unique, on: tx)
+            timing.rowsMs = SearchBenchmark.ms(t0)
+            let t1 = ContinuousClock.now
+            // seq is the rowid without AUTOINCREMENT, so new rows are exactly those above the old maximum.
+            try await sql.raw(SQLQueryString("INSERT INTO search_fts(rowid, \(unsafeRaw: SearchIndex.ftsColumns)) SELECT seq, \(unsafeRaw: SearchIndex.ftsColumns) FROM search_documents WHERE seq > \(unsafeRaw: String(last))")).run()
+            try await sql.raw(SearchIndex.insertTrigger).run()
+            timing.ftsMs = SearchBenchmark.ms(t1)
+            return timing
+        }
+    }
+
+    /// Merges the FTS5 segments into one (faster queries right after a large load; rewrites the whole index).
+    public func optimize() async throws {
+        guard sqlite else { return }
+        try await SearchIndex.sql(db).raw("INSERT INTO search_fts(search_fts) VALUES ('optimize')").run()
+    }
+}

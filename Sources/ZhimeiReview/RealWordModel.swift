@@ -11,7 +11,7 @@ struct RealWordModel {
                              "词辞", "成城", "渡度", "反返"]
     static let commonCost: Float = 2.0
     static let rarerCost: Float = 5.0
-    /// Never tried as the written character: 他/她/它 (gender is rarely decidable from a window; see `GenderRule`)
+    /// Never tried as the written character: 他/她/它 (gender is rarely decidable from a window: a paragraph-wide female-referent rule was 51% precise on dev, docs/review-engine.md)
     /// and 地 (the news-trained model prefers 的 even after adverbs).
     static let neverWritten: Set<UInt32> = Set("他她它地".unicodeScalars.map(\.value))
 
@@ -79,7 +79,8 @@ struct RealWordModel {
             let context = settings.learnedPairs ? ContextPrior.shared.suggestions(s, a, b, words: words, minShare: settings.contextShare) : [:]
             for p in a..<b where !(p < locked.count && locked[p]) {
                 // a learned tag context points to another character: kept unless the language model objects
-                if let y = context[p], !RealWordModel.neverWritten.contains(s[p]),
+                // 的是 nominalises (最深刻的是), whatever the tags say: never 地 there
+                if let y = context[p], !RealWordModel.neverWritten.contains(s[p]), !(y == DeRules.di && p + 1 < b && s[p + 1] == 0x662F),
                    case let toll = settings.contextCostWeight * (pairs[s[p]]?.first(where: { $0.0 == y })?.1 ?? RealWordModel.rarerCost) - settings.contextMargin,
                    var fix = best(&s, p, a, b, [(y, toll)], &scratch, threshold: 0) {
                     fix.byContext = true

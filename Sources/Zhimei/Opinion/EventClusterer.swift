@@ -30,7 +30,10 @@ struct EventClusterer {
     private var inverted: [String: [Int]] = [:]
     static let centroidTerms = 60
 
-    init(threshold: Double = 0.3) { self.threshold = threshold }
+    /// The cosine threshold ingest uses (the bench's default too).
+    static let defaultThreshold = 0.3
+
+    init(threshold: Double = EventClusterer.defaultThreshold) { self.threshold = threshold }
 
     /// Seeds an existing event (from the database) so new posts can join it.
     @discardableResult

@@ -9,7 +9,8 @@ protocol StatementProvider: Sendable {
     func draftStatement(title: String, facts: [String], negativeShare: Double) async throws -> String
 }
 
-/// Where a statement provider is configured (`app.opinionStatement.provider = …`).
+/// Where a statement provider is configured (`app.opinionStatement.provider = …`); when none is set here, the
+/// configured text-generation provider (`app.proofreadProvider.config`) drafts through `ChatStatementProvider`.
 final class OpinionStatementConfig: Sendable {
     private let box = NIOLockedValueBox<(any StatementProvider)?>(nil)
     var provider: (any StatementProvider)? {
@@ -44,6 +45,8 @@ struct ResponseCard: Content {
     var provider: String
     var model: String
     var generatedAt: Date
+    /// Why the provider's draft is not shown (the template is) — nil when no provider is configured or it answered.
+    var fallbackReason: String?
 }
 
 enum OpinionResponse {
@@ -58,6 +61,12 @@ enum OpinionResponse {
         return "关于“\(title)”的情况说明\n\n近日，网络上出现关于“\(title)”的讨论。经初步了解，有关情况如下：\n\(known)\n\n\(tone)\n\n（草稿，须经核实与审签后发布）"
     }
 
+    /// The explicitly set provider, else the configured OpenAI-compatible one, else nil (template only).
+    static func statementProvider(_ app: Application) -> (any StatementProvider)? {
+        if let p = app.opinionStatement.provider { return p }
+        return app.proofreadProvider.config.map { ChatStatementProvider(config: $0, client: app.http.client.shared) }
+    }
+
     static func card(_ event: OpinionEvent, app: Application, on db: any Database) async throws -> ResponseCard {
         let detail = try await OpinionAnalysis.detail(event, on: db)
         let f = DateFormatter()
@@ -67,18 +76,21 @@ enum OpinionResponse {
         var channels = ["官方网站", "官方微博", "微信公众号"]
         if let top = detail.sources.first?.name, !channels.contains(top) { channels.insert(top, at: 0) }
         var statement = template(title: event.title, facts: facts, negativeShare: negShare)
-        var ai = false, provider = "zhimei-template", model = "statement-v1"
-        if let p = app.opinionStatement.provider {
+        var ai = false, provider = "zhimei-template", model = "statement-v1", fallback: String?
+        if let p = statementProvider(app) {
             do {
                 statement = try await p.draftStatement(title: event.title, facts: facts, negativeShare: negShare)
                 ai = true; provider = p.name; model = p.model
             } catch {
                 app.logger.warning("statement provider failed, template used: \(error)")
+                let reason = (error as? ChatStatementProvider.Failure)?.description ?? "生成失败 / generation failed"
+                fallback = "已改用模板：\(reason) / template used instead"
             }
         }
         return ResponseCard(eventId: event.id!, title: event.title, facts: facts, whoIsTalking: detail.authors, platforms: detail.sources,
                             respondWithinHours: respondWithin(risk: event.risk), channels: Array(channels.prefix(5)), statement: statement,
-                            aiGenerated: ai, aiLabel: ai ? "AI生成 / AI-generated" : nil, provider: provider, model: model, generatedAt: Date())
+                            aiGenerated: ai, aiLabel: ai ? "AI生成 / AI-generated" : nil, provider: provider, model: model, generatedAt: Date(),
+                            fallbackReason: fallback)
     }
 }
 

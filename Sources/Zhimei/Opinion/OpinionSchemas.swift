@@ -43,6 +43,7 @@ enum OpinionSchemas {
             ("event_id", .uuid), ("title", .string), ("facts", .array(.string)), ("who_is_talking", .array(count)), ("platforms", .array(count)),
             ("respond_within_hours", .integer(minimum: 1)), ("channels", .array(.string)), ("statement", .string), ("ai_generated", .boolean),
             ("ai_label", .nullable(.string)), ("provider", .string), ("model", .string), ("generated_at", .dateTime),
+            ("fallback_reason", .nullable(.string)),
         ], required: ["event_id", "title", "facts", "who_is_talking", "platforms", "respond_within_hours", "channels", "statement", "ai_generated",
                       "provider", "model", "generated_at"])),
         ("OpinionScheme", .object([

@@ -3,7 +3,7 @@ import Foundation
 import Zhimei
 
 /// `zhimei bench opinion`: pipeline throughput vs a jieba + snownlp Python pipeline in the same run, sentiment accuracy
-/// on the held-out split and clustering purity / NMI on a generated labelled set.
+/// on the test split and clustering purity / NMI on a generated labelled set and on THUCNews headlines.
 struct OpinionBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opinion",

@@ -63,8 +63,9 @@ public struct SentimentModel: Sendable {
     public func logit(words: [String], text: String) -> Double {
         var seen = Set<UInt64>(minimumCapacity: 256)
         var sum = bias
+        // Look-up first: most features of a post have no weight, and then the set insert is skipped.
         @inline(__always) func use(_ h: UInt64) {
-            if seen.insert(h).inserted, let w = weights[h] { sum += Double(w) }
+            if let w = weights[h], seen.insert(h).inserted { sum += Double(w) }
         }
         var previous: String?
         var scope = 0

@@ -72,22 +72,22 @@ public enum SearchService {
     static func reindex(app: Application, tenant: UUID?, on db: any Database) async throws -> Int {
         let analyzer = try await analyzer(app)
         try await SearchIndex.clear(tenant: tenant, on: db)
-        let sources = app.search.sources
-        return try await SearchBulkLoad.session(on: db) { bulk in
-            var written = 0
-            for source in sources {
-                var mark = SearchWatermark.start
-                while true {
-                    let docs = try await source.changes(after: mark, limit: 1000, tenant: tenant, on: bulk.db)
-                    guard let last = docs.last else { break }
-                    try await bulk.write(await analyze(docs, analyzer: analyzer))
-                    written += docs.count
-                    mark = SearchWatermark(updatedAt: last.updatedAt, id: last.sourceID)
-                    if docs.count < 1000 { break }
-                }
+        var written = 0
+        for source in app.search.sources {
+            var mark = SearchWatermark.start
+            while true {
+                let docs = try await source.changes(after: mark, limit: 1000, tenant: tenant, on: db)
+                guard let last = docs.last else { break }
+                let rows = await analyze(docs, analyzer: analyzer)
+                // One bulk session per batch: a running server's requests wait for a pooled connection, so none is held
+                // for the whole rebuild.
+                try await SearchBulkLoad.session(on: db) { bulk in try await bulk.write(rows) }
+                written += docs.count
+                mark = SearchWatermark(updatedAt: last.updatedAt, id: last.sourceID)
+                if docs.count < 1000 { break }
             }
-            return written
         }
+        return written
     }
 
     /// What the consistency check found.

@@ -5,7 +5,8 @@ import Vapor
 
 /// `zhimei bench publish`: (1) publish latency — a story published through the API to 8 channels with 3 destinations,
 /// until its article page answers 200 on the public site; (2) throughput and p99 of the public article page and the
-/// content-API item with wrk over loopback, against nginx serving the same bytes as static files in the same run.
+/// content-API item with wrk over loopback on the public edge port (`PublicEdgeServer`) and, for the record, on the main
+/// port, against nginx serving the same bytes as static files in the same run.
 public enum PublishBenchmark {
     public struct Options: Sendable {
         public var publishes = 20
@@ -21,7 +22,7 @@ public enum PublishBenchmark {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-bench-publish-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let port = Int.random(in: 30000...39999), nginxPort = port + 1
+        let port = Int.random(in: 30000...39999), nginxPort = port + 1, edgePort = port + 2
         setenv("ZHIMEI_SITE_CACHE_TTL", "3600", 1)
         let settings = Settings.load(environment: ["ZHIMEI_DATA_DIR": dir, "ZHIMEI_BCRYPT_COST": "4", "ZHIMEI_LOG_LEVEL": "error",
                                                    "ZHIMEI_PUBLIC_URL": "http://127.0.0.1:\(port)", "ZHIMEI_TEXT_DATA": textData])
@@ -33,7 +34,10 @@ public enum PublishBenchmark {
             Bootstrap.addWorkers(app)
             try await app.asyncBoot()
             try await app.server.start(address: .hostname("127.0.0.1", port: port))
-            let base = "http://127.0.0.1:\(port)"
+            let edge = PublicEdgeServer(app: app)
+            try await edge.start(host: "127.0.0.1", port: edgePort)
+            app.publicEdge = edge
+            let base = "http://127.0.0.1:\(port)", edgeBase = "http://127.0.0.1:\(edgePort)"
             let token = try await benchToken(app)
             let tenant = try await Tenant.query(on: app.db).filter(\.$slug == "liuyang").first()!
             for i in 1...3 {
@@ -70,8 +74,11 @@ public enum PublishBenchmark {
             }
             let root = dir + "/nginx/root"
             try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
-            try Data(try await http("GET", base + article).body.utf8).write(to: URL(fileURLWithPath: root + "/article.html"))
-            try Data(try await http("GET", base + item).body.utf8).write(to: URL(fileURLWithPath: root + "/item.json"))
+            for (path, file) in [(article, "/article.html"), (item, "/item.json")] {
+                let body = try await http("GET", base + path).body
+                guard try await http("GET", edgeBase + path).body == body else { throw Abort(.internalServerError, reason: "edge and main port differ on \(path)") }
+                try Data(body.utf8).write(to: URL(fileURLWithPath: root + file))
+            }
             let conf = """
             worker_processes \(o.threads); pid \(dir)/nginx/nginx.pid; error_log \(dir)/nginx/error.log;
             events { worker_connections 1024; }
@@ -90,19 +97,25 @@ public enum PublishBenchmark {
                          + "the server (\(System.coreCount) event loops) and nginx (\(o.threads) workers); load before: \(loadAverage())")
             // Warm-up: the first answer builds and caches; a short wrk run fills every connection's path.
             _ = try runWrk(wrk, url: base + article, o, seconds: 1)
+            _ = try runWrk(wrk, url: edgeBase + article, o, seconds: 1)
+            let perRequest = { (r: WrkResult) in "\(fmt(r.cpuSeconds / max(r.requests, 1) * 1e6)) µs" }
             for (name, path, file) in [("article page", article, "/article.html"), ("content-API item", item, "/item.json")] {
                 log("wrk: \(name)")
-                let z = try measured(cpu: { cpuSeconds(pids: [getpid()]) }) { try runWrk(wrk, url: base + path, o) }
+                let self_ = { cpuSeconds(pids: [getpid()]) }
+                let e = try measured(cpu: self_) { try runWrk(wrk, url: edgeBase + path, o) }
+                let z = try measured(cpu: self_) { try runWrk(wrk, url: base + path, o) }
                 let nginxPIDs = { [nginxProcess.processIdentifier] + children(of: nginxProcess.processIdentifier) }
                 let n = try measured(cpu: { cpuSeconds(pids: nginxPIDs()) }) { try runWrk(wrk, url: "http://127.0.0.1:\(nginxPort)\(file)", o) }
-                let ratio = z.rps / max(n.rps, 1)
-                let met = ratio >= 0.5 && z.rps >= 10_000 && z.p99ms < 20
-                lines.append("\(name): zhimei \(fmt(z.rps)) req/s p99 \(fmt(z.p99ms)) ms · nginx static \(fmt(n.rps)) req/s p99 \(fmt(n.p99ms)) ms · ratio \(String(format: "%.2f", ratio))× "
+                let ratio = e.rps / max(n.rps, 1)
+                let met = ratio >= 0.5 && e.rps >= 10_000 && e.p99ms < 20
+                lines.append("\(name): zhimei edge port \(fmt(e.rps)) req/s p99 \(fmt(e.p99ms)) ms · nginx static \(fmt(n.rps)) req/s p99 \(fmt(n.p99ms)) ms · ratio \(String(format: "%.2f", ratio))× "
                              + "(target ≥ 0.5×, ≥ 10000 req/s, p99 < 20 ms: \(met ? "met" : "NOT met"))")
-                lines.append("  server CPU per request: zhimei \(fmt(z.cpuSeconds / max(z.requests, 1) * 1e6)) µs · nginx \(fmt(n.cpuSeconds / max(n.requests, 1) * 1e6)) µs "
-                             + "(\(fmt(z.cpuSeconds)) s and \(fmt(n.cpuSeconds)) s of CPU for \(Int(z.requests)) and \(Int(n.requests)) requests; wrk used the rest)")
+                lines.append("  main port (Vapor, hot path) \(fmt(z.rps)) req/s p99 \(fmt(z.p99ms)) ms · ratio \(String(format: "%.2f", z.rps / max(n.rps, 1)))×")
+                lines.append("  server CPU per request: edge \(perRequest(e)) · main port \(perRequest(z)) · nginx \(perRequest(n)) "
+                             + "(\(fmt(e.cpuSeconds)) s, \(fmt(z.cpuSeconds)) s and \(fmt(n.cpuSeconds)) s of CPU for \(Int(e.requests)), \(Int(z.requests)) and \(Int(n.requests)) requests; wrk used the rest)")
             }
-            lines.append("load after: \(loadAverage()); answers from the hot path (PublicCacheResponder): \(hotPathAnswers(app))")
+            lines.append("load after: \(loadAverage()); edge answers from the cache: \(edge.hitCount), handed to the app: \(edge.missCount); "
+                         + "main-port hot path (PublicCacheResponder): \(hotPathAnswers(app))")
         } catch {
             try? await shutdown(app)
             throw error
@@ -119,6 +132,7 @@ public enum PublishBenchmark {
     }
 
     static func shutdown(_ app: Application) async throws {
+        await app.publicEdge?.shutdown()
         await app.server.shutdown()
         try await app.asyncShutdown()
     }

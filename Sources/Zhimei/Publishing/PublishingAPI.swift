@@ -137,6 +137,7 @@ struct PublishingAPI {
         guard let channel = rows.first(where: { $0.kind == kind }) else { throw AppError.notFound }
         try ChannelSettings.update(channel, input)
         try await channel.save(on: req.db)
+        try await PublicSiteCache.changed(tenantID: channel.tenantID, app: req.application, on: req.db)   // the site shows channel rules
         await req.audit("publishing.channel.update", tenant: channel.tenantID, targetType: "publish_channel", targetID: kind.rawValue,
                         after: ["enabled": String(channel.enabled), "max_length": String(channel.maxLength), "hashtags": channel.hashtags.joined(separator: ",")])
         return ChannelDTO(channel)

@@ -17,6 +17,7 @@ enum PublishingModule {
         let pollMS = Environment.get("ZHIMEI_SITE_CACHE_POLL_MS").flatMap(Double.init) ?? 500
         app.publicSiteCache = PublicSiteCache(ttl: min(max(ttl, 0), 3600), pollInterval: min(max(pollMS, 0), 60_000) / 1000)
         app.lifecycle.use(PublicSiteCacheLifecycle())
+        app.databases.middleware.use(TenantPublicChangeMiddleware())
         // Cached public answers are served before routing and middleware; everything else reaches the default responder.
         app.responder.use { app in
             PublicCacheResponder(cache: app.publicSiteCache, metrics: app.zhimei.metrics, next: app.responder.default)

@@ -212,4 +212,36 @@ final class PublicEdgeTests: XCTestCase {
             try await b.asyncShutdown()
         }
     }
+    /// A tenant rename (any save of the tenant) and a channel-rule change bump the publish generation: the cached
+    /// pages carry the new name within the poll interval, although their TTL is an hour.
+    func testTenantRenameAndChannelChangeRefreshTheSite() async throws {
+        try await withTestApp { t in
+            t.app.publicSiteCache = PublicSiteCache(ttl: 3600, pollInterval: 0.2)
+            _ = try await Self.publish(t)
+            let tenant = try await t.tenant("liuyang")
+            let tenantID = try tenant.requireID()
+            let (edge, client) = try await Self.edge(t.app)
+            let home = try await client.get("/site/liuyang")
+            XCTAssertTrue(home.text.contains(tenant.name))
+            let polls = t.app.publicSiteCache.pollCount
+            while t.app.publicSiteCache.pollCount < polls + 1 { try await Task.sleep(nanoseconds: 20_000_000) }
+            func generation() async throws -> Int64? { try await PublishGeneration.all(on: t.db).first { $0.0 == tenantID }?.1 }
+            let before = try await generation()
+            let admin = try await t.session(for: "liuyang-admin")
+            try await XCTAssertEqualAsync(try await t.send(.PATCH, "/api/v1/tenants/\(tenantID)", raw: #"{"name":"浏阳融媒新名"}"#, as: admin).status, .ok)
+            let afterRename = try await generation()
+            XCTAssertEqual(afterRename, (before ?? 0) + 1, "the rename bumped the generation")
+            let start = Date()
+            while !(try await client.get("/site/liuyang").text.contains("浏阳融媒新名")) {
+                guard Date().timeIntervalSince(start) < 3 else { XCTFail("the renamed tenant never reached the cached home page"); break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            XCTAssertLessThan(Date().timeIntervalSince(start), 1.2)
+            try await XCTAssertEqualAsync(try await t.send(.PUT, "/api/v1/publishing/tenants/\(tenantID)/channels/social", raw: #"{"max_length":100}"#, as: admin).status, .ok)
+            let afterChannel = try await generation()
+            XCTAssertEqual(afterChannel, (afterRename ?? 0) + 1, "a channel change bumped the generation")
+            XCTAssertEqual(t.app.publicSiteCache.count(tenant: "liuyang"), 0, "and dropped this process's entries at once")
+            await edge.shutdown()
+        }
+    }
 }

@@ -3,11 +3,11 @@ import Foundation
 import Zhimei
 
 /// `zhimei bench publish`: publish latency to 8 channels + 3 destinations, and public article / content-API item
-/// throughput and p99 with wrk against nginx serving the same bytes in the same run.
+/// throughput and p99 with wrk on the public edge port (and the main port) against nginx serving the same bytes in the same run.
 struct PublishBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
-        abstract: "Publishing: publish → visible latency; article page and content-API item req/s and p99 vs nginx static (wrk).")
+        abstract: "Publishing: publish → visible latency; article page and content-API item req/s and p99 on the public edge port and the main port vs nginx static (wrk).")
     @Option(help: "Stories published for the latency measurement.") var publishes = 20
     @Option(help: "Seconds per wrk run.") var duration = 10
     @Option(help: "wrk connections.") var connections = 64

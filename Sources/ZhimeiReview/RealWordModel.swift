@@ -75,7 +75,7 @@ struct RealWordModel {
             while b < n && TypoModel.isHan(s[b]) { b += 1 }
             let a = i
             // with `realWordInWords` off, characters inside common dictionary words (一下, 以下) are not tried
-            let wordStarts: [Bool]? = settings.realWordInWords ? nil : commonWordMask(s, a, b, n)
+            let wordStarts: [Bool]? = settings.realWordInWords ? nil : commonWordMask(s, a, b)
             let context = settings.learnedPairs ? ContextPrior.shared.suggestions(s, a, b, words: words, minShare: settings.contextShare) : [:]
             for p in a..<b where !(p < locked.count && locked[p]) {
                 // a learned tag context points to another character: kept unless the language model objects
@@ -89,7 +89,7 @@ struct RealWordModel {
                     continue
                 }
                 guard let cands = pairs[s[p]] else { continue }
-                if let inWord = wordStarts, inWord[p] { continue }
+                if let inWord = wordStarts, inWord[p - a] { continue }
                 if let fix = best(&s, p, a, b, cands, &scratch, threshold: settings.lmThreshold) { out.append(fix); s[p] = fix.replacement }
             }
             i = b
@@ -98,12 +98,12 @@ struct RealWordModel {
     }
 
     /// Positions covered by a multi-character word of the run's best segmentation (two-character words only when not rare).
-    private func commonWordMask(_ s: [UInt32], _ a: Int, _ b: Int, _ n: Int) -> [Bool] {
-        var mask = [Bool](repeating: false, count: n)
+    private func commonWordMask(_ s: [UInt32], _ a: Int, _ b: Int) -> [Bool] {
+        var mask = [Bool](repeating: false, count: b - a)  // the run only: a whole-text mask per run made long texts quadratic
         for (x, y) in s.withUnsafeBufferPointer({ words.segment($0, a, b) }) where y - x > 1 {
             // three- and four-character words (考虑一下) are kept whatever their frequency; two-character ones unless rare
             let rare = y - x == 2 && s.withUnsafeBufferPointer { (words.entry(WordStatistics.key($0, x, y))?.logP ?? -100) < settings.rareWordLogP }
-            if !rare { for k in x..<y { mask[k] = true } }
+            if !rare { for k in x..<y { mask[k - a] = true } }
         }
         return mask
     }

@@ -24,7 +24,7 @@ struct PublicCacheResponder: Responder {
         // Signed-in readers take the full chain: it renews or clears their session as on every other page.
         guard !request.headers.contains(name: .authorization), !Self.hasSessionCookie(request.headers) else { return nil }
         let start = DispatchTime.now().uptimeNanoseconds
-        guard let entry = cache.get(tenant: slug, key: key) else { return nil }
+        guard let entry = cache.servable(tenant: slug, key: key) else { return nil }
         let response = PublicSite.answer(request, entry)
         response.headers.add(name: "X-Request-ID", value: Self.requestID(request))
         metrics.observeRequest(method: "GET", route: Self.metricsRoute, status: Int(response.status.code),

@@ -42,7 +42,7 @@ final class PublicEdgeHandler: ChannelInboundHandler {
             queue(context, PublicEdgeWire.error(error.status, code: error.code, zh: error.zh, en: error.en, date: clock.dateLine(), close: true), close: true)
             return
         }
-        if let slug = PublicCacheResponder.tenantSlug(head.uri), let entry = edge.cache.get(tenant: slug, key: head.uri) {
+        if let slug = PublicCacheResponder.tenantSlug(head.uri), let entry = edge.cache.servable(tenant: slug, key: head.uri) {
             edge.countHit()
             queue(context, hit(entry, head, close: close), close: close)
         } else {

@@ -7,7 +7,9 @@ import Vapor
 /// In-memory cache of public pages and content-API answers per tenant: the body and every header it is served with.
 /// Publish, update, correction and kill drop the tenant's entries in the process that made the change and bump the
 /// tenant's generation in `publish_generations`; every serving process polls the generations (not per request) and
-/// drops what changed elsewhere. Entries also expire after `ttl`, a backstop if polling fails.
+/// drops what changed elsewhere. Entries also expire after `ttl`, a backstop if polling fails. An expired entry is
+/// refreshed by one request while the others keep getting it for at most another `ttl` (`servable`), so a busy page
+/// does not send every concurrent reader to the database at once when it expires.
 final class PublicSiteCache: Sendable {
     /// One cached answer.
     struct Entry: Sendable {
@@ -30,6 +32,8 @@ final class PublicSiteCache: Sendable {
         var buckets: [String: Bucket] = [:]   // by tenant slug (what the URL carries)
         /// Bumped by every invalidation: an answer built before an invalidation is not stored after it.
         var epoch: UInt64 = 0
+        /// Expired entries one request is rebuilding ("slug\nkey"); cleared by `put` and by invalidation.
+        var refreshing: Set<String> = []
     }
 
     let ttl: TimeInterval
@@ -54,6 +58,19 @@ final class PublicSiteCache: Sendable {
         }
     }
 
+    /// For the hot paths (edge port, main-port responder): the fresh entry; or, when it has expired, nil for the first
+    /// caller (which rebuilds it through the application) and the expired entry for everyone else while that rebuild
+    /// runs — never longer than one more `ttl`, so a stuck rebuild cannot pin an old answer.
+    func servable(tenant slug: String, key: String) -> Entry? {
+        let now = Date()
+        return state.withLockedValue { s in
+            guard let e = s.buckets[slug]?.entries[key] else { return nil }
+            if e.expires > now { return e }
+            guard e.expires.addingTimeInterval(ttl) > now else { return nil }
+            return s.refreshing.insert(slug + "\n" + key).inserted ? nil : e
+        }
+    }
+
     /// The epoch to pass to `put` (read it before building the answer).
     var epoch: UInt64 { state.withLockedValue { $0.epoch } }
 
@@ -66,6 +83,7 @@ final class PublicSiteCache: Sendable {
                 s.buckets[slug] = Bucket(tenantID: tenantID)
             }
             s.buckets[slug]!.entries[key] = entry
+            if !s.refreshing.isEmpty { s.refreshing.remove(slug + "\n" + key) }
         }
     }
 
@@ -74,6 +92,7 @@ final class PublicSiteCache: Sendable {
         state.withLockedValue { s in
             s.epoch &+= 1
             s.buckets = s.buckets.filter { $0.value.tenantID != tenantID }
+            s.refreshing = []   // the entries are gone; a rebuild still running is refused by the epoch
         }
     }
 
@@ -103,7 +122,7 @@ final class PublicSiteCache: Sendable {
             return (changed, baseline)
         }
         if baseline {
-            state.withLockedValue { s in s.epoch &+= 1; s.buckets = [:] }
+            state.withLockedValue { s in s.epoch &+= 1; s.buckets = [:]; s.refreshing = [] }
         } else {
             changed.forEach(invalidate(tenantID:))
         }

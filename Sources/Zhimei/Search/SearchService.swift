@@ -81,7 +81,7 @@ public enum SearchService {
                 let rows = await analyze(docs, analyzer: analyzer)
                 // One bulk session per batch: a running server's requests wait for a pooled connection, so none is held
                 // for the whole rebuild.
-                try await SearchBulkLoad.session(on: db) { bulk in try await bulk.write(rows) }
+                _ = try await SearchBulkLoad.session(on: db) { bulk in try await bulk.write(rows) }
                 written += docs.count
                 mark = SearchWatermark(updatedAt: last.updatedAt, id: last.sourceID)
                 if docs.count < 1000 { break }

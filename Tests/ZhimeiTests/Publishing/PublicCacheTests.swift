@@ -88,6 +88,42 @@ final class PublicCacheTests: XCTestCase {
         XCTAssertNil(PublicCacheResponder.tenantSlug("/site/"))
     }
 
+    /// An expired entry: one reader rebuilds it, the others keep the old answer meanwhile, for at most one more TTL.
+    func testAnExpiredEntryIsRebuiltByOneReaderWhileTheOthersKeepIt() throws {
+        let ttl = 0.3
+        let cache = PublicSiteCache(ttl: ttl, pollInterval: 0)
+        let tenant = UUID()
+        func entry(_ body: String) -> PublicSiteCache.Entry {
+            PublicSite.entry(body, contentType: PublicSite.html, status: .ok, maxAge: 60, ttl: ttl)
+        }
+        let old = entry("<p>old</p>")
+        cache.put(tenant: "a", tenantID: tenant, key: "/site/a", old, epoch: cache.epoch)
+        XCTAssertEqual(cache.servable(tenant: "a", key: "/site/a")?.etag, old.etag, "fresh")
+        Thread.sleep(forTimeInterval: ttl + 0.05)
+        XCTAssertNil(cache.get(tenant: "a", key: "/site/a"), "expired for the application's own look-up")
+        XCTAssertNil(cache.servable(tenant: "a", key: "/site/a"), "the first reader rebuilds")
+        XCTAssertEqual(cache.servable(tenant: "a", key: "/site/a")?.etag, old.etag, "the next readers keep the old answer")
+        XCTAssertEqual(cache.servable(tenant: "a", key: "/site/a")?.etag, old.etag)
+        XCTAssertNil(cache.servable(tenant: "a", key: "/site/other"), "other keys are not affected")
+        let new = entry("<p>new</p>")
+        cache.put(tenant: "a", tenantID: tenant, key: "/site/a", new, epoch: cache.epoch)
+        XCTAssertEqual(cache.servable(tenant: "a", key: "/site/a")?.etag, new.etag, "the rebuild replaced it")
+        // A rebuild that never finishes pins the old answer for at most one more TTL.
+        Thread.sleep(forTimeInterval: ttl + 0.05)
+        XCTAssertNil(cache.servable(tenant: "a", key: "/site/a"))
+        XCTAssertEqual(cache.servable(tenant: "a", key: "/site/a")?.etag, new.etag)
+        Thread.sleep(forTimeInterval: ttl)
+        XCTAssertNil(cache.servable(tenant: "a", key: "/site/a"), "past the grace period everyone goes to the application")
+        XCTAssertNil(cache.servable(tenant: "a", key: "/site/a"))
+        // An invalidation drops expired entries too: nobody gets them afterwards.
+        cache.put(tenant: "a", tenantID: tenant, key: "/site/a", old, epoch: cache.epoch)
+        Thread.sleep(forTimeInterval: ttl + 0.05)
+        XCTAssertNil(cache.servable(tenant: "a", key: "/site/a"))
+        cache.invalidate(tenantID: tenant)
+        XCTAssertNil(cache.servable(tenant: "a", key: "/site/a"))
+        XCTAssertNil(cache.servable(tenant: "a", key: "/site/a"))
+    }
+
     /// Two server processes on one database: a kill and a correction made through process A reach process B's cache
     /// through the generation poll (B's TTL is an hour, so nothing else could refresh it).
     func testAChangeOnOneProcessReachesAnotherProcessWithinASecond() async throws {

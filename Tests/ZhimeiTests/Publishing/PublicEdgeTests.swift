@@ -73,6 +73,12 @@ final class PublicEdgeTests: XCTestCase {
                 XCTAssertEqual(Self.comparable(second.headers), PublicCacheTests.comparable(main.headers), path)
                 XCTAssertNil(first.header("Set-Cookie"), path)
             }
+            // /metrics on the main port counts the edge's answers (the serving process registers its edge).
+            t.app.publicEdge = edge
+            let metrics = try await t.send(.GET, "/metrics").text
+            XCTAssertTrue(metrics.contains("zhimei_public_edge_answers_total{source=\"cache\"} \(edge.hitCount)\n"), metrics)
+            XCTAssertTrue(metrics.contains("zhimei_public_edge_answers_total{source=\"application\"} \(edge.missCount)\n"))
+            XCTAssertGreaterThan(edge.hitCount, 0)
             await edge.shutdown()
         }
     }

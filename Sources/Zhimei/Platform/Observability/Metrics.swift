@@ -35,8 +35,9 @@ public final class Metrics: Sendable {
         state.withLockedValue { $0.jobOutcomes["\(kind)\t\(outcome)", default: 0] += 1 }
     }
 
-    /// Renders the exposition text; queue depth comes from the database at scrape time.
-    func render(queueDepth: [String: Int]) -> String {
+    /// Renders the exposition text; queue depth comes from the database at scrape time, the public edge port's
+    /// counts (when it runs) from its own counters (its hits are too cheap to time one by one).
+    func render(queueDepth: [String: Int], publicEdge: (hits: Int, misses: Int)? = nil) -> String {
         let s = state.withLockedValue { $0 }
         var out = "# HELP zhimei_http_requests_total HTTP requests by route and status.\n# TYPE zhimei_http_requests_total counter\n"
         for (key, count) in s.requests.sorted(by: { $0.key < $1.key }) {
@@ -62,6 +63,12 @@ public final class Metrics: Sendable {
         for (key, count) in s.jobOutcomes.sorted(by: { $0.key < $1.key }) {
             let p = key.split(separator: "\t", omittingEmptySubsequences: false)
             out += "zhimei_jobs_finished_total{kind=\"\(escape(p[0]))\",outcome=\"\(p[1])\"} \(count)\n"
+        }
+        if let edge = publicEdge {
+            out += "# HELP zhimei_public_edge_answers_total Answers of the public edge port (ZHIMEI_PUBLIC_PORT): from the cache, or handed to the application.\n"
+            out += "# TYPE zhimei_public_edge_answers_total counter\n"
+            out += "zhimei_public_edge_answers_total{source=\"cache\"} \(edge.hits)\n"
+            out += "zhimei_public_edge_answers_total{source=\"application\"} \(edge.misses)\n"
         }
         return out
     }

@@ -27,7 +27,8 @@ struct SystemRoutes {
         let depth = (try? await JobQueue.depth(on: req.db)) ?? [:]
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
-        return Response(status: .ok, headers: headers, body: .init(string: req.application.zhimei.metrics.render(queueDepth: depth)))
+        return Response(status: .ok, headers: headers, body: .init(string: req.application.zhimei.metrics.render(
+            queueDepth: depth, publicEdge: req.application.publicEdge.map { ($0.hitCount, $0.missCount) })))
     }
 
     @Sendable func openAPI(_ req: Request) async throws -> Response {

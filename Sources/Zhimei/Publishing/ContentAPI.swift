@@ -55,37 +55,32 @@ struct ContentAPI {
         }
     }
 
-    /// The newest publication of a story on a channel; a tombstone (410) when killed, 404 when never published.
-    static func find(_ req: Request, channel: ChannelKind) async throws -> (Publication, RenderContext, Tenant) {
-        let (tenant, context) = try await PublicSite.tenant(req)
+    /// The newest publication of a story on a channel: live, or killed (answered with a tombstone); 404 when never published.
+    enum Found { case live(Publication), killed(Publication) }
+
+    static func find(_ req: Request, tenant: Tenant, channel: ChannelKind) async throws -> Found {
         guard let storyID = req.parameters.get("storyID", as: UUID.self) else { throw AppError.notFound }
         let rows = try await Publication.query(on: req.db).filter(\.$tenantID == tenant.requireID()).filter(\.$storyID == storyID)
             .filter(\.$channel == channel).sort(\.$storyVersion, .descending).all()
-        if let live = rows.first(where: { $0.state == .published }) { return (live, context, tenant) }
-        if let killed = rows.first(where: { $0.state == .killed }) { throw Tombstone(publication: killed) }
+        if let live = rows.first(where: { $0.state == .published }) { return .live(live) }
+        if let killed = rows.first(where: { $0.state == .killed }) { return .killed(killed) }
         throw AppError.notFound
     }
 
-    /// Thrown for killed items; turned into a 410 with a JSON tombstone.
-    struct Tombstone: Error { let publication: Publication }
-
-    static func tombstone(_ t: Tombstone) -> Response {
-        let body = ContentTombstone(id: t.publication.storyID, state: "killed", killedAt: t.publication.killedAt, reason: t.publication.killReason ?? "")
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: json)
-        headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
-        return Response(status: .gone, headers: headers, body: .init(string: ChannelRenderer.json(body)))
+    /// The 410 body of a killed item (cached like any answer, with `Cache-Control: no-cache`; a kill or a new
+    /// publication drops it with the tenant's other entries).
+    static func tombstone(_ p: Publication) -> (String, HTTPResponseStatus) {
+        (ChannelRenderer.json(ContentTombstone(id: p.storyID, state: "killed", killedAt: p.killedAt, reason: p.killReason ?? "")), .gone)
     }
 
     @Sendable func item(_ req: Request) async throws -> Response {
         if let cached = PublicSite.hit(req) { return cached }
-        do {
-            let (p, context, tenant) = try await Self.find(req, channel: .app)
-            return try await PublicSite.cached(req, tenant: tenant, contentType: Self.json, maxAge: 30) {
-                (ChannelRenderer.json(ContentItem(context.input(p))), .ok)
+        let (tenant, context) = try await PublicSite.tenant(req)
+        return try await PublicSite.cached(req, tenant: tenant, contentType: Self.json, maxAge: 30) {
+            switch try await Self.find(req, tenant: tenant, channel: .app) {
+            case .live(let p): return (ChannelRenderer.json(ContentItem(context.input(p))), .ok)
+            case .killed(let p): return Self.tombstone(p)
             }
-        } catch let t as Tombstone {
-            return Self.tombstone(t)
         }
     }
 
@@ -95,14 +90,14 @@ struct ContentAPI {
         guard version == "2.2" || version == "3.1" else {
             throw AppError.invalid("version", zh: "ninjs 版本只能是 2.2 或 3.1", en: "version must be 2.2 or 3.1")
         }
-        do {
-            let (p, context, tenant) = try await Self.find(req, channel: version == "2.2" ? .ninjs2 : .ninjs3)
-            return try await PublicSite.cached(req, tenant: tenant, contentType: Self.json, maxAge: 30) {
+        let (tenant, context) = try await PublicSite.tenant(req)
+        return try await PublicSite.cached(req, tenant: tenant, contentType: Self.json, maxAge: 30) {
+            switch try await Self.find(req, tenant: tenant, channel: version == "2.2" ? .ninjs2 : .ninjs3) {
+            case .live(let p):
                 let input = context.input(p)
                 return (ChannelRenderer.json(version == "2.2" ? NinjsRenderer.ninjs22(input) : NinjsRenderer.ninjs31(input)), .ok)
+            case .killed(let p): return Self.tombstone(p)
             }
-        } catch let t as Tombstone {
-            return Self.tombstone(t)
         }
     }
 

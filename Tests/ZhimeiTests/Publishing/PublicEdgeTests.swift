@@ -206,6 +206,12 @@ final class PublicEdgeTests: XCTestCase {
                 let hitsBefore = edgeB.hitCount
                 try await XCTAssertEqualAsync(try await clientB.get(article).status, 410)
                 XCTAssertEqual(edgeB.hitCount, hitsBefore + 1)
+                // So is the content API's tombstone: same bytes, no-cache, from the cache.
+                let again = try await clientB.get(item)
+                XCTAssertEqual(edgeB.hitCount, hitsBefore + 2, "the tombstone is answered from the cache")
+                XCTAssertEqual(again.status, 410)
+                XCTAssertEqual(again.body, tombstone.body)
+                XCTAssertEqual(again.header("Cache-Control"), "no-cache")
                 XCTAssertLessThan(correctionDelay, 1.2, "correction reached B's edge after \(correctionDelay) s")
                 XCTAssertLessThan(killDelay, 1.2, "kill reached B's edge after \(killDelay) s")
                 print("edge cross-process: correction seen after \(Int(correctionDelay * 1000)) ms, kill after \(Int(killDelay * 1000)) ms (poll 500 ms, \(TestApp.backendName))")

@@ -26,6 +26,8 @@ final class PublicSiteCache: Sendable {
     private struct Bucket {
         var tenantID: UUID
         var entries: [String: Entry] = [:]
+        /// When a full bucket last dropped its expired entries.
+        var sweptAt = Date.distantPast
     }
 
     private struct State {
@@ -79,8 +81,15 @@ final class PublicSiteCache: Sendable {
         guard key.utf8.count <= Self.maxKeyLength else { return }
         state.withLockedValue { s in
             guard s.epoch == epoch else { return }
-            if s.buckets[slug]?.tenantID != tenantID || (s.buckets[slug]?.entries.count ?? 0) >= Self.maxEntriesPerTenant {
-                s.buckets[slug] = Bucket(tenantID: tenantID)
+            if s.buckets[slug]?.tenantID != tenantID { s.buckets[slug] = Bucket(tenantID: tenantID) }
+            // Full: drop what has expired (at most once a second); if still full, keep what is cached and do not store
+            // this answer — a stream of distinct URLs (random query strings) must not push the hot pages out.
+            if s.buckets[slug]!.entries.count >= Self.maxEntriesPerTenant, s.buckets[slug]!.entries[key] == nil {
+                let now = Date()
+                guard now.timeIntervalSince(s.buckets[slug]!.sweptAt) >= 1 else { return }
+                s.buckets[slug]!.sweptAt = now
+                s.buckets[slug]!.entries = s.buckets[slug]!.entries.filter { $0.value.expires.addingTimeInterval(ttl) > now }
+                guard s.buckets[slug]!.entries.count < Self.maxEntriesPerTenant else { return }
             }
             s.buckets[slug]!.entries[key] = entry
             if !s.refreshing.isEmpty { s.refreshing.remove(slug + "\n" + key) }

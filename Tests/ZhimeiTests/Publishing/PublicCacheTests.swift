@@ -124,6 +124,28 @@ final class PublicCacheTests: XCTestCase {
         XCTAssertNil(cache.servable(tenant: "a", key: "/site/a"))
     }
 
+    /// A full tenant keeps its cached pages: distinct URLs beyond the limit are answered but not stored, until entries expire.
+    func testAFloodOfDistinctURLsDoesNotPushHotPagesOut() throws {
+        let ttl = 0.3
+        let cache = PublicSiteCache(ttl: ttl, pollInterval: 0)
+        let tenant = UUID()
+        let entry = PublicSite.entry("<p>x</p>", contentType: PublicSite.html, status: .ok, maxAge: 60, ttl: ttl)
+        cache.put(tenant: "a", tenantID: tenant, key: "/site/a", entry, epoch: cache.epoch)
+        for i in 0..<(PublicSiteCache.maxEntriesPerTenant + 500) {
+            cache.put(tenant: "a", tenantID: tenant, key: "/site/a/search?q=\(i)", entry, epoch: cache.epoch)
+        }
+        XCTAssertEqual(cache.count(tenant: "a"), PublicSiteCache.maxEntriesPerTenant)
+        XCTAssertNotNil(cache.get(tenant: "a", key: "/site/a"), "the hot page survived the flood")
+        XCTAssertNil(cache.get(tenant: "a", key: "/site/a/search?q=5400"), "beyond the limit: answered, not stored")
+        // Once the flood has expired (past the one-TTL grace; full buckets are swept at most once a second), new
+        // answers are stored again.
+        Thread.sleep(forTimeInterval: max(2 * ttl, 1) + 0.1)
+        let fresh = PublicSite.entry("<p>y</p>", contentType: PublicSite.html, status: .ok, maxAge: 60, ttl: ttl)
+        cache.put(tenant: "a", tenantID: tenant, key: "/site/a/new", fresh, epoch: cache.epoch)
+        XCTAssertNotNil(cache.get(tenant: "a", key: "/site/a/new"))
+        XCTAssertEqual(cache.count(tenant: "a"), 1)
+    }
+
     /// Two server processes on one database: a kill and a correction made through process A reach process B's cache
     /// through the generation poll (B's TTL is an hour, so nothing else could refresh it).
     func testAChangeOnOneProcessReachesAnotherProcessWithinASecond() async throws {

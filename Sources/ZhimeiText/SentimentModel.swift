@@ -30,9 +30,10 @@ public struct SentimentModel: Sendable {
     }
 
     /// `directory/sentiment-model.tsv` (`@bias`, `@negators`, `@turns` header lines, then `feature TAB weight`),
-    /// nil when absent or unreadable.
-    public static func load(directory: String) -> SentimentModel? {
-        let path = (directory as NSString).appendingPathComponent("sentiment-model.tsv")
+    /// nil when absent or unreadable. `file` names another model of the directory (`sentiment-model-train.tsv`: the
+    /// train-only fit, for choices on the dev split; the shipped file is refitted on train + dev).
+    public static func load(directory: String, file: String = "sentiment-model.tsv") -> SentimentModel? {
+        let path = (directory as NSString).appendingPathComponent(file)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         var weights: [UInt64: Float] = [:]
         weights.reserveCapacity(data.count / 18)

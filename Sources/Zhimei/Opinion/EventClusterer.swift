@@ -8,6 +8,11 @@ import ZhimeiText
 /// cosine similarity with the post's TF-IDF keyword vector, if at least `threshold`; (3) to a new event.
 /// Candidates for (2) come from an inverted index on centroid terms, so the cost does not grow with the number of
 /// events. A centroid is the sum of its posts' vectors, trimmed to its 60 strongest terms.
+///
+/// Anchor rule (锚词): a post joins an event by keywords only if the event also holds at least 2 of the post's 3
+/// strongest keywords. Cosine alone let one shared place name plus shared stock phrases (一事, 引发, 关注) — or the
+/// same kind of happening (停水，居民生活不便) in another town — merge unrelated events (generated set: 60 events
+/// collapsed into 12; docs/opinion.md).
 struct EventClusterer {
     struct Centroid {
         var terms: [String: Double]
@@ -29,6 +34,9 @@ struct EventClusterer {
     private var fingerprints = SimHashIndex()
     private var inverted: [String: [Int]] = [:]
     static let centroidTerms = 60
+    /// How many of the post's strongest keywords are its anchors, and how many of them the event must hold.
+    static let anchorTerms = 3
+    static let anchorsRequired = 2
 
     /// The cosine threshold ingest uses (the bench's default too).
     static let defaultThreshold = 0.3
@@ -57,6 +65,8 @@ struct EventClusterer {
             return Assignment(event: event, isNewEvent: false, nearDuplicateOf: near.id, similarity: 1)
         }
         let norm = Self.norm(vector)
+        let anchors = Self.anchors(of: vector)
+        let required = min(Self.anchorsRequired, anchors.count)
         var best = -1, bestScore = 0.0
         if norm > 0 {
             var seen = Set<Int>()
@@ -64,6 +74,9 @@ struct EventClusterer {
                 for c in inverted[term] ?? [] where seen.insert(c).inserted {
                     let centroid = centroids[c]
                     guard centroid.norm > 0 else { continue }
+                    var held = 0
+                    for a in anchors where centroid.terms[a] != nil { held += 1 }
+                    guard held >= required else { continue }
                     var dot = 0.0
                     for (t, w) in vector { if let cw = centroid.terms[t] { dot += w * cw } }
                     let score = dot / (norm * centroid.norm)
@@ -98,6 +111,11 @@ struct EventClusterer {
         c.count += 1
         c.norm = Self.norm(c.terms)
         centroids[event] = c
+    }
+
+    /// The post's strongest keywords (ties by word, so the choice is deterministic).
+    static func anchors(of vector: [String: Double]) -> [String] {
+        vector.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(anchorTerms).map(\.key)
     }
 
     static func norm(_ v: [String: Double]) -> Double { v.values.reduce(0) { $0 + $1 * $1 }.squareRoot() }

@@ -35,26 +35,15 @@ struct ChatStatementProvider: StatementProvider {
     }
 
     func draftStatement(title: String, facts: [String], negativeShare: Double) async throws -> String {
-        let body: [String: Any] = ["model": config.model, "temperature": 0.3,
-                                   "messages": [["role": "user", "content": Self.prompt(title: title, facts: facts, negativeShare: negativeShare)]]]
-        var request = HTTPClientRequest(url: config.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/chat/completions")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let key = config.apiKey, !key.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-        request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
-        let response: HTTPClientResponse
+        let content: String
         do {
-            response = try await client.execute(request, timeout: Self.timeout)
-        } catch {
+            content = try await ChatCompletion.complete(prompt: Self.prompt(title: title, facts: facts, negativeShare: negativeShare), temperature: 0.3,
+                                                        config: config, client: client, timeout: Self.timeout, maxAnswerBytes: 1024 * 1024)
+        } catch ChatCompletion.Failure.unreachable {
             throw Failure(zh: "生成服务无法连接", en: "the text-generation provider could not be reached")
-        }
-        guard response.status == .ok else {
-            throw Failure(zh: "生成服务返回 HTTP \(response.status.code)", en: "the text-generation provider answered HTTP \(response.status.code)")
-        }
-        let data = Data(buffer: try await response.body.collect(upTo: 1024 * 1024))
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let choices = object["choices"] as? [[String: Any]], let message = choices.first?["message"] as? [String: Any],
-              let content = message["content"] as? String else {
+        } catch ChatCompletion.Failure.status(let code) {
+            throw Failure(zh: "生成服务返回 HTTP \(code)", en: "the text-generation provider answered HTTP \(code)")
+        } catch ChatCompletion.Failure.unreadable {
             throw Failure(zh: "生成服务的回答无法解析", en: "the text-generation provider's answer could not be read")
         }
         let text = content.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -56,19 +56,9 @@ enum ProofreadProvider {
     static func suggestions(_ text: String, config: ProofreadProviderConfig, client: HTTPClient, logger: Logger) async -> [ReviewFinding] {
         guard !text.isEmpty, text.unicodeScalars.count <= maxCharacters else { return [] }
         let prompt = "你是新闻校对助手。找出下文中不通顺、搭配不当或不合常识的句子片段，只输出 JSON 数组，每项为 {\"text\": 原文片段（必须逐字出现在原文中）, \"suggestion\": 改写建议, \"reason\": 理由}；没有问题输出 []。\n\n" + text
-        let body: [String: Any] = ["model": config.model, "temperature": 0, "messages": [["role": "user", "content": prompt]]]
         do {
-            var request = HTTPClientRequest(url: config.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            if let key = config.apiKey, !key.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
-            let response = try await client.execute(request, timeout: timeout)
-            guard response.status == .ok else { return [] }
-            let data = Data(buffer: try await response.body.collect(upTo: 2 * 1024 * 1024))
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let choices = object["choices"] as? [[String: Any]], let message = choices.first?["message"] as? [String: Any],
-                  let content = message["content"] as? String else { return [] }
+            let content = try await ChatCompletion.complete(prompt: prompt, temperature: 0, config: config, client: client,
+                                                            timeout: timeout, maxAnswerBytes: 2 * 1024 * 1024)
             return findings(content, in: text)
         } catch {
             logger.warning("proofreading provider failed: \(String(describing: error).prefix(200))")

@@ -113,7 +113,8 @@ public final class Proofreader: Sendable {
         var fixed = s
         if wants(.grammar) || wants(.typo) {
             let veto = typoSettings.deLMVeto.flatMap { v in resources.languageModel.map { (v, RealWordModel(lm: $0, words: resources.words, settings: typoSettings)) } }
-            for fx in DeRules.fixes(s, words: resources.words) where !locked[fx.position] {
+            for fx in DeRules.fixes(s, words: resources.words) where !locked[fx.position]
+                && !TypoModel.vetoed(resources.charModel, typoSettings.charVetoDe, s, fx.position, fx.replacement) {
                 // the language model may still object strongly (共同的回忆: 回忆 is tagged as a verb)
                 if let (v, rw) = veto {
                     var a = fx.position, b = fx.position + 1
@@ -144,7 +145,8 @@ public final class Proofreader: Sendable {
                 locked[c.position] = true
             }
             if let lm = resources.languageModel, resources.hasTypoModel {
-                out += RealWordModel(lm: lm, words: resources.words, settings: typoSettings).corrections(&fixed, locked: locked).map(Proofreader.realWordFinding)
+                out += RealWordModel(lm: lm, words: resources.words, settings: typoSettings, charModel: resources.charModel)
+                    .corrections(&fixed, locked: locked).map(Proofreader.realWordFinding)
             }
         }
         return out

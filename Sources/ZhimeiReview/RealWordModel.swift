@@ -58,6 +58,8 @@ struct RealWordModel {
     let lm: LanguageModel
     let words: WordStatistics
     let settings: TypoSettings
+    /// The character n-gram veto (nil = none).
+    var charModel: CharNGramModel? = nil
     var pairs: [UInt32: [(UInt32, Float)]] { settings.learnedPairs ? RealWordModel.learnedTable : RealWordModel.builtinTable }
     /// The window radius, clamped (settings are public; a negative or huge value must not trap).
     var radius: Int { min(max(settings.lmWindow, 1), 16) }
@@ -82,6 +84,7 @@ struct RealWordModel {
                 // 的是 nominalises (最深刻的是), whatever the tags say: never 地 there
                 if let y = context[p], !RealWordModel.neverWritten.contains(s[p]), !(y == DeRules.di && p + 1 < b && s[p + 1] == 0x662F),
                    case let toll = settings.contextCostWeight * (pairs[s[p]]?.first(where: { $0.0 == y })?.1 ?? RealWordModel.rarerCost) - settings.contextMargin,
+                   !TypoModel.vetoed(charModel, settings.charVetoContext, s, p, y),
                    var fix = best(&s, p, a, b, [(y, toll)], &scratch, threshold: 0) {
                     fix.byContext = true
                     fix.gain += toll  // report the language model's own gain
@@ -90,7 +93,7 @@ struct RealWordModel {
                 }
                 guard let cands = pairs[s[p]] else { continue }
                 if let inWord = wordStarts, inWord[p - a] { continue }
-                if let fix = best(&s, p, a, b, cands, &scratch, threshold: settings.lmThreshold) { out.append(fix); s[p] = fix.replacement }
+                if let fix = best(&s, p, a, b, cands, &scratch, threshold: settings.lmThreshold + settings.charRaise(charModel)) { out.append(fix); s[p] = fix.replacement }
             }
             i = b
         }
@@ -123,8 +126,12 @@ struct RealWordModel {
                 base = score(&scratch, w)
             }
             scratch[p - lo] = c
-            let gain = score(&scratch, w) - (base ?? 0) - cost
-            if gain > threshold, gain > (best?.gain ?? -Float.infinity) {
+            var gain = score(&scratch, w) - (base ?? 0) - cost
+            if settings.charWeight > 0, threshold > 0, gain > threshold - settings.charReach, let cm = charModel {
+                gain += settings.charWeight * cm.gain(s, p, c)
+            }
+            if gain > threshold, gain > (best?.gain ?? -Float.infinity),
+               threshold <= 0 || !TypoModel.vetoed(charModel, settings.charVetoRealWord, s, p, c) {
                 best = Correction(position: p, original: s[p], replacement: c, gain: gain)
             }
         }

@@ -27,6 +27,8 @@ public final class ReviewResources: Sendable {
     public let directory: String?
     /// Word bigram language model (`review/lm_bigram.bin`); nil when not installed — real-word typo detection is then off.
     public let languageModel: LanguageModel?
+    /// Character n-gram counts (`review/char_ngram.bin`), the veto of typo corrections; nil when not built.
+    public let charModel: CharNGramModel?
     /// Whether the real-word (language-model) typo detection is available.
     public var hasLanguageModel: Bool { languageModel != nil && hasTypoModel }
 
@@ -59,9 +61,10 @@ public final class ReviewResources: Sendable {
     public var hasTypoModel: Bool { !confusion.isEmpty && words.count > 0 }
 
     init(words: WordStatistics, confusion: [UInt32: [(UInt32, Float)]], pinyin: [UInt32: [String]], directory: String?,
-         languageModel: LanguageModel? = nil) {
+         languageModel: LanguageModel? = nil, charModel: CharNGramModel? = nil) {
         self.words = words
         self.languageModel = languageModel
+        self.charModel = charModel
         self.confusion = confusion
         self.pinyin = pinyin
         var first: [String: UInt32] = [:]
@@ -116,7 +119,12 @@ public final class ReviewResources: Sendable {
         // optional: without it every rule works, only real-word typos (在/再…) are not detected
         let lmPath = (rdir as NSString).appendingPathComponent("lm_bigram.bin")
         let lm = FileManager.default.contents(atPath: lmPath).flatMap { LanguageModel(data: $0) }
-        return ReviewResources(words: words, confusion: confusion, pinyin: pinyin, directory: dir, languageModel: lm)
+        // optional too (built from the SIGHAN training sets when ../shared/eval is present); ZHIMEI_REVIEW_CHARLM names
+        // another file for tuning (a model built without the dev fifth)
+        let env = ProcessInfo.processInfo.environment["ZHIMEI_REVIEW_CHARLM"] ?? ""
+        let cmPath = env.isEmpty ? (rdir as NSString).appendingPathComponent("char_ngram.bin") : env
+        let cm = FileManager.default.contents(atPath: cmPath).flatMap { CharNGramModel(data: $0) }
+        return ReviewResources(words: words, confusion: confusion, pinyin: pinyin, directory: dir, languageModel: lm, charModel: cm)
     }
 
     /// Look-alike groups missing from same_stroke.txt (built in, curated).

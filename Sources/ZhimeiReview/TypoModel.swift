@@ -32,7 +32,31 @@ public struct TypoSettings: Sendable, Hashable {
     public var deLMVeto: Float? = nil
     /// Confusion search: extra cost of a replacement that writers were never seen to make (not in the learned prior).
     public var unseenPairPenalty: Float = 3
+    /// Confusion search: extra cost of changing a character of a rare two-character dictionary word (吐出, 报到, 同校 are
+    /// words: jieba lists many real words with the placeholder count 3), compared with a lone character.
+    public var rareWordCost: Float = 0
+    /// Confusion search: whether a written 地 may be rewritten (the real-word pass and tag contexts never do).
+    public var confusionRewritesDi = false
+    /// Confusion search with the language model: weight of the unigram best-path gain next to the bigram gain.
+    public var unigramWeight: Float = 1
+    /// Character n-gram veto (round 5): a correction is dropped when the character model finds the text less likely
+    /// with it by at least this much (ln), per family; nil = no veto. Confusion search, 的→地 rule, real-word pairs,
+    /// real-word tag contexts.
+    public var charVetoConfusion: Float? = 8
+    public var charVetoDe: Float? = 6
+    public var charVetoRealWord: Float? = 1
+    public var charVetoContext: Float? = 1
+    /// Weight of the character n-gram gain added to a candidate's gain (confusion search and real-word pairs; 0 = off).
+    /// Only candidates within `charReach` of their threshold are scored by it (speed).
+    public var charWeight: Float = 0.3
+    public var charReach: Float = 6
+    /// With the character gain added, the confusion-search and real-word thresholds are raised by this much (10 → 12,
+    /// 7 → 9); without the character model they stay as they were.
+    public var charThresholdRaise: Float = 2
     public init() {}
+
+    /// How much the thresholds rise because the character model's gain is added (0 without the model).
+    func charRaise(_ model: CharNGramModel?) -> Float { model != nil && charWeight > 0 ? charThresholdRaise : 0 }
 }
 
 /// Statistical typo detection (错别字): for each suspicious character, try its confusion set
@@ -58,7 +82,9 @@ struct TypoModel {
 
     /// With the language model the window is segmented by the word model and scored by the bigram model.
     private var lm: LanguageModel? { settings.confusionLMThreshold == nil ? nil : resources.languageModel }
-    private var threshold: Float { lm == nil ? settings.threshold : settings.confusionLMThreshold ?? settings.threshold }
+    private var threshold: Float {
+        lm == nil ? settings.threshold : (settings.confusionLMThreshold ?? settings.threshold) + settings.charRaise(resources.charModel)
+    }
 
     /// Unigram best-path score of the window; with the language model also the bigram score of that segmentation.
     @inline(__always) private func windowScore(_ scratch: inout [UInt32], _ w: Int, _ words: WordStatistics, withLM: Bool) -> (Float, Float) {
@@ -66,6 +92,12 @@ struct TypoModel {
             if withLM, let lm { return words.scores(buf, 0, w, lm) }
             return (words.segmentScore(buf, 0, w), 0)
         }
+    }
+
+    /// Whether the character n-gram model objects to `c` at `p` by at least `limit` (false without a model or limit).
+    @inline(__always) static func vetoed(_ model: CharNGramModel?, _ limit: Float?, _ s: [UInt32], _ p: Int, _ c: UInt32) -> Bool {
+        guard let model, let limit else { return false }
+        return model.gain(s, p, c) <= -limit
     }
 
     /// With the language model, candidates whose unigram gain (after cost) is below this are not scored by it:
@@ -101,12 +133,14 @@ struct TypoModel {
             let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
             var best: Correction? = nil
             var positions: [Int] = []
+            var inRareWord = Set<Int>()
             for (x, y) in seg {
                 if y - x == 1 { positions.append(x); continue }
                 // rare two-character words are often a typo that happens to be in the dictionary
                 if y - x == 2, settings.rareWordLogP > -Float.infinity,
                    let e = s.withUnsafeBufferPointer({ words.entries[WordStatistics.key($0, x, y)] }), e.logP < settings.rareWordLogP {
                     positions.append(x); positions.append(x + 1)
+                    inRareWord.formUnion([x, x + 1])
                 }
             }
             let singles = Set(seg.filter { $0.1 - $0.0 == 1 }.map(\.0))
@@ -118,6 +152,8 @@ struct TypoModel {
             }
             for i in positions where !inName(i) {
                 if (i < locked.count && locked[i]) || frozen.contains(i) { continue }
+                if !settings.confusionRewritesDi && s[i] == DeRules.di { continue }
+                let extra: Float = inRareWord.contains(i) ? settings.rareWordCost : 0
                 guard let cands = resources.confusion[s[i]] else { continue }
                 let prev: UInt32 = i > a ? s[i - 1] : 0
                 let next: UInt32 = i + 1 < b ? s[i + 1] : 0
@@ -128,7 +164,7 @@ struct TypoModel {
                 var baseLM: Float? = nil
                 for (c, generic) in cands {
                     guard words.hasPair(prev, c) || words.hasPair(c, next) else { continue }
-                    let cost = generic + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
+                    let cost = generic + extra + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
                     scratch[i - lo] = c
                     var gain = windowScore(&scratch, w, words, withLM: false).0 - base - cost
                     if lm != nil {
@@ -138,9 +174,14 @@ struct TypoModel {
                             baseLM = windowScore(&scratch, w, words, withLM: true).1
                             scratch[i - lo] = c
                         }
-                        gain += windowScore(&scratch, w, words, withLM: true).1 - (baseLM ?? 0)
+                        let uni = gain + cost
+                        gain = settings.unigramWeight * uni - cost + windowScore(&scratch, w, words, withLM: true).1 - (baseLM ?? 0)
                     }
-                    if gain > threshold, gain > (best?.gain ?? -Float.infinity) {
+                    if settings.charWeight > 0, gain > threshold - settings.charReach, let cm = resources.charModel {
+                        gain += settings.charWeight * cm.gain(s, i, c)
+                    }
+                    if gain > threshold, gain > (best?.gain ?? -Float.infinity),
+                       !TypoModel.vetoed(resources.charModel, settings.charVetoConfusion, s, i, c) {
                         best = Correction(position: i, original: s[i], replacement: c, gain: gain)
                     }
                 }

@@ -25,6 +25,16 @@ public struct ReviewBench: ParsableCommand {
     @Option(help: "Share of the pair cost a tag-context correction must also gain.") var contextCostWeight: Float?
     @Option(help: "Drop 的→地 when the language model prefers 的 by more than this (negative = no veto).") var deLmVeto: Float?
     @Option(help: "Confusion search: extra cost of a pair not in the learned prior.") var unseenPairPenalty: Float?
+    @Option(help: "Confusion search: extra cost of changing a character of a rare two-character word.") var rareWordCost: Float?
+    @Option(help: "Confusion search: may a written 地 be rewritten (true/false).") var confusionRewritesDi: Bool?
+    @Option(help: "Confusion search: weight of the unigram gain next to the bigram gain.") var unigramWeight: Float?
+    @Option(help: "Character n-gram veto of the confusion search (ln; negative = none).") var charVetoConfusion: Float?
+    @Option(help: "Character n-gram veto of the 的→地 rule (ln; negative = none).") var charVetoDe: Float?
+    @Option(help: "Character n-gram veto of real-word pairs (ln; negative = none).") var charVetoRealWord: Float?
+    @Option(help: "Character n-gram veto of real-word tag contexts (ln; negative = none).") var charVetoContext: Float?
+    @Option(help: "Weight of the character n-gram gain added to candidates' gains (0 = off).") var charWeight: Float?
+    @Option(help: "Raise of both thresholds when the character gain is added.") var charThresholdRaise: Float?
+    @Option(help: "Tuning: write every changed line with its typo findings (rule id, gain, right/wrong) to this file.") var explain: String?
     @OptionGroup var data: TextDataOptions
     public init() {}
 
@@ -54,6 +64,15 @@ public struct ReviewBench: ParsableCommand {
         if let contextCostWeight { settings.contextCostWeight = contextCostWeight }
         if let v = deLmVeto { settings.deLMVeto = v < 0 ? nil : v }
         if let unseenPairPenalty { settings.unseenPairPenalty = unseenPairPenalty }
+        if let v = charVetoConfusion { settings.charVetoConfusion = v < 0 ? nil : v }
+        if let v = charVetoDe { settings.charVetoDe = v < 0 ? nil : v }
+        if let v = charVetoRealWord { settings.charVetoRealWord = v < 0 ? nil : v }
+        if let v = charVetoContext { settings.charVetoContext = v < 0 ? nil : v }
+        if let charThresholdRaise { settings.charThresholdRaise = charThresholdRaise }
+        if let charWeight { settings.charWeight = charWeight }
+        if let unigramWeight { settings.unigramWeight = unigramWeight }
+        if let rareWordCost { settings.rareWordCost = rareWordCost }
+        if let confusionRewritesDi { settings.confusionRewritesDi = confusionRewritesDi }
         print("ZhimeiReview benchmark — one core\n")
         row("load (dictionary + confusion sets)", String(format: "%.0f ms", ReviewBench.ms(t0)))
         if !scoreOnly { try speed(engine, resources, settings) }
@@ -139,12 +158,18 @@ public struct ReviewBench: ParsableCommand {
         }
         let pr = Proofreader(engine: engine, configuration: ReviewConfiguration(categories: [.typo]), resources: resources, typoSettings: settings)
         print("")
+        var report = ""
+        defer { if let explain { try? report.write(toFile: explain, atomically: true, encoding: .utf8) } }
         for set in sets.split(separator: ",").map(String.init) {
             let src = EvalSupport.lines(dir + "/\(set)_error.txt"), gold = EvalSupport.lines(dir + "/\(set)_correct.txt")
             guard !src.isEmpty, src.count == gold.count else { print("spelling \(set): missing or misaligned files in \(dir)"); continue }
             var s = SpellingScore()
             let t = ReviewBench.now()
-            for (a, g) in zip(src, gold) { s.add(source: a, gold: g, output: pr.correct(a)) }
+            for (n, (a, g)) in zip(src, gold).enumerated() {
+                let o = pr.correct(a)
+                s.add(source: a, gold: g, output: o)
+                if explain != nil && o != a { report += ReviewExplain.line(set: set, number: n + 1, source: a, gold: g, findings: pr.check(a)) }
+            }
             print("spelling \(set) (\(s.sentences) sentences, \(String(format: "%.0f", ReviewBench.ms(t))) ms): \(s.summary)")
         }
     }

@@ -18,6 +18,14 @@ PYPINYIN_VERSION="${ZHIMEI_PYPINYIN_VERSION:-0.55.0}"
 mkdir -p "$OUT"
 
 need() { [ -s "$OUT/$1" ]; }
+
+# character n-gram veto model (optional, round 5): counts from the correct sides of the SIGHAN training sets
+# train14 + train15 when ../shared/eval/spelling is present (never test sets); without it the typo rules run as in round 4
+EVAL_SPELLING="${ZHIMEI_EVAL_SPELLING:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/eval/spelling}"
+if ! need char_ngram.bin && [ -s "$EVAL_SPELLING/train14_correct.txt" ] && [ -s "$EVAL_SPELLING/train15_correct.txt" ]; then
+    "${PYTHON:-python3}" "$(dirname "$0")/char-ngram.py" --eval "$EVAL_SPELLING" --out "$OUT/char_ngram.bin" ||
+        echo "review/setup-data: WARNING: char_ngram.bin not built (python3 scripts/review/char-ngram.py); the character veto is off" >&2
+fi
 want_lm() { [ "${ZHIMEI_REVIEW_LM:-1}" != 0 ] && ! need lm_bigram.bin; }
 if need same_pinyin.txt && need same_stroke.txt && need pinyin.txt && need LICENSES.txt && ! want_lm; then
     exit 0

@@ -2,7 +2,7 @@
 
 Reads posts (one per line), and for each: segments with jieba, TF-IDF keywords (jieba.analyse), a 64-bit
 SimHash over the words (md5 per word), near-duplicate look-up (Hamming distance <= 3 over 4 band buckets),
-snownlp sentiment, and single-pass clustering by cosine over keyword weights (threshold 0.3).
+snownlp sentiment, and single-pass clustering by cosine over keyword weights (threshold 0.3, anchor rule).
 Prints `posts_per_second N` last.
 """
 import collections, hashlib, math, sys, time
@@ -43,8 +43,13 @@ for text in posts:
     else:
         norm = math.sqrt(sum(w * w for w in kws.values())) or 1
         best, score = -1, 0.0
+        # Anchor rule as in EventClusterer: the event must hold 2 of the post's 3 strongest keywords.
+        anchors = [k for k, _ in sorted(kws.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+        required = min(2, len(anchors))
         for c in set(c for k in kws for c in inverted[k]):
             cen = centroids[c]
+            if sum(1 for a in anchors if a in cen) < required:
+                continue
             cn = math.sqrt(sum(w * w for w in cen.values())) or 1
             s = sum(w * cen.get(k, 0) for k, w in kws.items()) / (norm * cn)
             if s > score:

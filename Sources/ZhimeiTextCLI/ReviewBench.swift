@@ -35,6 +35,8 @@ public struct ReviewBench: ParsableCommand {
     @Option(help: "Weight of the character n-gram gain added to candidates' gains (0 = off).") var charWeight: Float?
     @Option(help: "Raise of both thresholds when the character gain is added.") var charThresholdRaise: Float?
     @Flag(help: "Tag-context corrections get the character gain too.") var charWeightInContexts = false
+    @Option(help: "的/得 → 的/得/地 by the character model at this gain (negative = off).") var charDeGain: Float?
+    @Option(help: "…unless the word language model prefers the written character by more than this.") var charDeLmMargin: Float?
     @Option(help: "Tuning: write every changed line with its typo findings (rule id, gain, right/wrong) to this file.") var explain: String?
     @OptionGroup var data: TextDataOptions
     public init() {}
@@ -71,6 +73,8 @@ public struct ReviewBench: ParsableCommand {
         if let v = charVetoContext { settings.charVetoContext = v < 0 ? nil : v }
         if let charThresholdRaise { settings.charThresholdRaise = charThresholdRaise }
         if charWeightInContexts { settings.charWeightInContexts = true }
+        if let v = charDeGain { settings.charDeGain = v < 0 ? nil : v }
+        if let v = charDeLmMargin { settings.charDeLMMargin = v }
         if let charWeight { settings.charWeight = charWeight }
         if let unigramWeight { settings.unigramWeight = unigramWeight }
         if let rareWordCost { settings.rareWordCost = rareWordCost }

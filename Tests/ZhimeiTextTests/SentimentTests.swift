@@ -99,9 +99,10 @@ final class SentimentTests: XCTestCase {
         let alone = Double(docs.filter { (model.logit(words: seg.cut($0.text), text: $0.text) >= 0) == $0.positive }.count) / Double(docs.count)
         let product = SentimentHeldOut.evaluate(SentimentAnalyzer.load(directory: dir, segmenter: seg), on: docs)
         print("sentiment test accuracy, model alone: \(alone); product analyzer (model + \(SentimentAnalyzer.ruleWeightWithModel) × seed rules): \(product.accuracy)")
-        // Regression guards (measured figures are in docs/opinion.md); the model must beat the rules clearly.
-        XCTAssertGreaterThanOrEqual(alone, 0.84)
-        XCTAssertGreaterThanOrEqual(product.accuracy, 0.84)
+        // Regression guards (measured figures are in docs/opinion.md: 84.10 % / 84.22 %, 3 and 7 documents above 0.84,
+        // so the floor leaves room for a retrain with other BLAS rounding); the model must beat the rules clearly.
+        XCTAssertGreaterThanOrEqual(alone, 0.835)
+        XCTAssertGreaterThanOrEqual(product.accuracy, 0.835)
         XCTAssertGreaterThan(product.accuracy, rules.accuracy + 0.05)
     }
 

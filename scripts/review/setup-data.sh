@@ -23,7 +23,8 @@ need() { [ -s "$OUT/$1" ]; }
 # train14 + train15 when ../shared/eval/spelling is present (never test sets); without it the typo rules run as in round 4
 EVAL_SPELLING="${ZHIMEI_EVAL_SPELLING:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/eval/spelling}"
 if ! need char_ngram.bin && [ -s "$EVAL_SPELLING/train14_correct.txt" ] && [ -s "$EVAL_SPELLING/train15_correct.txt" ]; then
-    "${PYTHON:-python3}" "$(dirname "$0")/char-ngram.py" --eval "$EVAL_SPELLING" --out "$OUT/char_ngram.bin" ||
+    { "${PYTHON:-python3}" "$(dirname "$0")/char-ngram.py" --eval "$EVAL_SPELLING" --out "$OUT/char_ngram.bin" &&
+      printf 'char_ngram.bin: character 1-4-gram counts of the correct sides of the SIGHAN training sets train14 + train15\n(the evaluation folder beside the repository; built locally at set-up, never committed or redistributed)\n' > "$OUT/char_ngram.README"; } ||
         echo "review/setup-data: WARNING: char_ngram.bin not built (python3 scripts/review/char-ngram.py); the character veto is off" >&2
 fi
 want_lm() { [ "${ZHIMEI_REVIEW_LM:-1}" != 0 ] && ! need lm_bigram.bin; }

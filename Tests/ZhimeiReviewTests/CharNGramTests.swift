@@ -41,6 +41,19 @@ final class CharNGramTests: XCTestCase {
         XCTAssertEqual(m.logScore([0x9F98], 0x5728), log(0.4) + log(2.0 / 22.0), accuracy: 1e-5)  // 22 unigrams with the line markers, 在 twice
     }
 
+    /// Line breaks are line boundaries, as in the training lines: a character's gain inside a paragraph of several lines
+    /// equals its gain in its line alone, also at the first and last character.
+    func testLineBreaksAreLineBoundaries() throws {
+        let m = try builtModel(["我们在家。", "你们再见。"], ["他们在学校。"])
+        let line = "们在家".unicodeScalars.map(\.value), other = "你们再见。".unicodeScalars.map(\.value)
+        let text = other + [10] + line + [10] + other
+        let zai = "再".unicodeScalars.first!.value
+        for (p, c) in [(0, "你".unicodeScalars.first!.value), (1, zai), (2, "店".unicodeScalars.first!.value)] {
+            XCTAssertEqual(m.gain(text, other.count + 1 + p, c), m.gain(line, p, c), accuracy: 1e-5, "position \(p)")
+        }
+        XCTAssertEqual(m.gain(line, 1, line[1]), 0)
+    }
+
     func testMalformedFilesAreRejected() {
         XCTAssertNil(CharNGramModel(data: Data("ZLM1".utf8)))
         XCTAssertNil(CharNGramModel(data: Data("ZCN1".utf8) + Data(count: 12)))             // no n-grams

@@ -12,7 +12,7 @@ Format (little endian): b"ZCN1", u32 E, u64 total (sum of 1-gram counts), E x u6
 import argparse, os, struct, sys
 from collections import Counter
 
-SETS = ["train14", "train15"]
+from sighan_train import training_lines
 
 
 def main():
@@ -22,22 +22,17 @@ def main():
     ap.add_argument("--split", action="store_true", help="leave out every 5th line, as learn-pairs.py --split does")
     a = ap.parse_args()
     cnt, n, used = Counter(), 0, 0
-    for s in SETS:
-        err = open(os.path.join(a.eval, s + "_error.txt"), encoding="utf-8").read().split("\n")
-        cor = open(os.path.join(a.eval, s + "_correct.txt"), encoding="utf-8").read().split("\n")
-        for e, g in zip(err, cor):
-            if not e or not g:
-                continue
-            n += 1
-            if a.split and n % 5 == 0:
-                continue
-            used += 1
-            t = [2] + [ord(c) & 0xFFFF for c in g] + [3]
-            for i in range(len(t)):
-                k = 0
-                for j in range(i, max(-1, i - 4), -1):
-                    k = k | (t[j] << (16 * (i - j)))
-                    cnt[k] += 1
+    for e, g, dev in training_lines(a.eval):
+        n += 1
+        if a.split and dev:
+            continue
+        used += 1
+        t = [2] + [ord(c) & 0xFFFF for c in g] + [3]
+        for i in range(len(t)):
+            k = 0
+            for j in range(i, max(-1, i - 4), -1):
+                k = k | (t[j] << (16 * (i - j)))
+                cnt[k] += 1
     total = sum(v for k, v in cnt.items() if k < 0x10000)
     keys = sorted(cnt)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)

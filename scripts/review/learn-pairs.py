@@ -15,7 +15,7 @@ dev_correct.txt for threshold tuning (`zhimei bench review --spelling DEVDIR --s
 import argparse, math, os, sys
 from collections import Counter, defaultdict
 
-SETS = ["train14", "train15"]
+from sighan_train import training_lines
 COARSE_KEEP = {"uj", "ud", "ul", "uz", "ad", "an", "vn", "nr", "ns", "zg"}
 
 
@@ -110,23 +110,18 @@ def main():
     pairs, chars, learn = Counter(), Counter(), []
     dev_e, dev_c = [], []
     n = 0
-    for s in SETS:
-        err = open(os.path.join(a.eval, s + "_error.txt"), encoding="utf-8").read().split("\n")
-        cor = open(os.path.join(a.eval, s + "_correct.txt"), encoding="utf-8").read().split("\n")
-        for e, g in zip(err, cor):
-            if not e or not g:
-                continue
-            n += 1
-            if a.split and n % 5 == 0:
-                dev_e.append(e); dev_c.append(g)
-                continue
-            chars.update(g)
-            if len(e) != len(g):
-                continue
-            learn.append((e, g))
-            for x, y in zip(e, g):
-                if x != y and is_han(x) and is_han(y):
-                    pairs[(x, y)] += 1
+    for e, g, dev in training_lines(a.eval):
+        n += 1
+        if a.split and dev:
+            dev_e.append(e); dev_c.append(g)
+            continue
+        chars.update(g)
+        if len(e) != len(g):
+            continue
+        learn.append((e, g))
+        for x, y in zip(e, g):
+            if x != y and is_han(x) and is_han(y):
+                pairs[(x, y)] += 1
     if a.split:
         os.makedirs(a.split, exist_ok=True)
         open(os.path.join(a.split, "dev_error.txt"), "w", encoding="utf-8").write("\n".join(dev_e) + "\n")

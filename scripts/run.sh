@@ -6,7 +6,8 @@
 #   ZHIMEI_PORT=9000 scripts/run.sh     another port
 #   scripts/run.sh --no-demo            do not seed the demo data
 #
-# Environment (all optional): ZHIMEI_HOSTNAME (0.0.0.0), ZHIMEI_PORT (8080), ZHIMEI_DATA_DIR (./data),
+# Environment (all optional): ZHIMEI_HOSTNAME (0.0.0.0), ZHIMEI_PORT (8080), ZHIMEI_PUBLIC_PORT (port + 1; empty = off),
+#   ZHIMEI_DATA_DIR (./data),
 #   ZHIMEI_PUBLIC_URL (http://localhost:$ZHIMEI_PORT), DATABASE_URL (PostgreSQL instead of SQLite),
 #   ZHIMEI_BUILD=debug (build and run the debug binary instead), ZHIMEI_SKIP_BUILD=1 (use what is built).
 # Every other ZHIMEI_* setting is passed through to the server (see docs/operations.md).
@@ -20,7 +21,7 @@ DEMO=1
 for arg in "$@"; do
     case "$arg" in
         --no-demo) DEMO=0 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) die "unknown option $arg (try --help)" ;;
     esac
 done
@@ -29,6 +30,8 @@ export ZHIMEI_HOSTNAME="${ZHIMEI_HOSTNAME:-0.0.0.0}"
 export ZHIMEI_PORT="${ZHIMEI_PORT:-8080}"
 export ZHIMEI_DATA_DIR="${ZHIMEI_DATA_DIR:-$ZHIMEI_ROOT/data}"
 export ZHIMEI_PUBLIC_URL="${ZHIMEI_PUBLIC_URL:-http://localhost:$ZHIMEI_PORT}"
+# The public edge port (public site and content API only, served from the page cache); ZHIMEI_PUBLIC_PORT= turns it off.
+export ZHIMEI_PUBLIC_PORT="${ZHIMEI_PUBLIC_PORT-$((ZHIMEI_PORT + 1))}"
 export ZHIMEI_RESOURCES="${ZHIMEI_RESOURCES:-$ZHIMEI_ROOT}"
 CONFIG="${ZHIMEI_BUILD:-release}"
 mkdir -p "$ZHIMEI_DATA_DIR"

@@ -67,6 +67,9 @@ final class PublicEdgeServer: Sendable {
         return bound.localAddress?.port ?? port
     }
 
+    /// The bound port while listening.
+    var port: Int? { channel.withLockedValue { $0?.localAddress?.port } }
+
     func shutdown() async {
         let bound = channel.withLockedValue { c -> (any Channel)? in defer { c = nil }; return c }
         try? await bound?.close()
@@ -78,11 +81,16 @@ struct PublicEdgeLifecycle: LifecycleHandler {
     let host: String
     let port: Int
 
+    /// A busy or forbidden port is not fatal: the newsroom keeps running and the public site stays on the main port.
     func didBootAsync(_ application: Application) async throws {
         let edge = PublicEdgeServer(app: application)
-        let bound = try await edge.start(host: host, port: port)
-        application.publicEdge = edge
-        application.logger.notice("智媒 public site (edge) listening on http://\(host):\(bound) — /site/ and /api/v1/public/ only")
+        do {
+            let bound = try await edge.start(host: host, port: port)
+            application.publicEdge = edge
+            application.logger.notice("智媒 public site (edge) listening on http://\(host):\(bound) — /site/ and /api/v1/public/ only")
+        } catch {
+            application.logger.warning("公开站点端口 \(port) 无法监听，公开站点仍由主端口提供 / the public edge port \(port) could not be opened (\(error)); the public site is still served on the main port")
+        }
     }
 
     func shutdownAsync(_ application: Application) async {

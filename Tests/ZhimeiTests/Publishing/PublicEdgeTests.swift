@@ -224,6 +224,22 @@ final class PublicEdgeTests: XCTestCase {
             try await b.asyncShutdown()
         }
     }
+    /// The serving process starts its edge when the port is free, and keeps running without it when the port is taken.
+    func testABusyPublicPortDoesNotStopTheServer() async throws {
+        try await withTestApp { t in
+            let (taken, _) = try await Self.edge(t.app)
+            let port = try XCTUnwrap(taken.port)
+            try await PublicEdgeLifecycle(host: "127.0.0.1", port: port).didBootAsync(t.app)
+            XCTAssertNil(t.app.publicEdge, "no edge on a busy port, and no error either")
+            await taken.shutdown()
+            try await PublicEdgeLifecycle(host: "127.0.0.1", port: port).didBootAsync(t.app)
+            let edge = try XCTUnwrap(t.app.publicEdge, "the edge started once the port was free")
+            try await XCTAssertEqualAsync(try await RawHTTPClient(port: port).get("/site/liuyang").status, 200)
+            await PublicEdgeLifecycle(host: "127.0.0.1", port: port).shutdownAsync(t.app)
+            XCTAssertGreaterThan(edge.missCount + edge.hitCount, 0)
+        }
+    }
+
     /// A tenant rename (any save of the tenant) and a channel-rule change bump the publish generation: the cached
     /// pages carry the new name within the poll interval, although their TTL is an hour.
     func testTenantRenameAndChannelChangeRefreshTheSite() async throws {

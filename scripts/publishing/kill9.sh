@@ -118,7 +118,7 @@ check "webhook: expected keys never received" "$(comm -23 "$DIR/expected.keys" "
 check "webhook: unknown keys received" "$(comm -13 "$DIR/expected.keys" "$DIR/received.keys" | grep -c . || true)" 0
 OUTBOX=$(ls -d "$DIR"/publishing/outbox/*/kill9)
 check "directory: files" "$(ls "$OUTBOX" | grep -c '\.json$' || true)" "$N"
-check "directory: partial files left" "$(ls -A "$OUTBOX" | grep -c '\.tmp-' || true)" 0
+check "directory: partial files left" "$(find "$OUTBOX" "$DIR"/publishing/partial -name '*.tmp-*' 2>/dev/null | grep -c . || true)" 0
 echo "webhook requests in total: $(grep -c . "$DIR/received.log") (duplicates by key are dropped by the receiver: at-least-once sending, exactly-once by key)"
 [ "$fail" = 0 ] && echo "RESULT: PASS" || echo "RESULT: FAIL (data in $DIR)"
 [ "$fail" = 0 ] && rm -rf "$DIR"

@@ -124,15 +124,22 @@ enum DeliveryService {
             }
         case .directory:
             let dir = try outboxDirectory(destination, app: app)
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let partial = try partialDirectory(destination, app: app)
+            for folder in [dir, partial] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             let path = dir + "/" + d.idempotencyKey + ".json"
-            if FileManager.default.fileExists(atPath: path) { return }
-            // Write then rename, so a reader never sees half a file and a crash leaves no partial delivery.
-            let temp = dir + "/." + d.idempotencyKey + ".tmp-" + UUID().uuidString
-            try body.write(to: URL(fileURLWithPath: temp))
-            if rename(temp, path) != 0 {
-                try? FileManager.default.removeItem(atPath: temp)
-                throw DeliveryError(description: "rename failed in \(dir)")
+            if !FileManager.default.fileExists(atPath: path) {
+                // Written beside the outbox (same file system), then renamed in: a reader never sees half a file.
+                let temp = partial + "/" + d.idempotencyKey + ".tmp-" + UUID().uuidString
+                try body.write(to: URL(fileURLWithPath: temp))
+                if rename(temp, path) != 0 {
+                    try? FileManager.default.removeItem(atPath: temp)
+                    throw DeliveryError(description: "rename failed in \(dir)")
+                }
+            }
+            // A process killed between the write and the rename left its file behind; the retry that delivered clears it.
+            let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: partial)) ?? []
+            for name in leftovers where name.hasPrefix(d.idempotencyKey + ".tmp-") {
+                try? FileManager.default.removeItem(atPath: partial + "/" + name)
             }
         case .s3:
             let store = S3BlobStore(client: app.http.client.shared, endpoint: destination.target, bucket: destination.options["bucket"] ?? "",
@@ -140,6 +147,13 @@ enum DeliveryService {
                                     secretKey: destination.secret)
             try await store.put((destination.options["prefix"] ?? "") + d.idempotencyKey + ".json", data: body, contentType: contentType)
         }
+    }
+
+    /// Files being written for a directory destination: `<data>/publishing/partial/<tenant>/<name>`, outside the outbox
+    /// that receivers read, on the same file system so that the final rename is atomic.
+    static func partialDirectory(_ destination: PublishDestination, app: Application) throws -> String {
+        let outbox = try outboxDirectory(destination, app: app)
+        return app.zhimei.settings.dataDirectory + "/publishing/partial/" + outbox.split(separator: "/").suffix(2).joined(separator: "/")
     }
 
     /// Directory destinations live under `<data>/publishing/outbox/<tenant>/<name>`: a tenant can never write elsewhere.

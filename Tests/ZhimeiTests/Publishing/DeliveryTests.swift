@@ -58,12 +58,20 @@ final class DeliveryTests: XCTestCase {
 
                 // Resend from the log: same key, the directory keeps one file.
                 let fileDelivery = try XCTUnwrap(deliveries.first { $0.destinationID == dir.id })
+                // … and a file a killed process left half-written for that key is cleared by the delivery that succeeds.
+                let partial = t.app.zhimei.settings.dataDirectory + "/publishing/partial/\(tenantID.uuidString.lowercased())/print-outbox"
+                let orphan = partial + "/" + fileDelivery.idempotencyKey + ".tmp-" + UUID().uuidString
+                let otherKey = partial + "/other-key.tmp-" + UUID().uuidString
+                try Data("{\"half".utf8).write(to: URL(fileURLWithPath: orphan))
+                try Data("{".utf8).write(to: URL(fileURLWithPath: otherKey))
                 try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/deliveries/\(fileDelivery.id!)/resend", as: admin).status, .ok)
                 let hookDelivery = try XCTUnwrap(deliveries.first { $0.destinationID == hook.id })
                 try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/deliveries/\(hookDelivery.id!)/resend", as: admin).status, .ok)
                 try await PublishingFixtures.drainJobs(t)
                 files = try FileManager.default.contentsOfDirectory(atPath: outbox)
                 XCTAssertEqual(files, [fileDelivery.idempotencyKey + ".json"])
+                XCTAssertFalse(FileManager.default.fileExists(atPath: orphan), "the killed attempt's file is gone")
+                XCTAssertTrue(FileManager.default.fileExists(atPath: otherKey), "another key's file in progress is left alone")
                 let resent = receiver.requests.filter { $0.path == "/hook" }
                 XCTAssertEqual(resent.count, 2)
                 XCTAssertEqual(Set(resent.compactMap { $0.headers.first(name: "Idempotency-Key") }).count, 1, "a resend carries the same key")

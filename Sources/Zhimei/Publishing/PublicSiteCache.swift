@@ -81,17 +81,19 @@ final class PublicSiteCache: Sendable {
         guard key.utf8.count <= Self.maxKeyLength else { return }
         state.withLockedValue { s in
             guard s.epoch == epoch else { return }
-            if s.buckets[slug]?.tenantID != tenantID { s.buckets[slug] = Bucket(tenantID: tenantID) }
+            // Taken out and put back, so the entries are mutated in place (no copy while the state also holds them).
+            var bucket = s.buckets.removeValue(forKey: slug).flatMap { $0.tenantID == tenantID ? $0 : nil } ?? Bucket(tenantID: tenantID)
+            defer { s.buckets[slug] = bucket }
             // Full: drop what has expired (at most once a second); if still full, keep what is cached and do not store
             // this answer — a stream of distinct URLs (random query strings) must not push the hot pages out.
-            if s.buckets[slug]!.entries.count >= Self.maxEntriesPerTenant, s.buckets[slug]!.entries[key] == nil {
+            if bucket.entries.count >= Self.maxEntriesPerTenant, bucket.entries[key] == nil {
                 let now = Date()
-                guard now.timeIntervalSince(s.buckets[slug]!.sweptAt) >= 1 else { return }
-                s.buckets[slug]!.sweptAt = now
-                s.buckets[slug]!.entries = s.buckets[slug]!.entries.filter { $0.value.expires.addingTimeInterval(ttl) > now }
-                guard s.buckets[slug]!.entries.count < Self.maxEntriesPerTenant else { return }
+                guard now.timeIntervalSince(bucket.sweptAt) >= 1 else { return }
+                bucket.sweptAt = now
+                bucket.entries = bucket.entries.filter { $0.value.expires.addingTimeInterval(ttl) > now }
+                guard bucket.entries.count < Self.maxEntriesPerTenant else { return }
             }
-            s.buckets[slug]!.entries[key] = entry
+            bucket.entries[key] = entry
             if !s.refreshing.isEmpty { s.refreshing.remove(slug + "\n" + key) }
         }
     }

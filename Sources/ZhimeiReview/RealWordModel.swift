@@ -53,7 +53,7 @@ struct RealWordModel {
     static let builtinTable = table(learned: false)
 
     /// `byContext`: proposed by a learned tag context (`ContextPrior`), the language model only not objecting.
-    struct Correction { var position: Int; var original: UInt32; var replacement: UInt32; var gain: Float; var byContext = false; var byCharacters = false }
+    struct Correction { var position: Int; var original: UInt32; var replacement: UInt32; var gain: Float; var byContext = false }
 
     let lm: LanguageModel
     let words: WordStatistics
@@ -91,7 +91,6 @@ struct RealWordModel {
                     out.append(fix); s[p] = fix.replacement
                     continue
                 }
-                if let fix = deByCharacters(s, p, a, b) { out.append(fix); s[p] = fix.replacement; continue }
                 guard let cands = pairs[s[p]] else { continue }
                 if let inWord = wordStarts, inWord[p - a] { continue }
                 if let fix = best(&s, p, a, b, cands, &scratch, threshold: settings.lmThreshold + settings.charRaise(charModel)) { out.append(fix); s[p] = fix.replacement }
@@ -99,20 +98,6 @@ struct RealWordModel {
             i = b
         }
         return out
-    }
-
-    /// 的/得 as another of 的/得/地 when the character model gains at least `charDeGain` and the word language model
-    /// does not object by more than `charDeLMMargin` (round 5 experiment; nil = off).
-    private func deByCharacters(_ s: [UInt32], _ p: Int, _ a: Int, _ b: Int) -> Correction? {
-        guard let t = settings.charDeGain, let cm = charModel, s[p] == DeRules.de || s[p] == DeRules.de2 else { return nil }
-        var best: Correction? = nil
-        for y in [DeRules.de, DeRules.de2, DeRules.di] where y != s[p] {
-            if y == DeRules.di && p + 1 < b && s[p + 1] == 0x662F { continue }
-            let g = cm.gain(s, p, y)
-            guard g >= t, g > (best?.gain ?? -Float.infinity), gain(s, p, a, b, y) > -settings.charDeLMMargin else { continue }
-            best = Correction(position: p, original: s[p], replacement: y, gain: g, byCharacters: true)
-        }
-        return best
     }
 
     /// Positions covered by a multi-character word of the run's best segmentation (two-character words only when not rare).
@@ -142,7 +127,7 @@ struct RealWordModel {
             }
             scratch[p - lo] = c
             var gain = score(&scratch, w) - (base ?? 0) - cost
-            if settings.charWeight > 0, threshold > 0 || settings.charWeightInContexts, gain > threshold - settings.charReach, let cm = charModel {
+            if settings.charWeight > 0, threshold > 0, gain > threshold - settings.charReach, let cm = charModel {
                 gain += settings.charWeight * cm.gain(s, p, c)
             }
             if gain > threshold, gain > (best?.gain ?? -Float.infinity),

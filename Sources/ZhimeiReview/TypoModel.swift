@@ -32,13 +32,8 @@ public struct TypoSettings: Sendable, Hashable {
     public var deLMVeto: Float? = nil
     /// Confusion search: extra cost of a replacement that writers were never seen to make (not in the learned prior).
     public var unseenPairPenalty: Float = 3
-    /// Confusion search: extra cost of changing a character of a rare two-character dictionary word (吐出, 报到, 同校 are
-    /// words: jieba lists many real words with the placeholder count 3), compared with a lone character.
-    public var rareWordCost: Float = 0
     /// Confusion search: whether a written 地 may be rewritten (the real-word pass and tag contexts never do).
     public var confusionRewritesDi = false
-    /// Confusion search with the language model: weight of the unigram best-path gain next to the bigram gain.
-    public var unigramWeight: Float = 1
     /// Character n-gram veto (round 5): a correction is dropped when the character model finds the text less likely
     /// with it by at least this much (ln), per family; nil = no veto. Confusion search, 的→地 rule, real-word pairs,
     /// real-word tag contexts.
@@ -50,12 +45,6 @@ public struct TypoSettings: Sendable, Hashable {
     /// Only candidates within `charReach` of their threshold are scored by it (speed).
     public var charWeight: Float = 0.3
     public var charReach: Float = 6
-    /// Whether tag-context corrections get the character gain too (round 5 experiment).
-    public var charWeightInContexts = false
-    /// 的/得 → 的/得/地 decided by the character model when it gains at least this much (nil = off) and the word
-    /// language model prefers the written character by less than `charDeLMMargin`.
-    public var charDeGain: Float? = nil
-    public var charDeLMMargin: Float = 2
     /// With the character gain added, the confusion-search and real-word thresholds are raised by this much (10 → 12,
     /// 7 → 9); without the character model they stay as they were.
     public var charThresholdRaise: Float = 2
@@ -139,14 +128,12 @@ struct TypoModel {
             let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
             var best: Correction? = nil
             var positions: [Int] = []
-            var inRareWord = Set<Int>()
             for (x, y) in seg {
                 if y - x == 1 { positions.append(x); continue }
                 // rare two-character words are often a typo that happens to be in the dictionary
                 if y - x == 2, settings.rareWordLogP > -Float.infinity,
                    let e = s.withUnsafeBufferPointer({ words.entries[WordStatistics.key($0, x, y)] }), e.logP < settings.rareWordLogP {
                     positions.append(x); positions.append(x + 1)
-                    inRareWord.formUnion([x, x + 1])
                 }
             }
             let singles = Set(seg.filter { $0.1 - $0.0 == 1 }.map(\.0))
@@ -159,7 +146,6 @@ struct TypoModel {
             for i in positions where !inName(i) {
                 if (i < locked.count && locked[i]) || frozen.contains(i) { continue }
                 if !settings.confusionRewritesDi && s[i] == DeRules.di { continue }
-                let extra: Float = inRareWord.contains(i) ? settings.rareWordCost : 0
                 guard let cands = resources.confusion[s[i]] else { continue }
                 let prev: UInt32 = i > a ? s[i - 1] : 0
                 let next: UInt32 = i + 1 < b ? s[i + 1] : 0
@@ -170,7 +156,7 @@ struct TypoModel {
                 var baseLM: Float? = nil
                 for (c, generic) in cands {
                     guard words.hasPair(prev, c) || words.hasPair(c, next) else { continue }
-                    let cost = generic + extra + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
+                    let cost = generic + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
                     scratch[i - lo] = c
                     var gain = windowScore(&scratch, w, words, withLM: false).0 - base - cost
                     if lm != nil {
@@ -180,8 +166,7 @@ struct TypoModel {
                             baseLM = windowScore(&scratch, w, words, withLM: true).1
                             scratch[i - lo] = c
                         }
-                        let uni = gain + cost
-                        gain = settings.unigramWeight * uni - cost + windowScore(&scratch, w, words, withLM: true).1 - (baseLM ?? 0)
+                        gain += windowScore(&scratch, w, words, withLM: true).1 - (baseLM ?? 0)
                     }
                     if settings.charWeight > 0, gain > threshold - settings.charReach, let cm = resources.charModel {
                         gain += settings.charWeight * cm.gain(s, i, c)

@@ -25,18 +25,13 @@ public struct ReviewBench: ParsableCommand {
     @Option(help: "Share of the pair cost a tag-context correction must also gain.") var contextCostWeight: Float?
     @Option(help: "Drop 的→地 when the language model prefers 的 by more than this (negative = no veto).") var deLmVeto: Float?
     @Option(help: "Confusion search: extra cost of a pair not in the learned prior.") var unseenPairPenalty: Float?
-    @Option(help: "Confusion search: extra cost of changing a character of a rare two-character word.") var rareWordCost: Float?
     @Option(help: "Confusion search: may a written 地 be rewritten (true/false).") var confusionRewritesDi: Bool?
-    @Option(help: "Confusion search: weight of the unigram gain next to the bigram gain.") var unigramWeight: Float?
     @Option(help: "Character n-gram veto of the confusion search (ln; negative = none).") var charVetoConfusion: Float?
     @Option(help: "Character n-gram veto of the 的→地 rule (ln; negative = none).") var charVetoDe: Float?
     @Option(help: "Character n-gram veto of real-word pairs (ln; negative = none).") var charVetoRealWord: Float?
     @Option(help: "Character n-gram veto of real-word tag contexts (ln; negative = none).") var charVetoContext: Float?
     @Option(help: "Weight of the character n-gram gain added to candidates' gains (0 = off).") var charWeight: Float?
     @Option(help: "Raise of both thresholds when the character gain is added.") var charThresholdRaise: Float?
-    @Flag(help: "Tag-context corrections get the character gain too.") var charWeightInContexts = false
-    @Option(help: "的/得 → 的/得/地 by the character model at this gain (negative = off).") var charDeGain: Float?
-    @Option(help: "…unless the word language model prefers the written character by more than this.") var charDeLmMargin: Float?
     @Option(help: "Tuning: write every changed line with its typo findings (rule id, gain, right/wrong) to this file.") var explain: String?
     @OptionGroup var data: TextDataOptions
     public init() {}
@@ -72,12 +67,7 @@ public struct ReviewBench: ParsableCommand {
         if let v = charVetoRealWord { settings.charVetoRealWord = v < 0 ? nil : v }
         if let v = charVetoContext { settings.charVetoContext = v < 0 ? nil : v }
         if let charThresholdRaise { settings.charThresholdRaise = charThresholdRaise }
-        if charWeightInContexts { settings.charWeightInContexts = true }
-        if let v = charDeGain { settings.charDeGain = v < 0 ? nil : v }
-        if let v = charDeLmMargin { settings.charDeLMMargin = v }
         if let charWeight { settings.charWeight = charWeight }
-        if let unigramWeight { settings.unigramWeight = unigramWeight }
-        if let rareWordCost { settings.rareWordCost = rareWordCost }
         if let confusionRewritesDi { settings.confusionRewritesDi = confusionRewritesDi }
         print("ZhimeiReview benchmark — one core\n")
         row("load (dictionary + confusion sets)", String(format: "%.0f ms", ReviewBench.ms(t0)))

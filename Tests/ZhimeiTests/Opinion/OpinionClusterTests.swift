@@ -6,12 +6,7 @@ import ZhimeiText
 /// (火灾 in two towns), while reworded reports of one event still join. Known gap: a post naming the same place in
 /// several words (浏阳 集里 街道) still joins an event about another happening there (docs/opinion.md).
 final class OpinionClusterTests: XCTestCase {
-    func analyzer() throws -> PostAnalyzer {
-        guard let dir = TestApp.textDataDirectory, let engine = try? TextEngine(location: TextDataLocation(directory: dir)) else {
-            throw XCTSkip("text data missing; run scripts/text/setup-data.sh")
-        }
-        return PostAnalyzer(engine: engine, directory: dir)
-    }
+    func analyzer() throws -> PostAnalyzer { try OpinionEngineTests.analyzer() }
 
     func testEventsSharingAPlaceOrAHappeningStaySeparate() throws {
         let a = try analyzer()

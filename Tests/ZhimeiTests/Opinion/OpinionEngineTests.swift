@@ -30,12 +30,15 @@ final class OpinionEngineTests: XCTestCase {
         XCTAssertFalse(m.matches(text: "浏阳停水演练", region: nil, platform: "weibo"))
     }
 
-    func analyzer() throws -> PostAnalyzer {
+    /// The post analyzer over the test text data (skips the test when it is not installed).
+    static func analyzer() throws -> PostAnalyzer {
         guard let dir = TestApp.textDataDirectory, let engine = try? TextEngine(location: TextDataLocation(directory: dir)) else {
             throw XCTSkip("text data missing; run scripts/text/setup-data.sh")
         }
         return PostAnalyzer(engine: engine, directory: dir)
     }
+
+    func analyzer() throws -> PostAnalyzer { try Self.analyzer() }
 
     func testClusteringGroupsReprintsAndSeparatesTopics() throws {
         let a = try analyzer()

@@ -7,7 +7,7 @@ public struct CharNGramModel: Sendable {
     static let order = 4
     static let lineStart: UInt32 = 2, lineEnd: UInt32 = 3
     static let backoff = Float(log(0.4))
-    var counts: FlatTable
+    var counts: FlatTable<WordStatistics.Entry>
     let total: Float
     /// Number of distinct n-grams.
     public var count: Int { counts.count }
@@ -18,7 +18,7 @@ public struct CharNGramModel: Sendable {
         let e = data.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndian) }
         let t = data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian }
         guard e > 0, t > 0, data.count == 16 + e * 12 else { return nil }
-        var table = FlatTable(capacity: e)
+        var table = FlatTable<WordStatistics.Entry>(capacity: e)
         data.withUnsafeBytes { raw in
             for i in 0..<e {
                 let k = raw.loadUnaligned(fromByteOffset: 16 + i * 8, as: UInt64.self).littleEndian

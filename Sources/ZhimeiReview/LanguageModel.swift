@@ -4,13 +4,16 @@ import Foundation
 /// converted at set-up by scripts/review/sunpinyin-lm.py into `lm_bigram.bin`). Scores the segmentation of a
 /// short window so that real-word errors (在/再, 以/已, 做/作…) become visible: the unigram model cannot see them.
 public struct LanguageModel: Sendable {
-    /// Packed word key (WordStatistics.key) → index into `logP` / `backoff`.
-    let index: [UInt64: Int32]
+    /// Packed word key (WordStatistics.key) → index into `logP` / `backoff` (a flat table: this look-up is in the typo
+    /// search's innermost loop, where `Dictionary` hashing cost a tenth of the full review).
+    let index: FlatTable<Int32>
     let logP: [Float]
     let backoff: [Float]
     /// Sorted (i << 32 | j) bigram keys and their ln P(j | i).
     let bigramKeys: [UInt64]
     let bigramLogP: [Float]
+    /// `rowStart[i]..<rowStart[i + 1]` are the bigrams of word i: the binary search runs within one short row.
+    let rowStart: [Int32]
     /// ln P of a character the model does not know.
     static let unknownLogP: Float = -16
 
@@ -24,14 +27,13 @@ public struct LanguageModel: Sendable {
         let w = u32(4), b = u32(8)
         let wordBytes = w.multipliedReportingOverflow(by: 16), pairBytes = b.multipliedReportingOverflow(by: 12)
         guard !wordBytes.overflow, !pairBytes.overflow, data.count == 12 + wordBytes.partialValue + pairBytes.partialValue else { return nil }
-        var index: [UInt64: Int32] = [:]
-        index.reserveCapacity(w)
+        var index = FlatTable<Int32>(capacity: w, filler: -1)
         var logP = [Float](repeating: 0, count: w), backoff = [Float](repeating: 0, count: w)
         var keys = [UInt64](repeating: 0, count: b), probs = [Float](repeating: 0, count: b)
         data.withUnsafeBytes { raw in
             for i in 0..<w {
                 let o = 12 + 16 * i
-                index[raw.loadUnaligned(fromByteOffset: o, as: UInt64.self).littleEndian] = Int32(i)
+                index.set(raw.loadUnaligned(fromByteOffset: o, as: UInt64.self).littleEndian, Int32(i))
                 logP[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: o + 8, as: UInt32.self).littleEndian)
                 backoff[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: o + 12, as: UInt32.self).littleEndian)
             }
@@ -42,23 +44,31 @@ public struct LanguageModel: Sendable {
         self.index = index
         self.logP = logP
         self.backoff = backoff
-        bigramKeys = keys.map { UInt64(littleEndian: $0) }
+        let sortedKeys = keys.map { UInt64(littleEndian: $0) }
+        guard b < Int(Int32.max), sortedKeys.indices.dropFirst().allSatisfy({ sortedKeys[$0 - 1] <= sortedKeys[$0] }) else { return nil }
+        var rows = [Int32](repeating: 0, count: w + 1), k = 0
+        for i in 0...w {
+            while k < b && sortedKeys[k] >> 32 < UInt64(i) { k += 1 }
+            rows[i] = Int32(k)
+        }
+        bigramKeys = sortedKeys
         bigramLogP = probs.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+        rowStart = rows
     }
 
     /// Word index of a packed key, nil when the model does not know the word.
-    @inline(__always) func word(_ key: UInt64) -> Int32? { index[key] }
+    @inline(__always) func word(_ key: UInt64) -> Int32? { key == 0 ? nil : index[key] }
 
     /// ln P(w | prev) with backoff; prev < 0 = no history.
     @inline(__always) func logProbability(_ w: Int32, after prev: Int32) -> Float {
         guard prev >= 0 else { return logP[Int(w)] }
         let k = UInt64(UInt32(prev)) << 32 | UInt64(UInt32(w))
-        var lo = 0, hi = bigramKeys.count
+        var lo = Int(rowStart[Int(prev)]), hi = Int(rowStart[Int(prev) + 1])
         while lo < hi {
             let mid = (lo + hi) >> 1
             if bigramKeys[mid] < k { lo = mid + 1 } else { hi = mid }
         }
-        if lo < bigramKeys.count && bigramKeys[lo] == k { return bigramLogP[lo] }
+        if lo < bigramKeys.count && bigramKeys[lo] == k { return bigramLogP[lo] }  // a row holds every key of its word
         return backoff[Int(prev)] + logP[Int(w)]
     }
 

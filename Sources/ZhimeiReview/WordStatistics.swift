@@ -6,11 +6,11 @@ import Foundation
 public struct WordStatistics: Sendable {
     struct Entry: Sendable { var logP: Float; var tag: UInt8 }
     static let maxWordLength = 4
-    var entries = FlatTable(capacity: 16)
+    var entries = FlatTable<Entry>(capacity: 16)
     var tagNames: [String] = [""]
     var charFreq: [UInt32: Int32] = [:]
     /// Adjacent character pairs occurring inside dictionary words (a <<16 | b): the cheap filter before scoring.
-    var pairs = FlatTable(capacity: 16)
+    var pairs = FlatTable<Entry>(capacity: 16)
     /// log-probability of a character that is not a dictionary word on its own.
     var unknownLogP: Float = -20
     public var count: Int { entries.count }

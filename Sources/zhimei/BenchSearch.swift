@@ -16,6 +16,7 @@ struct SearchBench: AsyncParsableCommand {
     @Flag(help: "Skip SQLite (with --postgres).") var skipSqlite = false
     @Flag(help: "After the load, merge the FTS5 segments (timed) and run the queries again.") var optimize = false
     @Option(help: "Random seed of the corpus.") var seed: UInt64 = 20_260_101
+    @Option(help: "SQLite: keep the database in this directory; an index already there with --articles rows is reused (no indexing).") var databaseDir: String?
 
     func validate() throws {
         guard (100...5_000_000).contains(articles) else { throw ValidationError("--articles must be 100–5000000") }
@@ -28,6 +29,7 @@ struct SearchBench: AsyncParsableCommand {
         var o = SearchBenchmark.Options()
         o.articles = articles; o.characters = characters; o.queries = queries; o.clients = clients
         o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed; o.baselineQueries = baselineQueries; o.optimize = optimize
+        o.databaseDirectory = databaseDir
         let report = try await SearchBenchmark.run(o, textData: settings.textDataDirectory) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

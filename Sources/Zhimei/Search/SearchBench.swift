@@ -19,6 +19,9 @@ public enum SearchBenchmark {
         public var skipSQLite = false
         /// Also merge the FTS5 segments after the load (timed) and run the queries again.
         public var optimize = false
+        /// SQLite: keep the database in this directory, and reuse an index already holding `articles` rows there (query
+        /// experiments on a large corpus without indexing it again).
+        public var databaseDirectory: String?
         public init() {}
     }
 
@@ -47,12 +50,13 @@ public enum SearchBenchmark {
     }
 
     static func backend(_ url: String?, _ o: Options, corpus: SearchCorpus, textData: String, log: @escaping @Sendable (String) -> Void) async throws -> [String] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-bench-\(UUID().uuidString.prefix(8))").path
+        let keep = url == nil ? o.databaseDirectory : nil
+        let dir = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-bench-\(UUID().uuidString.prefix(8))").path
         var env = ["ZHIMEI_DATA_DIR": dir, "ZHIMEI_TEXT_DATA": textData, "ZHIMEI_LOG_LEVEL": "warning"]
         let schema = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
         if let url { env["DATABASE_URL"] = url; env["ZHIMEI_PG_SCHEMA"] = schema }
         let settings = Settings.load(environment: env)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { if keep == nil { try? FileManager.default.removeItem(atPath: dir) } }
         return try await Bootstrap.withApplication(settings) { app in
             let sql = try SearchIndex.sql(app.db)
             if url != nil { try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
@@ -77,11 +81,17 @@ public enum SearchBenchmark {
         let name = url == nil ? "SQLite FTS5" : "PostgreSQL tsvector+GIN"
         let before = try await storageBytes(sql, pg: url != nil, settings: settings)
         let analyzer = try await SearchService.analyzer(app)
-        let tenants = (0..<o.tenants).map { _ in UUID() }
+        // Tenants from the seed, so a reused index (--database-dir) is queried with the same filters.
+        var tr = SearchCorpus.Random(seed: o.seed ^ 0x7E4A)
+        let tenants = (0..<o.tenants).map { _ in UUID(uuid: Self.uuidBytes(&tr)) }
+        let reused = url == nil && o.databaseDirectory != nil ? try await SearchIndex.count(on: app.db) : 0
+        if reused > 0 && reused != o.articles {
+            throw AppError(.badRequest, "bench_reuse", zh: "目录中的索引有 \(reused) 篇，与 --articles 不符", en: "The index in the directory holds \(reused) articles, not --articles")
+        }
         // Bulk indexing as a pipeline: while one batch is written (one writer), the next is generated and analysed on
         // every core. The rate is wall-clock over the whole loop, so it includes generating the corpus (a lower bound).
         let batch = 2_000
-        let starts = Array(stride(from: 0, to: o.articles, by: batch))
+        let starts = reused > 0 ? [] : Array(stride(from: 0, to: o.articles, by: batch))
         let articles = o.articles, characters = o.characters, seed = o.seed
         @Sendable func prepare(_ start: Int) async -> (rows: [IndexedRow], generateMs: Double, analyseMs: Double) {
             let t0 = ContinuousClock.now
@@ -129,7 +139,7 @@ public enum SearchBenchmark {
         let wallMs = ms(started)
         let rate = Double(o.articles) / (wallMs / 1000)
         let after = try await storageBytes(sql, pg: url != nil, settings: settings)
-        var lines = ["", "== \(name) ==",
+        var lines = ["", "== \(name) ==", reused > 0 ? "(index reused from \(o.databaseDirectory ?? ""): the indexing lines below are not a measurement)" : "",
                      String(format: "bulk indexing: %.0f articles/s (wall %.1f s incl. generating the corpus %.1f s; analysis %.1f s on %d cores, overlapped with writes %.1f s)",
                             rate, wallMs / 1000, totals.generateMs / 1000, totals.analyseMs / 1000, ProcessInfo.processInfo.activeProcessorCount, totals.writeMs / 1000),
                      String(format: "writes: %.1f s rows (incl. replacing), %.1f s full-text index; writer alone %.0f articles/s",
@@ -189,6 +199,13 @@ public enum SearchBenchmark {
         lines.append("baseline (\(url == nil ? "LIKE '%…%'" : "pg_trgm ILIKE")): \(base.0.line), \(base.1) matches in total (full-text: \(ftsSame) on the same queries)")
         lines.append(String(format: "ratio baseline/full-text: p50 ×%.1f, p99 ×%.1f", base.0.p(0.5) / max(0.001, fts.0.p(0.5)), base.0.p(0.99) / max(0.001, fts.0.p(0.99))))
         return lines
+    }
+
+    static func uuidBytes(_ r: inout SearchCorpus.Random) -> uuid_t {
+        var b = [UInt8](repeating: 0, count: 16)
+        for i in 0..<16 { b[i] = UInt8(r.below(256)) }
+        b[6] = (b[6] & 0x0F) | 0x40; b[8] = (b[8] & 0x3F) | 0x80
+        return (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
     }
 
     /// The database's own substring search: both words in title or body, the same filter, newest first, page of 20 + count.

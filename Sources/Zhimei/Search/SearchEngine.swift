@@ -102,7 +102,10 @@ public enum SearchEngine {
     }
 
     /// The FROM and WHERE part shared by the page, the count and the facets; nil when nothing can match.
-    static func fromWhere(_ r: SearchRequest, _ a: AnalyzedQuery, visibility: SearchVisibility, pg: Bool) -> SQLQueryString? {
+    /// `narrow`: on SQLite, the matches are joined to the narrow filter index (`search_documents_filter`, migration
+    /// 064) rather than to the table, whose rows are kilobytes of text on overflow pages: the filter columns of each
+    /// of thousands of matches are then read from a small, cached index instead of walking each row's page chain.
+    static func fromWhere(_ r: SearchRequest, _ a: AnalyzedQuery, visibility: SearchVisibility, pg: Bool, narrow: Bool = false) -> SQLQueryString? {
         var conditions: [SQLQueryString] = []
         var from: SQLQueryString = "search_documents d"
         if !a.isEmpty {
@@ -110,7 +113,7 @@ public enum SearchEngine {
                 from = "search_documents d, CAST(\(bind: a.tsquery) AS tsquery) q"
                 conditions.append("d.tsv @@ q")
             } else {
-                from = "search_fts JOIN search_documents d ON d.seq = search_fts.rowid"
+                from = "search_fts JOIN search_documents d" + (narrow ? " INDEXED BY search_documents_filter" : "") + " ON d.seq = search_fts.rowid"
                 conditions.append("search_fts MATCH \(bind: a.fts5)")
             }
         }
@@ -170,6 +173,19 @@ public enum SearchEngine {
 
     /// Runs a search: one page of hits, the total and (optionally) facet counts.
     public static func run(_ r: SearchRequest, analyzed a: AnalyzedQuery, visibility: SearchVisibility, on db: any Database, now: Date = Date()) async throws -> SearchOutcome {
+        guard try SearchIndex.sql(db).dialect.name != "postgresql" else { return try await search(r, analyzed: a, visibility: visibility, on: db, now: now) }
+        return try await db.withConnection { conn in
+            // A query reads thousands of index pages; with SQLite's default 2 MB page cache per connection each query
+            // read them from the file again. 64 MB per pooled connection keeps the hot part of the index in memory.
+            try await SearchIndex.sql(conn).raw(SQLQueryString("PRAGMA cache_size=-\(unsafeRaw: String(searchCacheKiB))")).run()
+            return try await search(r, analyzed: a, visibility: visibility, on: conn, now: now)
+        }
+    }
+
+    /// Page cache of a connection that has run a search (KiB).
+    static let searchCacheKiB = 65_536
+
+    static func search(_ r: SearchRequest, analyzed a: AnalyzedQuery, visibility: SearchVisibility, on db: any Database, now: Date) async throws -> SearchOutcome {
         let sql = try SearchIndex.sql(db)
         let pg = sql.dialect.name == "postgresql"
         // A query that had words but none survived analysis (only punctuation, only exclusions) matches nothing.
@@ -177,19 +193,42 @@ public enum SearchEngine {
         guard !(hadText && a.isEmpty), let base = fromWhere(r, a, visibility: visibility, pg: pg) else {
             return SearchOutcome(hits: [], total: 0, facets: [:], highlight: [])
         }
-        let order: SQLQueryString = (r.sort == .time || a.isEmpty) ? "d.doc_date DESC, d.id ASC" : "score DESC, d.doc_date DESC, d.id ASC"
-        let page: SQLQueryString = "SELECT \(unsafeRaw: selectColumns), " + score(r, a, pg: pg, now: now) + " AS score " + base
-            + " ORDER BY " + order + " LIMIT \(literal: max(1, min(r.limit, 200))) OFFSET \(literal: max(0, min(r.offset, 100_000)))"
-        let rows = try await sql.raw(page).all()
-        let hits = try rows.map(hit)
-        var total = hits.count + max(0, min(r.offset, 100_000))
-        var facets: [String: [(String, Int)]] = [:]
-        if hits.count >= r.limit || r.offset > 0 || r.facets {
-            total = try await sql.raw("SELECT COUNT(*) AS n " + base).first()?.decode(column: "n", as: Int.self) ?? 0
+        let limit = max(1, min(r.limit, 200)), offset = max(0, min(r.offset, 100_000))
+        let narrowBase = a.isEmpty || pg ? base : fromWhere(r, a, visibility: visibility, pg: pg, narrow: true) ?? base
+        let hits: [SearchHit]
+        var total: Int
+        if a.isEmpty {
+            // No words: newest first from the date index; the total by a separate count.
+            let page: SQLQueryString = "SELECT \(unsafeRaw: selectColumns), 0.0 AS score " + base
+                + " ORDER BY d.doc_date DESC, d.id ASC LIMIT \(literal: limit) OFFSET \(literal: offset)"
+            hits = try await sql.raw(page).all().map(hit)
+            total = hits.count + offset
+            if hits.count >= limit || offset > 0 || r.facets {
+                total = try await sql.raw("SELECT COUNT(*) AS n " + base).first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+        } else {
+            // Words: one pass over the matches ranks them and counts them (a window count), keeping only each match's
+            // key and score; the stored text is then read for the page's rows alone.
+            // (The rank is computed in an inner query: FTS5's bm25() cannot run in the same query as a window function.)
+            let order: SQLQueryString = r.sort == .time ? "dd DESC, did ASC" : "score DESC, dd DESC, did ASC"
+            let matches: SQLQueryString = "SELECT d.seq AS seq, d.doc_date AS dd, d.id AS did, " + score(r, a, pg: pg, now: now) + " AS score " + narrowBase
+            let best: SQLQueryString = "SELECT seq, dd, did, score, COUNT(*) OVER () AS total FROM (" + matches + ") m ORDER BY " + order
+                + " LIMIT \(literal: limit) OFFSET \(literal: offset)"
+            let page: SQLQueryString = "SELECT \(unsafeRaw: selectColumns), p.score AS score, p.total AS total FROM (" + best
+                + ") p JOIN search_documents d ON d.seq = p.seq ORDER BY " + (r.sort == .time ? "p.dd DESC, p.did ASC" : "p.score DESC, p.dd DESC, p.did ASC")
+            let rows = try await sql.raw(page).all()
+            hits = try rows.map(hit)
+            if let first = rows.first {
+                total = try first.decode(column: "total", as: Int.self)
+            } else {
+                // A page past the end says nothing about the total: count it.
+                total = offset == 0 ? 0 : try await sql.raw("SELECT COUNT(*) AS n " + narrowBase).first()?.decode(column: "n", as: Int.self) ?? 0
+            }
         }
+        var facets: [String: [(String, Int)]] = [:]
         if r.facets {
             for field in facetFields {
-                let q: SQLQueryString = "SELECT d.\(unsafeRaw: field) AS v, COUNT(*) AS n " + base + " GROUP BY d.\(unsafeRaw: field) ORDER BY n DESC, v ASC LIMIT 50"
+                let q: SQLQueryString = "SELECT d.\(unsafeRaw: field) AS v, COUNT(*) AS n " + narrowBase + " GROUP BY d.\(unsafeRaw: field) ORDER BY n DESC, v ASC LIMIT 50"
                 facets[field == "kind" ? "type" : (field == "tenant_id" ? "tenant" : field)] = try await sql.raw(q).all().map {
                     (try $0.decode(column: "v", as: String.self), try $0.decode(column: "n", as: Int.self))
                 }

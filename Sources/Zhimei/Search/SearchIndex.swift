@@ -209,3 +209,23 @@ struct M063_TuneSearchFTS: AsyncMigration {
         try await sql.raw("INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', 1048576)").run()
     }
 }
+
+/// 064 (SQLite): a narrow index holding, per row id, every column a search filters, ranks ties or counts facets by, so a
+/// query's thousands of matches are filtered in this small, cached index instead of in the table, whose rows carry the
+/// stored text and tokens on overflow pages (at 1,000,000 articles: ~150 MB against ~16 GB). Rows arrive in `seq`
+/// order, so the index only grows at its end.
+struct M064_AddSearchFilterIndex: AsyncMigration {
+    static let columns = "seq, kind, tenant_id, state, visibility, doc_date, id, channel, category, language, updated_epoch"
+
+    func prepare(on db: any Database) async throws {
+        let sql = try SearchIndex.sql(db)
+        guard sql.dialect.name != "postgresql" else { return }
+        try await sql.raw(SQLQueryString("CREATE INDEX search_documents_filter ON search_documents (\(unsafeRaw: Self.columns))")).run()
+    }
+
+    func revert(on db: any Database) async throws {
+        let sql = try SearchIndex.sql(db)
+        guard sql.dialect.name != "postgresql" else { return }
+        try await sql.raw("DROP INDEX IF EXISTS search_documents_filter").run()
+    }
+}

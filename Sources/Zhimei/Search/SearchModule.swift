@@ -9,6 +9,7 @@ enum SearchModule {
         M061_CreateSearchSupport(),
         M062_AddSearchAuthorInitials(),
         M063_TuneSearchFTS(),
+        M064_AddSearchFilterIndex(),
     ]
 
     static func register(_ app: Application) throws {

@@ -233,4 +233,34 @@ final class SearchTests: XCTestCase {
             XCTAssertEqual(byTime.items.first?.title, "正文提到乙")
         }
     }
+
+    /// Pages: the total is the number of all matches on every page (also the last, short one), a page past the end is empty
+    /// but still counted, and the pages together are the whole ranked list, by relevance and by time.
+    func testPagesAndTotals() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            let docs = (0..<7).map { i in Self.doc(liuyang, "防汛第\(i)篇" + String(repeating: "防汛", count: i), body: "正文。", day: i) }
+            try await index(t, docs + [Self.doc(liuyang, "无关稿件", body: "正文。")])
+            let admin = try await t.token(for: "admin")
+            let all = try await search(t, "防汛", as: admin, extra: "&limit=100")
+            XCTAssertEqual(all.total, 7)
+            for sort in ["relevance", "time"] {
+                let whole = try await search(t, "防汛", as: admin, extra: "&limit=100&sort=\(sort)")
+                var paged: [String] = []
+                for offset in stride(from: 0, to: 7, by: 3) {
+                    let page = try await search(t, "防汛", as: admin, extra: "&limit=3&offset=\(offset)&sort=\(sort)")
+                    XCTAssertEqual(page.total, 7, "page at \(offset), \(sort)")
+                    paged += titles(page)
+                }
+                XCTAssertEqual(paged, titles(whole), sort)
+            }
+            let byTime = try await search(t, "防汛", as: admin, extra: "&limit=2&sort=time")
+            XCTAssertEqual(titles(byTime), ["防汛第6篇" + String(repeating: "防汛", count: 6), "防汛第5篇" + String(repeating: "防汛", count: 5)])
+            let past = try await search(t, "防汛", as: admin, extra: "&limit=3&offset=30")
+            XCTAssertEqual(past.items.count, 0)
+            XCTAssertEqual(past.total, 7, "a page past the end still reports the total")
+            let filtered = try await search(t, "防汛", as: admin, extra: "&limit=2&from=2026-01-04")
+            XCTAssertEqual(filtered.total, 4, "filters count too")
+        }
+    }
 }

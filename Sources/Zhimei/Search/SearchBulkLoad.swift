@@ -23,6 +23,11 @@ public struct SearchBulkLoad: Sendable {
     /// pages that the default 2 MB cache has already dropped.
     static let cacheKiB = 262_144
 
+    /// WAL pages after which a bulk commit checkpoints (default 1,000 = 4 MB, i.e. after every batch of ~30 MB). Each
+    /// batch rewrites the same hot pages (B-tree interiors, the key index's leaves, the FTS structure); checkpointing
+    /// every ~1 GB instead copies each of them into the database once per many batches, not once per batch.
+    static let checkpointPages = 262_144
+
     /// Runs `body` with a bulk session on one connection; settings are restored afterwards, also on error.
     public static func session<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (SearchBulkLoad) async throws -> T) async throws -> T {
         let sqlite = try SearchIndex.sql(db).dialect.name != "postgresql"
@@ -31,11 +36,16 @@ public struct SearchBulkLoad: Sendable {
             let sql = try SearchIndex.sql(conn)
             let cache = try await sql.raw("PRAGMA cache_size").first()?.decode(column: "cache_size", as: Int.self) ?? -2000
             let sync = try await sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self) ?? 2
+            let checkpoint = try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self) ?? 1000
             try await sql.raw(SQLQueryString("PRAGMA cache_size=-\(unsafeRaw: String(SearchBulkLoad.cacheKiB))")).run()
             try await sql.raw("PRAGMA synchronous=NORMAL").run()
+            try await sql.raw(SQLQueryString("PRAGMA wal_autocheckpoint=\(unsafeRaw: String(SearchBulkLoad.checkpointPages))")).run()
             func restore() async {
                 try? await sql.raw(SQLQueryString("PRAGMA cache_size=\(unsafeRaw: String(cache))")).run()
                 try? await sql.raw(SQLQueryString("PRAGMA synchronous=\(unsafeRaw: String(sync))")).run()
+                try? await sql.raw(SQLQueryString("PRAGMA wal_autocheckpoint=\(unsafeRaw: String(checkpoint))")).run()
+                // Copy what is left in the WAL into the database, so it does not stay large after the load.
+                _ = try? await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").all()
             }
             do {
                 let out = try await body(SearchBulkLoad(db: conn, sqlite: true))

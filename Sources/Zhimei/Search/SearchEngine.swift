@@ -226,15 +226,38 @@ public enum SearchEngine {
             }
         }
         var facets: [String: [(String, Int)]] = [:]
-        if r.facets {
-            for field in facetFields {
-                let q: SQLQueryString = "SELECT d.\(unsafeRaw: field) AS v, COUNT(*) AS n " + narrowBase + " GROUP BY d.\(unsafeRaw: field) ORDER BY n DESC, v ASC LIMIT 50"
-                facets[field == "kind" ? "type" : (field == "tenant_id" ? "tenant" : field)] = try await sql.raw(q).all().map {
-                    (try $0.decode(column: "v", as: String.self), try $0.decode(column: "n", as: Int.self))
-                }
-            }
-        }
+        if r.facets { facets = try await facetCounts(sql, narrowBase) }
         return SearchOutcome(hits: hits, total: total, facets: facets, highlight: a.highlightTokens)
+    }
+
+    /// Most combinations of facet values read back before falling back to one query per facet.
+    static let facetCombinationLimit = 10_000
+
+    /// Facet counts (top 50 values per field) from one pass over the matches, grouped by every facet field at once and
+    /// summed per field here; five passes (one per field) only when the combinations are too many.
+    static func facetCounts(_ sql: any SQLDatabase, _ base: SQLQueryString, combinationLimit: Int = facetCombinationLimit) async throws -> [String: [(value: String, count: Int)]] {
+        func name(_ field: String) -> String { field == "kind" ? "type" : (field == "tenant_id" ? "tenant" : field) }
+        func top(_ counts: [String: Int]) -> [(value: String, count: Int)] {
+            counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(50).map { ($0.key, $0.value) }
+        }
+        let columns = facetFields.map { "d." + $0 }.joined(separator: ", ")
+        let grouped: SQLQueryString = "SELECT \(unsafeRaw: columns), COUNT(*) AS n " + base + " GROUP BY \(unsafeRaw: columns) LIMIT \(literal: combinationLimit + 1)"
+        let rows = try await sql.raw(grouped).all()
+        var out: [String: [(value: String, count: Int)]] = [:]
+        if rows.count <= combinationLimit {
+            var sums = Dictionary(uniqueKeysWithValues: facetFields.map { ($0, [String: Int]()) })
+            for row in rows {
+                let n = try row.decode(column: "n", as: Int.self)
+                for field in facetFields { sums[field]![try row.decode(column: field, as: String.self), default: 0] += n }
+            }
+            for field in facetFields { out[name(field)] = top(sums[field] ?? [:]) }
+            return out
+        }
+        for field in facetFields {
+            let q: SQLQueryString = "SELECT d.\(unsafeRaw: field) AS v, COUNT(*) AS n " + base + " GROUP BY d.\(unsafeRaw: field) ORDER BY n DESC, v ASC LIMIT 50"
+            out[name(field)] = try await sql.raw(q).all().map { (try $0.decode(column: "v", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+        }
+        return out
     }
 
     static func hit(_ row: any SQLRow) throws -> SearchHit {

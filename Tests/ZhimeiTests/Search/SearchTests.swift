@@ -263,4 +263,34 @@ final class SearchTests: XCTestCase {
             XCTAssertEqual(filtered.total, 4, "filters count too")
         }
     }
+
+    /// Facet counts from the one grouped pass equal those of one query per facet (the fallback for many combinations).
+    func testFacetCountsOnePassEqualsPerField() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID(), ningxiang = try await t.tenant("ningxiang").requireID()
+            var docs: [SearchDocument] = []
+            for i in 0..<12 {
+                var d = Self.doc(i % 3 == 0 ? ningxiang : liuyang, "防汛第\(i)篇", body: "正文。", state: ["draft", "published", "in_review"][i % 3],
+                                 kind: i % 4 == 0 ? "lead" : "story", day: i, language: i % 5 == 0 ? "zh-Hant" : "zh-Hans")
+                d.category = ["时政", "经济"][i % 2]
+                docs.append(d)
+            }
+            try await index(t, docs)
+            let analyzer = try await SearchService.analyzer(t.app)
+            var r = SearchRequest()
+            r.query = SearchQuery.parse("防汛")
+            let a = AnalyzedQuery(r.query, analyzer: analyzer)
+            let sql = try XCTUnwrap(t.db as? any SQLDatabase)
+            let pg = sql.dialect.name == "postgresql"
+            let base = try XCTUnwrap(SearchEngine.fromWhere(r, a, visibility: .everything(["story", "lead"]), pg: pg))
+            let onePass = try await SearchEngine.facetCounts(sql, base)
+            let perField = try await SearchEngine.facetCounts(sql, base, combinationLimit: 1)
+            XCTAssertEqual(Set(onePass.keys), ["type", "state", "tenant", "category", "language"])
+            for (key, values) in onePass {
+                XCTAssertEqual(values.map { "\($0.value)=\($0.count)" }, (perField[key] ?? []).map { "\($0.value)=\($0.count)" }, key)
+            }
+            XCTAssertEqual(onePass["type"]?.map { "\($0.value)=\($0.count)" }, ["story=9", "lead=3"])
+            XCTAssertEqual(onePass["state"]?.reduce(0) { $0 + $1.count }, 12)
+        }
+    }
 }

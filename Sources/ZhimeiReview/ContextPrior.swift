@@ -48,9 +48,9 @@ struct ContextPrior: Sendable {
 
     /// Intended characters for the lone characters of the Han run `s[a..<b]` whose context points elsewhere with at
     /// least `minShare` (position → character), from the run's best segmentation.
-    func suggestions(_ s: [UInt32], _ a: Int, _ b: Int, words: WordStatistics, minShare: Float) -> [Int: UInt32] {
+    func suggestions(_ s: [UInt32], _ a: Int, _ b: Int, words: WordStatistics, minShare: Float, segments: RunSegments? = nil) -> [Int: UInt32] {
         guard s[a..<b].contains(where: { characters.contains($0) }) else { return [:] }
-        let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
+        let seg = segments?.segment(s, a, b) ?? s.withUnsafeBufferPointer { words.segment($0, a, b) }
         func tag(_ t: (Int, Int)) -> UInt8 {
             let k = s.withUnsafeBufferPointer { WordStatistics.key($0, t.0, t.1) }
             guard let e = words.entry(k) else { return id("?") }

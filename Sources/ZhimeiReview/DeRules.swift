@@ -8,7 +8,7 @@ struct DeRules {
 
     struct Fix { var position: Int; var replacement: UInt32; var confidence: Double }
 
-    static func fixes(_ s: [UInt32], words: WordStatistics) -> [Fix] {
+    static func fixes(_ s: [UInt32], words: WordStatistics, segments: RunSegments? = nil) -> [Fix] {
         guard words.count > 0 else { return [] }
         var out: [Fix] = []
         var i = 0
@@ -18,7 +18,7 @@ struct DeRules {
             var j = i
             while j < n && TypoModel.isHan(s[j]) { j += 1 }
             guard s[i..<j].contains(de) else { i = j; continue }
-            let toks = s.withUnsafeBufferPointer { words.segment($0, i, j) }
+            let toks = segments?.segment(s, i, j) ?? s.withUnsafeBufferPointer { words.segment($0, i, j) }
             func tag(_ t: (Int, Int)) -> String { s.withUnsafeBufferPointer { words.tag(WordStatistics.key($0, t.0, t.1)) } }
             for k in 1..<max(1, toks.count) where k + 1 < toks.count {
                 let t = toks[k]

@@ -111,9 +111,10 @@ public final class Proofreader: Sendable {
             }
         }
         var fixed = s
+        let segments = RunSegments(words: resources.words, text: s)  // one segmentation per Han run, shared by the rules below
         if wants(.grammar) || wants(.typo) {
             let veto = typoSettings.deLMVeto.flatMap { v in resources.languageModel.map { (v, RealWordModel(lm: $0, words: resources.words, settings: typoSettings)) } }
-            for fx in DeRules.fixes(s, words: resources.words) where !locked[fx.position]
+            for fx in DeRules.fixes(s, words: resources.words, segments: segments) where !locked[fx.position]
                 && !TypoModel.vetoed(resources.charModel, typoSettings.charVetoDe, s, fx.position, fx.replacement) {
                 // the language model may still object strongly (共同的回忆: 回忆 is tagged as a verb)
                 if let (v, rw) = veto {
@@ -134,7 +135,7 @@ public final class Proofreader: Sendable {
         }
         if wants(.typo) {
             let model = TypoModel(resources: resources, settings: typoSettings)
-            for c in model.corrections(&fixed, locked: locked) {
+            for c in model.corrections(&fixed, locked: locked, segments: segments) {
                 let r = UTF8Scalars.string([c.replacement])
                 let o = UTF8Scalars.string([c.original])
                 let withLM = resources.languageModel != nil && typoSettings.confusionLMThreshold != nil
@@ -146,7 +147,7 @@ public final class Proofreader: Sendable {
             }
             if let lm = resources.languageModel, resources.hasTypoModel {
                 out += RealWordModel(lm: lm, words: resources.words, settings: typoSettings, charModel: resources.charModel)
-                    .corrections(&fixed, locked: locked).map(Proofreader.realWordFinding)
+                    .corrections(&fixed, locked: locked, segments: segments).map(Proofreader.realWordFinding)
             }
         }
         return out

@@ -65,7 +65,7 @@ struct RealWordModel {
     var radius: Int { min(max(settings.lmWindow, 1), 16) }
 
     /// Corrections for `s` (applied in place, left to right); `locked[i]` characters never change.
-    func corrections(_ s: inout [UInt32], locked: [Bool]) -> [Correction] {
+    func corrections(_ s: inout [UInt32], locked: [Bool], segments: RunSegments? = nil) -> [Correction] {
         var out: [Correction] = []
         let n = s.count
         let pairs = self.pairs
@@ -77,8 +77,9 @@ struct RealWordModel {
             while b < n && TypoModel.isHan(s[b]) { b += 1 }
             let a = i
             // with `realWordInWords` off, characters inside common dictionary words (一下, 以下) are not tried
-            let wordStarts: [Bool]? = settings.realWordInWords ? nil : commonWordMask(s, a, b)
-            let context = settings.learnedPairs ? ContextPrior.shared.suggestions(s, a, b, words: words, minShare: settings.contextShare) : [:]
+            let wordStarts: [Bool]? = settings.realWordInWords ? nil : commonWordMask(s, a, b, segments)
+            let context = settings.learnedPairs
+                ? ContextPrior.shared.suggestions(s, a, b, words: words, minShare: settings.contextShare, segments: segments) : [:]
             for p in a..<b where !(p < locked.count && locked[p]) {
                 // a learned tag context points to another character: kept unless the language model objects
                 // 的是 nominalises (最深刻的是), whatever the tags say: never 地 there
@@ -101,9 +102,9 @@ struct RealWordModel {
     }
 
     /// Positions covered by a multi-character word of the run's best segmentation (two-character words only when not rare).
-    private func commonWordMask(_ s: [UInt32], _ a: Int, _ b: Int) -> [Bool] {
+    private func commonWordMask(_ s: [UInt32], _ a: Int, _ b: Int, _ segments: RunSegments?) -> [Bool] {
         var mask = [Bool](repeating: false, count: b - a)  // the run only: a whole-text mask per run made long texts quadratic
-        for (x, y) in s.withUnsafeBufferPointer({ words.segment($0, a, b) }) where y - x > 1 {
+        for (x, y) in segments?.segment(s, a, b) ?? s.withUnsafeBufferPointer({ words.segment($0, a, b) }) where y - x > 1 {
             // three- and four-character words (考虑一下) are kept whatever their frequency; two-character ones unless rare
             let rare = y - x == 2 && s.withUnsafeBufferPointer { (words.entry(WordStatistics.key($0, x, y))?.logP ?? -100) < settings.rareWordLogP }
             if !rare { for k in x..<y { mask[k - a] = true } }

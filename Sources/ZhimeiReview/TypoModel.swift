@@ -89,6 +89,12 @@ struct TypoModel {
         }
     }
 
+    /// Unigram best-path score of `scratch[0..<w]`, recomputing the DP from position `j0` on (`dp[0..<j0]` must be valid).
+    @inline(__always) private func unigram(_ scratch: inout [UInt32], _ w: Int, _ dp: inout [Float], from j0: Int) -> Float {
+        let words = resources.words
+        return scratch.withUnsafeBufferPointer { buf in dp.withUnsafeMutableBufferPointer { words.segmentScore(buf, w, $0, from: j0) } }
+    }
+
     /// Whether the character n-gram model objects to `c` at `p` by at least `limit` (false without a model or limit).
     @inline(__always) static func vetoed(_ model: CharNGramModel?, _ limit: Float?, _ s: [UInt32], _ p: Int, _ c: UInt32) -> Bool {
         guard let model, let limit else { return false }
@@ -101,7 +107,7 @@ struct TypoModel {
 
     /// Corrections for `s` (modified in place as corrections are applied, left to right).
     /// `locked[i]` marks characters that must not change (protected terms, other findings).
-    func corrections(_ s: inout [UInt32], locked: [Bool]) -> [Correction] {
+    func corrections(_ s: inout [UInt32], locked: [Bool], segments: RunSegments? = nil) -> [Correction] {
         guard resources.hasTypoModel else { return [] }
         let words = resources.words
         var out: [Correction] = []
@@ -111,7 +117,7 @@ struct TypoModel {
             guard TypoModel.isHan(s[i]) else { i += 1; continue }
             var j = i
             while j < n && TypoModel.isHan(s[j]) { j += 1 }
-            if j - i >= 2 { out += correctRun(&s, i, j, locked: locked, words: words) }
+            if j - i >= 2 { out += correctRun(&s, i, j, locked: locked, words: words, segments: segments) }
             i = j
         }
         return out
@@ -119,13 +125,14 @@ struct TypoModel {
 
     /// Best-first: the single most convincing replacement in the run is applied, its neighbours are frozen, and the
     /// run is searched again — so of two adjacent characters the one whose replacement explains more is changed.
-    private func correctRun(_ s: inout [UInt32], _ a: Int, _ b: Int, locked: [Bool], words: WordStatistics) -> [Correction] {
+    private func correctRun(_ s: inout [UInt32], _ a: Int, _ b: Int, locked: [Bool], words: WordStatistics, segments: RunSegments?) -> [Correction] {
         var out: [Correction] = []
         var frozen = Set<Int>()
         let radius = min(max(settings.window, 1), 16)  // public setting: never trap on a bad value
         var scratch = [UInt32](repeating: 0, count: 2 * radius + 1)
+        var dp = [Float](repeating: 0, count: 2 * radius + 2)  // the unigram DP of the current window (prefix reused per candidate)
         while out.count < 8 {
-            let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
+            let seg = segments?.segment(s, a, b) ?? s.withUnsafeBufferPointer { words.segment($0, a, b) }
             var best: Correction? = nil
             var positions: [Int] = []
             for (x, y) in seg {
@@ -152,13 +159,15 @@ struct TypoModel {
                 let lo = max(a, i - radius), hi = min(b, i + radius + 1)
                 let w = hi - lo
                 for k in 0..<w { scratch[k] = s[lo + k] }
-                let base = windowScore(&scratch, w, words, withLM: false).0
+                let q = i - lo
+                // the DP up to the changed character is the same for every candidate: computed once here
+                let base = unigram(&scratch, w, &dp, from: 1)
                 var baseLM: Float? = nil
                 for (c, generic) in cands {
                     guard words.hasPair(prev, c) || words.hasPair(c, next) else { continue }
                     let cost = generic + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
                     scratch[i - lo] = c
-                    var gain = windowScore(&scratch, w, words, withLM: false).0 - base - cost
+                    var gain = unigram(&scratch, w, &dp, from: q + 1) - base - cost
                     if lm != nil {
                         guard gain > TypoModel.lmPrefilter else { continue }
                         if baseLM == nil {

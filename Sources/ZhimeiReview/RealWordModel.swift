@@ -38,19 +38,24 @@ struct RealWordModel {
         return out
     }
     static let learnedTable = table(learned: true)
+    static let learnedCandidates = CharCandidates(learnedTable)
     /// Packed (written << 32 | intended) pairs of the learned prior, for the confusion search's unseen-pair cost.
-    static let learnedKeys: Set<UInt64> = {
-        var keys = Set<UInt64>()
+    static let learnedKeys: FlatTable<Bool> = {
+        var keys: [UInt64] = []
         for entry in LearnedPrior.table.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
             let u = Array(entry.unicodeScalars)
-            if u.count >= 3 { keys.insert(UInt64(u[0].value) << 32 | UInt64(u[1].value)) }
+            if u.count >= 3 { keys.append(UInt64(u[0].value) << 32 | UInt64(u[1].value)) }
         }
-        return keys
+        var table = FlatTable<Bool>(capacity: keys.count, filler: false)
+        for k in keys { table.set(k, true) }
+        return table
     }()
     @inline(__always) static func isLearned(_ written: UInt32, _ intended: UInt32) -> Bool {
-        learnedKeys.contains(UInt64(written) << 32 | UInt64(intended))
+        let k = UInt64(written) << 32 | UInt64(intended)
+        return k != 0 && learnedKeys[k] != nil
     }
     static let builtinTable = table(learned: false)
+    static let builtinCandidates = CharCandidates(builtinTable)
 
     /// `byContext`: proposed by a learned tag context (`ContextPrior`), the language model only not objecting.
     struct Correction { var position: Int; var original: UInt32; var replacement: UInt32; var gain: Float; var byContext = false }
@@ -60,7 +65,7 @@ struct RealWordModel {
     let settings: TypoSettings
     /// The character n-gram veto (nil = none).
     var charModel: CharNGramModel? = nil
-    var pairs: [UInt32: [(UInt32, Float)]] { settings.learnedPairs ? RealWordModel.learnedTable : RealWordModel.builtinTable }
+    var pairs: CharCandidates { settings.learnedPairs ? RealWordModel.learnedCandidates : RealWordModel.builtinCandidates }
     /// The window radius, clamped (settings are public; a negative or huge value must not trap).
     var radius: Int { min(max(settings.lmWindow, 1), 16) }
 
@@ -86,14 +91,14 @@ struct RealWordModel {
                 if let y = context[p], !RealWordModel.neverWritten.contains(s[p]), !(y == DeRules.di && p + 1 < b && s[p + 1] == 0x662F),
                    case let toll = settings.contextCostWeight * (pairs[s[p]]?.first(where: { $0.0 == y })?.1 ?? RealWordModel.rarerCost) - settings.contextMargin,
                    !TypoModel.vetoed(charModel, settings.charVetoContext, s, p, y),
-                   var fix = best(&s, p, a, b, [(y, toll)], &scratch, threshold: 0) {
+                   var fix = best(&s, p, a, b, [(y, toll)][...], &scratch, threshold: 0) {
                     fix.byContext = true
                     fix.gain += toll  // report the language model's own gain
                     out.append(fix); s[p] = fix.replacement
                     continue
                 }
-                guard let cands = pairs[s[p]] else { continue }
                 if let inWord = wordStarts, inWord[p - a] { continue }
+                guard let cands = pairs[s[p]] else { continue }
                 if let fix = best(&s, p, a, b, cands, &scratch, threshold: settings.lmThreshold + settings.charRaise(charModel)) { out.append(fix); s[p] = fix.replacement }
             }
             i = b
@@ -112,7 +117,7 @@ struct RealWordModel {
         return mask
     }
 
-    private func best(_ s: inout [UInt32], _ p: Int, _ a: Int, _ b: Int, _ cands: [(UInt32, Float)], _ scratch: inout [UInt32],
+    private func best(_ s: inout [UInt32], _ p: Int, _ a: Int, _ b: Int, _ cands: ArraySlice<(UInt32, Float)>, _ scratch: inout [UInt32],
                       threshold: Float) -> Correction? {
         let lo = max(a, p - radius), hi = min(b, p + radius + 1)
         let w = hi - lo

@@ -19,10 +19,14 @@ public final class ReviewResources: Sendable {
     public let words: WordStatistics
     /// Character → confusable characters with a cost (lower = likelier confusion).
     let confusion: [UInt32: [(UInt32, Float)]]
+    /// The same lists, flat (the confusion search's per-character look-up).
+    let confusionCandidates: CharCandidates
     /// Character → toneless pinyin readings (first = most common).
     let pinyin: [UInt32: [String]]
     /// Character → a canonical character with the same first reading (homophone folding).
     let homophoneKey: [UInt32: UInt32]
+    /// `homophoneKey` for every BMP scalar (the scalar itself when it has no key): folding reads it per character.
+    private let homophoneBMP: [UInt32]
     /// Where the data came from, for diagnostics.
     public let directory: String?
     /// Word bigram language model (`review/lm_bigram.bin`); nil when not installed — real-word typo detection is then off.
@@ -66,6 +70,7 @@ public final class ReviewResources: Sendable {
         self.languageModel = languageModel
         self.charModel = charModel
         self.confusion = confusion
+        confusionCandidates = CharCandidates(confusion)
         self.pinyin = pinyin
         var first: [String: UInt32] = [:]
         var key: [UInt32: UInt32] = [:]
@@ -74,6 +79,9 @@ public final class ReviewResources: Sendable {
             if let k = first[p] { key[c] = k } else { first[p] = c; key[c] = c }
         }
         homophoneKey = key
+        var bmp = (0..<UInt32(0x10000)).map { $0 }
+        for (c, k) in key where c < 0x10000 { bmp[Int(c)] = k }
+        homophoneBMP = bmp
         self.directory = directory
     }
 
@@ -135,6 +143,6 @@ public final class ReviewResources: Sendable {
 
     /// Folds each character to its homophone key (same length in scalars, so offsets are kept).
     func homophoneFold(_ s: [UInt32]) -> [UInt32] {
-        s.map { homophoneKey[$0] ?? $0 }
+        s.map { $0 < 0x10000 ? homophoneBMP[Int($0)] : homophoneKey[$0] ?? $0 }
     }
 }

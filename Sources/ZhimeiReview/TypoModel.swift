@@ -89,12 +89,6 @@ struct TypoModel {
         }
     }
 
-    /// Unigram best-path score of `scratch[0..<w]`, recomputing the DP from position `j0` on (`dp[0..<j0]` must be valid).
-    @inline(__always) private func unigram(_ scratch: inout [UInt32], _ w: Int, _ dp: inout [Float], from j0: Int) -> Float {
-        let words = resources.words
-        return scratch.withUnsafeBufferPointer { buf in dp.withUnsafeMutableBufferPointer { words.segmentScore(buf, w, $0, from: j0) } }
-    }
-
     /// Whether the character n-gram model objects to `c` at `p` by at least `limit` (false without a model or limit).
     @inline(__always) static func vetoed(_ model: CharNGramModel?, _ limit: Float?, _ s: [UInt32], _ p: Int, _ c: UInt32) -> Bool {
         guard let model, let limit else { return false }
@@ -130,7 +124,7 @@ struct TypoModel {
         var frozen = Set<Int>()
         let radius = min(max(settings.window, 1), 16)  // public setting: never trap on a bad value
         var scratch = [UInt32](repeating: 0, count: 2 * radius + 1)
-        var dp = [Float](repeating: 0, count: 2 * radius + 2)  // the unigram DP of the current window (prefix reused per candidate)
+        var lattice = WindowLattice(capacity: 2 * radius + 1)  // the window's words, looked up once; per candidate only those covering it
         while out.count < 8 {
             let seg = segments?.segment(s, a, b) ?? s.withUnsafeBufferPointer { words.segment($0, a, b) }
             var best: Correction? = nil
@@ -153,21 +147,21 @@ struct TypoModel {
             for i in positions where !inName(i) {
                 if (i < locked.count && locked[i]) || frozen.contains(i) { continue }
                 if !settings.confusionRewritesDi && s[i] == DeRules.di { continue }
-                guard let cands = resources.confusion[s[i]] else { continue }
+                guard let cands = resources.confusionCandidates[s[i]] else { continue }
                 let prev: UInt32 = i > a ? s[i - 1] : 0
                 let next: UInt32 = i + 1 < b ? s[i + 1] : 0
                 let lo = max(a, i - radius), hi = min(b, i + radius + 1)
                 let w = hi - lo
                 for k in 0..<w { scratch[k] = s[lo + k] }
                 let q = i - lo
-                // the DP up to the changed character is the same for every candidate: computed once here
-                let base = unigram(&scratch, w, &dp, from: 1)
+                let base = scratch.withUnsafeBufferPointer { lattice.load(words, $0, w) }
                 var baseLM: Float? = nil
                 for (c, generic) in cands {
-                    guard words.hasPair(prev, c) || words.hasPair(c, next) else { continue }
+                    let left = words.hasPair(prev, c), right = words.hasPair(c, next)
+                    guard left || right else { continue }
                     let cost = generic + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
                     scratch[i - lo] = c
-                    var gain = unigram(&scratch, w, &dp, from: q + 1) - base - cost
+                    var gain = scratch.withUnsafeBufferPointer { lattice.score(words, $0, q, left: left, right: right) } - base - cost
                     if lm != nil {
                         guard gain > TypoModel.lmPrefilter else { continue }
                         if baseLM == nil {

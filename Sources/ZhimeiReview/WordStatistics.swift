@@ -83,13 +83,11 @@ public struct WordStatistics: Sendable {
 
     /// The max-probability DP over `s[a..<b]` (single characters always allowed): fills `best[0...n]` and, when
     /// given, `from[j]` = start of the last word of the best path to j. One loop for scoring and segmenting.
-    /// With `j0` > 1, `best[0..<j0]` must already hold the DP of the same first j0 − 1 characters (only later
-    /// positions are recomputed: the confusion search changes one character of a window many times).
     @inline(__always)
     func bestPath(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ n: Int, _ best: UnsafeMutableBufferPointer<Float>,
-                          _ from: UnsafeMutableBufferPointer<Int>?, startingAt j0: Int = 1) {
+                          _ from: UnsafeMutableBufferPointer<Int>?) {
         best[0] = 0
-        for j in stride(from: j0, through: n, by: 1) {
+        for j in stride(from: 1, through: n, by: 1) {
             var bj = -Float.greatestFiniteMagnitude, fj = j - 1
             for len in 1...min(WordStatistics.maxWordLength, j) {
                 let i = j - len
@@ -110,14 +108,6 @@ public struct WordStatistics: Sendable {
             bestPath(s, a, n, best, nil)
             return best[n]
         }
-    }
-
-    /// `segmentScore` of `s[0..<n]` when `best[0..<j0]` already holds the DP of that text's first j0 − 1 characters
-    /// (the same additions in the same order, so the same value to the last bit).
-    func segmentScore(_ s: UnsafeBufferPointer<UInt32>, _ n: Int, _ best: UnsafeMutableBufferPointer<Float>, from j0: Int) -> Float {
-        guard n > 0 else { return 0 }
-        bestPath(s, 0, n, best, nil, startingAt: max(1, j0))
-        return best[n]
     }
 
     /// Best segmentation of `s[a..<b]` as (start, end) word ranges (same model as `segmentScore`).

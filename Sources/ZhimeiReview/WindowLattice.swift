@@ -1,0 +1,81 @@
+import Foundation
+
+/// The unigram word lattice of one short window (the confusion search's): the dictionary log-probability of every
+/// word s[j−len..<j] (len 1…4), looked up once per window. Trying a replacement at position q then re-looks-up only
+/// the words that cover q — and only those whose adjacent character pairs all occur inside dictionary words — and
+/// reruns the DP from q + 1. The DP makes the same additions and comparisons in the same order as
+/// `WordStatistics.bestPath`, so scores are identical to the last bit (GoldenFindingsTests).
+struct WindowLattice {
+    static let width = WordStatistics.maxWordLength
+    /// `logP[j * 4 + len − 1]`: the word ending at j of length len; −infinity = not a word (len ≥ 2).
+    private var logP: [Float]
+    /// `pairOK[k]`: s[k], s[k + 1] occur next to each other inside some dictionary word (of the original window).
+    private var pairOK: [Bool]
+    /// The DP: best[j] = best path score of the first j characters.
+    private var best: [Float]
+    private(set) var n = 0
+
+    init(capacity: Int) {
+        logP = [Float](repeating: 0, count: (capacity + 1) * WindowLattice.width)
+        pairOK = [Bool](repeating: false, count: capacity + 1)
+        best = [Float](repeating: 0, count: capacity + 1)
+    }
+
+    @inline(__always) private func lookup(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ i: Int, _ j: Int) -> Float {
+        if let e = words.entries[WordStatistics.key(t, i, j)] { return e.logP }
+        return j - i == 1 ? words.unknownLogP : -Float.infinity
+    }
+
+    /// Fills the lattice of `t[0..<n]` and returns its best-path score (== `words.segmentScore(t, 0, n)`).
+    mutating func load(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ n: Int) -> Float {
+        self.n = n
+        for k in 0..<max(0, n - 1) { pairOK[k] = words.hasPair(t[k], t[k + 1]) }
+        for j in stride(from: 1, through: n, by: 1) {
+            for len in 1...min(WindowLattice.width, j) {
+                // a word exists only if each of its adjacent pairs occurs inside a word; longer ones contain this pair too
+                if len >= 2 && !pairOK[j - len] { for l in len...min(WindowLattice.width, j) { logP[j * 4 + l - 1] = -Float.infinity }; break }
+                logP[j * 4 + len - 1] = lookup(words, t, j - len, j)
+            }
+        }
+        return run(from: 1)
+    }
+
+    /// Best-path score with `t[q]` replaced (t must hold the replacement at q and the original window elsewhere);
+    /// `left`/`right`: whether the replacement forms a dictionary pair with t[q − 1] / t[q + 1].
+    mutating func score(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ q: Int, left: Bool, right: Bool) -> Float {
+        for j in stride(from: q + 1, through: min(n, q + WindowLattice.width), by: 1) {
+            var ok = true  // all pairs of t[j−len..<j] so far (growing to the left)
+            for len in (j - q)...min(WindowLattice.width, j) {
+                let i = j - len
+                // pairs inside t[i..<j] not yet checked: the ones from the new left end, and on first entry those right of q
+                if len == j - q {
+                    // t[q..<j]: the pair at q (if j > q + 1) uses the replacement, the rest are original
+                    if j > q + 1 && !right { ok = false }
+                    if ok && j > q + 2 { for k in (q + 1)..<(j - 1) where !pairOK[k] { ok = false; break } }
+                } else {
+                    // the new left pair (i, i + 1): i + 1 == q uses the replacement
+                    if i + 1 == q ? !left : !pairOK[i] { ok = false }
+                }
+                logP[j * 4 + len - 1] = len == 1 ? lookup(words, t, i, j) : ok ? lookup(words, t, i, j) : -Float.infinity
+            }
+        }
+        return run(from: q + 1)
+    }
+
+    /// The DP from position j0 on (best[0..<j0] valid), with bestPath's arithmetic.
+    @inline(__always) private mutating func run(from j0: Int) -> Float {
+        guard n > 0 else { return 0 }
+        best[0] = 0
+        for j in stride(from: j0, through: n, by: 1) {
+            var bj = -Float.greatestFiniteMagnitude
+            for len in 1...min(WindowLattice.width, j) {
+                let lp = logP[j * 4 + len - 1]
+                if lp == -Float.infinity { continue }
+                let i = j - len
+                if best[i] + lp > bj { bj = best[i] + lp }
+            }
+            best[j] = bj
+        }
+        return best[n]
+    }
+}

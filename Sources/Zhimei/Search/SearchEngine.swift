@@ -176,14 +176,15 @@ public enum SearchEngine {
         guard try SearchIndex.sql(db).dialect.name != "postgresql" else { return try await search(r, analyzed: a, visibility: visibility, on: db, now: now) }
         return try await db.withConnection { conn in
             // A query reads thousands of index pages; with SQLite's default 2 MB page cache per connection each query
-            // read them from the file again. 64 MB per pooled connection keeps the hot part of the index in memory.
+            // read them from the file again. 256 MB per pooled connection (filled only as used) keeps the hot doclists
+            // and the filter index of a million articles in memory.
             try await SearchIndex.sql(conn).raw(SQLQueryString("PRAGMA cache_size=-\(unsafeRaw: String(searchCacheKiB))")).run()
             return try await search(r, analyzed: a, visibility: visibility, on: conn, now: now)
         }
     }
 
     /// Page cache of a connection that has run a search (KiB).
-    static let searchCacheKiB = 65_536
+    static let searchCacheKiB = 262_144
 
     static func search(_ r: SearchRequest, analyzed a: AnalyzedQuery, visibility: SearchVisibility, on db: any Database, now: Date) async throws -> SearchOutcome {
         let sql = try SearchIndex.sql(db)

@@ -7,7 +7,7 @@ import Foundation
 /// `WordStatistics.bestPath`, so scores are identical to the last bit (GoldenFindingsTests).
 struct WindowLattice {
     static let width = WordStatistics.maxWordLength
-    /// `logP[j * 4 + len − 1]`: the word ending at j of length len; −infinity = not a word (len ≥ 2).
+    /// `logP[j * WindowLattice.width + len − 1]`: the word ending at j of length len; −infinity = not a word (len ≥ 2).
     private var logP: [Float]
     /// `pairOK[k]`: s[k], s[k + 1] occur next to each other inside some dictionary word (of the original window).
     private var pairOK: [Bool]
@@ -33,8 +33,8 @@ struct WindowLattice {
         for j in stride(from: 1, through: n, by: 1) {
             for len in 1...min(WindowLattice.width, j) {
                 // a word exists only if each of its adjacent pairs occurs inside a word; longer ones contain this pair too
-                if len >= 2 && !pairOK[j - len] { for l in len...min(WindowLattice.width, j) { logP[j * 4 + l - 1] = -Float.infinity }; break }
-                logP[j * 4 + len - 1] = lookup(words, t, j - len, j)
+                if len >= 2 && !pairOK[j - len] { for l in len...min(WindowLattice.width, j) { logP[j * WindowLattice.width + l - 1] = -Float.infinity }; break }
+                logP[j * WindowLattice.width + len - 1] = lookup(words, t, j - len, j)
             }
         }
         return run(from: 1)
@@ -56,7 +56,7 @@ struct WindowLattice {
                     // the new left pair (i, i + 1): i + 1 == q uses the replacement
                     if i + 1 == q ? !left : !pairOK[i] { ok = false }
                 }
-                logP[j * 4 + len - 1] = len == 1 ? lookup(words, t, i, j) : ok ? lookup(words, t, i, j) : -Float.infinity
+                logP[j * WindowLattice.width + len - 1] = len == 1 ? lookup(words, t, i, j) : ok ? lookup(words, t, i, j) : -Float.infinity
             }
         }
         return run(from: q + 1)
@@ -69,7 +69,7 @@ struct WindowLattice {
         for j in stride(from: j0, through: n, by: 1) {
             var bj = -Float.greatestFiniteMagnitude
             for len in 1...min(WindowLattice.width, j) {
-                let lp = logP[j * 4 + len - 1]
+                let lp = logP[j * WindowLattice.width + len - 1]
                 if lp == -Float.infinity { continue }
                 let i = j - len
                 if best[i] + lp > bj { bj = best[i] + lp }

@@ -102,10 +102,10 @@ public enum SearchEngine {
     }
 
     /// The FROM and WHERE part shared by the page, the count and the facets; nil when nothing can match.
-    /// `narrow`: on SQLite, the matches are joined to the narrow filter index (`search_documents_filter`, migration
-    /// 064) rather than to the table, whose rows are kilobytes of text on overflow pages: the filter columns of each
-    /// of thousands of matches are then read from a small, cached index instead of walking each row's page chain.
-    static func fromWhere(_ r: SearchRequest, _ a: AnalyzedQuery, visibility: SearchVisibility, pg: Bool, narrow: Bool = false) -> SQLQueryString? {
+    /// On SQLite the matches are joined to the narrow filter index (`search_documents_filter`, migration 064) rather
+    /// than to the table, whose rows are kilobytes of text on overflow pages: the filter columns of each of thousands
+    /// of matches are read from a small, cached index instead of walking each row's page chain.
+    static func fromWhere(_ r: SearchRequest, _ a: AnalyzedQuery, visibility: SearchVisibility, pg: Bool) -> SQLQueryString? {
         var conditions: [SQLQueryString] = []
         var from: SQLQueryString = "search_documents d"
         if !a.isEmpty {
@@ -113,7 +113,7 @@ public enum SearchEngine {
                 from = "search_documents d, CAST(\(bind: a.tsquery) AS tsquery) q"
                 conditions.append("d.tsv @@ q")
             } else {
-                from = "search_fts JOIN search_documents d" + (narrow ? " INDEXED BY search_documents_filter" : "") + " ON d.seq = search_fts.rowid"
+                from = "search_fts JOIN search_documents d INDEXED BY search_documents_filter ON d.seq = search_fts.rowid"
                 conditions.append("search_fts MATCH \(bind: a.fts5)")
             }
         }
@@ -195,7 +195,6 @@ public enum SearchEngine {
             return SearchOutcome(hits: [], total: 0, facets: [:], highlight: [])
         }
         let limit = max(1, min(r.limit, 200)), offset = max(0, min(r.offset, 100_000))
-        let narrowBase = a.isEmpty || pg ? base : fromWhere(r, a, visibility: visibility, pg: pg, narrow: true) ?? base
         let hits: [SearchHit]
         var total: Int
         if a.isEmpty {
@@ -211,23 +210,23 @@ public enum SearchEngine {
             // Words: one pass over the matches ranks them and counts them (a window count), keeping only each match's
             // key and score; the stored text is then read for the page's rows alone.
             // (The rank is computed in an inner query: FTS5's bm25() cannot run in the same query as a window function.)
-            let order: SQLQueryString = r.sort == .time ? "dd DESC, did ASC" : "score DESC, dd DESC, did ASC"
-            let matches: SQLQueryString = "SELECT d.seq AS seq, d.doc_date AS dd, d.id AS did, " + score(r, a, pg: pg, now: now) + " AS score " + narrowBase
-            let best: SQLQueryString = "SELECT seq, dd, did, score, COUNT(*) OVER () AS total FROM (" + matches + ") m ORDER BY " + order
-                + " LIMIT \(literal: limit) OFFSET \(literal: offset)"
+            let order = (r.sort == .time ? [] : ["score DESC"]) + ["dd DESC", "did ASC"]
+            let matches: SQLQueryString = "SELECT d.seq AS seq, d.doc_date AS dd, d.id AS did, " + score(r, a, pg: pg, now: now) + " AS score " + base
+            let best: SQLQueryString = "SELECT seq, dd, did, score, COUNT(*) OVER () AS total FROM (" + matches + ") m ORDER BY "
+                + "\(unsafeRaw: order.joined(separator: ", ")) LIMIT \(literal: limit) OFFSET \(literal: offset)"
             let page: SQLQueryString = "SELECT \(unsafeRaw: selectColumns), p.score AS score, p.total AS total FROM (" + best
-                + ") p JOIN search_documents d ON d.seq = p.seq ORDER BY " + (r.sort == .time ? "p.dd DESC, p.did ASC" : "p.score DESC, p.dd DESC, p.did ASC")
+                + ") p JOIN search_documents d ON d.seq = p.seq ORDER BY \(unsafeRaw: order.map { "p." + $0 }.joined(separator: ", "))"
             let rows = try await sql.raw(page).all()
             hits = try rows.map(hit)
             if let first = rows.first {
                 total = try first.decode(column: "total", as: Int.self)
             } else {
                 // A page past the end says nothing about the total: count it.
-                total = offset == 0 ? 0 : try await sql.raw("SELECT COUNT(*) AS n " + narrowBase).first()?.decode(column: "n", as: Int.self) ?? 0
+                total = offset == 0 ? 0 : try await sql.raw("SELECT COUNT(*) AS n " + base).first()?.decode(column: "n", as: Int.self) ?? 0
             }
         }
         var facets: [String: [(String, Int)]] = [:]
-        if r.facets { facets = try await facetCounts(sql, narrowBase) }
+        if r.facets { facets = try await facetCounts(sql, base) }
         return SearchOutcome(hits: hits, total: total, facets: facets, highlight: a.highlightTokens)
     }
 

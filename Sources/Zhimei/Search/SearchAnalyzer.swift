@@ -24,10 +24,28 @@ public struct SearchAnalyzer: Sendable {
 
     /// The same with a given converter (bulk indexing gives each worker its own: one OpenCC handle is used under a lock).
     static func simplify(_ text: String, converter: OpenCC?) -> String {
-        let lowered = text.lowercased()
+        let lowered = lowercased(text)
         if lowered.utf8.allSatisfy({ $0 < 0x80 }) { return lowered }
         guard let cc = converter ?? (try? OpenCC.shared.get()), let out = try? cc.convert(lowered, .t2s) else { return lowered }
         return out
+    }
+
+    /// `text.lowercased()`, skipping the Unicode case walk (≈ 8 % of bulk analysis) when no scalar has a lower-case
+    /// mapping: text of CJK ideographs and punctuation, digits and lower-case ASCII — most Chinese news.
+    static func lowercased(_ text: String) -> String {
+        for v in text.unicodeScalars.lazy.map(\.value) where !hasNoLowercaseMapping(v) { return text.lowercased() }
+        return text
+    }
+
+    /// Scalars whose lower-case mapping is themselves, in the blocks news text is made of (`SearchAnalyzerTests` checks
+    /// every one of them against `lowercased()`).
+    @inline(__always) static func hasNoLowercaseMapping(_ v: UInt32) -> Bool {
+        if v < 0x80 { return v < 0x41 || v > 0x5A }
+        switch v {
+        case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x3000...0x303F, 0xFF01...0xFF20, 0xFF3B...0xFF40, 0xFF5B...0xFF65,
+             0x2000...0x206F, 0x00A0...0x00BF, 0x00D7, 0x00F7: return true
+        default: return false
+        }
     }
 
     /// True for scalars that tokens keep (what FTS5's unicode61 and PostgreSQL's parser treat as word characters).

@@ -95,24 +95,13 @@ public enum SearchBenchmark {
         let articles = o.articles, characters = o.characters, seed = o.seed
         @Sendable func prepare(_ start: Int) async -> (rows: [IndexedRow], generateMs: Double, analyseMs: Double) {
             let t0 = ContinuousClock.now
-            // Generated on every core too (one slice per core), so making the corpus does not hold the pipeline back.
-            let range = start..<min(start + batch, articles)
-            let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-            let docs = await withTaskGroup(of: (Int, [SearchDocument]).self) { group in
-                for w in 0..<workers {
-                    group.addTask {
-                        (w, stride(from: range.lowerBound + w, to: range.upperBound, by: workers).map { i -> SearchDocument in
-                            let a = corpus.article(i, seed: seed, characters: characters)
-                            let date = Date(timeIntervalSince1970: 1_700_000_000 + Double(i % 700) * 86_400)
-                            return SearchDocument(kind: i % 5 == 0 ? "lead" : "story", sourceID: UUID(), tenantID: tenants[i % tenants.count], title: a.title,
-                                                  lead: a.lead, body: a.body, tags: a.tags, category: ["时政", "经济", "社会", "文化"][i % 4], author: a.author,
-                                                  state: i % 3 == 0 ? "published" : "draft", date: date, updatedAt: date)
-                        })
-                    }
-                }
-                var parts: [(Int, [SearchDocument])] = []
-                for await p in group { parts.append(p) }
-                return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+            // Generated on every core too, so making the corpus does not hold the pipeline back.
+            let docs = await SearchParallel.map(Array(start..<min(start + batch, articles)), state: { _ in () }) { _, i -> SearchDocument in
+                let a = corpus.article(i, seed: seed, characters: characters)
+                let date = Date(timeIntervalSince1970: 1_700_000_000 + Double(i % 700) * 86_400)
+                return SearchDocument(kind: i % 5 == 0 ? "lead" : "story", sourceID: UUID(), tenantID: tenants[i % tenants.count], title: a.title,
+                                      lead: a.lead, body: a.body, tags: a.tags, category: ["时政", "经济", "社会", "文化"][i % 4], author: a.author,
+                                      state: i % 3 == 0 ? "published" : "draft", date: date, updatedAt: date)
             }
             let generated = ms(t0)
             let t1 = ContinuousClock.now

@@ -11,28 +11,14 @@ public enum SearchService {
         return analyzer
     }
 
-    /// Analyses documents on every core.
+    /// Analyses documents on every core (in small chunks, so other work on the cooperative pool is not starved).
     public static func analyze(_ docs: [SearchDocument], analyzer: SearchAnalyzer) async -> [IndexedRow] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
         let converters = SearchAnalyzerScratch.converters
-        func scratch(_ n: Int) -> SearchAnalyzerScratch { SearchAnalyzerScratch(converter: converters.isEmpty ? nil : converters[n % converters.count]) }
-        guard docs.count > 8, workers > 1 else {
-            let s = scratch(0)
-            return docs.map { IndexedRow($0, analyzer: analyzer, scratch: s) }
-        }
-        let size = (docs.count + workers - 1) / workers
-        return await withTaskGroup(of: (Int, [IndexedRow]).self) { group in
-            for (n, start) in stride(from: 0, to: docs.count, by: size).enumerated() {
-                let slice = Array(docs[start..<min(start + size, docs.count)])
-                group.addTask {
-                    let s = scratch(n)
-                    return (n, slice.map { IndexedRow($0, analyzer: analyzer, scratch: s) })
-                }
-            }
-            var parts: [(Int, [IndexedRow])] = []
-            for await part in group { parts.append(part) }
-            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
-        }
+        // One scratch per worker, each with its own OpenCC handle where there are enough (one handle is used under a lock).
+        return await SearchParallel.map(docs, workers: workers, state: { n in
+            SearchAnalyzerScratch(converter: converters.isEmpty ? nil : converters[n % converters.count])
+        }) { scratch, doc in IndexedRow(doc, analyzer: analyzer, scratch: scratch) }
     }
 
     /// Analyses and writes documents.

@@ -89,7 +89,7 @@ final class SearchAnalyzerTests: XCTestCase {
         let analyzer = SearchAnalyzer(engine: Self.engine!)
         let reference = Reference(analyzer: analyzer)
         let tenant = UUID()
-        let docs = (0..<50).map { i in
+        let docs = (0..<150).map { i in  // several chunks per worker (SearchParallel.chunk)
             SearchDocument(kind: "story", sourceID: UUID(), tenantID: tenant, title: "第\(i)条 鄉村振興", lead: Self.samples[i % Self.samples.count],
                            body: String(repeating: Self.samples[(i + 3) % Self.samples.count], count: 3), tags: ["防汛", "農業"], category: "时政",
                            date: Date(), updatedAt: Date())
@@ -101,6 +101,23 @@ final class SearchAnalyzerTests: XCTestCase {
             XCTAssertEqual(row.tokLead, reference.indexField(doc.lead))
             XCTAssertEqual(row.tokTags, reference.indexField("防汛 農業 时政"))
             XCTAssertEqual(row.tokBody, reference.indexField(doc.body))
+        }
+    }
+
+    /// The lower-casing shortcut is exact: every scalar it lets through is its own lower case, and whole texts (mixed
+    /// scripts, full-width letters, Greek final sigma, dotted İ) come out as `lowercased()` gives them.
+    func testLowercasingShortcutEqualsLowercased() {
+        var passed = 0
+        for v in UInt32(0)...0x10FFFF where SearchAnalyzer.hasNoLowercaseMapping(v) {
+            guard let s = Unicode.Scalar(v) else { continue }
+            XCTAssertEqual(String(Character(s)).lowercased(), String(Character(s)), String(format: "U+%04X", v))
+            passed += 1
+        }
+        XCTAssertGreaterThan(passed, 27_000)
+        XCTAssertFalse(SearchAnalyzer.hasNoLowercaseMapping(0x41))
+        XCTAssertFalse(SearchAnalyzer.hasNoLowercaseMapping(0xFF21))  // Ａ
+        for text in Self.samples + ["全部是中文，没有字母。", "ΟΔΟΣ 在 İstanbul", "Ｚｈｉｍｅｉ融媒体", "abc123中文", ""] {
+            XCTAssertEqual(SearchAnalyzer.lowercased(text), text.lowercased(), text)
         }
     }
 }

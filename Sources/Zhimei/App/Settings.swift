@@ -29,6 +29,8 @@ public struct Settings: Sendable {
     public var textDataDirectory: String
     /// Port of the public edge listener (`ZHIMEI_PUBLIC_PORT`): /site/ and /api/v1/public/ only; off when nil.
     public var publicPort: Int?
+    /// How long a request waits for a free database connection before it is answered 503 "busy" (`ZHIMEI_DB_WAIT_SECONDS`).
+    public var databaseWait: TimeInterval = 30
 
     /// Blob store choice: a local directory, or an S3-compatible bucket.
     public struct BlobStoreSettings: Sendable {
@@ -72,7 +74,8 @@ public struct Settings: Sendable {
                 s3Region: value("S3_REGION") ?? "us-east-1",
                 s3AccessKey: value("S3_ACCESS_KEY"), s3SecretKey: value("S3_SECRET_KEY")),
             textDataDirectory: value("TEXT_DATA") ?? dataDir + "/text",
-            publicPort: value("PUBLIC_PORT").flatMap(Int.init)
+            publicPort: value("PUBLIC_PORT").flatMap(Int.init),
+            databaseWait: value("DB_WAIT_SECONDS").flatMap(Double.init).map { min(max($0, 0.1), 600) } ?? 30
         )
     }
 

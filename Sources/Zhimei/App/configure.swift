@@ -60,14 +60,18 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
 /// Chooses the database backend.
 enum DatabaseSetup {
+    /// Pooled connections per event loop: SQLite has one writer anyway; PostgreSQL serves several queries at once.
+    static func connectionsPerEventLoop(postgres: Bool) -> Int { postgres ? 4 : 1 }
+
     /// SQLite under the data directory by default; PostgreSQL when `DATABASE_URL` is set.
     static func configure(_ app: Application, settings: Settings) throws {
+        let wait = TimeAmount.milliseconds(Int64(settings.databaseWait * 1000))
         if let url = settings.databaseURL {
             var config = try SQLPostgresConfiguration(url: url)
             config.searchPath = settings.postgresSchema.map { [$0, "public"] }
-            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), encodingContext: .default, decodingContext: .default), as: .psql)
+            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: Self.connectionsPerEventLoop(postgres: true), connectionPoolTimeout: wait, encodingContext: .default, decodingContext: .default), as: .psql)
         } else {
-            app.databases.use(.sqlite(.file(settings.sqlitePath), maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(30)), as: .sqlite)
+            app.databases.use(.sqlite(.file(settings.sqlitePath), maxConnectionsPerEventLoop: Self.connectionsPerEventLoop(postgres: false), connectionPoolTimeout: wait), as: .sqlite)
         }
     }
 }

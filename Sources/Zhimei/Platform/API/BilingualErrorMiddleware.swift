@@ -1,3 +1,4 @@
+import AsyncKit
 import Vapor
 
 /// Turns every error into a bilingual response: JSON for API clients, an HTML page for browsers.
@@ -11,7 +12,9 @@ struct BilingualErrorMiddleware: AsyncMiddleware {
             if appError.status == .internalServerError {
                 request.logger.report(error: error)
             }
-            return Self.response(for: appError, request: request)
+            let response = Self.response(for: appError, request: request)
+            if appError.status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
+            return response
         }
     }
 
@@ -47,6 +50,10 @@ struct BilingualErrorMiddleware: AsyncMiddleware {
             return .badRequest(zh: "请求体格式错误：\(describe(error))", en: "Malformed request body: \(describe(error))")
         case let e as AbortError:
             return translate(status: e.status, reason: e.reason)
+        case is ConnectionPoolTimeoutError:
+            // Every database connection stayed busy for the whole wait (an overload, e.g. many heavy searches at once):
+            // the request did nothing, so the client may simply retry.
+            return AppError(.serviceUnavailable, "busy", zh: "服务繁忙，请稍后重试", en: "The server is busy; please try again shortly")
         default:
             return AppError(.internalServerError, "internal", zh: "服务器内部错误，请稍后重试", en: "Internal server error; please try again later")
         }

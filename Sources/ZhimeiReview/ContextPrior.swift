@@ -16,6 +16,8 @@ struct ContextPrior: Sendable {
     let choices: [Key: Choice]
     /// Characters that have contexts (cheap filter).
     let characters: Set<UInt32>
+    /// The same as a flat BMP table (checked for every character of every run).
+    private let contextFlags: [Bool]
 
     static let shared = ContextPrior(table: LearnedPrior.context)
 
@@ -34,7 +36,12 @@ struct ContextPrior: Sendable {
         self.ids = ids
         self.choices = choices
         characters = Set(choices.keys.map(\.char))
+        var flat = [Bool](repeating: false, count: 0x10000)
+        for c in characters where c < 0x10000 { flat[Int(c)] = true }
+        contextFlags = flat
     }
+
+    @inline(__always) func hasContext(_ c: UInt32) -> Bool { c < 0x10000 ? contextFlags[Int(c)] : characters.contains(c) }
 
     /// Tag id of a coarse tag name (255 = a tag no context uses).
     func id(_ coarse: String) -> UInt8 { ids[coarse] ?? 255 }
@@ -49,7 +56,7 @@ struct ContextPrior: Sendable {
     /// Intended characters for the lone characters of the Han run `s[a..<b]` whose context points elsewhere with at
     /// least `minShare` (position → character), from the run's best segmentation.
     func suggestions(_ s: [UInt32], _ a: Int, _ b: Int, words: WordStatistics, minShare: Float, segments: RunSegments? = nil) -> [Int: UInt32] {
-        guard s[a..<b].contains(where: { characters.contains($0) }) else { return [:] }
+        guard s[a..<b].contains(where: { hasContext($0) }) else { return [:] }
         let seg = segments?.segment(s, a, b) ?? s.withUnsafeBufferPointer { words.segment($0, a, b) }
         func tag(_ t: (Int, Int)) -> UInt8 {
             let k = s.withUnsafeBufferPointer { WordStatistics.key($0, t.0, t.1) }
@@ -57,7 +64,7 @@ struct ContextPrior: Sendable {
             return id(ContextPrior.coarse(words.tagNames[Int(e.tag)]))
         }
         var out: [Int: UInt32] = [:]
-        for (k, t) in seg.enumerated() where t.1 - t.0 == 1 && characters.contains(s[t.0]) {
+        for (k, t) in seg.enumerated() where t.1 - t.0 == 1 && hasContext(s[t.0]) {
             let prev = k > 0 ? tag(seg[k - 1]) : id(a > 0 ? "x" : "^")
             let next = k + 1 < seg.count ? tag(seg[k + 1]) : id(b < s.count ? "x" : "$")
             if let c = choice(s[t.0], prev: prev, next: next), c.intended != s[t.0], c.share >= minShare { out[t.0] = c.intended }

@@ -3,8 +3,10 @@ import Foundation
 /// Open-addressing hash table from nonzero 64-bit keys to values, built once: a few times faster than `Dictionary`
 /// for the typo model's millions of window lookups (no hashing seed, no generic overhead once specialised).
 struct FlatTable<Value: Sendable>: Sendable {
-    private(set) var keys: [UInt64]
-    private(set) var values: [Value]
+    /// Key and value side by side: a look-up touches one cache line, not one in a key array and one in a value array
+    /// (the tables are many megabytes, so nearly every look-up of the typo search is a cache miss).
+    struct Slot: Sendable { var key: UInt64; var value: Value }
+    private var slots: [Slot]
     private let shift: UInt64
     private let mask: Int
     private(set) var count = 0
@@ -13,8 +15,7 @@ struct FlatTable<Value: Sendable>: Sendable {
     init(capacity: Int, filler: Value) {
         var bits = 4
         while (1 << bits) < capacity * 2 { bits += 1 }
-        keys = [UInt64](repeating: 0, count: 1 << bits)
-        values = [Value](repeating: filler, count: 1 << bits)
+        slots = [Slot](repeating: Slot(key: 0, value: filler), count: 1 << bits)
         shift = UInt64(64 - bits)
         mask = (1 << bits) - 1
     }
@@ -25,19 +26,20 @@ struct FlatTable<Value: Sendable>: Sendable {
     mutating func set(_ key: UInt64, _ value: Value) {
         guard key != 0, count < mask else { return }
         var i = slot(key)
-        while keys[i] != 0 && keys[i] != key { i = (i &+ 1) & mask }
-        if keys[i] == 0 { count += 1 }
-        keys[i] = key
-        values[i] = value
+        while slots[i].key != 0 && slots[i].key != key { i = (i &+ 1) & mask }
+        if slots[i].key == 0 { count += 1 }
+        slots[i] = Slot(key: key, value: value)
     }
 
     @inline(__always) subscript(_ key: UInt64) -> Value? {
-        var i = slot(key)
-        while true {
-            let k = keys[i]
-            if k == key { return values[i] }
-            if k == 0 { return nil }
-            i = (i &+ 1) & mask
+        slots.withUnsafeBufferPointer { t in
+            var i = slot(key)
+            while true {
+                let k = t[i].key
+                if k == key { return t[i].value }
+                if k == 0 { return nil }
+                i = (i &+ 1) & mask
+            }
         }
     }
 }

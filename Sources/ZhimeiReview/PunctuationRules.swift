@@ -40,6 +40,8 @@ struct PunctuationRules {
         while i < n {
             let c = s[i]
             if c == 10 || c == 13 { flushParagraph(); i += 1; continue }
+            // no rule below starts at a Han character (most of the text): skip the table look-ups
+            if isHan(c) { i += 1; continue }
             // half-width , ; : ? ! ( ) between Chinese characters
             if let full = halfToFull[c], chineseAround(s, i) {
                 let prevDigit = i > 0 && isDigit(s[i - 1]), nextDigit = i + 1 < n && isDigit(s[i + 1])

@@ -75,6 +75,7 @@ struct RealWordModel {
         let n = s.count
         let pairs = self.pairs
         var scratch = [UInt32](repeating: 0, count: 2 * radius + 1)
+        var lattice = WindowLattice(capacity: 2 * radius + 1, memo: segments?.memo ?? TypoMemo())  // per candidate only the words covering it and the path after them
         var i = 0
         while i < n {
             guard TypoModel.isHan(s[i]) else { i += 1; continue }
@@ -91,7 +92,7 @@ struct RealWordModel {
                 if let y = context[p], !RealWordModel.neverWritten.contains(s[p]), !(y == DeRules.di && p + 1 < b && s[p + 1] == 0x662F),
                    case let toll = settings.contextCostWeight * (pairs[s[p]]?.first(where: { $0.0 == y })?.1 ?? RealWordModel.rarerCost) - settings.contextMargin,
                    !TypoModel.vetoed(charModel, settings.charVetoContext, s, p, y),
-                   var fix = best(&s, p, a, b, [(y, toll)][...], &scratch, threshold: 0) {
+                   var fix = best(&s, p, a, b, [(y, toll)][...], &scratch, &lattice, threshold: 0) {
                     fix.byContext = true
                     fix.gain += toll  // report the language model's own gain
                     out.append(fix); s[p] = fix.replacement
@@ -99,7 +100,7 @@ struct RealWordModel {
                 }
                 if let inWord = wordStarts, inWord[p - a] { continue }
                 guard let cands = pairs[s[p]] else { continue }
-                if let fix = best(&s, p, a, b, cands, &scratch, threshold: settings.lmThreshold + settings.charRaise(charModel)) { out.append(fix); s[p] = fix.replacement }
+                if let fix = best(&s, p, a, b, cands, &scratch, &lattice, threshold: settings.lmThreshold + settings.charRaise(charModel)) { out.append(fix); s[p] = fix.replacement }
             }
             i = b
         }
@@ -111,28 +112,38 @@ struct RealWordModel {
         var mask = [Bool](repeating: false, count: b - a)  // the run only: a whole-text mask per run made long texts quadratic
         for (x, y) in segments?.segment(s, a, b) ?? s.withUnsafeBufferPointer({ words.segment($0, a, b) }) where y - x > 1 {
             // three- and four-character words (考虑一下) are kept whatever their frequency; two-character ones unless rare
-            let rare = y - x == 2 && s.withUnsafeBufferPointer { (words.entry(WordStatistics.key($0, x, y))?.logP ?? -100) < settings.rareWordLogP }
+            let rare = y - x == 2 && s.withUnsafeBufferPointer { buf in
+                let k = WordStatistics.key(buf, x, y)
+                guard let memo = segments?.memo else { return (words.entry(k)?.logP ?? -100) < settings.rareWordLogP }
+                let lp = words.logP(k, memo)  // a word of the segmentation: just looked up, so memoised
+                return (lp == .infinity ? -100 : lp) < settings.rareWordLogP
+            }
             if !rare { for k in x..<y { mask[k - a] = true } }
         }
         return mask
     }
 
     private func best(_ s: inout [UInt32], _ p: Int, _ a: Int, _ b: Int, _ cands: ArraySlice<(UInt32, Float)>, _ scratch: inout [UInt32],
-                      threshold: Float) -> Correction? {
+                      _ lattice: inout WindowLattice, threshold: Float) -> Correction? {
         let lo = max(a, p - radius), hi = min(b, p + radius + 1)
-        let w = hi - lo
+        let w = hi - lo, q = p - lo
         var best: Correction? = nil
         var base: Float? = nil   // scored only once a candidate passes the filter (most do not)
         let prev: UInt32 = p > a ? s[p - 1] : 0, next: UInt32 = p + 1 < b ? s[p + 1] : 0
         for (c, cost) in cands {
+            let left = words.hasPair(prev, c), right = words.hasPair(c, next)
             // speed: a replacement that forms no dictionary-word pair with either neighbour cannot gain much
-            if settings.realWordPairFilter && threshold > 0 && !(words.hasPair(prev, c) || words.hasPair(c, next)) { continue }
+            if settings.realWordPairFilter && threshold > 0 && !(left || right) { continue }
             if base == nil {
                 for k in 0..<w { scratch[k] = s[lo + k] }
-                base = score(&scratch, w)
+                // the window's lattice and the bigram score of its best path (what `score` computes, word by word)
+                base = scratch.withUnsafeBufferPointer { buf in _ = lattice.load(words, buf, w); return lattice.lmScore(lm, buf) }
             }
-            scratch[p - lo] = c
-            var gain = score(&scratch, w) - (base ?? 0) - cost
+            scratch[q] = c
+            var gain = scratch.withUnsafeBufferPointer { buf in
+                _ = lattice.score(words, buf, q, left: left, right: right)
+                return lattice.lmScore(lm, buf, q: q)
+            } - (base ?? 0) - cost
             if settings.charWeight > 0, threshold > 0, gain > threshold - settings.charReach, let cm = charModel {
                 gain += settings.charWeight * cm.gain(s, p, c)
             }

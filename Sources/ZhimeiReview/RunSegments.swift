@@ -9,17 +9,20 @@ final class RunSegments {
     /// The text the cached segmentations belong to.
     let original: [UInt32]
     private var cache: [Int: (end: Int, words: [(Int, Int)])] = [:]
+    /// Memoised table look-ups shared by the rules of this call.
+    let memo: TypoMemo
 
     init(words: WordStatistics, text: [UInt32]) {
         self.words = words
         original = text
+        memo = TypoMemo(length: text.count)
     }
 
     /// `words.segment(s, a, b)`, from the cache when `s[a..<b]` is still the original run.
     func segment(_ s: [UInt32], _ a: Int, _ b: Int) -> [(Int, Int)] {
         let same = b <= original.count && s.count == original.count && s[a..<b].elementsEqual(original[a..<b])
         if same, let c = cache[a], c.end == b { return c.words }
-        let seg = s.withUnsafeBufferPointer { words.segment($0, a, b) }
+        let seg = s.withUnsafeBufferPointer { words.segment($0, a, b, memo: memo) }
         if same { cache[a] = (b, seg) }
         return seg
     }

@@ -81,14 +81,6 @@ struct TypoModel {
         lm == nil ? settings.threshold : (settings.confusionLMThreshold ?? settings.threshold) + settings.charRaise(resources.charModel)
     }
 
-    /// Unigram best-path score of the window; with the language model also the bigram score of that segmentation.
-    @inline(__always) private func windowScore(_ scratch: inout [UInt32], _ w: Int, _ words: WordStatistics, withLM: Bool) -> (Float, Float) {
-        scratch.withUnsafeBufferPointer { buf in
-            if withLM, let lm { return words.scores(buf, 0, w, lm) }
-            return (words.segmentScore(buf, 0, w), 0)
-        }
-    }
-
     /// Whether the character n-gram model objects to `c` at `p` by at least `limit` (false without a model or limit).
     @inline(__always) static func vetoed(_ model: CharNGramModel?, _ limit: Float?, _ s: [UInt32], _ p: Int, _ c: UInt32) -> Bool {
         guard let model, let limit else { return false }
@@ -105,13 +97,17 @@ struct TypoModel {
         guard resources.hasTypoModel else { return [] }
         let words = resources.words
         var out: [Correction] = []
+        let memo = segments?.memo ?? TypoMemo()
+        let radius = min(max(settings.window, 1), 16)  // public setting: never trap on a bad value
+        var scratch = [UInt32](repeating: 0, count: 2 * radius + 1)
+        var lattice = WindowLattice(capacity: 2 * radius + 1, memo: memo)  // the window's words, looked up once; per candidate only those covering it
         var i = 0
         let n = s.count
         while i < n {
             guard TypoModel.isHan(s[i]) else { i += 1; continue }
             var j = i
             while j < n && TypoModel.isHan(s[j]) { j += 1 }
-            if j - i >= 2 { out += correctRun(&s, i, j, locked: locked, words: words, segments: segments) }
+            if j - i >= 2 { out += correctRun(&s, i, j, locked: locked, words: words, segments: segments, radius: radius, &scratch, &lattice) }
             i = j
         }
         return out
@@ -119,12 +115,11 @@ struct TypoModel {
 
     /// Best-first: the single most convincing replacement in the run is applied, its neighbours are frozen, and the
     /// run is searched again — so of two adjacent characters the one whose replacement explains more is changed.
-    private func correctRun(_ s: inout [UInt32], _ a: Int, _ b: Int, locked: [Bool], words: WordStatistics, segments: RunSegments?) -> [Correction] {
+    private func correctRun(_ s: inout [UInt32], _ a: Int, _ b: Int, locked: [Bool], words: WordStatistics, segments: RunSegments?,
+                            radius: Int, _ scratch: inout [UInt32], _ lattice: inout WindowLattice) -> [Correction] {
         var out: [Correction] = []
         var frozen = Set<Int>()
-        let radius = min(max(settings.window, 1), 16)  // public setting: never trap on a bad value
-        var scratch = [UInt32](repeating: 0, count: 2 * radius + 1)
-        var lattice = WindowLattice(capacity: 2 * radius + 1)  // the window's words, looked up once; per candidate only those covering it
+        let memo = lattice.memo
         while out.count < 8 {
             let seg = segments?.segment(s, a, b) ?? s.withUnsafeBufferPointer { words.segment($0, a, b) }
             var best: Correction? = nil
@@ -133,7 +128,7 @@ struct TypoModel {
                 if y - x == 1 { positions.append(x); continue }
                 // rare two-character words are often a typo that happens to be in the dictionary
                 if y - x == 2, settings.rareWordLogP > -Float.infinity,
-                   let e = s.withUnsafeBufferPointer({ words.entries[WordStatistics.key($0, x, y)] }), e.logP < settings.rareWordLogP {
+                   s.withUnsafeBufferPointer({ words.logP(WordStatistics.key($0, x, y), memo) }) < settings.rareWordLogP {
                     positions.append(x); positions.append(x + 1)
                 }
             }
@@ -162,14 +157,15 @@ struct TypoModel {
                     let cost = generic + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
                     scratch[i - lo] = c
                     var gain = scratch.withUnsafeBufferPointer { lattice.score(words, $0, q, left: left, right: right) } - base - cost
-                    if lm != nil {
+                    if let lm {
                         guard gain > TypoModel.lmPrefilter else { continue }
+                        // the bigram score of the lattice's best path (the one `scores` would segment)
                         if baseLM == nil {
-                            scratch[i - lo] = s[i]
-                            baseLM = windowScore(&scratch, w, words, withLM: true).1
-                            scratch[i - lo] = c
+                            scratch[q] = s[i]
+                            baseLM = scratch.withUnsafeBufferPointer { lattice.lmScore(lm, $0) }
+                            scratch[q] = c
                         }
-                        gain += windowScore(&scratch, w, words, withLM: true).1 - (baseLM ?? 0)
+                        gain += scratch.withUnsafeBufferPointer { lattice.lmScore(lm, $0, q: q) } - (baseLM ?? 0)
                     }
                     if settings.charWeight > 0, gain > threshold - settings.charReach, let cm = resources.charModel {
                         gain += settings.charWeight * cm.gain(s, i, c)

@@ -11,25 +11,44 @@ struct WindowLattice {
     private var logP: [Float]
     /// `pairOK[k]`: s[k], s[k + 1] occur next to each other inside some dictionary word (of the original window).
     private var pairOK: [Bool]
-    /// The DP: best[j] = best path score of the first j characters.
+    /// The DP: best[j] = best path score of the first j characters; from[j] = start of the last word of that path.
     private var best: [Float]
+    private var from: [Int]
+    /// `from` of the loaded (original) window: a candidate at q leaves from[0...q] as it was.
+    private var baseFrom: [Int]
+    /// Language-model state (running total, last word) after the original window's best path to j, when `lmKnown[j]`.
+    private var lmTotal: [Float]
+    private var lmPrev: [Int32]
+    private var lmKnown: [Bool]
+    private var cuts: [Int], tail: [Int]
     private(set) var n = 0
+    /// Memoised look-ups (windows overlap: most of a window's words were looked up for the previous one).
+    let memo: TypoMemo
 
-    init(capacity: Int) {
+    init(capacity: Int, memo: TypoMemo) {
+        self.memo = memo
         logP = [Float](repeating: 0, count: (capacity + 1) * WindowLattice.width)
         pairOK = [Bool](repeating: false, count: capacity + 1)
         best = [Float](repeating: 0, count: capacity + 1)
+        from = [Int](repeating: 0, count: capacity + 1)
+        baseFrom = from
+        lmTotal = best
+        lmPrev = [Int32](repeating: -1, count: capacity + 1)
+        lmKnown = pairOK
+        cuts = from
+        tail = from
     }
 
     @inline(__always) private func lookup(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ i: Int, _ j: Int) -> Float {
-        if let e = words.entries[WordStatistics.key(t, i, j)] { return e.logP }
+        let v = words.logP(WordStatistics.key(t, i, j), memo)
+        if v != .infinity { return v }
         return j - i == 1 ? words.unknownLogP : -Float.infinity
     }
 
     /// Fills the lattice of `t[0..<n]` and returns its best-path score (== `words.segmentScore(t, 0, n)`).
     mutating func load(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ n: Int) -> Float {
         self.n = n
-        for k in 0..<max(0, n - 1) { pairOK[k] = words.hasPair(t[k], t[k + 1]) }
+        for k in 0..<max(0, n - 1) { pairOK[k] = words.hasPair(t[k], t[k + 1], memo) }
         for j in stride(from: 1, through: n, by: 1) {
             for len in 1...min(WindowLattice.width, j) {
                 // a word exists only if each of its adjacent pairs occurs inside a word; longer ones contain this pair too
@@ -37,7 +56,10 @@ struct WindowLattice {
                 logP[j * WindowLattice.width + len - 1] = lookup(words, t, j - len, j)
             }
         }
-        return run(from: 1)
+        let score = run(from: 1)
+        for j in 0...n { baseFrom[j] = from[j]; lmKnown[j] = false }
+        lmKnown[0] = true; lmTotal[0] = 0; lmPrev[0] = -1
+        return score
     }
 
     /// Best-path score with `t[q]` replaced (t must hold the replacement at q and the original window elsewhere);
@@ -62,20 +84,55 @@ struct WindowLattice {
         return run(from: q + 1)
     }
 
-    /// The DP from position j0 on (best[0..<j0] valid), with bestPath's arithmetic.
+    /// The DP from position j0 on (best[0..<j0] valid), with bestPath's arithmetic and tie-breaking.
     @inline(__always) private mutating func run(from j0: Int) -> Float {
         guard n > 0 else { return 0 }
         best[0] = 0
         for j in stride(from: j0, through: n, by: 1) {
-            var bj = -Float.greatestFiniteMagnitude
+            var bj = -Float.greatestFiniteMagnitude, fj = j - 1
             for len in 1...min(WindowLattice.width, j) {
                 let lp = logP[j * WindowLattice.width + len - 1]
                 if lp == -Float.infinity { continue }
                 let i = j - len
-                if best[i] + lp > bj { bj = best[i] + lp }
+                if best[i] + lp > bj { bj = best[i] + lp; fj = i }
             }
             best[j] = bj
+            from[j] = fj
         }
         return best[n]
+    }
+
+    /// Language-model score of the current best path (after `load`, without `q`: the original window's; after
+    /// `score(…, q, …)`, with the same `q`: the candidate's) — the same `scoreWord` additions in the same order as `WordStatistics.scores`, but the
+    /// path's prefix up to its last cut ≤ q is the original window's, so its running total is reused.
+    mutating func lmScore(_ lm: LanguageModel, _ t: UnsafeBufferPointer<UInt32>, q: Int? = nil) -> Float {
+        guard n > 0 else { return 0 }
+        var m = 0, j = n
+        if let q { while j > q { tail[m] = j; m += 1; j = from[j] } }
+        var total = baseState(lm, t, j), prev = lmPrev[j]
+        while m > 0 {
+            m -= 1
+            let end = tail[m]
+            lm.scoreWord(t, j, end, &prev, &total, memo)
+            j = end
+        }
+        return total
+    }
+
+    /// The running total after the original window's best path to j (memoised; fills `lmPrev[j]`). The words of that
+    /// path end at or before j, so a replacement after j does not change them.
+    private mutating func baseState(_ lm: LanguageModel, _ t: UnsafeBufferPointer<UInt32>, _ j: Int) -> Float {
+        if lmKnown[j] { return lmTotal[j] }
+        var m = 0, k = j
+        while !lmKnown[k] { cuts[m] = k; m += 1; k = baseFrom[k] }
+        var total = lmTotal[k], prev = lmPrev[k]
+        while m > 0 {
+            m -= 1
+            let end = cuts[m]
+            lm.scoreWord(t, k, end, &prev, &total, memo)
+            k = end
+            lmTotal[k] = total; lmPrev[k] = prev; lmKnown[k] = true
+        }
+        return total
     }
 }

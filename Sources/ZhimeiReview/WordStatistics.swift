@@ -11,6 +11,10 @@ public struct WordStatistics: Sendable {
     var charFreq: [UInt32: Int32] = [:]
     /// Adjacent character pairs occurring inside dictionary words (a <<16 | b): the cheap filter before scoring.
     var pairs = FlatTable<Entry>(capacity: 16)
+    /// One bit per hashed pair of `pairs` (1 MB, stays in the core's cache): most pairs the typo search tries are not
+    /// in the dictionary, and this answers them without a miss in the large table (a set bit is confirmed there).
+    var pairFilter: [UInt64] = []
+    static let pairFilterBits: UInt64 = 23
     /// log-probability of a character that is not a dictionary word on its own.
     var unknownLogP: Float = -20
     public var count: Int { entries.count }
@@ -52,6 +56,9 @@ public struct WordStatistics: Sendable {
         for (k, f, t) in raw { entries.set(k, Entry(logP: Float(log(f) - lt), tag: t)) }
         pairs = FlatTable(capacity: pairSet.count)
         for p in pairSet.sorted() { pairs.set(UInt64(p), Entry(logP: 0, tag: 0)) }
+        var filter = [UInt64](repeating: 0, count: 1 << Int(WordStatistics.pairFilterBits - 6))
+        for p in pairSet { let h = WordStatistics.pairBit(UInt64(p)); filter[h >> 6] |= 1 << UInt64(h & 63) }
+        pairFilter = filter
         unknownLogP = Float(log(0.5) - lt)
     }
 
@@ -76,7 +83,18 @@ public struct WordStatistics: Sendable {
     }
 
     func contains(_ k: UInt64) -> Bool { entries[k] != nil }
-    @inline(__always) func hasPair(_ a: UInt32, _ b: UInt32) -> Bool { a < 0x10000 && b < 0x10000 && pairs[UInt64(a << 16 | b)] != nil }
+    @inline(__always) func hasPair(_ a: UInt32, _ b: UInt32) -> Bool {
+        guard a < 0x10000 && b < 0x10000 else { return false }
+        let k = UInt64(a << 16 | b)
+        return mayHavePair(k) && pairs[k] != nil
+    }
+    @inline(__always) static func pairBit(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) &>> (64 - pairFilterBits)) }
+    /// False only when the pair key (a << 16 | b) occurs inside no dictionary word.
+    @inline(__always) func mayHavePair(_ k: UInt64) -> Bool {
+        guard !pairFilter.isEmpty else { return false }
+        let h = WordStatistics.pairBit(k)
+        return pairFilter[h >> 6] & (1 << UInt64(h & 63)) != 0
+    }
     func entry(_ k: UInt64) -> Entry? { entries[k] }
     func charFrequency(_ c: UInt32) -> Int { Int(charFreq[c] ?? 0) }
     func tag(_ k: UInt64) -> String { tagNames[Int(entries[k]?.tag ?? 0)] }
@@ -85,14 +103,20 @@ public struct WordStatistics: Sendable {
     /// given, `from[j]` = start of the last word of the best path to j. One loop for scoring and segmenting.
     @inline(__always)
     func bestPath(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ n: Int, _ best: UnsafeMutableBufferPointer<Float>,
-                          _ from: UnsafeMutableBufferPointer<Int>?) {
+                          _ from: UnsafeMutableBufferPointer<Int>?, memo: TypoMemo? = nil) {
         best[0] = 0
         for j in stride(from: 1, through: n, by: 1) {
             var bj = -Float.greatestFiniteMagnitude, fj = j - 1
             for len in 1...min(WordStatistics.maxWordLength, j) {
                 let i = j - len
+                // a word exists only if each adjacent pair of it occurs inside a word; longer ones contain this pair too
+                if len >= 2 && !mayHavePair(UInt64(s[a + i] & 0xFFFF) << 16 | UInt64(s[a + i + 1] & 0xFFFF)) { break }
                 let lp: Float
-                if let e = entries[WordStatistics.key(s, a + i, a + j)] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
+                let k = WordStatistics.key(s, a + i, a + j)
+                if let memo {
+                    let v = logP(k, memo)
+                    if v != .infinity { lp = v } else if len == 1 { lp = unknownLogP } else { continue }
+                } else if let e = entries[k] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
                 if best[i] + lp > bj { bj = best[i] + lp; fj = i }
             }
             best[j] = bj
@@ -111,12 +135,12 @@ public struct WordStatistics: Sendable {
     }
 
     /// Best segmentation of `s[a..<b]` as (start, end) word ranges (same model as `segmentScore`).
-    func segment(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int) -> [(Int, Int)] {
+    func segment(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, memo: TypoMemo? = nil) -> [(Int, Int)] {
         let n = b - a
         guard n > 0 else { return [] }
         var best = [Float](repeating: 0, count: n + 1)
         var from = [Int](repeating: 0, count: n + 1)
-        best.withUnsafeMutableBufferPointer { bb in from.withUnsafeMutableBufferPointer { fb in bestPath(s, a, n, bb, fb) } }
+        best.withUnsafeMutableBufferPointer { bb in from.withUnsafeMutableBufferPointer { fb in bestPath(s, a, n, bb, fb, memo: memo) } }
         var out: [(Int, Int)] = []
         var j = n
         while j > 0 { let i = from[j]; out.append((a + i, a + j)); j = i }

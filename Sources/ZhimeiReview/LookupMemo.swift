@@ -1,0 +1,99 @@
+import Foundation
+
+/// A small direct-mapped memo in front of one of the large read-only tables (dictionary words, word pairs, language
+/// model): the typo rules look the same words up again and again — overlapping windows, the same run segmented and
+/// scored by several rules — and a look-up in a table of many megabytes is mostly a cache miss, while this memo stays
+/// in the core's cache. Exact: a slot answers only for the key it holds, so results do not change.
+/// Not thread-safe: one per `Proofreader.typos` call (inside `TypoMemo`).
+final class LookupMemo<Value> {
+    private let keys: UnsafeMutablePointer<UInt64>
+    private let values: UnsafeMutablePointer<Value>
+    private let shift: UInt64
+    private let size: Int
+    /// A key no look-up uses (four U+FFFF scalars / an impossible word pair).
+    private static var empty: UInt64 { UInt64.max }
+
+    init(bits: Int, filler: Value) {
+        size = 1 << bits
+        shift = UInt64(64 - bits)
+        keys = .allocate(capacity: size)
+        keys.initialize(repeating: LookupMemo.empty, count: size)
+        values = .allocate(capacity: size)
+        values.initialize(repeating: filler, count: size)
+    }
+
+    deinit {
+        keys.deinitialize(count: size)
+        keys.deallocate()
+        values.deinitialize(count: size)
+        values.deallocate()
+    }
+
+    /// The memoised `compute(key)`.
+    @inline(__always) func value(_ key: UInt64, _ compute: (UInt64) -> Value) -> Value {
+        let i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift)
+        if keys[i] == key && key != LookupMemo.empty { return values[i] }
+        let v = compute(key)
+        keys[i] = key
+        values[i] = v
+        return v
+    }
+}
+
+/// The memos of one typo pass (dictionary log-probabilities, word pairs, language-model word indexes and bigrams).
+final class TypoMemo {
+    /// Word key → log-probability, +infinity when the word is not in the dictionary.
+    let words: LookupMemo<Float>
+    /// Pair key (a << 16 | b) → whether it occurs inside a dictionary word.
+    let pairs: LookupMemo<Bool>
+    /// Word key → language-model word index, −1 when unknown.
+    let lmWords: LookupMemo<Int32>
+    /// (prev << 32 | word) → ln P(word | prev).
+    let bigrams: LookupMemo<Float>
+
+    /// Sized for a text of `length` scalars (a short line does not pay for clearing a large memo).
+    init(length: Int = 0) {
+        var bits = 8
+        while bits < 13 && (1 << bits) < 4 * length { bits += 1 }
+        words = LookupMemo(bits: bits, filler: 0)
+        pairs = LookupMemo(bits: bits, filler: false)
+        lmWords = LookupMemo(bits: bits - 1, filler: -1)
+        bigrams = LookupMemo(bits: bits - 1, filler: 0)
+    }
+}
+
+extension WordStatistics {
+    /// Dictionary log-probability of a packed word key, +infinity when absent (memoised).
+    @inline(__always) func logP(_ key: UInt64, _ memo: TypoMemo) -> Float {
+        memo.words.value(key) { entries[$0]?.logP ?? .infinity }
+    }
+
+    /// `hasPair(a, b)`, memoised.
+    @inline(__always) func hasPair(_ a: UInt32, _ b: UInt32, _ memo: TypoMemo) -> Bool {
+        guard a < 0x10000 && b < 0x10000 else { return false }
+        let k = UInt64(a << 16 | b)
+        guard mayHavePair(k) else { return false }
+        return memo.pairs.value(k) { pairs[$0] != nil }
+    }
+}
+
+extension LanguageModel {
+    /// `scoreWord` with memoised word and bigram look-ups (same additions in the same order).
+    @inline(__always) func scoreWord(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, _ prev: inout Int32, _ total: inout Float,
+                                     _ memo: TypoMemo) {
+        let w = memo.lmWords.value(WordStatistics.key(s, a, b)) { word($0) ?? -1 }
+        if w >= 0 {
+            total += logProbability(w, after: prev, memo); prev = w
+            return
+        }
+        for i in a..<b {
+            let c = memo.lmWords.value(WordStatistics.key(s, i, i + 1)) { word($0) ?? -1 }
+            if c >= 0 { total += logProbability(c, after: prev, memo); prev = c } else { total += LanguageModel.unknownLogP; prev = -1 }
+        }
+    }
+
+    @inline(__always) func logProbability(_ w: Int32, after prev: Int32, _ memo: TypoMemo) -> Float {
+        guard prev >= 0 else { return logP[Int(w)] }
+        return memo.bigrams.value(UInt64(UInt32(prev)) << 32 | UInt64(UInt32(w))) { _ in logProbability(w, after: prev) }
+    }
+}

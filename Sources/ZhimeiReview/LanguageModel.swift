@@ -14,6 +14,8 @@ public struct LanguageModel: Sendable {
     let bigramLogP: [Float]
     /// `rowStart[i]..<rowStart[i + 1]` are the bigrams of word i: the binary search runs within one short row.
     let rowStart: [Int32]
+    /// `word(c) ?? -1` for every 16-bit key c (single characters: a flat array instead of the table).
+    let singleWord: [Int32]
     /// ln P of a character the model does not know.
     static let unknownLogP: Float = -16
 
@@ -54,6 +56,7 @@ public struct LanguageModel: Sendable {
         bigramKeys = sortedKeys
         bigramLogP = probs.map { Float(bitPattern: $0.bitPattern.littleEndian) }
         rowStart = rows
+        singleWord = (0..<0x10000).map { c in c == 0 ? -1 : index[UInt64(c)] ?? -1 }
     }
 
     /// Word index of a packed key, nil when the model does not know the word.

@@ -65,7 +65,8 @@ final class TypoMemo {
 extension WordStatistics {
     /// Dictionary log-probability of a packed word key, +infinity when absent (memoised).
     @inline(__always) func logP(_ key: UInt64, _ memo: TypoMemo) -> Float {
-        memo.words.value(key) { entries[$0]?.logP ?? .infinity }
+        if key < 0x10000 && !singleLogP.isEmpty { return singleLogP[Int(key)] }
+        return memo.words.value(key) { entries[$0]?.logP ?? .infinity }
     }
 
     /// `hasPair(a, b)`, memoised.
@@ -81,15 +82,21 @@ extension LanguageModel {
     /// `scoreWord` with memoised word and bigram look-ups (same additions in the same order).
     @inline(__always) func scoreWord(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, _ prev: inout Int32, _ total: inout Float,
                                      _ memo: TypoMemo) {
-        let w = memo.lmWords.value(WordStatistics.key(s, a, b)) { word($0) ?? -1 }
+        let w = wordIndex(WordStatistics.key(s, a, b), memo)
         if w >= 0 {
             total += logProbability(w, after: prev, memo); prev = w
             return
         }
         for i in a..<b {
-            let c = memo.lmWords.value(WordStatistics.key(s, i, i + 1)) { word($0) ?? -1 }
+            let c = wordIndex(WordStatistics.key(s, i, i + 1), memo)
             if c >= 0 { total += logProbability(c, after: prev, memo); prev = c } else { total += LanguageModel.unknownLogP; prev = -1 }
         }
+    }
+
+    /// `word(key) ?? -1`, single characters from a flat array, longer words memoised.
+    @inline(__always) func wordIndex(_ key: UInt64, _ memo: TypoMemo) -> Int32 {
+        if key < 0x10000 && !singleWord.isEmpty { return singleWord[Int(key)] }
+        return memo.lmWords.value(key) { word($0) ?? -1 }
     }
 
     @inline(__always) func logProbability(_ w: Int32, after prev: Int32, _ memo: TypoMemo) -> Float {

@@ -15,6 +15,9 @@ public struct WordStatistics: Sendable {
     /// in the dictionary, and this answers them without a miss in the large table (a set bit is confirmed there).
     var pairFilter: [UInt64] = []
     static let pairFilterBits: UInt64 = 23
+    /// `entries[c]?.logP ?? +infinity` for every 16-bit key c: the single characters, the most frequent look-up,
+    /// in a 256 KB array instead of the large table (same values, including what key 0 answers).
+    var singleLogP: [Float] = []
     /// log-probability of a character that is not a dictionary word on its own.
     var unknownLogP: Float = -20
     public var count: Int { entries.count }
@@ -59,6 +62,7 @@ public struct WordStatistics: Sendable {
         var filter = [UInt64](repeating: 0, count: 1 << Int(WordStatistics.pairFilterBits - 6))
         for p in pairSet { let h = WordStatistics.pairBit(UInt64(p)); filter[h >> 6] |= 1 << UInt64(h & 63) }
         pairFilter = filter
+        singleLogP = (0..<0x10000).map { entries[UInt64($0)]?.logP ?? .infinity }
         unknownLogP = Float(log(0.5) - lt)
     }
 
@@ -113,7 +117,10 @@ public struct WordStatistics: Sendable {
                 if len >= 2 && !mayHavePair(UInt64(s[a + i] & 0xFFFF) << 16 | UInt64(s[a + i + 1] & 0xFFFF)) { break }
                 let lp: Float
                 let k = WordStatistics.key(s, a + i, a + j)
-                if let memo {
+                if len == 1 && !singleLogP.isEmpty {
+                    let v = singleLogP[Int(k)]
+                    lp = v != .infinity ? v : unknownLogP
+                } else if let memo {
                     let v = logP(k, memo)
                     if v != .infinity { lp = v } else if len == 1 { lp = unknownLogP } else { continue }
                 } else if let e = entries[k] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The unigram word lattice of one short window (the confusion search's): the dictionary log-probability of every
+/// The unigram word lattice of one short window (confusion search and real-word pass): the dictionary log-probability of every
 /// word s[j−len..<j] (len 1…4), looked up once per window. Trying a replacement at position q then re-looks-up only
 /// the words that cover q — and only those whose adjacent character pairs all occur inside dictionary words — and
 /// reruns the DP from q + 1. The DP makes the same additions and comparisons in the same order as

@@ -84,14 +84,18 @@ public struct LanguageModel: Sendable {
         return total
     }
 
-    /// Adds ln P of the word `s[a..<b]` after `prev` to `total` (character by character when unknown).
-    @inline(__always) func scoreWord(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, _ prev: inout Int32, _ total: inout Float) {
-        if let w = word(WordStatistics.key(s, a, b)) {
-            total += logProbability(w, after: prev); prev = w
+    /// Adds ln P of the word `s[a..<b]` after `prev` to `total` (character by character when unknown); with `memo`,
+    /// the look-ups are memoised (same values, same additions in the same order).
+    @inline(__always) func scoreWord(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, _ prev: inout Int32, _ total: inout Float,
+                                     _ memo: TypoMemo? = nil) {
+        let w = wordIndex(WordStatistics.key(s, a, b), memo)
+        if w >= 0 {
+            total += logProbability(w, after: prev, memo); prev = w
             return
         }
         for i in a..<b {
-            if let w = word(WordStatistics.key(s, i, i + 1)) { total += logProbability(w, after: prev); prev = w } else { total += LanguageModel.unknownLogP; prev = -1 }
+            let c = wordIndex(WordStatistics.key(s, i, i + 1), memo)
+            if c >= 0 { total += logProbability(c, after: prev, memo); prev = c } else { total += LanguageModel.unknownLogP; prev = -1 }
         }
     }
 }

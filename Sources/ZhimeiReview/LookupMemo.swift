@@ -79,28 +79,16 @@ extension WordStatistics {
 }
 
 extension LanguageModel {
-    /// `scoreWord` with memoised word and bigram look-ups (same additions in the same order).
-    @inline(__always) func scoreWord(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, _ prev: inout Int32, _ total: inout Float,
-                                     _ memo: TypoMemo) {
-        let w = wordIndex(WordStatistics.key(s, a, b), memo)
-        if w >= 0 {
-            total += logProbability(w, after: prev, memo); prev = w
-            return
-        }
-        for i in a..<b {
-            let c = wordIndex(WordStatistics.key(s, i, i + 1), memo)
-            if c >= 0 { total += logProbability(c, after: prev, memo); prev = c } else { total += LanguageModel.unknownLogP; prev = -1 }
-        }
-    }
-
-    /// `word(key) ?? -1`, single characters from a flat array, longer words memoised.
-    @inline(__always) func wordIndex(_ key: UInt64, _ memo: TypoMemo) -> Int32 {
+    /// `word(key) ?? -1`, single characters from a flat array, longer words memoised when a memo is given.
+    @inline(__always) func wordIndex(_ key: UInt64, _ memo: TypoMemo?) -> Int32 {
         if key < 0x10000 && !singleWord.isEmpty { return singleWord[Int(key)] }
+        guard let memo else { return word(key) ?? -1 }
         return memo.lmWords.value(key) { word($0) ?? -1 }
     }
 
-    @inline(__always) func logProbability(_ w: Int32, after prev: Int32, _ memo: TypoMemo) -> Float {
-        guard prev >= 0 else { return logP[Int(w)] }
+    /// `logProbability(w, after: prev)`, memoised when a memo is given.
+    @inline(__always) func logProbability(_ w: Int32, after prev: Int32, _ memo: TypoMemo?) -> Float {
+        guard prev >= 0, let memo else { return logProbability(w, after: prev) }
         return memo.bigrams.value(UInt64(UInt32(prev)) << 32 | UInt64(UInt32(w))) { _ in logProbability(w, after: prev) }
     }
 }

@@ -28,15 +28,16 @@ struct WindowLattice {
     init(capacity: Int, memo: TypoMemo) {
         self.memo = memo
         logP = [Float](repeating: 0, count: (capacity + 1) * WindowLattice.width)
-        pairOK = [Bool](repeating: false, count: capacity + 1)
-        best = [Float](repeating: 0, count: capacity + 1)
-        from = [Int](repeating: 0, count: capacity + 1)
-        baseFrom = from
-        lmTotal = best
-        lmPrev = [Int32](repeating: -1, count: capacity + 1)
-        lmKnown = pairOK
-        cuts = from
-        tail = from
+        let positions = capacity + 1
+        pairOK = [Bool](repeating: false, count: positions)
+        best = [Float](repeating: 0, count: positions)
+        from = [Int](repeating: 0, count: positions)
+        baseFrom = [Int](repeating: 0, count: positions)
+        lmTotal = [Float](repeating: 0, count: positions)
+        lmPrev = [Int32](repeating: -1, count: positions)
+        lmKnown = [Bool](repeating: false, count: positions)
+        cuts = [Int](repeating: 0, count: positions)
+        tail = [Int](repeating: 0, count: positions)
     }
 
     @inline(__always) private func lookup(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ i: Int, _ j: Int) -> Float {
@@ -45,7 +46,7 @@ struct WindowLattice {
         return j - i == 1 ? words.unknownLogP : -Float.infinity
     }
 
-    /// Fills the lattice of `t[0..<n]` and returns its best-path score (== `words.segmentScore(t, 0, n)`).
+    /// Fills the lattice of `t[0..<n]` and returns its best-path score (== `bestPath`'s `best[n]`).
     mutating func load(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ n: Int) -> Float {
         self.n = n
         for k in 0..<max(0, n - 1) { pairOK[k] = words.hasPair(t[k], t[k + 1], memo) }

@@ -131,17 +131,7 @@ public struct WordStatistics: Sendable {
         }
     }
 
-    /// Best-path log-probability of `s[a..<b]` (all Han characters).
-    func segmentScore(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int) -> Float {
-        let n = b - a
-        guard n > 0 else { return 0 }
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n + 1) { best in
-            bestPath(s, a, n, best, nil)
-            return best[n]
-        }
-    }
-
-    /// Best segmentation of `s[a..<b]` as (start, end) word ranges (same model as `segmentScore`).
+    /// Best segmentation of `s[a..<b]` as (start, end) word ranges (the best path of `bestPath`).
     func segment(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, memo: TypoMemo? = nil) -> [(Int, Int)] {
         let n = b - a
         guard n > 0 else { return [] }

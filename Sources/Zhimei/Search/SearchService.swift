@@ -13,10 +13,9 @@ public enum SearchService {
 
     /// Analyses documents on every core (in small chunks, so other work on the cooperative pool is not starved).
     public static func analyze(_ docs: [SearchDocument], analyzer: SearchAnalyzer) async -> [IndexedRow] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
         let converters = SearchAnalyzerScratch.converters
         // One scratch per worker, each with its own OpenCC handle where there are enough (one handle is used under a lock).
-        return await SearchParallel.map(docs, workers: workers, state: { n in
+        return await SearchParallel.map(docs, state: { n in
             SearchAnalyzerScratch(converter: converters.isEmpty ? nil : converters[n % converters.count])
         }) { scratch, doc in IndexedRow(doc, analyzer: analyzer, scratch: scratch) }
     }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs Zhimei on this machine: installs what it needs, builds the release binary, prepares the
-# text-engine data, seeds the demo data (idempotent) and starts the server in the foreground.
+# text-engine data, seeds the demo data and sample content (idempotent) and starts the server in the foreground.
 #
 #   scripts/run.sh                      build, seed and serve on http://localhost:8080
 #   ZHIMEI_PORT=9000 scripts/run.sh     another port
 #   scripts/run.sh --no-demo            do not seed the demo data
+#   scripts/run.sh --no-samples         demo accounts only, no sample stories, leads, topics or posts
 #
 # Environment (all optional): ZHIMEI_HOSTNAME (0.0.0.0), ZHIMEI_PORT (8080), ZHIMEI_PUBLIC_PORT (port + 1; empty = off),
 #   ZHIMEI_DATA_DIR (./data),
@@ -18,10 +19,12 @@ ZHIMEI_ROOT="$PWD"
 . scripts/lib/common.sh
 
 DEMO=1
+SAMPLES=(--sample-content)
 for arg in "$@"; do
     case "$arg" in
         --no-demo) DEMO=0 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --no-samples) SAMPLES=() ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) die "unknown option $arg (try --help)" ;;
     esac
 done
@@ -57,7 +60,7 @@ fi
 
 if [ "$DEMO" = 1 ]; then
     log "demo data"
-    "$BIN" demo
+    "$BIN" demo "${SAMPLES[@]}"
 fi
 
 port_free "$ZHIMEI_PORT" || die "port $ZHIMEI_PORT is in use (set ZHIMEI_PORT)"

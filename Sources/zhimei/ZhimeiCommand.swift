@@ -56,8 +56,11 @@ struct Migrate: AsyncParsableCommand {
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Seed the demo platform, county centres and staff (idempotent).")
 
+    @Flag(help: "Also add sample leads, topics, stories in every state (some published) and monitored posts, once per county centre.")
+    var sampleContent = false
+
     func run() async throws {
-        print(try await CommandActions.demo(loadSettings()))
+        print(try await CommandActions.demo(loadSettings(), sampleContent: sampleContent))
     }
 }
 

@@ -31,12 +31,16 @@ public enum CommandActions {
         }
     }
 
-    public static func demo(_ settings: Settings) async throws -> String {
+    public static func demo(_ settings: Settings, sampleContent: Bool = false) async throws -> String {
         try await Bootstrap.withApplication(settings) { app in
             try await app.autoMigrate()
             let cost = settings.bcryptCost
             let created = try await DemoData.seed(on: app.db) { try Bcrypt.hash($0, cost: cost) }
-            return created == 0 ? "demo data already present" : "demo data created (\(created) records); password for every demo account: \(DemoData.password)"
+            var out = created == 0 ? "demo data already present" : "demo data created (\(created) records); password for every demo account: \(DemoData.password)"
+            if sampleContent {
+                out += "\n" + (try await DemoContent.seed(app: app) { try Bcrypt.hash($0, cost: cost) }).description
+            }
+            return out
         }
     }
 

@@ -45,7 +45,7 @@ public enum DemoData {
         return tenant
     }
 
-    private static func ensureUser(_ username: String, _ name: String, tenant: UUID, role: Role, hash: String, on db: any Database, created: inout Int) async throws {
+    static func ensureUser(_ username: String, _ name: String, tenant: UUID, role: Role, hash: String, on db: any Database, created: inout Int) async throws {
         guard try await User.query(on: db).filter(\.$username == username).first() == nil else { return }
         let user = User(username: username, displayName: name, email: "\(username)@demo.zhimei.local", passwordHash: hash, homeTenantID: tenant)
         try await user.create(on: db)

@@ -31,7 +31,7 @@ public struct SearchDocument: Sendable, Equatable {
                 date: Date, updatedAt: Date, visibility: String = "tenant", link: String = "") {
         self.kind = kind; self.sourceID = sourceID; self.tenantID = tenantID; self.title = title; self.lead = lead; self.body = body
         self.tags = tags; self.category = category; self.author = author; self.state = state; self.channel = channel
-        self.language = language; self.date = date; self.updatedAt = updatedAt; self.visibility = visibility; self.link = link
+        self.language = SearchFacetSpelling.language(language); self.date = date; self.updatedAt = updatedAt; self.visibility = visibility; self.link = link
     }
 
     /// The index row's key: kind and source ID (one row per item).

@@ -95,6 +95,13 @@ public enum SearchIndex {
     /// The trigger that indexes each inserted row (SQLite; dropped and re-created around a bulk batch).
     static let insertTrigger = SQLQueryString("CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN INSERT INTO search_fts(rowid, \(unsafeRaw: ftsColumns)) VALUES (new.seq, new.tok_title, new.tok_lead, new.tok_tags, new.tok_body); END")
 
+    /// Keeps the FTS5 postings of an updated row in step (delete the old tokens, insert the new).
+    static let updateTrigger = SQLQueryString("""
+        CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN \
+        INSERT INTO search_fts(search_fts, rowid, \(unsafeRaw: ftsColumns)) VALUES ('delete', old.seq, old.tok_title, old.tok_lead, old.tok_tags, old.tok_body); \
+        INSERT INTO search_fts(rowid, \(unsafeRaw: ftsColumns)) VALUES (new.seq, new.tok_title, new.tok_lead, new.tok_tags, new.tok_body); END
+        """)
+
     /// Removes rows by key ("kind:uuid").
     public static func delete(keys: [String], on db: any Database) async throws {
         guard !keys.isEmpty else { return }
@@ -160,15 +167,10 @@ struct M060_CreateSearchIndex: AsyncMigration {
             content_rowid='seq', tokenize='unicode61 remove_diacritics 0')
             """).run()
         let cols = "tok_title, tok_lead, tok_tags, tok_body"
-        let new = "new.tok_title, new.tok_lead, new.tok_tags, new.tok_body"
         let old = "old.tok_title, old.tok_lead, old.tok_tags, old.tok_body"
         try await sql.raw(SearchIndex.insertTrigger).run()
         try await sql.raw(SQLQueryString("CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN INSERT INTO search_fts(search_fts, rowid, \(cols)) VALUES ('delete', old.seq, \(old)); END")).run()
-        try await sql.raw(SQLQueryString("""
-            CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN \
-            INSERT INTO search_fts(search_fts, rowid, \(cols)) VALUES ('delete', old.seq, \(old)); \
-            INSERT INTO search_fts(rowid, \(cols)) VALUES (new.seq, \(new)); END
-            """)).run()
+        try await sql.raw(SearchIndex.updateTrigger).run()
     }
 
     func revert(on db: any Database) async throws {
@@ -228,4 +230,26 @@ struct M064_AddSearchFilterIndex: AsyncMigration {
         guard sql.dialect.name != "postgresql" else { return }
         try await sql.raw("DROP INDEX IF EXISTS search_documents_filter").run()
     }
+}
+
+/// 065: one spelling per language in the index (stories said "zh", leads "zh-Hans"; the language facet listed both and a
+/// filter on one missed the other), leads' categories by their Chinese names as stories have them (economy → 经济), and
+/// no category for topics (their priority had been stored as one). The tokens do
+/// not change, so on SQLite the FTS update trigger is set aside while the rows are rewritten.
+struct M065_NormalizeSearchFacets: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        let sql = try SearchIndex.sql(db)
+        let pg = sql.dialect.name == "postgresql"
+        if !pg { try await sql.raw("DROP TRIGGER IF EXISTS search_documents_au").run() }
+        for (spelling, codes) in SearchFacetSpelling.languageSpellings {
+            try await sql.raw("UPDATE search_documents SET language = \(bind: spelling) WHERE language IN (\(binds: codes)) AND language <> \(bind: spelling)").run()
+        }
+        for category in LeadCategory.allCases {
+            try await sql.raw("UPDATE search_documents SET category = \(bind: category.label.zh) WHERE kind = 'lead' AND category = \(bind: category.rawValue)").run()
+        }
+        try await sql.raw("UPDATE search_documents SET category = '' WHERE kind = 'topic' AND category <> ''").run()
+        if !pg { try await sql.raw(SearchIndex.updateTrigger).run() }
+    }
+
+    func revert(on db: any Database) async throws {}
 }

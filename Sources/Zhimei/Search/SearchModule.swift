@@ -10,6 +10,7 @@ enum SearchModule {
         M062_AddSearchAuthorInitials(),
         M063_TuneSearchFTS(),
         M064_AddSearchFilterIndex(),
+        M065_NormalizeSearchFacets(),
     ]
 
     static func register(_ app: Application) throws {

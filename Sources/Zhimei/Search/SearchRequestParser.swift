@@ -60,8 +60,8 @@ enum SearchRequestParser {
         }
         r.states = try list(req, "state")
         r.channels = try list(req, "channel")
-        r.categories = try list(req, "category")
-        r.languages = try list(req, "language")
+        r.categories = try list(req, "category").map(SearchFacetSpelling.category)
+        r.languages = try list(req, "language").map(SearchFacetSpelling.language)
         if let a = try text(req, "author") { r.authors = [a] }
         if let t = try text(req, "tag") { r.tags = [t] }
         for key in ["from", "to"] {

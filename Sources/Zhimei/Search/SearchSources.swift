@@ -63,14 +63,14 @@ enum BuiltInSearchSources {
     static let lead = ModelSearchSource<Lead>(kind: "lead", permission: .leadsRead) { l in
         guard let id = l.id else { return nil }
         return SearchDocument(kind: "lead", sourceID: id, tenantID: l.tenantID, title: l.title, lead: l.summary, body: l.body, tags: l.keywords,
-                              category: l.category, author: l.sourceName, state: l.status.rawValue, channel: l.origin.rawValue, language: l.language,
+                              category: SearchFacetSpelling.category(l.category), author: l.sourceName, state: l.status.rawValue, channel: l.origin.rawValue, language: l.language,
                               date: l.publishedAt, updatedAt: l.updatedAt, link: "/leads/\(id.uuidString.lowercased())")
     }
 
     static let topic = ModelSearchSource<Topic>(kind: "topic", permission: .topicsManage) { t in
         guard let id = t.id else { return nil }
         return SearchDocument(kind: "topic", sourceID: id, tenantID: t.tenantID, title: t.title, lead: t.angle, body: t.details, tags: t.keywords,
-                              category: t.priority.rawValue, author: t.createdByName, state: t.status.rawValue, date: t.createdAt, updatedAt: t.updatedAt,
+                              author: t.createdByName, state: t.status.rawValue, date: t.createdAt, updatedAt: t.updatedAt,
                               link: "/planning/topics/\(id.uuidString.lowercased())")
     }
 

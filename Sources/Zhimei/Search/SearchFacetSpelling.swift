@@ -1,0 +1,38 @@
+import Foundation
+
+/// One spelling per facet value in the index, the filter and the facet. Languages: the BCP 47 script forms ZhimeiText's
+/// language detection gives ("zh-Hans", "zh-Hant"); a plain "zh" (a story's default) or a region form means the same.
+/// Categories: the newsroom's own words, as stories have them (经济), also for a lead's category code (economy).
+enum SearchFacetSpelling {
+    /// Index spelling → the codes that mean it.
+    static let languageSpellings: [(String, [String])] = [
+        ("zh-Hans", ["zh", "zh-cn", "zh-sg", "zh-hans", "zh-hans-cn", "cmn", "zh-CN", "zh-SG", "zh-hans-CN"]),
+        ("zh-Hant", ["zh-tw", "zh-hk", "zh-mo", "zh-hant", "zh-TW", "zh-HK", "zh-MO"]),
+    ]
+
+    private static let byCode: [String: String] = {
+        var out: [String: String] = [:]
+        for (spelling, codes) in languageSpellings { for code in codes + [spelling] { out[code.lowercased()] = spelling } }
+        return out
+    }()
+
+    /// The index spelling of a language code ("zh" → "zh-Hans", "zh-TW" → "zh-Hant"); other codes are kept, trimmed.
+    static func language(_ code: String) -> String {
+        let trimmed = code.trimmingCharacters(in: .whitespaces)
+        return byCode[trimmed.lowercased().replacingOccurrences(of: "_", with: "-")] ?? trimmed
+    }
+
+    /// The index spelling of a category: a lead category's code becomes its Chinese name; anything else is kept.
+    static func category(_ value: String) -> String {
+        LeadCategory(rawValue: value)?.label.zh ?? value
+    }
+
+    /// The facet label of a language in the UI language.
+    static func languageLabel(_ code: String, _ lang: String) -> String {
+        let names: [String: (String, String)] = ["zh-Hans": ("简体中文", "Chinese (Simplified)"), "zh-Hant": ("繁体中文", "Chinese (Traditional)"),
+                                                 "en": ("英文", "English"), "ja": ("日文", "Japanese"), "ko": ("韩文", "Korean"),
+                                                 "bo": ("藏文", "Tibetan"), "ug": ("维吾尔文", "Uyghur"), "mn": ("蒙古文", "Mongolian")]
+        guard let name = names[code] else { return code.isEmpty ? (lang == "en" ? "(none)" : "（无）") : code }
+        return lang == "en" ? name.1 : name.0
+    }
+}

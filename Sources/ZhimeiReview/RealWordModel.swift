@@ -89,7 +89,7 @@ struct RealWordModel {
             for p in a..<b where !(p < locked.count && locked[p]) {
                 // a learned tag context points to another character: kept unless the language model objects
                 // 的是 nominalises (最深刻的是), whatever the tags say: never 地 there
-                if let y = context[p], !RealWordModel.neverWritten.contains(s[p]), !(y == DeRules.di && p + 1 < b && s[p + 1] == 0x662F),
+                if !context.isEmpty, let y = context[p], !RealWordModel.neverWritten.contains(s[p]), !(y == DeRules.di && p + 1 < b && s[p + 1] == 0x662F),
                    case let toll = settings.contextCostWeight * (pairs[s[p]]?.first(where: { $0.0 == y })?.1 ?? RealWordModel.rarerCost) - settings.contextMargin,
                    !TypoModel.vetoed(charModel, settings.charVetoContext, s, p, y),
                    var fix = best(&s, p, a, b, [(y, toll)][...], &scratch, &lattice, threshold: 0) {

@@ -8,22 +8,27 @@ final class RunSegments {
     let words: WordStatistics
     /// The text the cached segmentations belong to.
     let original: [UInt32]
-    private var cache: [Int: (end: Int, words: [(Int, Int)])] = [:]
+    /// `slot[a]`: index into `cached` of the run starting at a, −1 = none (arrays: the `Dictionary` hashing showed in the profile).
+    private var slot: [Int32]
+    private var cached: [(end: Int, words: [(Int, Int)])] = []
     /// Memoised table look-ups shared by the rules of this call.
     let memo: TypoMemo
 
     init(words: WordStatistics, text: [UInt32]) {
         self.words = words
         original = text
+        slot = [Int32](repeating: -1, count: text.count)
         memo = TypoMemo(length: text.count)
     }
 
     /// `words.segment(s, a, b)`, from the cache when `s[a..<b]` is still the original run.
     func segment(_ s: [UInt32], _ a: Int, _ b: Int) -> [(Int, Int)] {
         let same = b <= original.count && s.count == original.count && s[a..<b].elementsEqual(original[a..<b])
-        if same, let c = cache[a], c.end == b { return c.words }
+        if same, slot[a] >= 0, cached[Int(slot[a])].end == b { return cached[Int(slot[a])].words }
         let seg = s.withUnsafeBufferPointer { words.segment($0, a, b, memo: memo) }
-        if same { cache[a] = (b, seg) }
+        if same {
+            if slot[a] >= 0 { cached[Int(slot[a])] = (b, seg) } else { slot[a] = Int32(cached.count); cached.append((b, seg)) }
+        }
         return seg
     }
 }

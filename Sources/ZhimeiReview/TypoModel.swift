@@ -67,6 +67,13 @@ struct TypoModel {
     static let surnames: Set<UInt32> = Set(("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程"
         + "魏苏吕丁任沈姚卢姜崔钟谭陆汪范廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严欧莫孔向常汤康易乔赖文艾")
         .unicodeScalars.map(\.value))
+    /// `surnames` as a flat BMP table: checked for nearly every candidate position (Set hashing showed in the profile).
+    static let surnameFlags: [Bool] = {
+        var f = [Bool](repeating: false, count: 0x10000)
+        for c in surnames where c < 0x10000 { f[Int(c)] = true }
+        return f
+    }()
+    @inline(__always) static func isSurname(_ c: UInt32) -> Bool { c < 0x10000 ? surnameFlags[Int(c)] : surnames.contains(c) }
 
     struct Correction { var position: Int; var original: UInt32; var replacement: UInt32; var gain: Float }
 
@@ -118,12 +125,14 @@ struct TypoModel {
     private func correctRun(_ s: inout [UInt32], _ a: Int, _ b: Int, locked: [Bool], words: WordStatistics, segments: RunSegments?,
                             radius: Int, _ scratch: inout [UInt32], _ lattice: inout WindowLattice) -> [Correction] {
         var out: [Correction] = []
-        var frozen = Set<Int>()
+        var frozen: [Int] = []  // at most 3 per applied fix (≤ 24): a linear scan beats hashing
         let memo = lattice.memo
+        var single = [Bool](repeating: false, count: b - a)  // single[k]: s[a + k] is a one-character word of `seg`
+        var positions: [Int] = []
         while out.count < 8 {
             let seg = segments?.segment(s, a, b) ?? s.withUnsafeBufferPointer { words.segment($0, a, b) }
             var best: Correction? = nil
-            var positions: [Int] = []
+            positions.removeAll(keepingCapacity: true)
             for (x, y) in seg {
                 if y - x == 1 { positions.append(x); continue }
                 // rare two-character words are often a typo that happens to be in the dictionary
@@ -132,12 +141,13 @@ struct TypoModel {
                     positions.append(x); positions.append(x + 1)
                 }
             }
-            let singles = Set(seg.filter { $0.1 - $0.0 == 1 }.map(\.0))
+            for k in single.indices { single[k] = false }
+            for (x, y) in seg where y - x == 1 { single[x - a] = true }
             // a lone surname followed by lone characters is most likely a personal name (陈耀, 记者艾笑): leave it
             func inName(_ i: Int) -> Bool {
-                if i - 1 >= a && singles.contains(i - 1) && TypoModel.surnames.contains(s[i - 1]) { return true }
-                if i - 2 >= a && singles.contains(i - 2) && singles.contains(i - 1) && TypoModel.surnames.contains(s[i - 2]) { return true }
-                return TypoModel.surnames.contains(s[i]) && i + 1 < b && singles.contains(i + 1)
+                if i - 1 >= a && single[i - 1 - a] && TypoModel.isSurname(s[i - 1]) { return true }
+                if i - 2 >= a && single[i - 2 - a] && single[i - 1 - a] && TypoModel.isSurname(s[i - 2]) { return true }
+                return TypoModel.isSurname(s[i]) && i + 1 < b && single[i + 1 - a]
             }
             for i in positions where !inName(i) {
                 if (i < locked.count && locked[i]) || frozen.contains(i) { continue }
@@ -179,7 +189,7 @@ struct TypoModel {
             guard let fix = best else { break }
             out.append(fix)
             s[fix.position] = fix.replacement
-            frozen.formUnion([fix.position - 1, fix.position, fix.position + 1])
+            frozen += [fix.position - 1, fix.position, fix.position + 1]
         }
         return out.sorted { $0.position < $1.position }
     }

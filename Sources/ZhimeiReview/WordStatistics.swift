@@ -135,13 +135,19 @@ public struct WordStatistics: Sendable {
     func segment(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, memo: TypoMemo? = nil) -> [(Int, Int)] {
         let n = b - a
         guard n > 0 else { return [] }
-        var best = [Float](repeating: 0, count: n + 1)
-        var from = [Int](repeating: 0, count: n + 1)
-        best.withUnsafeMutableBufferPointer { bb in from.withUnsafeMutableBufferPointer { fb in bestPath(s, a, n, bb, fb, memo: memo) } }
-        var out: [(Int, Int)] = []
-        var j = n
-        while j > 0 { let i = from[j]; out.append((a + i, a + j)); j = i }
-        return out.reversed()
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n + 1) { best in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: n + 1) { from in
+                bestPath(s, a, n, best, from, memo: memo)
+                var count = 0, j = n
+                while j > 0 { count += 1; j = from[j] }
+                // the path is walked from its end: fill the result back to front (one allocation, no reversal copy)
+                return [(Int, Int)](unsafeUninitializedCapacity: count) { out, initialized in
+                    var k = count, j = n
+                    while j > 0 { let i = from[j]; k -= 1; out[k] = (a + i, a + j); j = i }
+                    initialized = count
+                }
+            }
+        }
     }
 }
 

@@ -14,7 +14,7 @@ struct LeadsPages {
         var canManage: Bool; var hasRows: Bool; var prev: String?; var next: String?
     }
     struct DetailView: Encodable {
-        var lead: LeadDTO; var time: String; var fetched: String; var categoryLabel: String; var statusLabel: String; var keywords: String
+        var lead: LeadDTO; var time: String; var fetched: String; var categoryLabel: String; var languageLabel: String; var statusLabel: String; var keywords: String
         var cluster: [Row]; var canManage: Bool; var canConvert: Bool; var assignees: [Option]; var isOpen: Bool; var photos: [String]
         var paragraphs: [String]; var hasPhotos: Bool; var hasCluster: Bool
     }
@@ -41,7 +41,7 @@ struct LeadsPages {
 
     static func row(_ l: LeadDTO, _ lang: String) -> Row {
         Row(id: l.id.uuidString, title: l.titleSimplified ?? l.title, summary: String(l.summary.prefix(120)), source: l.sourceName,
-            time: DisplayTime.format(l.publishedAt), category: categoryLabel(l.category, lang), language: l.language, status: l.status.rawValue,
+            time: DisplayTime.format(l.publishedAt), category: categoryLabel(l.category, lang), language: LanguageNames.label(l.language, lang), status: l.status.rawValue,
             statusLabel: statusLabel(l.status, lang), assignee: l.assigneeName ?? "", clusterSize: l.clusterSize, hot: String(format: "%.2f", l.hot),
             keywords: l.keywords.prefix(5).joined(separator: "、"))
     }
@@ -69,7 +69,7 @@ struct LeadsPages {
             from: (try? req.query.get(String.self, at: "from")) ?? "", to: (try? req.query.get(String.self, at: "to")) ?? "",
             statuses: options(LeadStatus.allCases.map { ($0.rawValue, Self.statusLabel($0, lang)) }, filter.status?.rawValue),
             categories: options(LeadCategory.allCases.map { ($0.rawValue, lang == "en" ? $0.label.en : $0.label.zh) }, filter.category?.rawValue),
-            languages: options([("zh-Hans", "简体 zh-Hans"), ("zh-Hant", "繁體 zh-Hant"), ("en", "English"), ("other", lang == "en" ? "Other" : "其他")], filter.language),
+            languages: options([("zh-Hans", LanguageNames.label("zh-Hans", lang)), ("zh-Hant", LanguageNames.label("zh-Hant", lang)), ("en", LanguageNames.label("en", lang)), ("other", LanguageNames.label("other", lang))], filter.language),
             sources: options(sources.map { ($0.id!.uuidString, $0.name) }, filter.sourceID?.uuidString),
             sorts: options([("newest", Localizer.text("leads.sort.newest", lang)), ("hot", Localizer.text("leads.sort.hot", lang))], filter.sort),
             assignees: options([("me", Localizer.text("leads.assignee.me", lang))] + assignees.map { ($0.id.uuidString, $0.displayName) },
@@ -90,7 +90,7 @@ struct LeadsPages {
         let l = detail.lead
         let view = DetailView(
             lead: l, time: DisplayTime.format(l.publishedAt), fetched: DisplayTime.format(l.fetchedAt), categoryLabel: Self.categoryLabel(l.category, lang),
-            statusLabel: Self.statusLabel(l.status, lang), keywords: l.keywords.joined(separator: "、"),
+            languageLabel: LanguageNames.label(l.language, lang), statusLabel: Self.statusLabel(l.status, lang), keywords: l.keywords.joined(separator: "、"),
             cluster: detail.cluster.filter { $0.id != l.id }.map { Self.row($0, lang) }, canManage: canManage,
             canConvert: actor.can(.topicsManage, in: lead.tenantID) && l.status != .converted && l.status != .discarded,
             assignees: assignees.map { Option(value: $0.id.uuidString, label: $0.displayName, selected: $0.id == l.assigneeId) },

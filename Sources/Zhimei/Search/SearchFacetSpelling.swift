@@ -26,13 +26,4 @@ enum SearchFacetSpelling {
     static func category(_ value: String) -> String {
         LeadCategory(rawValue: value)?.label.zh ?? value
     }
-
-    /// The facet label of a language in the UI language.
-    static func languageLabel(_ code: String, _ lang: String) -> String {
-        let names: [String: (String, String)] = ["zh-Hans": ("简体中文", "Chinese (Simplified)"), "zh-Hant": ("繁体中文", "Chinese (Traditional)"),
-                                                 "en": ("英文", "English"), "ja": ("日文", "Japanese"), "ko": ("韩文", "Korean"),
-                                                 "bo": ("藏文", "Tibetan"), "ug": ("维吾尔文", "Uyghur"), "mn": ("蒙古文", "Mongolian")]
-        guard let name = names[code] else { return code.isEmpty ? (lang == "en" ? "(none)" : "（无）") : code }
-        return lang == "en" ? name.1 : name.0
-    }
 }

@@ -20,7 +20,7 @@ enum SearchPresenter {
         case "type": return Localizer.text("search.type.\(value)", lang)
         case "tenant": return UUID(uuidString: value).flatMap { tenants[$0] } ?? value
         case "state": return Localizer.text("search.state.\(value)", lang)
-        case "language": return SearchFacetSpelling.languageLabel(value, lang)
+        case "language": return LanguageNames.label(value, lang)
         default: return value.isEmpty ? (lang == "en" ? "(none)" : "（无）") : value
         }
     }

@@ -70,6 +70,7 @@ struct StoriesPages {
         let characters = StoryAssist.countCharacters(StoryService.plainText(story))
         let actor = try req.requireActor()
         let isCounty = try await Tenant.find(story.tenantID, on: req.db)?.kind == .county
+        let lang = Localizer.language(of: req)
         let view = ShowView(
             id: id.uuidString, headline: story.headline, subtitle: story.subtitle, lead: story.lead, byline: story.byline, tags: story.tags,
             categories: story.categories.joined(separator: "、"), location: story.location, embargo: story.embargo.map(DisplayTime.format) ?? "",
@@ -77,7 +78,7 @@ struct StoriesPages {
             html: StoryRenderer.html(story.body, storyID: id), characters: characters, readingMinutes: StoryAssist.readingMinutes(characters),
             editable: story.status.isEditable, canWrite: actor.can(.storiesWrite, in: story.tenantID),
             canSubmitToPool: isCounty && actor.can(.storiesWrite, in: story.tenantID) && story.status != .rejected,
-            versions: versions.map { VersionRow(version: $0.version, author: $0.authorName, time: DisplayTime.format($0.createdAt), note: $0.note,
+            versions: versions.map { VersionRow(version: $0.version, author: $0.authorName, time: DisplayTime.format($0.createdAt), note: Self.versionNote($0.note, lang),
                                                 current: $0.version == story.version, previous: max(1, $0.version - 1)) },
             aigc: story.aigc != nil || story.body.contains { $0.aigc != nil }, author: story.authorName, updated: DisplayTime.format(story.updatedAt),
             topicID: story.topicID?.uuidString ?? "")
@@ -119,5 +120,20 @@ struct StoriesPages {
             blocks: diff.blocks.map { BlockView(change: $0.change, type: $0.type, segments: segs($0.segments)) },
             inserted: diff.inserted, deleted: diff.deleted, single: all.count < 2)
         return try await PageContext.render("stories/versions", titleKey: "stories.versions", section: "stories", body: view, on: req)
+    }
+
+    /// A version's reason in words ("create" → 新建, "restore:3" → 恢复到 v3); a reason it does not know is shown as it is.
+    static func versionNote(_ note: String, _ lang: String) -> String {
+        let en = lang == "en"
+        let parts = note.split(separator: ":", maxSplits: 1).map(String.init)
+        let detail = parts.count > 1 ? parts[1] : ""
+        switch parts.first ?? "" {
+        case "create": return en ? "Created" : "新建"
+        case "save": return en ? "Saved" : "保存"
+        case "restore": return en ? "Restored v\(detail)" : "恢复到 v\(detail)"
+        case "import": return en ? "Imported (\(detail.uppercased()))" : "导入（\(detail.uppercased())）"
+        case "republish": return en ? "Republished from another tenant" : "转发/采用"
+        default: return note
+        }
     }
 }

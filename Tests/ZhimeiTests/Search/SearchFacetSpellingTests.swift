@@ -31,8 +31,8 @@ final class SearchFacetSpellingTests: XCTestCase {
         XCTAssertEqual(SearchFacetSpelling.category("economy"), "经济")
         XCTAssertEqual(SearchFacetSpelling.category("经济"), "经济")
         XCTAssertEqual(SearchFacetSpelling.category("本地新闻"), "本地新闻")
-        XCTAssertEqual(SearchFacetSpelling.languageLabel("zh-Hant", "zh"), "繁体中文")
-        XCTAssertEqual(SearchFacetSpelling.languageLabel("zh-Hans", "en"), "Chinese (Simplified)")
+        XCTAssertEqual(LanguageNames.label("zh-Hant", "zh"), "繁体中文")
+        XCTAssertEqual(LanguageNames.label("zh-Hans", "en"), "Chinese (Simplified)")
     }
 
     func testOneFacetValuePerLanguageAndCategory() async throws {

@@ -44,8 +44,8 @@ final class LookupMemo<Value> {
 final class TypoMemo {
     /// Word key → log-probability, +infinity when the word is not in the dictionary.
     let words: LookupMemo<Float>
-    /// Pair key (a << 16 | b) → whether it occurs inside a dictionary word.
-    let pairs: LookupMemo<Bool>
+    /// Pair key (a << 16 | b) → `WordStatistics.pairWord` (+infinity = in no dictionary word).
+    let pairs: LookupMemo<Float>
     /// Word key → language-model word index, −1 when unknown.
     let lmWords: LookupMemo<Int32>
     /// (prev << 32 | word) → ln P(word | prev).
@@ -56,7 +56,7 @@ final class TypoMemo {
         var bits = 8
         while bits < 13 && (1 << bits) < 4 * length { bits += 1 }
         words = LookupMemo(bits: bits, filler: 0)
-        pairs = LookupMemo(bits: bits, filler: false)
+        pairs = LookupMemo(bits: bits, filler: 0)
         lmWords = LookupMemo(bits: bits - 1, filler: -1)
         bigrams = LookupMemo(bits: bits - 1, filler: 0)
     }
@@ -69,12 +69,16 @@ extension WordStatistics {
         return memo.words.value(key) { entries[$0]?.logP ?? .infinity }
     }
 
-    /// `hasPair(a, b)`, memoised.
-    @inline(__always) func hasPair(_ a: UInt32, _ b: UInt32, _ memo: TypoMemo) -> Bool {
-        guard a < 0x10000 && b < 0x10000 else { return false }
-        let k = UInt64(a << 16 | b)
-        guard mayHavePair(k) else { return false }
-        return memo.pairs.value(k) { pairs[$0] != nil }
+    /// `pairWord(a, b)`, memoised.
+    @inline(__always) func pairWord(_ a: UInt32, _ b: UInt32, _ memo: TypoMemo) -> Float {
+        guard a < 0x10000 && b < 0x10000 else { return .infinity }
+        return pairWord(UInt64(a << 16 | b), memo)
+    }
+
+    /// `pairWord` of a packed pair key (both scalars in the BMP), memoised.
+    @inline(__always) func pairWord(_ k: UInt64, _ memo: TypoMemo) -> Float {
+        guard mayHavePair(k) else { return .infinity }
+        return memo.pairs.value(k) { pairs[$0]?.logP ?? .infinity }
     }
 }
 

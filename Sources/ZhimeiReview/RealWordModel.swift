@@ -131,9 +131,9 @@ struct RealWordModel {
         var base: Float? = nil   // scored only once a candidate passes the filter (most do not)
         let prev: UInt32 = p > a ? s[p - 1] : 0, next: UInt32 = p + 1 < b ? s[p + 1] : 0
         for (c, cost) in cands {
-            let left = words.hasPair(prev, c), right = words.hasPair(c, next)
+            let left = words.pairWord(prev, c), right = words.pairWord(c, next)  // +infinity = no pair
             // speed: a replacement that forms no dictionary-word pair with either neighbour cannot gain much
-            if settings.realWordPairFilter && threshold > 0 && !(left || right) { continue }
+            if settings.realWordPairFilter && threshold > 0 && left == .infinity && right == .infinity { continue }
             if base == nil {
                 for k in 0..<w { scratch[k] = s[lo + k] }
                 // the window's lattice and the bigram score of its best path (what `score` computes, word by word)

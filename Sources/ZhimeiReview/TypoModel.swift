@@ -162,8 +162,8 @@ struct TypoModel {
                 let base = scratch.withUnsafeBufferPointer { lattice.load(words, $0, w) }
                 var baseLM: Float? = nil
                 for (c, generic) in cands {
-                    let left = words.hasPair(prev, c), right = words.hasPair(c, next)
-                    guard left || right else { continue }
+                    let left = words.pairWord(prev, c), right = words.pairWord(c, next)  // +infinity = no pair
+                    guard left != .infinity || right != .infinity else { continue }
                     let cost = generic + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
                     scratch[i - lo] = c
                     var gain = scratch.withUnsafeBufferPointer { lattice.score(words, $0, q, left: left, right: right) } - base - cost

@@ -11,6 +11,8 @@ struct WindowLattice {
     private var logP: [Float]
     /// `pairOK[k]`: s[k], s[k + 1] occur next to each other inside some dictionary word (of the original window).
     private var pairOK: [Bool]
+    /// `pairWordLogP[k]`: log-probability of the two-character word s[k] s[k + 1] (from the pair look-up; −infinity = none).
+    private var pairWordLogP: [Float]
     /// The DP: best[j] = best path score of the first j characters; from[j] = start of the last word of that path.
     private var best: [Float]
     private var from: [Int]
@@ -30,6 +32,7 @@ struct WindowLattice {
         logP = [Float](repeating: 0, count: (capacity + 1) * WindowLattice.width)
         let positions = capacity + 1
         pairOK = [Bool](repeating: false, count: positions)
+        pairWordLogP = [Float](repeating: 0, count: positions)
         best = [Float](repeating: 0, count: positions)
         from = [Int](repeating: 0, count: positions)
         baseFrom = [Int](repeating: 0, count: positions)
@@ -49,12 +52,16 @@ struct WindowLattice {
     /// Fills the lattice of `t[0..<n]` and returns its best-path score (== `bestPath`'s `best[n]`).
     mutating func load(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ n: Int) -> Float {
         self.n = n
-        for k in 0..<max(0, n - 1) { pairOK[k] = words.hasPair(t[k], t[k + 1], memo) }
+        for k in 0..<max(0, n - 1) {
+            let v = words.pairWord(t[k], t[k + 1], memo)
+            pairOK[k] = v != .infinity
+            pairWordLogP[k] = v
+        }
         for j in stride(from: 1, through: n, by: 1) {
             for len in 1...min(WindowLattice.width, j) {
                 // a word exists only if each of its adjacent pairs occurs inside a word; longer ones contain this pair too
                 if len >= 2 && !pairOK[j - len] { for l in len...min(WindowLattice.width, j) { logP[j * WindowLattice.width + l - 1] = -Float.infinity }; break }
-                logP[j * WindowLattice.width + len - 1] = lookup(words, t, j - len, j)
+                logP[j * WindowLattice.width + len - 1] = len == 2 ? pairWordLogP[j - 2] : lookup(words, t, j - len, j)
             }
         }
         let score = run(from: 1)
@@ -64,8 +71,10 @@ struct WindowLattice {
     }
 
     /// Best-path score with `t[q]` replaced (t must hold the replacement at q and the original window elsewhere);
-    /// `left`/`right`: whether the replacement forms a dictionary pair with t[q − 1] / t[q + 1].
-    mutating func score(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ q: Int, left: Bool, right: Bool) -> Float {
+    /// `left`/`right`: `WordStatistics.pairWord` of the replacement with t[q − 1] / t[q + 1] (+infinity = no pair),
+    /// which also gives the two-character words covering q without another look-up.
+    mutating func score(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ q: Int, left leftWord: Float, right rightWord: Float) -> Float {
+        let left = leftWord != .infinity, right = rightWord != .infinity
         for j in stride(from: q + 1, through: min(n, q + WindowLattice.width), by: 1) {
             var ok = true  // all pairs of t[j−len..<j] so far (growing to the left)
             for len in (j - q)...min(WindowLattice.width, j) {
@@ -79,7 +88,9 @@ struct WindowLattice {
                     // the new left pair (i, i + 1): i + 1 == q uses the replacement
                     if i + 1 == q ? !left : !pairOK[i] { ok = false }
                 }
-                logP[j * WindowLattice.width + len - 1] = len == 1 ? lookup(words, t, i, j) : ok ? lookup(words, t, i, j) : -Float.infinity
+                // the two-character words covering q are t[q − 1] t[q] (needs `left`) and t[q] t[q + 1] (needs `right`)
+                logP[j * WindowLattice.width + len - 1] = len == 1 ? lookup(words, t, i, j)
+                    : !ok ? -Float.infinity : len == 2 ? (i + 1 == q ? leftWord : rightWord) : lookup(words, t, i, j)
             }
         }
         return run(from: q + 1)

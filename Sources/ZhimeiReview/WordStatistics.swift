@@ -9,7 +9,9 @@ public struct WordStatistics: Sendable {
     var entries = FlatTable<Entry>(capacity: 16)
     var tagNames: [String] = [""]
     var charFreq: [UInt32: Int32] = [:]
-    /// Adjacent character pairs occurring inside dictionary words (a <<16 | b): the cheap filter before scoring.
+    /// Adjacent character pairs occurring inside dictionary words (a <<16 | b): the cheap filter before scoring. The
+    /// entry's logP is that of the two-character word a b itself (−infinity when a b occurs only inside longer words;
+    /// the pair key equals the word key), so whoever checks a pair gets the two-character word without a second look-up.
     var pairs = FlatTable<Entry>(capacity: 16)
     /// One bit per hashed pair of `pairs` (1 MB, stays in the core's cache): most pairs the typo search tries are not
     /// in the dictionary, and this answers them without a miss in the large table (a set bit is confirmed there).
@@ -58,7 +60,7 @@ public struct WordStatistics: Sendable {
         entries = FlatTable(capacity: raw.count)
         for (k, f, t) in raw { entries.set(k, Entry(logP: Float(log(f) - lt), tag: t)) }
         pairs = FlatTable(capacity: pairSet.count)
-        for p in pairSet.sorted() { pairs.set(UInt64(p), Entry(logP: 0, tag: 0)) }
+        for p in pairSet.sorted() { pairs.set(UInt64(p), Entry(logP: entries[UInt64(p)]?.logP ?? -.infinity, tag: 0)) }
         var filter = [UInt64](repeating: 0, count: 1 << Int(WordStatistics.pairFilterBits - 6))
         for p in pairSet { let h = WordStatistics.pairBit(UInt64(p)); filter[h >> 6] |= 1 << UInt64(h & 63) }
         pairFilter = filter
@@ -87,10 +89,14 @@ public struct WordStatistics: Sendable {
     }
 
     func contains(_ k: UInt64) -> Bool { entries[k] != nil }
-    @inline(__always) func hasPair(_ a: UInt32, _ b: UInt32) -> Bool {
-        guard a < 0x10000 && b < 0x10000 else { return false }
+    @inline(__always) func hasPair(_ a: UInt32, _ b: UInt32) -> Bool { pairWord(a, b) != .infinity }
+    /// +infinity when a, b occur next to each other inside no dictionary word; else the log-probability of the
+    /// two-character word a b (−infinity when it is no word on its own).
+    @inline(__always) func pairWord(_ a: UInt32, _ b: UInt32) -> Float {
+        guard a < 0x10000 && b < 0x10000 else { return .infinity }
         let k = UInt64(a << 16 | b)
-        return mayHavePair(k) && pairs[k] != nil
+        guard mayHavePair(k) else { return .infinity }
+        return pairs[k]?.logP ?? .infinity
     }
     @inline(__always) static func pairBit(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) &>> (64 - pairFilterBits)) }
     /// False only when the pair key (a << 16 | b) occurs inside no dictionary word.
@@ -120,6 +126,12 @@ public struct WordStatistics: Sendable {
                 if len == 1 && !singleLogP.isEmpty {
                     let v = singleLogP[Int(k)]
                     lp = v != .infinity ? v : unknownLogP
+                } else if len == 2, let memo {
+                    // the pair table answers two-character words (and memoises the pair for the lattices)
+                    let v = pairWord(k, memo)
+                    if v == .infinity { break }
+                    if v == -.infinity { continue }
+                    lp = v
                 } else if let memo {
                     let v = logP(k, memo)
                     if v != .infinity { lp = v } else if len == 1 { lp = unknownLogP } else { continue }

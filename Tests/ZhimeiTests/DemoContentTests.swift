@@ -53,6 +53,17 @@ final class DemoContentTests: XCTestCase {
             try await XCTAssertEqualAsync(try await search(t, "停车场", as: ningxiang).total, 1)
             try await XCTAssertEqualAsync(try await search(t, "停车场", as: editor).total, 0)
 
+            // Related material: a published story is one item (not its story and its published version), and the
+            // story being written is not related to itself in either form.
+            struct Related: Decodable { struct Item: Decodable { var id: UUID; var type: String }; var items: [Item] }
+            let reporter = try await t.token(for: "liuyang-reporter")
+            let related = try await t.send(.POST, "/api/v1/search/related", json: ["text": "花炮企业智能制造转型，生产线改造"], as: reporter).json(Related.self)
+            let publishedID = try published.requireID()
+            XCTAssertEqual(related.items.filter { $0.id == publishedID }.count, 1, "\(related.items)")
+            let itself = try await t.send(.POST, "/api/v1/search/related", json: ["text": "花炮企业智能制造转型，生产线改造", "story_id": publishedID.uuidString],
+                                          as: reporter).json(Related.self)
+            XCTAssertFalse(itself.items.contains { $0.id == publishedID }, "\(itself.items)")
+
             try await XCTAssertEqualAsync(try await OpinionEvent.query(on: t.db).filter(\.$tenantID == liuyang).count(), report.events)
             // The short-lived tokens are gone.
             try await XCTAssertEqualAsync(try await APIToken.query(on: t.db).filter(\.$name == "demo content").count(), 0)

@@ -58,6 +58,9 @@ enum SearchPresenter {
 
 /// Related material while writing: the draft's TF-IDF keywords, searched as alternatives, best matches first.
 enum SearchRelated {
+    /// How many related items the panel shows.
+    static let shown = 10
+
     static func related(text: String, excluding storyID: UUID?, on req: Request) async throws -> RelatedDTO {
         let engine = try await req.application.text.engine()
         let keywords = engine.keywords(String(text.prefix(20_000)), top: 8).map(\.word)
@@ -66,11 +69,15 @@ enum SearchRelated {
         var r = SearchRequest()
         r.query = SearchQuery(clauses: [.init(alternatives: keywords.map { .init(text: $0, phrase: false, field: .any) }, negated: false)])
         r.kinds = req.application.search.kinds.filter { $0 != "topic" }
-        r.limit = 10
+        r.limit = shown + 6
         r.facets = false
-        if let storyID { r.excludeKeys = ["story:\(storyID.uuidString.lowercased())"] }
+        // Neither the draft itself nor its published version.
+        if let storyID { r.excludeKeys = ["story", "published"].map { "\($0):\(storyID.uuidString.lowercased())" } }
         let (outcome, _) = try await SearchService.search(r, visibility: try SearchPresenter.visibility(req), app: req.application, on: req.db)
-        let names = try await SearchPresenter.tenantNames(Set(outcome.hits.map(\.tenantID)), on: req.db)
-        return RelatedDTO(keywords: keywords, items: SearchPresenter.hits(outcome.hits, highlight: outcome.highlight, tenants: names))
+        // A story and its published version are one piece of material: the better-ranked of the two is shown.
+        var seen = Set<UUID>()
+        let hits = outcome.hits.filter { !["story", "published"].contains($0.kind) || seen.insert($0.sourceID).inserted }.prefix(shown)
+        let names = try await SearchPresenter.tenantNames(Set(hits.map(\.tenantID)), on: req.db)
+        return RelatedDTO(keywords: keywords, items: SearchPresenter.hits(Array(hits), highlight: outcome.highlight, tenants: names))
     }
 }

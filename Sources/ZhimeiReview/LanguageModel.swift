@@ -9,18 +9,19 @@ public struct LanguageModel: Sendable {
     let index: FlatTable<Int32>
     let logP: [Float]
     let backoff: [Float]
-    /// Sorted (i << 32 | j) bigram keys and their ln P(j | i).
-    let bigramKeys: [UInt64]
-    let bigramLogP: [Float]
-    /// `rowStart[i]..<rowStart[i + 1]` are the bigrams of word i: the binary search runs within one short row.
-    let rowStart: [Int32]
+    /// The bigrams of word i as a small open-addressing table `slots[slotStart[i]..<slotStart[i + 1]]` (a power of two
+    /// in size, at most ¾ full, key = j + 1, 0 = empty): one or two cache lines per look-up, where a binary search in
+    /// the sorted 19 MB key array missed the cache at nearly every step. Same values (the first of equal keys).
+    struct BigramSlot { var word: UInt32; var logP: Float }
+    let slots: [BigramSlot]
+    let slotStart: [Int32]
+    public let bigramCount: Int
     /// `word(c) ?? -1` for every 16-bit key c (single characters: a flat array instead of the table).
     let singleWord: [Int32]
     /// ln P of a character the model does not know.
     static let unknownLogP: Float = -16
 
     public var wordCount: Int { logP.count }
-    public var bigramCount: Int { bigramKeys.count }
 
     /// Reads `lm_bigram.bin`; nil when the bytes are not a well-formed model.
     init?(data: Data) {
@@ -53,25 +54,55 @@ public struct LanguageModel: Sendable {
             while k < b && sortedKeys[k] >> 32 < UInt64(i) { k += 1 }
             rows[i] = Int32(k)
         }
-        bigramKeys = sortedKeys
-        bigramLogP = probs.map { Float(bitPattern: $0.bitPattern.littleEndian) }
-        rowStart = rows
+        let probsLE = probs.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+        var starts = [Int32](repeating: 0, count: w + 1), total = 0
+        for i in 0..<w {
+            starts[i] = Int32(total)
+            let r = Int(rows[i + 1] - rows[i])
+            if r > 0 { var size = 1; while size * 3 < r * 4 + 1 { size <<= 1 }; total += size }
+        }
+        starts[w] = Int32(total)
+        guard total < Int(Int32.max) else { return nil }
+        var table = [BigramSlot](repeating: BigramSlot(word: 0, logP: 0), count: total)
+        for i in 0..<w {
+            let base = Int(starts[i]), mask = Int(starts[i + 1]) - base - 1
+            for k in Int(rows[i])..<Int(rows[i + 1]) {
+                let j = UInt32(truncatingIfNeeded: sortedKeys[k])
+                var h = LanguageModel.slot(j, mask)
+                while table[base + h].word != 0 && table[base + h].word != j &+ 1 { h = (h + 1) & mask }
+                if table[base + h].word == 0 { table[base + h] = BigramSlot(word: j &+ 1, logP: probsLE[k]) }  // equal keys: the first wins, as in the binary search
+            }
+        }
+        slots = table
+        slotStart = starts
+        bigramCount = b
         singleWord = (0..<0x10000).map { c in c == 0 ? -1 : index[UInt64(c)] ?? -1 }
     }
 
     /// Word index of a packed key, nil when the model does not know the word.
     @inline(__always) func word(_ key: UInt64) -> Int32? { key == 0 ? nil : index[key] }
 
+    @inline(__always) static func slot(_ j: UInt32, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(j) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
     /// ln P(w | prev) with backoff; prev < 0 = no history.
     @inline(__always) func logProbability(_ w: Int32, after prev: Int32) -> Float {
         guard prev >= 0 else { return logP[Int(w)] }
-        let k = UInt64(UInt32(prev)) << 32 | UInt64(UInt32(w))
-        var lo = Int(rowStart[Int(prev)]), hi = Int(rowStart[Int(prev) + 1])
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if bigramKeys[mid] < k { lo = mid + 1 } else { hi = mid }
+        let base = Int(slotStart[Int(prev)]), mask = Int(slotStart[Int(prev) + 1]) - base - 1
+        if mask >= 0 {
+            let key = UInt32(bitPattern: w) &+ 1
+            var h = LanguageModel.slot(UInt32(bitPattern: w), mask)
+            return slots.withUnsafeBufferPointer { t in
+                while true {
+                    let s = t[base + h]
+                    if s.word == key { return s.logP }
+                    if s.word == 0 { break }  // never full: a row's table is at most ¾ full
+                    h = (h + 1) & mask
+                }
+                return backoff[Int(prev)] + logP[Int(w)]
+            }
         }
-        if lo < bigramKeys.count && bigramKeys[lo] == k { return bigramLogP[lo] }  // a row holds every key of its word
         return backoff[Int(prev)] + logP[Int(w)]
     }
 

@@ -27,6 +27,41 @@ final class LanguageModelTests: XCTestCase {
         XCTAssertNil(LanguageModel(data: Data("ZLM1".utf8) + Data(count: 8) + Data([1, 2, 3])), "a truncated file is refused")
     }
 
+    /// The per-word bigram tables answer exactly what the sorted key list says (first of equal keys, else backoff):
+    /// a synthetic model with empty, short and long rows, duplicate keys
+    /// and keys of no word, checked for every (history, word) pair against a plain search of the key list.
+    func testBigramTablesMatchTheSortedKeys() throws {
+        let w = 60
+        var x: UInt64 = 7
+        func next() -> UInt64 { x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return x >> 33 }
+        var keys: [(UInt64, Float)] = []
+        for i in 0..<w {
+            let r = i == 3 ? 57 : Int(next() % UInt64(i % 7 == 0 ? 1 : 12))  // one long row (57 keys), some rows empty, some 11/16 full
+            for _ in 0..<r { keys.append((UInt64(i) << 32 | next() % UInt64(w), -Float(next() % 1000) / 37)) }
+        }
+        keys.append((UInt64(5) << 32 | 9, -1.5)); keys.append((UInt64(5) << 32 | 9, -2.5))  // equal keys: the first wins
+        keys.sort { $0.0 < $1.0 }  // stable: the two equal keys keep their order
+        var data = Data("ZLM1".utf8)
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        u32(UInt32(w)); u32(UInt32(keys.count))
+        let logP = (0..<w).map { -Float($0 + 1) / 3 }, backoff = (0..<w).map { -Float($0 % 5) / 7 }
+        for i in 0..<w { u64(UInt64(0x4E00 + i)); u32(logP[i].bitPattern); u32(backoff[i].bitPattern) }
+        for k in keys { u64(k.0) }
+        for k in keys { u32(k.1.bitPattern) }
+        let lm = try XCTUnwrap(LanguageModel(data: data))
+        XCTAssertEqual(lm.bigramCount, keys.count)
+        for i in 0..<w {
+            for j in 0..<w {
+                let k = UInt64(i) << 32 | UInt64(j)
+                let want = keys.first(where: { $0.0 == k })?.1 ?? backoff[i] + logP[j]
+                XCTAssertEqual(lm.logProbability(Int32(j), after: Int32(i)).bitPattern, want.bitPattern, "P(\(j) | \(i))")
+            }
+            XCTAssertEqual(lm.logProbability(Int32(i), after: -1), logP[i])
+        }
+        XCTAssertEqual(lm.logProbability(9, after: 5), -1.5)
+    }
+
     /// 不在是 → 不再是 and 已后 → 以后 are found by the language model, with the gain in the message.
     func testRealWordErrorsAreCorrected() throws {
         let pr = try proofreader()

@@ -60,6 +60,7 @@
     var head = el("div", "pr-finding-head");
     head.appendChild(el("span", "pill sev-" + f.severity, t(SEV[f.severity]) || f.severity));
     head.appendChild(document.createTextNode(" "));
+    if (f.field) head.appendChild(el("span", "pill", f.field === "headline" ? (en ? "Headline" : "标题") : (en ? "Lead" : "导语")));
     head.appendChild(el("strong", "pr-excerpt", "“" + f.text + "”"));
     if (f.subcategory) head.appendChild(el("span", "muted small", " · " + f.subcategory));
     li.appendChild(head);
@@ -280,21 +281,45 @@
       return r.toString() === f.text ? r : null;
     };
     var keyOf = function (f) { return f.rule_id + "|" + f.text; };
+    var headlineInput = document.getElementById("e-headline"), leadInput = document.getElementById("e-lead");
+    // Where a headline or lead finding is in its field now (UTF-16 units), or null when the text has changed since.
+    var fieldSpan = function (input, f) {
+      var toU = scalarToUnit(input.value), a = toU(f.start), b = toU(f.end);
+      return input.value.slice(a, b) === f.text ? [a, b] : null;
+    };
+    // An answer's finding as the panel keeps it: marked headline or lead, or with offsets into the body alone.
+    var placed = function (f, leadScalars) {
+      if (f.in_headline) { f.field = "headline"; return f; }
+      if (leadScalars > 0 && f.end < leadScalars) { f.field = "lead"; return f; }
+      if (f.start < leadScalars) return null;   // spans the lead and the body
+      f.start -= leadScalars; f.end -= leadScalars; f.field = ""; return f;
+    };
     var current = [];
     var paint = function () {
       var snap = collect(), toUnit = scalarToUnit(snap.text);
       if (highlights) Object.keys(CATS).forEach(function (c) { CSS.highlights.delete("pr-" + c); });
       var byCat = {};
       list.textContent = "";
-      var shown = current.filter(function (f) { return !f.in_headline && !ignoredEverywhere[keyOf(f)] && !ignoredOnce[keyOf(f) + "|" + f.start]; });
+      var shown = current.filter(function (f) { return !ignoredEverywhere[keyOf(f)] && !ignoredOnce[keyOf(f) + "|" + f.field + f.start]; });
+      var listed = 0;
       shown.forEach(function (f) {
-        var r = rangeOf(snap, toUnit, f);
-        if (!r) return;
-        (byCat[f.category] = byCat[f.category] || []).push(r);
+        // Headline and lead findings are listed (their fields cannot be underlined); body findings are also underlined.
+        var input = f.field === "headline" ? headlineInput : (f.field === "lead" ? leadInput : null);
+        var r = input ? null : rangeOf(snap, toUnit, f);
+        if (input ? fieldSpan(input, f) === null : !r) return;
+        if (r) (byCat[f.category] = byCat[f.category] || []).push(r);
+        listed++;
         var actions = el("div", "actions-row");
         (f.suggestions || []).slice(0, 3).forEach(function (s) {
           var b = el("button", "btn btn-small", (en ? "Use " : "改为 ") + s); b.type = "button";
           b.addEventListener("click", function () {
+            if (input) {
+              var span = fieldSpan(input, f);
+              if (!span) return;
+              input.value = input.value.slice(0, span[0]) + s + input.value.slice(span[1]);
+              input.dispatchEvent(new Event("input", { bubbles: true }));
+              return;
+            }
             var live = rangeOf(collect(), scalarToUnit(collect().text), f);
             if (!live) return;
             live.deleteContents();
@@ -306,7 +331,7 @@
           actions.appendChild(b);
         });
         var ignore = el("button", "btn btn-small", en ? "Ignore" : "忽略"); ignore.type = "button";
-        ignore.addEventListener("click", function () { ignoredOnce[keyOf(f) + "|" + f.start] = true; paint(); });
+        ignore.addEventListener("click", function () { ignoredOnce[keyOf(f) + "|" + f.field + f.start] = true; paint(); });
         var everywhere = el("button", "btn btn-small", en ? "Ignore everywhere in this story" : "本稿全部忽略"); everywhere.type = "button";
         everywhere.addEventListener("click", function () {
           ignoredEverywhere[keyOf(f)] = true;
@@ -319,21 +344,25 @@
         list.appendChild(item);
       });
       if (highlights) Object.keys(byCat).forEach(function (c) { var h = new Highlight(); byCat[c].forEach(function (r) { h.add(r); }); CSS.highlights.set("pr-" + c, h); });
-      status.textContent = shown.length ? (en ? shown.length + " findings" : "发现 " + shown.length + " 处") : (en ? "Nothing found" : "未发现问题");
+      status.textContent = listed ? (en ? listed + " findings" : "发现 " + listed + " 处") : (en ? "Nothing found" : "未发现问题");
     };
     var timer = null, seq = 0;
     // The last provider suggestions stay listed across re-checks while their text is still where it was (rangeOf checks).
     var providerFindings = [];
     var check = function (withProvider) {
       var snap = collect();
-      var headline = (document.getElementById("e-headline") || {}).value || null;
-      if (!snap.text.trim()) { current = []; paint(); return; }
+      var headline = headlineInput ? headlineInput.value || null : null;
+      var lead = leadInput ? leadInput.value : "";
+      if (!snap.text.trim() && !lead.trim() && !(headline || "").trim()) { current = []; paint(); return; }
       var mine = ++seq;
       status.textContent = withProvider === true ? (en ? "Asking the AI provider…" : "正在请求 AI 建议…") : (en ? "Checking…" : "校对中…");
-      var body = { text: snap.text, headline: headline };
+      // The lead goes first, as its own paragraph; findings are then given back to the field they are in.
+      var leadScalars = lead ? Array.from(lead).length + 1 : 0;
+      var body = { text: (lead ? lead + "\n" : "") + snap.text, headline: headline };
       if (withProvider === true) body.provider = true;
       request("POST", "/api/v1/proofread", body).then(function (r) {
         if (mine !== seq) return;   // a newer check is on its way
+        r.findings = r.findings.map(function (f) { return placed(f, leadScalars); }).filter(Boolean);
         if (withProvider === true) providerFindings = r.findings.filter(function (f) { return f.category === "provider"; });
         current = r.findings.filter(function (f) { return f.category !== "provider"; }).concat(providerFindings);
         paint();
@@ -344,8 +373,8 @@
     };
     var schedule = function () { clearTimeout(timer); timer = setTimeout(check, 1500); };
     editor.addEventListener("input", schedule);
-    var headlineInput = document.getElementById("e-headline");
     if (headlineInput) headlineInput.addEventListener("input", schedule);
+    if (leadInput) leadInput.addEventListener("input", schedule);
     recheck.addEventListener("click", function () { check(false); });
     askAI.addEventListener("click", function () { check(true); });
     // The editor fills itself after loading the story; check once it has text.

@@ -20,6 +20,9 @@ public struct KeywordExtractor: Sendable {
     public var stopWords: Set<String>
     /// Parts of speech TextRank keeps (jieba's default).
     public var textRankPOS: Set<String> = ["ns", "n", "vn", "v"]
+    /// Skip tokens that are only a number (2026, 3.5, 80%): jieba keeps them; `TextEngine.keywords` does not, since a
+    /// bare number is never a news keyword.
+    public var skipNumbers = false
 
     public init(segmenter: Segmenter, stopWords: Set<String> = KeywordExtractor.defaultStopWords) {
         self.segmenter = segmenter
@@ -32,6 +35,20 @@ public struct KeywordExtractor: Sendable {
 
     func accept(_ w: String) -> Bool {
         w.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count >= 2 && !stopWords.contains(w.lowercased())
+            && !(skipNumbers && Self.isNumber(w))
+    }
+
+    /// Digits (ASCII or full-width) with at most decimal points, separators and a percent sign.
+    static func isNumber(_ w: String) -> Bool {
+        var digits = false
+        for s in w.unicodeScalars {
+            switch s.value {
+            case 0x30...0x39, 0xFF10...0xFF19: digits = true
+            case 0x2E, 0x2C, 0x25, 0xFF05, 0xFF0E, 0xFF0C: continue
+            default: return false
+            }
+        }
+        return digits
     }
 
     /// jieba's TFIDF.extract_tags: weight = tf / total * idf (median IDF for unknown words).

@@ -39,7 +39,9 @@ public final class TextEngine: Sendable {
 
     public func keywords(_ text: String, top: Int = 20, method: KeywordMethod = .tfidf,
                          userDictionary: UserDictionary = UserDictionary()) -> [Keyword] {
-        KeywordExtractor(segmenter: segmenter(userDictionary: userDictionary)).extract(text, top: top, method: method)
+        var extractor = KeywordExtractor(segmenter: segmenter(userDictionary: userDictionary))
+        extractor.skipNumbers = true
+        return extractor.extract(text, top: top, method: method)
     }
 
     public func summarize(_ text: String, maxCharacters: Int = 200) -> Summarizer.Result {

@@ -109,6 +109,17 @@ final class SentenceAndKeywordTests: XCTestCase {
         XCTAssertEqual(r.map(\.word), ["中国科学院", "日本京都大学", "计算所", "小明", "深造"])
     }
 
+    func testNumbersAreNoKeywordsOutsideJiebaMode() throws {
+        let text = "2026浏阳国际焰火节将于12月举办，预计吸引游客10万人次，门票收入增长3.5%。焰火节期间2026架无人机参与表演。"
+        var k = KeywordExtractor(segmenter: Segmenter(lexicon: try TestSupport.lex()))
+        XCTAssertTrue(k.tfidf(text, top: 8).map(\.word).contains("2026"), "jieba keeps numbers")
+        k.skipNumbers = true
+        let words = k.tfidf(text, top: 8).map(\.word)
+        XCTAssertFalse(words.contains { KeywordExtractor.isNumber($0) }, "\(words)")
+        XCTAssertTrue(words.contains("焰火"), "\(words)")
+        XCTAssertEqual(["2026", "3.5", "80%", "１２", "12月", "十三五", "G20", "."].map(KeywordExtractor.isNumber), [true, true, true, true, false, false, false, false])
+    }
+
     func testTextRankAndSummary() throws {
         let seg = Segmenter(lexicon: try TestSupport.lex())
         let text = "国家统计局发布数据显示，一季度国内生产总值同比增长5.3%。专家表示，经济增长主要得益于消费回暖。消费回暖带动了服务业增长。与此同时，制造业投资保持较快增长。天气晴朗。"

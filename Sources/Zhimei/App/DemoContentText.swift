@@ -44,14 +44,14 @@ enum DemoContentText {
                         "演练模拟强降雨导致河道水位快速上涨、堤段出现管涌险情，检验了预警发布、人员转移、抢险救援等环节的协同处置能力。",
                         "市应急管理局有关负责人表示，将针对演练中发现的问题及时完善预案，确保汛期到来时“拉得出、用得上、打得赢”。",
                     ], stage: .inReview),
-        // Left with typos and a misused word on purpose: the proofreading panel has something to show.
+        // Left with misused words on purpose (按装 in the headline, 再接再励 in the body): the proofreading panel has something to show.
         StorySample(tenant: "liuyang", headline: "社区志愿者为独居老人按装扶手",
                     lead: "截止11月底，集里街道已为辖区86户独居老人完成居家适老化改造。",
                     tags: ["社区", "志愿服务"],
                     category: "社会",
                     paragraphs: [
                         "走进张奶奶家，卫生间和床边都装上了防滑扶手，过道里加装了感应夜灯。志愿者小刘告诉记者，他们每周都会上门回访，了解老人的使用情况。",
-                        "街道负责人说，下一步将把改造范围扩大到高龄老人家庭，并发动更多党员和居民加入志愿服务队伍。",
+                        "街道负责人说，下一步将再接再励，把改造范围扩大到高龄老人家庭，并发动更多党员和居民加入志愿服务队伍。",
                     ], stage: .draft),
         StorySample(tenant: "ningxiang", headline: "宁乡花猪产业链项目签约落地",
                     lead: "11月19日，宁乡市与三家企业签约花猪全产业链项目，总投资12亿元。",

@@ -13,6 +13,10 @@ final class PageLabelTests: XCTestCase {
         XCTAssertEqual(StoriesPages.versionNote("restore:3", "zh"), "恢复到 v3")
         XCTAssertEqual(StoriesPages.versionNote("import:docx", "en"), "Imported (DOCX)")
         XCTAssertEqual(StoriesPages.versionNote("hand-written reason", "zh"), "hand-written reason")
+        XCTAssertEqual(OpinionLabels.sentiment("negative", "zh"), "负面")
+        XCTAssertEqual(OpinionLabels.platform("Weibo", "zh"), "微博")
+        XCTAssertEqual(OpinionLabels.platform("某论坛", "zh"), "某论坛")
+        XCTAssertEqual(["weibo", "douyin", "news", "某论坛"].map(OpinionLabels.channel), ["官方微博", "抖音官方账号", "官方网站", "某论坛"])
     }
 
     func testLeadAndStoryPagesNameLanguageAndVersionReason() async throws {
@@ -34,6 +38,25 @@ final class PageLabelTests: XCTestCase {
             let page = try await t.send(.GET, "/stories/\(story.id)", headers: ["Accept": "text/html"], as: editor)
             XCTAssertTrue(page.text.contains("新建"))
             XCTAssertFalse(page.text.contains(">create<"))
+        }
+    }
+
+    func testOpinionEventPageNamesSentimentAndPlatform() async throws {
+        if TestApp.textDataDirectory == nil { throw XCTSkip("text data missing: run scripts/text/setup-data.sh") }
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let body = #"{"posts":[{"id":"a1","author":"市民甲","text":"金沙路下穿通道又积水了，太失望了！","platform":"weibo"},{"id":"a2","author":"市民乙","text":"金沙路下穿通道积水严重，太失望了","platform":"weibo","repost_of":"a1"}]}"#
+            struct Result: Decodable { var eventIds: [UUID] }
+            let made = try await t.send(.POST, "/api/v1/opinion/posts", raw: body, as: editor)
+            XCTAssertEqual(made.status, .created, made.text)
+            let event = try XCTUnwrap(try made.json(Result.self).eventIds.first)
+            let page = try await t.send(.GET, "/opinion/events/\(event)", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-editor"))
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertTrue(page.text.contains("（微博）") && page.text.contains(">负面<"), page.text)
+            for code in [">negative<", "（weibo）"] {
+                let at = page.text.range(of: code)
+                XCTAssertNil(at, at.map { String(page.text[..<$0.upperBound].suffix(300)) } ?? "")
+            }
         }
     }
 }

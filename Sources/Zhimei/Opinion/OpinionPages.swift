@@ -6,7 +6,7 @@ import Vapor
 struct OpinionPages {
     struct EventRow: Encodable { var id: String; var title: String; var posts: Int; var risk: String; var heat: String; var negative: Int; var lastAt: String }
     struct IndexView: Encodable { var events: [EventRow]; var hasEvents: Bool; var canManage: Bool; var imports: [OpinionImportDTO] }
-    struct PostRow: Encodable { var author: String; var platform: String; var time: String; var text: String; var sentiment: String }
+    struct PostRow: Encodable { var author: String; var platform: String; var time: String; var text: String; var sentiment: String; var sentimentLabel: String }
     struct EventView: Encodable {
         var event: OpinionEventDTO; var volumeSVG: String; var sentimentSVG: String; var cloudSVG: String; var sourcesSVG: String; var spreadSVG: String
         var timeline: [PostRow]; var representatives: [PostRow]; var origins: String; var speed: String; var card: ResponseCard
@@ -20,8 +20,9 @@ struct OpinionPages {
         routes.page(.GET, "opinion", "events", ":eventID", access: .permission(.opinionRead), use: event)
     }
 
-    static func row(_ p: OpinionPostDTO) -> PostRow {
-        PostRow(author: p.author, platform: p.platform, time: DisplayTime.format(p.postedAt), text: String(p.text.prefix(300)), sentiment: p.sentiment)
+    static func row(_ p: OpinionPostDTO, _ lang: String) -> PostRow {
+        PostRow(author: p.author, platform: OpinionLabels.platform(p.platform, lang), time: DisplayTime.format(p.postedAt), text: String(p.text.prefix(300)),
+                sentiment: p.sentiment, sentimentLabel: OpinionLabels.sentiment(p.sentiment, lang))
     }
 
     @Sendable func index(_ req: Request) async throws -> View {
@@ -40,14 +41,15 @@ struct OpinionPages {
         let e = try await OpinionEventsAPI.event(req)
         let d = try await OpinionAnalysis.detail(e, on: req.db)
         let card = try await OpinionResponse.card(e, app: req.application, on: req.db)
+        let lang = Localizer.language(of: req)
         let view = EventView(
             event: d.event,
             volumeSVG: OpinionCharts.line(d.volume.map { Double($0.total) }, title: "声量与预测 Volume and forecast", forecast: d.forecast),
             sentimentSVG: OpinionCharts.sentiment(d.volume, title: "情感走势 Sentiment over time"),
             cloudSVG: OpinionCharts.wordCloud(d.keywords, title: "热词 Word cloud"),
-            sourcesSVG: OpinionCharts.bars(d.sources, title: "来源 Sources"),
+            sourcesSVG: OpinionCharts.bars(d.sources.map { .init(name: OpinionLabels.platform($0.name, lang), count: $0.count) }, title: "来源 Sources"),
             spreadSVG: OpinionCharts.spreadGraph(d.spread, title: "传播图 Spread graph"),
-            timeline: d.timeline.map(Self.row), representatives: d.representatives.map(Self.row),
+            timeline: d.timeline.map { Self.row($0, lang) }, representatives: d.representatives.map { Self.row($0, lang) },
             origins: d.spread.origins.joined(separator: "、"), speed: String(format: "%.2f", d.spread.authorsPerHour), card: card,
             canManage: actor.can(.opinionManage, in: e.tenantID), canTopic: actor.can(.topicsManage, in: e.tenantID) && e.topicID == nil, hasTopic: e.topicID != nil)
         return try await PageContext.render("opinion/event", titleKey: "opinion.event", section: "opinion", body: view, on: req)

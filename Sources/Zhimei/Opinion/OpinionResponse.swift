@@ -71,10 +71,10 @@ enum OpinionResponse {
         let detail = try await OpinionAnalysis.detail(event, on: db)
         let f = DateFormatter()
         f.locale = Locale(identifier: "zh_CN"); f.timeZone = TimeZone(identifier: "Asia/Shanghai"); f.dateFormat = "MM-dd HH:mm"
-        let facts = detail.timeline.prefix(6).map { "\(f.string(from: $0.postedAt)) \($0.author)（\($0.platform)）：\(String($0.text.prefix(80)))" }
+        let facts = detail.timeline.prefix(6).map { "\(f.string(from: $0.postedAt)) \($0.author)（\(OpinionLabels.platform($0.platform, "zh"))）：\(String($0.text.prefix(80)))" }
         let negShare = event.postCount == 0 ? 0 : Double(event.negative) / Double(event.postCount)
         var channels = ["官方网站", "官方微博", "微信公众号"]
-        if let top = detail.sources.first?.name, !channels.contains(top) { channels.insert(top, at: 0) }
+        if let top = detail.sources.first.map({ OpinionLabels.channel(for: $0.name) }), !channels.contains(top) { channels.insert(top, at: 0) }
         var statement = template(title: event.title, facts: facts, negativeShare: negShare)
         var ai = false, provider = "zhimei-template", model = "statement-v1", fallback: String?
         if let p = statementProvider(app) {

@@ -148,15 +148,8 @@ public enum DemoContent {
                 throw AppError(.notFound, "demo_user_missing", zh: "缺少演示账号 \(slug)-\(suffix)，请先运行 zhimei demo",
                                en: "Demo account \(slug)-\(suffix) is missing; run zhimei demo first")
             }
-            let secret = "zm_demo_\(Secrets.random(bytes: 24))"
-            let token = APIToken()
-            token.$user.id = try user.requireID()
-            token.name = "demo content"
-            token.prefix = "zm_demo"
-            token.tokenHash = Secrets.sha256(secret)
-            token.scopes = TokenScope.allCases
-            token.expiresAt = Date().addingTimeInterval(600)
-            try await token.create(on: app.db)
+            let (token, secret) = try await TokenService.issue(user: try user.requireID(), name: "demo content", scopes: TokenScope.allCases,
+                                                               expiresAt: Date().addingTimeInterval(600), on: app.db)
             tokens.append(token)
             return DemoClient(app: app, bearer: secret)
         }

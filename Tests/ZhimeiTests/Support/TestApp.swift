@@ -139,14 +139,7 @@ final class TestApp: @unchecked Sendable {
     /// An API token with the given scopes, created directly.
     func token(for username: String, scopes: [TokenScope] = TokenScope.allCases) async throws -> TestActor {
         let user = try await user(username)
-        let secret = "zm_test_\(UUID().uuidString)"
-        let token = APIToken()
-        token.$user.id = try user.requireID()
-        token.name = "test"
-        token.prefix = "zm_test"
-        token.tokenHash = Secrets.sha256(secret)
-        token.scopes = scopes
-        try await token.create(on: db)
+        let (token, secret) = try await TokenService.issue(user: try user.requireID(), name: "test", scopes: scopes, expiresAt: nil, on: db)
         return TestActor(username: username, cookie: nil, csrf: nil, bearer: secret, tokenID: try token.requireID())
     }
 }

@@ -10,6 +10,21 @@ enum TokenService {
         var expiresInDays: Int?
     }
 
+    /// Stores a new token for a user (only the secret's digest is kept) and returns it with the secret.
+    static func issue(user: UUID, name: String, scopes: [TokenScope], expiresAt: Date?, on db: any Database) async throws -> (APIToken, String) {
+        let prefix = String(Secrets.random(bytes: 6).prefix(8))
+        let secret = "zm_\(prefix)_\(Secrets.random())"
+        let token = APIToken()
+        token.$user.id = user
+        token.name = name
+        token.prefix = "zm_\(prefix)"
+        token.tokenHash = Secrets.sha256(secret)
+        token.scopes = Array(Set(scopes)).sorted { $0.rawValue < $1.rawValue }
+        token.expiresAt = expiresAt
+        try await token.create(on: db)
+        return (token, secret)
+    }
+
     static func list(on req: Request) async throws -> [APIToken] {
         let actor = try req.requireActor()
         return try await APIToken.query(on: req.db).filter(\.$user.$id == actor.userID).sort(\.$createdAt, .descending).all()
@@ -31,16 +46,8 @@ enum TokenService {
         guard count < 50 else {
             throw AppError.conflict("too_many_tokens", zh: "有效令牌过多（上限 50 个），请先撤销不用的令牌", en: "Too many active tokens (50); revoke unused ones first")
         }
-        let prefix = String(Secrets.random(bytes: 6).prefix(8))
-        let secret = "zm_\(prefix)_\(Secrets.random())"
-        let token = APIToken()
-        token.$user.id = actor.userID
-        token.name = name
-        token.prefix = "zm_\(prefix)"
-        token.tokenHash = Secrets.sha256(secret)
-        token.scopes = Array(Set(input.scopes)).sorted { $0.rawValue < $1.rawValue }
-        token.expiresAt = input.expiresInDays.map { Date().addingTimeInterval(Double($0) * 86_400) }
-        try await token.create(on: req.db)
+        let (token, secret) = try await issue(user: actor.userID, name: name, scopes: input.scopes,
+                                              expiresAt: input.expiresInDays.map { Date().addingTimeInterval(Double($0) * 86_400) }, on: req.db)
         await req.audit("token.create", tenant: actor.homeTenantID, targetType: "api_token", targetID: token.id?.uuidString ?? "",
                         after: ["name": name, "scopes": token.scopes.map(\.rawValue).joined(separator: ",")])
         return (token, secret)

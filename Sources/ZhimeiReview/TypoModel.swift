@@ -162,12 +162,19 @@ struct TypoModel {
                 let base = scratch.withUnsafeBufferPointer { lattice.load(words, $0, w) }
                 var baseLM: Float? = nil
                 for (c, generic) in cands {
-                    let left = words.pairWord(prev, c), right = words.pairWord(c, next)  // +infinity = no pair
+                    let lp = words.pairInfo(prev, c), rp = words.pairInfo(c, next)  // word +infinity = no pair
+                    let left = lp.word, right = rp.word
                     guard left != .infinity || right != .infinity else { continue }
                     let cost = generic + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
                     scratch[i - lo] = c
-                    var gain = scratch.withUnsafeBufferPointer { lattice.score(words, $0, q, left: left, right: right) } - base - cost
+                    var gain: Float
                     if let lm {
+                        // an upper bound first (no look-ups): a candidate it already rules out needs no exact score
+                        let (bound, exact) = scratch.withUnsafeBufferPointer {
+                            lattice.upperBound(words, $0, q, left: left, right: right, leftLong: lp.long, rightLong: rp.long)
+                        }
+                        guard bound - base - cost > TypoModel.lmPrefilter else { continue }
+                        gain = (exact ? bound : scratch.withUnsafeBufferPointer { lattice.score(words, $0, q, left: left, right: right) }) - base - cost
                         guard gain > TypoModel.lmPrefilter else { continue }
                         // the bigram score of the lattice's best path (the one `scores` would segment)
                         if baseLM == nil {
@@ -176,6 +183,8 @@ struct TypoModel {
                             scratch[q] = c
                         }
                         gain += scratch.withUnsafeBufferPointer { lattice.lmScore(lm, $0, q: q) } - (baseLM ?? 0)
+                    } else {
+                        gain = scratch.withUnsafeBufferPointer { lattice.score(words, $0, q, left: left, right: right) } - base - cost
                     }
                     if settings.charWeight > 0, gain > threshold - settings.charReach, let cm = resources.charModel {
                         gain += settings.charWeight * cm.gain(s, i, c)

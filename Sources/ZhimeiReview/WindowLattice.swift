@@ -74,7 +74,28 @@ struct WindowLattice {
     /// `left`/`right`: `WordStatistics.pairWord` of the replacement with t[q − 1] / t[q + 1] (+infinity = no pair),
     /// which also gives the two-character words covering q without another look-up.
     mutating func score(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ q: Int, left leftWord: Float, right rightWord: Float) -> Float {
+        fill(words, t, q, leftWord, rightWord, nil)
+        return run(from: q + 1)
+    }
+
+    /// An upper bound of `score(…)` that looks up no word: the three- and four-character words covering q get the
+    /// bound of their pair through q (`WordStatistics.pairInfo`'s `long`) instead of their value. The DP only adds
+    /// and takes maxima, so larger word scores never give a smaller result. `exact`: no bound was needed, the
+    /// lattice is then exactly as `score` leaves it. (The confusion search skips a candidate whose bound already
+    /// fails its pre-filter: most do, and their long-word look-ups were the remaining cache misses.)
+    mutating func upperBound(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ q: Int, left leftWord: Float, right rightWord: Float,
+                             leftLong: Float, rightLong: Float) -> (value: Float, exact: Bool) {
+        let exact = fill(words, t, q, leftWord, rightWord, (leftLong, rightLong))
+        return (run(from: q + 1), exact)
+    }
+
+    /// The words covering q (with `bounds`: three- and four-character ones bounded, not looked up); returns whether
+    /// no bound was used.
+    @discardableResult @inline(__always)
+    private mutating func fill(_ words: WordStatistics, _ t: UnsafeBufferPointer<UInt32>, _ q: Int, _ leftWord: Float, _ rightWord: Float,
+                               _ bounds: (Float, Float)?) -> Bool {
         let left = leftWord != .infinity, right = rightWord != .infinity
+        var exact = true
         for j in stride(from: q + 1, through: min(n, q + WindowLattice.width), by: 1) {
             var ok = true  // all pairs of t[j−len..<j] so far (growing to the left)
             for len in (j - q)...min(WindowLattice.width, j) {
@@ -89,11 +110,17 @@ struct WindowLattice {
                     if i + 1 == q ? !left : !pairOK[i] { ok = false }
                 }
                 // the two-character words covering q are t[q − 1] t[q] (needs `left`) and t[q] t[q + 1] (needs `right`)
-                logP[j * WindowLattice.width + len - 1] = len == 1 ? lookup(words, t, i, j)
-                    : !ok ? -Float.infinity : len == 2 ? (i + 1 == q ? leftWord : rightWord) : lookup(words, t, i, j)
+                let v: Float
+                if len == 1 { v = lookup(words, t, i, j) } else if !ok { v = -Float.infinity } else if len == 2 { v = i + 1 == q ? leftWord : rightWord }
+                else if let (leftLong, rightLong) = bounds {
+                    // t[i..<j] contains the pair (q − 1, q) when i < q and (q, q + 1) when j > q + 1: each bounds it
+                    v = i < q && j > q + 1 ? min(leftLong, rightLong) : i < q ? leftLong : rightLong
+                    exact = false
+                } else { v = lookup(words, t, i, j) }
+                logP[j * WindowLattice.width + len - 1] = v
             }
         }
-        return run(from: q + 1)
+        return exact
     }
 
     /// The DP from position j0 on (best[0..<j0] valid), with bestPath's arithmetic and tie-breaking.

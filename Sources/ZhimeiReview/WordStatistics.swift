@@ -12,6 +12,7 @@ public struct WordStatistics: Sendable {
     /// Adjacent character pairs occurring inside dictionary words (a <<16 | b): the cheap filter before scoring. The
     /// entry's logP is that of the two-character word a b itself (−infinity when a b occurs only inside longer words;
     /// the pair key equals the word key), so whoever checks a pair gets the two-character word without a second look-up.
+    /// The entry's tag bounds the three- and four-character words containing the pair (`longBound`).
     var pairs = FlatTable<Entry>(capacity: 16)
     /// One bit per hashed pair of `pairs` (1 MB, stays in the core's cache): most pairs the typo search tries are not
     /// in the dictionary, and this answers them without a miss in the large table (a set bit is confirmed there).
@@ -60,13 +61,31 @@ public struct WordStatistics: Sendable {
         entries = FlatTable(capacity: raw.count)
         for (k, f, t) in raw { entries.set(k, Entry(logP: Float(log(f) - lt), tag: t)) }
         pairs = FlatTable(capacity: pairSet.count)
-        for p in pairSet.sorted() { pairs.set(UInt64(p), Entry(logP: entries[UInt64(p)]?.logP ?? -.infinity, tag: 0)) }
+        var longMax: [UInt32: Float] = [:]  // pair → best log-probability of a three- or four-character word containing it
+        for (k, _, _) in raw where k >= 0x1_0000_0000 {
+            let lp = entries[k]?.logP ?? -.infinity  // the table's value (the last of equal keys)
+            var x = k
+            while x >= 0x10000 { let p = UInt32(truncatingIfNeeded: x); longMax[p] = max(longMax[p] ?? -.infinity, lp); x >>= 16 }
+        }
+        for p in pairSet.sorted() {
+            pairs.set(UInt64(p), Entry(logP: entries[UInt64(p)]?.logP ?? -.infinity, tag: WordStatistics.boundTag(longMax[p] ?? -.infinity)))
+        }
         var filter = [UInt64](repeating: 0, count: 1 << Int(WordStatistics.pairFilterBits - 6))
         for p in pairSet { let h = WordStatistics.pairBit(UInt64(p)); filter[h >> 6] |= 1 << UInt64(h & 63) }
         pairFilter = filter
         singleLogP = (0..<0x10000).map { entries[UInt64($0)]?.logP ?? .infinity }
         unknownLogP = Float(log(0.5) - lt)
     }
+
+    /// A pair entry's tag: an upper bound of `lp` on a grid of 1/8 (tag t ≤ 254 stands for −t/8 ≥ lp; 255 = −infinity,
+    /// no such word). Coarse but safe: the bound only decides which candidates are scored exactly.
+    static func boundTag(_ lp: Float) -> UInt8 {
+        guard lp > -.infinity else { return 255 }
+        var t = Int(min(254, max(0, (-Double(lp) * 8).rounded(.down))))
+        while t > 0 && WordStatistics.longBound(UInt8(t)) < lp { t -= 1 }
+        return UInt8(t)
+    }
+    @inline(__always) static func longBound(_ tag: UInt8) -> Float { tag == 255 ? -.infinity : -Float(tag) / 8 }
 
     /// Packs 1…4 BMP scalars; nil for longer words or astral scalars.
     @inline(__always) static func key(_ s: [UInt32]) -> UInt64? {
@@ -92,11 +111,14 @@ public struct WordStatistics: Sendable {
     @inline(__always) func hasPair(_ a: UInt32, _ b: UInt32) -> Bool { pairWord(a, b) != .infinity }
     /// +infinity when a, b occur next to each other inside no dictionary word; else the log-probability of the
     /// two-character word a b (−infinity when it is no word on its own).
-    @inline(__always) func pairWord(_ a: UInt32, _ b: UInt32) -> Float {
-        guard a < 0x10000 && b < 0x10000 else { return .infinity }
+    @inline(__always) func pairWord(_ a: UInt32, _ b: UInt32) -> Float { pairInfo(a, b).word }
+    /// `pairWord` and an upper bound of the log-probability of any three- or four-character word containing a b
+    /// (−infinity when none; meaningless when there is no pair).
+    @inline(__always) func pairInfo(_ a: UInt32, _ b: UInt32) -> (word: Float, long: Float) {
+        guard a < 0x10000 && b < 0x10000 else { return (.infinity, -.infinity) }
         let k = UInt64(a << 16 | b)
-        guard mayHavePair(k) else { return .infinity }
-        return pairs[k]?.logP ?? .infinity
+        guard mayHavePair(k), let e = pairs[k] else { return (.infinity, -.infinity) }
+        return (e.logP, WordStatistics.longBound(e.tag))
     }
     @inline(__always) static func pairBit(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) &>> (64 - pairFilterBits)) }
     /// False only when the pair key (a << 16 | b) occurs inside no dictionary word.

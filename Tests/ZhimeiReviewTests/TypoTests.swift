@@ -6,6 +6,34 @@ final class TypoTests: XCTestCase {
         try ReviewSupport.proofreader(config).check(text)
     }
 
+    /// The word-pair entries' bound of longer words never understates one (the confusion search skips candidates by
+    /// it): the 1/8 grid over a sweep of values, and real three- and four-character words against each of their pairs.
+    func testPairBoundsNeverUnderstateLongerWords() throws {
+        var x: Float = 0
+        while x > -40 {
+            let b = WordStatistics.longBound(WordStatistics.boundTag(x))
+            XCTAssertGreaterThanOrEqual(b, x)
+            XCTAssertLessThanOrEqual(b, max(x + 0.125, -31.75))
+            x -= 0.0371
+        }
+        XCTAssertEqual(WordStatistics.longBound(WordStatistics.boundTag(-.infinity)), -.infinity)
+        let words = try ReviewSupport.data().resources.words
+        try XCTSkipIf(words.count == 0, "no dictionary")
+        var checked = 0
+        for w in ["中华人民", "人民政府", "社会主义", "一带一路", "新华社", "发展中", "自然而然", "共产党"] {
+            guard let lp = words.logProbability(w) else { continue }
+            let u = w.unicodeScalars.map(\.value)
+            for k in 0..<(u.count - 1) {
+                let info = words.pairInfo(u[k], u[k + 1])
+                XCTAssertNotEqual(info.word, .infinity, w)
+                XCTAssertGreaterThanOrEqual(info.long, lp, w)
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 8)
+        XCTAssertEqual(words.pairInfo(0x4E2D, 0x534E).word, words.logProbability("中华"))  // the pair entry carries 中华 itself
+    }
+
     /// Built-in misused words and idioms: exact span and the right form as the suggestion.
     func testMisusedWords() throws {
         let text = "请先按装软件，大家一愁莫展。"

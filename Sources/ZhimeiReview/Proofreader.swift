@@ -61,7 +61,7 @@ public final class Proofreader: Sendable {
         while start < scalars.endIndex {
             var end = scalars.index(start, offsetBy: Proofreader.chunkScalars, limitedBy: scalars.endIndex) ?? scalars.endIndex
             if end < scalars.endIndex, let nl = scalars[start..<end].lastIndex(of: "\n") { end = scalars.index(after: nl) }
-            let piece = String(String.UnicodeScalarView(scalars[start..<end]))
+            let piece = String(scalars[start..<end])  // copies the UTF-8 bytes (rebuilding scalar by scalar was ~5% of a review)
             for var f in checkBody(piece).sorted(by: Proofreader.order) { f.start += base; f.end += base; out.append(f) }
             base += scalars.distance(from: start, to: end)
             start = end

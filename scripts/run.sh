@@ -77,6 +77,7 @@ if [ "$DEMO" = 1 ]; then cat <<'INFO'
     liuyang-chief       chief editor 总编辑 (终审)
     liuyang-editor      editor 编辑 (初审/复审)
     liuyang-reporter    reporter 记者
+    liuyang-reviewer    reviewer 审校员 (复审; added with the sample content)
   Change these passwords before exposing the server to anyone.
 INFO
 fi

@@ -26,8 +26,7 @@ public enum DemoContent {
         try await app.asyncBoot()
         var report = Report()
         let hash = try passwordHasher(DemoData.password)
-        let counties = Set(DemoContentText.stories.map(\.tenant) + DemoContentText.leads.map(\.tenant))
-        for county in DemoData.counties where counties.contains(county.slug) {
+        for county in DemoData.counties {
             guard let tenant = try await Tenant.query(on: app.db).filter(\.$slug == county.slug).first() else { continue }
             let tenantID = try tenant.requireID()
             if try await Story.query(on: app.db).filter(\.$tenantID == tenantID).count() > 0 {
@@ -115,19 +114,20 @@ public enum DemoContent {
                 let span = story.hoursAgo.upperBound - story.hoursAgo.lowerBound
                 // Later posts come closer to now: the volume grows towards the present, as a spreading story does.
                 let hoursAgo = story.hoursAgo.upperBound - span * Double(i) / Double(max(1, story.posts - 1))
+                let at = now.addingTimeInterval(-hoursAgo * 3600)
                 let id = "demo-\(story.key)-\(i + 1)"
                 let subject = story.subjects[next(story.subjects.count)]
                 let comment = story.comments[next(story.comments.count)]
                 var post: [String: Any] = [
                     "id": id, "author": DemoContentText.opinionAuthors[next(DemoContentText.opinionAuthors.count)],
-                    "time": iso.string(from: now.addingTimeInterval(-hoursAgo * 3600)), "platform": i % 3 == 0 ? "news" : "weibo",
+                    "time": iso.string(from: at), "platform": i % 3 == 0 ? "news" : "weibo",
                     "text": "\(story.hashtag)\(subject)：\(comment)", "likes": 5 + next(300), "reposts": next(60), "comments": next(40),
                 ]
                 if let parent = earlier.isEmpty ? nil : earlier[next(earlier.count)] {
                     if i % 3 == 1 { post["repost_of"] = parent } else if i % 3 == 2 { post["reply_to"] = parent }
                 }
                 earlier.append(id)
-                out.append((now.addingTimeInterval(-hoursAgo * 3600), post))
+                out.append((at, post))
             }
         }
         return out.sorted { $0.at < $1.at }.map(\.post)
@@ -193,7 +193,7 @@ struct DemoClient: Sendable {
     }
 }
 
-extension [String: Any] {
+fileprivate extension [String: Any] {
     /// The "id" of an API answer.
     func id() throws -> String {
         guard let id = self["id"] as? String else { throw AppError.badRequest(zh: "答复缺少 id", en: "The answer has no id") }

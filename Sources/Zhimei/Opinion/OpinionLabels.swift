@@ -18,12 +18,13 @@ enum OpinionLabels {
 
     /// Where to answer on a platform: its official account (微博 → 官方微博); the platform's name when it is not known.
     static func channel(for platform: String) -> String {
-        let name = Self.platform(platform, "zh")
-        switch name {
-        case "微博": return "官方微博"
-        case "微信": return "微信公众号"
-        case "新闻网站": return "官方网站"
-        default: return name == platform ? platform : name + "官方账号"
+        switch platform.lowercased() {
+        case "weibo": return "官方微博"
+        case "wechat": return "微信公众号"
+        case "news": return "官方网站"
+        default:
+            let name = Self.platform(platform, "zh")
+            return name == platform ? platform : name + "官方账号"
         }
     }
 }

@@ -4,15 +4,15 @@ import Foundation
 /// language detection gives ("zh-Hans", "zh-Hant"); a plain "zh" (a story's default) or a region form means the same.
 /// Categories: the newsroom's own words, as stories have them (经济), also for a lead's category code (economy).
 enum SearchFacetSpelling {
-    /// Index spelling → the codes that mean it.
+    /// Index spelling → the codes that mean it, lower-cased.
     static let languageSpellings: [(String, [String])] = [
-        ("zh-Hans", ["zh", "zh-cn", "zh-sg", "zh-hans", "zh-hans-cn", "cmn", "zh-CN", "zh-SG", "zh-hans-CN"]),
-        ("zh-Hant", ["zh-tw", "zh-hk", "zh-mo", "zh-hant", "zh-TW", "zh-HK", "zh-MO"]),
+        ("zh-Hans", ["zh", "zh-cn", "zh-sg", "zh-hans", "zh-hans-cn", "cmn"]),
+        ("zh-Hant", ["zh-tw", "zh-hk", "zh-mo", "zh-hant"]),
     ]
 
     private static let byCode: [String: String] = {
         var out: [String: String] = [:]
-        for (spelling, codes) in languageSpellings { for code in codes + [spelling] { out[code.lowercased()] = spelling } }
+        for (spelling, codes) in languageSpellings { for code in codes { out[code] = spelling } }
         return out
     }()
 

@@ -234,15 +234,15 @@ struct M064_AddSearchFilterIndex: AsyncMigration {
 
 /// 065: one spelling per language in the index (stories said "zh", leads "zh-Hans"; the language facet listed both and a
 /// filter on one missed the other), leads' categories by their Chinese names as stories have them (economy → 经济), and
-/// no category for topics (their priority had been stored as one). The tokens do
-/// not change, so on SQLite the FTS update trigger is set aside while the rows are rewritten.
+/// no category for topics (their priority had been stored as one). The tokens do not change, so on SQLite the FTS
+/// update trigger is set aside while the rows are rewritten.
 struct M065_NormalizeSearchFacets: AsyncMigration {
     func prepare(on db: any Database) async throws {
         let sql = try SearchIndex.sql(db)
         let pg = sql.dialect.name == "postgresql"
         if !pg { try await sql.raw("DROP TRIGGER IF EXISTS search_documents_au").run() }
         for (spelling, codes) in SearchFacetSpelling.languageSpellings {
-            try await sql.raw("UPDATE search_documents SET language = \(bind: spelling) WHERE language IN (\(binds: codes)) AND language <> \(bind: spelling)").run()
+            try await sql.raw("UPDATE search_documents SET language = \(bind: spelling) WHERE lower(language) IN (\(binds: codes)) AND language <> \(bind: spelling)").run()
         }
         for category in LeadCategory.allCases {
             try await sql.raw("UPDATE search_documents SET category = \(bind: category.label.zh) WHERE kind = 'lead' AND category = \(bind: category.rawValue)").run()

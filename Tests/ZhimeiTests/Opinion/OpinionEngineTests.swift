@@ -85,6 +85,22 @@ final class OpinionEngineTests: XCTestCase {
         XCTAssertEqual(a.analyze("x", regionHint: " 长沙 ").region, "长沙", "metadata wins")
     }
 
+    /// Function words and common time words are not keywords (they filled events' word clouds); content words,
+    /// rare time words and English words of three letters or more are.
+    func testPostKeywordsAreContentWords() throws {
+        let a = try analyzer()
+        let r = a.analyze("大家真是已经非常着急了，今年金沙路的积水我们一直没有看到处理，春节前目前WiFi和APP也用不了。")
+        let words = Set(r.keywords.map(\.word))
+        for function in ["大家", "真是", "已经", "非常", "今年", "我们", "一直", "没有", "目前"] {
+            XCTAssertFalse(words.contains(function), "\(function) in \(words)")
+        }
+        for content in ["积水", "春节", "着急"] { XCTAssertTrue(words.contains(content), "\(content) not in \(words)") }
+        XCTAssertTrue(words.contains("wifi") || words.contains("WiFi") || words.contains("app") || words.contains("APP"),
+                      "English words of 3+ letters stay: \(words)")
+        XCTAssertTrue(PostAnalyzer.isKeywordCandidate("abc", tag: "eng", lexicon: a.engine.lexicon))
+        XCTAssertFalse(PostAnalyzer.isKeywordCandidate("ab", tag: "eng", lexicon: a.engine.lexicon))
+    }
+
     func testSpreadGraphOriginReachAndBetweenness() {
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)
         // A posts; B and C repost A; D reposts B; E reposts D; F replies to C.

@@ -23,7 +23,10 @@ final class RunSegments {
 
     /// `words.segment(s, a, b)`, from the cache when `s[a..<b]` is still the original run.
     func segment(_ s: [UInt32], _ a: Int, _ b: Int) -> [(Int, Int)] {
-        let same = b <= original.count && s.count == original.count && s[a..<b].elementsEqual(original[a..<b])
+        // a memcmp: the generic slice comparison showed in the profile (every rule asks for every run)
+        let same = a < b && b <= original.count && s.count == original.count && s.withUnsafeBufferPointer { p in
+            original.withUnsafeBufferPointer { o in memcmp(p.baseAddress! + a, o.baseAddress! + a, (b - a) * MemoryLayout<UInt32>.stride) == 0 }
+        }
         if same, slot[a] >= 0, cached[Int(slot[a])].end == b { return cached[Int(slot[a])].words }
         let seg = s.withUnsafeBufferPointer { words.segment($0, a, b, memo: memo) }
         if same {

@@ -159,12 +159,17 @@ struct TypoModel {
                 let w = hi - lo
                 for k in 0..<w { scratch[k] = s[lo + k] }
                 let q = i - lo
-                let base = scratch.withUnsafeBufferPointer { lattice.load(words, $0, w) }
+                var loaded: Float? = nil  // the window's lattice, loaded once a candidate forms a pair (a quarter of positions have none)
                 var baseLM: Float? = nil
                 for (c, generic) in cands {
                     let lp = words.pairInfo(prev, c), rp = words.pairInfo(c, next)  // word +infinity = no pair
                     let left = lp.word, right = rp.word
                     guard left != .infinity || right != .infinity else { continue }
+                    if loaded == nil {
+                        scratch[q] = s[i]
+                        loaded = scratch.withUnsafeBufferPointer { lattice.load(words, $0, w) }
+                    }
+                    let base = loaded ?? 0
                     let cost = generic + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
                     scratch[i - lo] = c
                     var gain: Float

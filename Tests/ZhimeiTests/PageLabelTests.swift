@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Zhimei
 
-/// Codes stay out of the pages: content languages and version reasons are named in the UI language.
+/// Codes stay out of the pages: content languages, version reasons and audit actions are named in the UI language.
 final class PageLabelTests: XCTestCase {
     func testNames() {
         XCTAssertEqual(LanguageNames.label("zh-Hans", "zh"), "简体中文")
@@ -17,6 +17,31 @@ final class PageLabelTests: XCTestCase {
         XCTAssertEqual(OpinionLabels.platform("Weibo", "zh"), "微博")
         XCTAssertEqual(OpinionLabels.platform("某论坛", "zh"), "某论坛")
         XCTAssertEqual(["weibo", "douyin", "news", "某论坛"].map(OpinionLabels.channel), ["官方微博", "抖音官方账号", "官方网站", "某论坛"])
+    }
+
+    func testAuditActionsAndChangesInWords() {
+        XCTAssertEqual(AuditLabels.action("story.create", "zh"), "稿件 · 新建")
+        XCTAssertEqual(AuditLabels.action("publishing.delivery.resend", "zh"), "投递 · 重新投递", "the longest known subject wins")
+        XCTAssertEqual(AuditLabels.action("review.approve", "en"), "Review approved")
+        XCTAssertEqual(AuditLabels.action("auth.login_failed", "zh"), "账号 · 登录失败")
+        for unknown in ["story.frobnicate", "widget.create", "nodot", ""] { XCTAssertEqual(AuditLabels.action(unknown, "zh"), unknown) }
+        // Every action the code records has words (a new one without them would show its code on the page).
+        for code in ["aigc.label_remove", "audit.verify_requested", "auth.login_throttled", "job.discard", "lead.convert", "lead_source.rotate_secret",
+                     "notifications.webhook.test", "opinion.import_resume", "opinion_event.split", "pool.adopt", "publishing.kill",
+                     "publishing.destination.delete", "review.override", "review.lexicon.import", "search.reindex_requested",
+                     "story.lock_takeover", "tenant.update", "token.revoke", "topic.coverage.add", "topic.outline.generate", "user.password_set"] {
+            XCTAssertNotEqual(AuditLabels.action(code, "zh"), code, code)
+        }
+        XCTAssertEqual(AuditLabels.changes(#"{"after":{"stage":"复审","state":"pending"},"before":{"round":"1","stage":"初审","state":"pending"},"note":{"text":"初审通过"}}"#,
+                                           targetType: "story", "zh"), ["审级：初审 → 复审", "说明：初审通过"],
+                       "unchanged fields and fields only in before are left out")
+        XCTAssertEqual(AuditLabels.changes(#"{"after":{"status":"in_review"},"before":{"status":"draft"}}"#, targetType: "story", "zh"), ["状态：草稿 → 审核中"])
+        XCTAssertEqual(AuditLabels.changes(#"{"after":{"status":"approved"},"before":{"status":"proposed"}}"#, targetType: "topic", "en"), ["status: Proposed → Approved"])
+        XCTAssertEqual(AuditLabels.changes(#"{"after":{"title":"积水调查","assignee_ids":"","note":"create"}}"#, targetType: "story", "zh"), ["标题：积水调查", "说明：新建"])
+        XCTAssertEqual(AuditLabels.changes(#"{"before":{"name":"浏阳舆情"}}"#, targetType: "opinion_scheme", "zh"), ["名称：浏阳舆情"], "a deletion shows what was deleted")
+        XCTAssertEqual(AuditLabels.changes(#"{"after":{"at":"2026-12-03T18:45:54Z"}}"#, targetType: "story", "zh"), ["时间：2026-12-04 02:45:54"], "times as on the rest of the page")
+        XCTAssertEqual(AuditLabels.changes("{}", targetType: "", "zh"), [])
+        XCTAssertEqual(AuditLabels.changes("not json", targetType: "", "zh"), ["not json"])
     }
 
     func testLeadAndStoryPagesNameLanguageAndVersionReason() async throws {

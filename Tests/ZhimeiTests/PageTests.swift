@@ -45,6 +45,8 @@ final class PageTests: XCTestCase {
             for name in ["湖南融媒体云", "浏阳市融媒体中心", "宁乡市融媒体中心", "韶山市融媒体中心"] { XCTAssertTrue(tenants.text.contains(name)) }
             let audit = try await t.send(.GET, "/admin/audit?action=demo", headers: ["Accept": "text/html"], as: admin)
             XCTAssertTrue(audit.text.contains("demo.seed"))
+            XCTAssertTrue(audit.text.contains("演示数据 · 生成"), "the action in words beside its code")
+            XCTAssertFalse(audit.text.contains("{&quot;note&quot;"), "the change summary is shown as lines, not JSON")
             for path in ["/admin/jobs", "/account", "/account/tokens", "/account/password", "/docs/api"] {
                 try await XCTAssertEqualAsync(try await t.send(.GET, path, headers: ["Accept": "text/html"], as: admin).status, .ok, path)
             }

@@ -91,9 +91,23 @@ def sidebar_links(driver):
     return [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#sidebar a.nav-item")]
 
 
+# Scroll containers inside <main> wider than their box, and the page itself wider than the window.
+OVERFLOW_JS = """
+const out = [];
+const de = document.documentElement;
+if (de.scrollWidth > de.clientWidth + 1) out.push('page ' + de.scrollWidth + '>' + de.clientWidth);
+for (const el of document.querySelectorAll('main *')) {
+  const x = getComputedStyle(el).overflowX;
+  if ((x === 'auto' || x === 'scroll') && el.scrollWidth > el.clientWidth + 1)
+    out.push((el.id || el.className || el.tagName) + ' ' + el.scrollWidth + '>' + el.clientWidth);
+}
+return out;"""
+
+
 def test_sidebar_navigation_through_the_chain(driver, base_url):
-    """Clicks every sidebar link in turn: each page renders inside the shell, never an error page;
-    pages of modules not built yet say so plainly (该模块尚未上线)."""
+    """Clicks every sidebar link in turn: each page renders inside the shell, never an error page, and nothing
+    scrolls sideways at 1280 px (the planning board's fifth column once did); pages of modules not built yet say
+    so plainly (该模块尚未上线)."""
     driver.get(base_url + "/")
     hrefs = wait(driver).until(lambda d: sidebar_links(d) or None)
     paths = ["/" + h.split("://", 1)[1].split("/", 1)[1] for h in hrefs]
@@ -107,6 +121,7 @@ def test_sidebar_navigation_through_the_chain(driver, base_url):
         wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, "main#main")))
         assert not driver.find_elements(By.CSS_SELECTOR, "body.error-page"), f"{path} shows an error page"
         assert driver.find_element(By.CSS_SELECTOR, "h1.page-title").text.strip(), f"{path} has no title"
+        assert driver.execute_script(OVERFLOW_JS) == [], f"{path} scrolls sideways at 1280 px"
         for card in driver.find_elements(By.CSS_SELECTOR, ".module-placeholder"):
             assert "该模块尚未上线" in card.text, f"{path}: placeholder without the notice"
             placeholders += 1

@@ -108,7 +108,7 @@ struct AdminPages {
         query.queryItems = [("actor", filter.actor), ("action", filter.action), ("tenant_id", filter.tenantID?.uuidString),
                             ("from", try? req.query.get(String.self, at: "from")), ("to", try? req.query.get(String.self, at: "to"))]
             .compactMap { pair in pair.1.map { URLQueryItem(name: pair.0, value: $0) } }
-        let view = AuditView(rows: try await AuditRow.rows(entries, on: req.db), tenants: tenants.map { Self.row($0, lang: lang) },
+        let view = AuditView(rows: try await AuditRow.rows(entries, lang: lang, on: req.db), tenants: tenants.map { Self.row($0, lang: lang) },
                              actor: filter.actor ?? "", action: filter.action ?? "", tenantFilter: filter.tenantID?.uuidString ?? "",
                              from: (try? req.query.get(String.self, at: "from")) ?? "", to: (try? req.query.get(String.self, at: "to")) ?? "",
                              nextBefore: entries.count == filter.limit ? entries.last?.id : nil, nextQuery: query.percentEncodedQuery ?? "",

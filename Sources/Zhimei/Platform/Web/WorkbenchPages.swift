@@ -55,7 +55,7 @@ struct WorkbenchPages {
         var recent: [AuditRow] = []
         if actor.canAnywhere(.auditRead) {
             let entries = try await AuditQuery.entries(AuditFilter(limit: 8), on: req)
-            recent = try await AuditRow.rows(entries, on: req.db)
+            recent = try await AuditRow.rows(entries, lang: Localizer.language(of: req), on: req.db)
         }
         return try await PageContext.render("home", titleKey: "nav.home", section: "home", body: HomeView(stats: stats, chain: chain, recent: recent), on: req)
     }
@@ -82,14 +82,18 @@ struct AuditRow: Encodable {
     var ip: String
     var outcome: String
     var summary: String
+    /// The action and the change summary in words (`AuditLabels`), for the page.
+    var actionLabel = ""
+    var changes: [String] = []
 
-    static func rows(_ entries: [AuditEntry], on db: any Database) async throws -> [AuditRow] {
+    static func rows(_ entries: [AuditEntry], lang: String, on db: any Database) async throws -> [AuditRow] {
         let tenantIDs = Set(entries.compactMap(\.tenantID))
         let names = tenantIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Tenant.query(on: db).filter(\.$id ~~ Array(tenantIDs)).all().compactMap { t in t.id.map { ($0, t.name) } })
         return entries.map { e in
             AuditRow(id: e.id ?? 0, time: DisplayTime.format(e.at), actor: e.actorName, tenant: e.tenantID.flatMap { names[$0] } ?? "—",
                      action: e.action, target: e.targetType.isEmpty ? "" : "\(e.targetType):\(e.targetID.prefix(8))", ip: e.ip,
-                     outcome: e.outcome, summary: e.summary == "{}" ? "" : e.summary)
+                     outcome: e.outcome, summary: e.summary == "{}" ? "" : e.summary,
+                     actionLabel: AuditLabels.action(e.action, lang), changes: AuditLabels.changes(e.summary, targetType: e.targetType, lang))
         }
     }
 }

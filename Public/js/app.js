@@ -42,6 +42,8 @@
       var v = el.value;
       if (el.dataset.split) { v = v.split(/[,，、]/).map(function (s) { return s.trim(); }).filter(Boolean); }
       else if (ints.indexOf(el.name) >= 0) { v = v === "" ? null : parseInt(v, 10); }
+      // Times are entered and shown in China time (as every time on the pages), whatever the browser's zone.
+      else if (el.type === "datetime-local" && el.hasAttribute("data-china-time") && v) { v = v + (v.length === 16 ? ":00" : "") + "+08:00"; }
       else if (v === "" && el.type !== "hidden" && !el.required) { v = el.type === "password" ? undefined : null; }
       if (v !== undefined) setPath(out, el.name, v);
     });
@@ -72,6 +74,7 @@
     ev.preventDefault();
     var errorBox = form.querySelector(".form-error"); if (errorBox) errorBox.hidden = true;
     var body = formJSON(form);
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     if (form.dataset.confirmField) {
       var a = form.elements[form.dataset.confirmOf], b = form.elements[form.dataset.confirmField];
       if (a && b && a.value !== b.value) { reportError(form, new Error(form.dataset.mismatch)); return; }

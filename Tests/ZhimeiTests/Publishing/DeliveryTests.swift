@@ -113,6 +113,18 @@ final class DeliveryTests: XCTestCase {
             let previews = try await t.send(.GET, "/api/v1/publishing/stories/\(story.id!)/previews", as: chief)
             XCTAssertEqual(previews.status, .ok)
             XCTAssertTrue(previews.text.contains("\"channel\":\"ninjs3\""))
+            // States in words, not codes; correcting and killing are offered only once something is published.
+            XCTAssertTrue(desk.text.contains("已通过"))
+            XCTAssertFalse(page.text.contains("更正与撤稿"))
+            XCTAssertTrue(page.text.contains("datetime-local"), "the schedule is picked, not typed as ISO 8601")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/publish", raw: "{}", as: chief).status, .ok)
+            let published = try await t.send(.GET, "/publishing/stories/\(story.id!)", headers: ["Accept": "text/html"], as: chief).text
+            XCTAssertTrue(published.contains("更正与撤稿"))
+            XCTAssertTrue(published.contains("<td>已发布</td>"), "publication state in words")
+            XCTAssertFalse(published.contains(">published<"))
+            let admin = try await t.session(for: "liuyang-admin")
+            let destinations = try await t.send(.GET, "/publishing/destinations", headers: ["Accept": "text/html"], as: admin).text
+            XCTAssertTrue(destinations.contains("S3 兼容对象存储"), "destination kinds in words")
         }
     }
 }

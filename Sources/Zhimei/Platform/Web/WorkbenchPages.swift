@@ -7,14 +7,18 @@ struct WorkbenchPages {
     struct ChainStage: Encodable { var stage: String; var titleKey: String; var modules: [ModuleInfo] }
     struct HomeView: Encodable {
         var stats: [StatView]
+        var todos: [WorkbenchTodos.Item]
         var chain: [ChainStage]
         var recent: [AuditRow]
         var hasStats: Bool { !stats.isEmpty }
+        var hasTodos: Bool { !todos.isEmpty }
         var hasRecent: Bool { !recent.isEmpty }
-        enum CodingKeys: String, CodingKey { case stats, chain, recent, hasStats, hasRecent }
+        enum CodingKeys: String, CodingKey { case stats, todos, chain, recent, hasStats, hasTodos, hasRecent }
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(stats, forKey: .stats)
+            try c.encode(todos, forKey: .todos)
+            try c.encode(hasTodos, forKey: .hasTodos)
             try c.encode(chain, forKey: .chain)
             try c.encode(recent, forKey: .recent)
             try c.encode(hasStats, forKey: .hasStats)
@@ -37,7 +41,8 @@ struct WorkbenchPages {
     @Sendable func home(_ req: Request) async throws -> View {
         let actor = try req.requireActor()
         var stats: [StatView] = []
-        if actor.canAnywhere(.tenantRead) {
+        // Administration figures for those who administer; a county's staff see their to-dos instead of "1 tenant".
+        if actor.canAnywhere(.usersManage) {
             stats.append(.init(key: "home.stats.tenants", value: try await actor.scope(for: .tenantRead).query(Tenant.self, on: req.db).count(), href: "/admin/tenants"))
         }
         if actor.canAnywhere(.usersManage) {
@@ -57,7 +62,7 @@ struct WorkbenchPages {
             let entries = try await AuditQuery.entries(AuditFilter(limit: 8), on: req)
             recent = try await AuditRow.rows(entries, lang: Localizer.language(of: req), on: req.db)
         }
-        return try await PageContext.render("home", titleKey: "nav.home", section: "home", body: HomeView(stats: stats, chain: chain, recent: recent), on: req)
+        return try await PageContext.render("home", titleKey: "nav.home", section: "home", body: HomeView(stats: stats, todos: try await WorkbenchTodos.collect(on: req), chain: chain, recent: recent), on: req)
     }
 
     func modulePage(_ module: ModuleInfo, _ req: Request) async throws -> View {

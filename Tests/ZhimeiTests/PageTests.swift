@@ -21,6 +21,35 @@ final class PageTests: XCTestCase {
         }
     }
 
+    /// Every link in a person's sidebar opens (a reviewer was offered 传播分析 and got a 403); modules they may not
+    /// open are not offered at all.
+    func testSidebarOffersOnlyPagesThePersonMayOpen() async throws {
+        try await withTestApp { t in
+            try await ReviewFixture.reviewer(t)
+            var offered: [String: Set<String>] = [:]
+            for username in ["admin", "liuyang-admin", "liuyang-chief", "liuyang-editor", "liuyang-reporter", "liuyang-reviewer"] {
+                let actor = try await t.session(for: username)
+                let home = try await t.send(.GET, "/", headers: ["Accept": "text/html"], as: actor)
+                XCTAssertEqual(home.status, .ok, username)
+                guard let nav = home.text.range(of: "<nav>"), let navEnd = home.text.range(of: "</nav>", range: nav.upperBound..<home.text.endIndex) else {
+                    XCTFail("\(username): no sidebar"); continue
+                }
+                let links = home.text[nav.upperBound..<navEnd.lowerBound].components(separatedBy: "href=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+                offered[username] = Set(links)
+                for link in links {
+                    let page = try await t.send(.GET, link, headers: ["Accept": "text/html"], as: actor)
+                    XCTAssertEqual(page.status, .ok, "\(username) is offered \(link)")
+                }
+            }
+            XCTAssertFalse(offered["liuyang-reviewer"]?.contains("/analytics") ?? true, "a reviewer does not read analytics")
+            XCTAssertTrue(offered["liuyang-reviewer"]?.contains("/review") ?? false)
+            XCTAssertTrue(offered["liuyang-reporter"]?.contains("/review") ?? false, "a reporter follows their submissions")
+            XCTAssertFalse(offered["liuyang-reporter"]?.contains("/admin/tenants") ?? true, "tenant set-up is for administrators")
+            XCTAssertTrue(offered["liuyang-admin"]?.contains("/admin/tenants") ?? false)
+            XCTAssertTrue(offered["admin"]?.isSuperset(of: ["/leads", "/planning", "/stories", "/review", "/publishing", "/opinion", "/admin/audit"]) ?? false)
+        }
+    }
+
     func testUnbuiltModulesSaySoPlainly() async throws {
         try await withTestApp { t in
             let chief = try await t.session(for: "liuyang-chief")

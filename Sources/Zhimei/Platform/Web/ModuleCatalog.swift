@@ -23,9 +23,10 @@ enum ModuleCatalog {
               planned: ["结构化稿件编辑器", "版本与对比", "AI 辅助：摘要、标题、关键词"], plannedEn: ["Structured story editor", "Versions and diffs", "AI assist: summaries, headlines, keywords"]),
         .init(path: "search", titleKey: "nav.search", stage: "编", permission: .storiesRead, built: true,
               planned: ["中文全文检索", "相关资料推荐"], plannedEn: ["Chinese full-text search", "Related material while writing"]),
-        .init(path: "review", titleKey: "nav.reviewq", stage: "审", permission: .reviewFirst, built: true,
+        // Review and publishing pages open to everyone who reads stories (a reporter follows their submissions there).
+        .init(path: "review", titleKey: "nav.reviewq", stage: "审", permission: .storiesRead, built: true,
               planned: ["机器初审：敏感词、错别字、格式、事实", "初审 → 复审 → 终审"], plannedEn: ["Machine first pass: sensitive terms, typos, format, facts", "First → second → final review"]),
-        .init(path: "publishing", titleKey: "nav.publishing", stage: "发", permission: .publish, built: true,
+        .init(path: "publishing", titleKey: "nav.publishing", stage: "发", permission: .storiesRead, built: true,
               planned: ["一次采集、多元分发", "定时与禁发", "更正与撤稿"], plannedEn: ["One story, every channel", "Scheduling and embargo", "Corrections and retraction"]),
         .init(path: "opinion", titleKey: "nav.opinion", stage: "管", permission: .opinionRead, built: true,
               planned: ["事件聚类与情感分析", "传播路径", "预警与回应建议"], plannedEn: ["Event clustering and sentiment", "Spread paths", "Alerts and response drafts"]),
@@ -40,4 +41,25 @@ enum ModuleCatalog {
         .init(path: "knowledge", titleKey: "nav.knowledge", stage: "+", permission: .storiesRead, built: false,
               planned: ["基于稿库的问答与引用"], plannedEn: ["Q&A over the archive with citations"]),
     ]
+
+    /// A sidebar group: its heading and the modules in it.
+    struct NavGroup: Encodable { var label: String; var modules: [NavModule] }
+    /// A sidebar entry.
+    struct NavModule: Encodable { var path: String; var title: String; var stage: String }
+
+    /// Sidebar headings by chain stage, in chain order.
+    private static let groups: [(keys: [String], stages: [String])] = [
+        (["nav.plan"], ["策"]), (["nav.gather", "nav.edit"], ["采", "编"]), (["nav.review", "nav.publish"], ["审", "发"]),
+        (["nav.manage"], ["管"]), (["nav.more"], ["+"]),
+    ]
+
+    /// The modules `actor` may open, by group; groups left empty are dropped (a link that answers 403 is no help).
+    static func navGroups(for actor: Actor, lang: String) -> [NavGroup] {
+        groups.compactMap { group in
+            let visible = modules.filter { group.stages.contains($0.stage) && actor.canAnywhere($0.permission) }
+            guard !visible.isEmpty else { return nil }
+            return NavGroup(label: group.keys.map { Localizer.text($0, lang) }.joined(separator: " · "),
+                            modules: visible.map { NavModule(path: $0.path, title: Localizer.text($0.titleKey, lang), stage: $0.stage) })
+        }
+    }
 }

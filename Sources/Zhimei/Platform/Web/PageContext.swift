@@ -26,6 +26,8 @@ struct PageContext<Body: Encodable>: Encodable {
     var canAudit: Bool
     var canJobs: Bool
     var canTenants: Bool
+    /// The chain modules this person may open, grouped as in the sidebar (empty when signed out).
+    var navGroups: [ModuleCatalog.NavGroup]
     var body: Body
 
     /// Builds the context and renders the template.
@@ -33,14 +35,16 @@ struct PageContext<Body: Encodable>: Encodable {
         let lang = Localizer.language(of: req)
         var context = PageContext(lang: lang, title: Localizer.text(titleKey, lang), section: section, csrf: req.actor?.csrfToken ?? "",
                                   me: nil, tenants: [], multiTenant: false, activeTenantName: "", isPlatformAdmin: false, canUsers: false, canAudit: false,
-                                  canJobs: false, canTenants: false, body: body)
+                                  canJobs: false, canTenants: false, navGroups: [], body: body)
         if let actor = req.actor {
             context.me = Person(displayName: actor.displayName, username: actor.username)
             context.isPlatformAdmin = actor.isPlatformAdmin
             context.canUsers = actor.canAnywhere(.usersManage)
             context.canAudit = actor.canAnywhere(.auditRead)
             context.canJobs = actor.canAnywhere(.jobsManage)
-            context.canTenants = actor.canAnywhere(.tenantRead)
+            // Everyone may read their tenant, but the page is for those who set it up.
+            context.canTenants = actor.canAnywhere(.tenantSettings) || actor.canAnywhere(.tenantsCreate)
+            context.navGroups = ModuleCatalog.navGroups(for: actor, lang: lang)
             let ids = Array(actor.roles.keys)
             let tenants = actor.isPlatformAdmin
                 ? try await Tenant.query(on: req.db).sort(\.$kind, .descending).sort(\.$name).all()

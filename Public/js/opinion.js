@@ -11,21 +11,41 @@
     return e;
   }
 
+  // Hour of a bucket in China time (every time on the pages is China time).
+  function hourLabel(iso) {
+    var d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
+    return ("0" + d.getUTCHours()).slice(-2) + ":00";
+  }
+
   function volumeChart(box, buckets) {
-    var w = 560, h = 160, max = 1;
+    var w = 560, h = 180, max = 1, base = h - 34, zh = document.documentElement.lang !== "en";
     buckets.forEach(function (b) { if (b.total > max) max = b.total; });
-    var svg = el("svg", { viewBox: "0 0 " + w + " " + h, width: w, height: h, role: "img", "aria-label": "volume" });
+    var svg = el("svg", { viewBox: "0 0 " + w + " " + h, width: w, height: h, role: "img", "aria-label": zh ? "24 小时声量与情感" : "24-hour volume and sentiment" });
     var bw = (w - 40) / Math.max(1, buckets.length);
+    var names = zh ? ["负面", "中性", "正面"] : ["negative", "neutral", "positive"];
+    svg.appendChild(el("line", { x1: 30, y1: base, x2: w - 10, y2: base, stroke: "#c9ced6" }));
     buckets.forEach(function (b, i) {
-      var y = h - 20;
+      var y = base, g = el("g");
+      g.appendChild(el("title", {}, hourLabel(b.at) + " · " + names[0] + " " + b.negative + " · " + names[1] + " " + b.neutral + " · " + names[2] + " " + b.positive));
       [[b.negative, "#c0392b"], [b.neutral, "#95a5a6"], [b.positive, "#27ae60"]].forEach(function (part) {
         if (!part[0]) return;
-        var hh = part[0] / max * (h - 40);
+        var hh = part[0] / max * (base - 14);
         y -= hh;
-        svg.appendChild(el("rect", { x: 30 + i * bw, y: y, width: Math.max(1, bw - 1), height: hh, fill: part[1] }));
+        g.appendChild(el("rect", { x: 30 + i * bw, y: y, width: Math.max(1, bw - 1), height: hh, fill: part[1] }));
       });
+      svg.appendChild(g);
+      // An hour label every six buckets, and on the last one.
+      if (i % 6 === 0 || i === buckets.length - 1) {
+        svg.appendChild(el("text", { x: 30 + i * bw + bw / 2, y: base + 14, "font-size": 10, "text-anchor": "middle", fill: "#667" }, hourLabel(b.at)));
+      }
     });
-    svg.appendChild(el("text", { x: 2, y: 14, "font-size": 11 }, String(max)));
+    svg.appendChild(el("text", { x: 2, y: 14, "font-size": 11, fill: "#667" }, String(max)));
+    svg.appendChild(el("text", { x: 2, y: base, "font-size": 11, fill: "#667" }, "0"));
+    [[names[0], "#c0392b"], [names[1], "#95a5a6"], [names[2], "#27ae60"]].forEach(function (item, k) {
+      var x = 30 + k * 70;
+      svg.appendChild(el("rect", { x: x, y: h - 12, width: 10, height: 10, fill: item[1] }));
+      svg.appendChild(el("text", { x: x + 14, y: h - 3, "font-size": 11, fill: "#334" }, item[0]));
+    });
     box.textContent = "";
     box.appendChild(svg);
   }

@@ -82,6 +82,10 @@ final class PageLabelTests: XCTestCase {
                 let at = page.text.range(of: code)
                 XCTAssertNil(at, at.map { String(page.text[..<$0.upperBound].suffix(300)) } ?? "")
             }
+            // The dashboard's event list gives the sentiment mix (it showed "-2", the negative count with a minus sign).
+            let dashboard = try await t.send(.GET, "/opinion", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-editor")).text
+            XCTAssertTrue(dashboard.contains("负 2</span>") && dashboard.contains("正 0</span>"), dashboard)
+            XCTAssertFalse(dashboard.contains("<td class=\"num\">-2</td>"))
         }
     }
 }

@@ -4,7 +4,10 @@ import Vapor
 /// Opinion pages: the dashboard (live charts polled from /api/v1/opinion/dashboard), an event's page with server-side
 /// SVG charts, spread graph and response card, and the schemes/alerts page.
 struct OpinionPages {
-    struct EventRow: Encodable { var id: String; var title: String; var posts: Int; var risk: String; var heat: String; var negative: Int; var lastAt: String }
+    struct EventRow: Encodable {
+        var id: String; var title: String; var posts: Int; var risk: String; var heat: String
+        var negative: Int; var neutral: Int; var positive: Int; var lastAt: String
+    }
     struct IndexView: Encodable { var events: [EventRow]; var hasEvents: Bool; var canManage: Bool; var imports: [OpinionImportDTO] }
     struct PostRow: Encodable { var author: String; var platform: String; var time: String; var text: String; var sentiment: String; var sentimentLabel: String }
     struct EventView: Encodable {
@@ -31,7 +34,8 @@ struct OpinionPages {
         let events = try await scope.query(OpinionEvent.self, on: req.db).filter(\.$status == "open").sort(\.$risk, .descending).sort(\.$lastAt, .descending).limit(50).all()
         let imports = try await scope.query(OpinionImport.self, on: req.db).sort(\.$createdAt, .descending).limit(5).all().map(OpinionImportDTO.init)
         let rows = events.map { EventRow(id: $0.id!.uuidString, title: $0.title, posts: $0.postCount, risk: String(format: "%.1f", $0.risk),
-                                         heat: String(format: "%.1f", $0.heat), negative: $0.negative, lastAt: DisplayTime.format($0.lastAt)) }
+                                         heat: String(format: "%.1f", $0.heat), negative: $0.negative, neutral: $0.neutral, positive: $0.positive,
+                                         lastAt: DisplayTime.format($0.lastAt)) }
         return try await PageContext.render("opinion/index", titleKey: "opinion.title", section: "opinion",
                                             body: IndexView(events: rows, hasEvents: !rows.isEmpty, canManage: actor.canAnywhere(.opinionManage), imports: imports), on: req)
     }

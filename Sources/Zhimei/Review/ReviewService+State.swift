@@ -37,7 +37,8 @@ extension ReviewService {
         case .none: return ("未送审", "not submitted")
         case .pending: return ("审核中", "in review")
         case .returned: return ("已退回修改", "returned")
-        case .approved: return ("已通过，待发布", "approved, ready to publish")
+        // Not "ready to publish": the story may be published since (the review case does not follow publishing).
+        case .approved: return ("审核通过", "approved")
         case .rejected: return ("已终止", "rejected")
         case .recalled: return ("已撤回", "recalled")
         }

@@ -124,5 +124,8 @@ final class LeadsParsingTests: XCTestCase {
         XCTAssertEqual(LeadCategory.classify(title: "马拉松比赛报名开启", body: ""), .sports)
         XCTAssertEqual(LeadCategory.classify(title: "花炮产业出口增长", body: "企业订单饱满"), .economy)
         XCTAssertEqual(LeadCategory.classify(title: "无关键词", body: "天气不错"), .other)
+        // Festivals and tourism are culture (the demo's fireworks-festival lead was "other").
+        XCTAssertEqual(LeadCategory.classify(title: "2026浏阳国际焰火节将于12月举办",
+                                             body: "据市文旅部门消息，2026浏阳国际焰火节定于12月下旬举办，预计吸引游客10万人次。"), .culture)
     }
 }

@@ -36,6 +36,7 @@ enum PublishingStrings {
         "publishing.deliveries": ("投递记录", "Delivery log"),
         "publishing.resend": ("重新投递", "Resend"),
         "publishing.delete": ("删除", "Delete"),
+        "publishing.deleteConfirm": ("确定删除外发目标：", "Delete this destination: "),
         "publishing.name": ("名称", "Name"),
         "publishing.kind": ("类型", "Kind"),
         "publishing.target": ("地址或目录名", "URL or directory name"),

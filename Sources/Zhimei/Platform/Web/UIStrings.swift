@@ -78,6 +78,7 @@ enum UIStrings {
         "common.created": ("创建时间", "Created"),
         "common.none": ("暂无数据", "Nothing here yet"),
         "common.all": ("全部", "All"),
+        "common.colon": ("：", ": "),
         "common.tenant": ("单位", "Tenant"),
         "common.time": ("时间", "Time"),
         "common.detail": ("详情", "Details"),

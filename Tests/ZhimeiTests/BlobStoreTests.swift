@@ -23,6 +23,7 @@ final class BlobStoreTests: XCTestCase {
 
     func testLocalBlobStore() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("blobs-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
         try await exercise(try LocalBlobStore(root: root))
     }
 

@@ -53,6 +53,7 @@ final class SystemTests: XCTestCase {
     func testSettingsFromEnvironmentAndConfigFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-settings-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try #"{"port": 9090, "public_url": "https://news.example.cn", "workers": 4}"#.write(toFile: dir + "/zhimei.json", atomically: true, encoding: .utf8)
         let fromFile = Settings.load(environment: ["ZHIMEI_DATA_DIR": dir])
         XCTAssertEqual(fromFile.port, 9090)

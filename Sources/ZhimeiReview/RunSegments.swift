@@ -23,15 +23,23 @@ final class RunSegments {
 
     /// `words.segment(s, a, b)`, from the cache when `s[a..<b]` is still the original run.
     func segment(_ s: [UInt32], _ a: Int, _ b: Int) -> [(Int, Int)] {
-        // a memcmp: the generic slice comparison showed in the profile (every rule asks for every run)
-        let same = a < b && b <= original.count && s.count == original.count && s.withUnsafeBufferPointer { p in
-            original.withUnsafeBufferPointer { o in memcmp(p.baseAddress! + a, o.baseAddress! + a, (b - a) * MemoryLayout<UInt32>.stride) == 0 }
-        }
+        let same = b <= original.count && s.count == original.count && RunSegments.equal(s, original, a, b)
         if same, slot[a] >= 0, cached[Int(slot[a])].end == b { return cached[Int(slot[a])].words }
         let seg = s.withUnsafeBufferPointer { words.segment($0, a, b, memo: memo) }
         if same {
             if slot[a] >= 0 { cached[Int(slot[a])] = (b, seg) } else { slot[a] = Int32(cached.count); cached.append((b, seg)) }
         }
         return seg
+    }
+
+    /// s[a..<b] == t[a..<b] over raw buffers (the generic slice comparison showed in the profile; runs are short, so no memcmp call).
+    @inline(__always) static func equal(_ s: [UInt32], _ t: [UInt32], _ a: Int, _ b: Int) -> Bool {
+        s.withUnsafeBufferPointer { p in
+            t.withUnsafeBufferPointer { o in
+                var k = a
+                while k < b { if p[k] != o[k] { return false }; k += 1 }
+                return true
+            }
+        }
     }
 }

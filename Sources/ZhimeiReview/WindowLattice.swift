@@ -57,12 +57,14 @@ struct WindowLattice {
             pairOK[k] = v != .infinity
             pairWordLogP[k] = v
         }
-        for j in stride(from: 1, through: n, by: 1) {
+        var j = 1  // while loops: `stride`'s iterator was not inlined and showed in the profile
+        while j <= n {
             for len in 1...min(WindowLattice.width, j) {
                 // a word exists only if each of its adjacent pairs occurs inside a word; longer ones contain this pair too
                 if len >= 2 && !pairOK[j - len] { for l in len...min(WindowLattice.width, j) { logP[j * WindowLattice.width + l - 1] = -Float.infinity }; break }
                 logP[j * WindowLattice.width + len - 1] = len == 2 ? pairWordLogP[j - 2] : lookup(words, t, j - len, j)
             }
+            j += 1
         }
         let score = run(from: 1)
         for j in 0...n { baseFrom[j] = from[j]; lmKnown[j] = false }
@@ -96,7 +98,10 @@ struct WindowLattice {
                                _ bounds: (Float, Float)?) -> Bool {
         let left = leftWord != .infinity, right = rightWord != .infinity
         var exact = true
-        for j in stride(from: q + 1, through: min(n, q + WindowLattice.width), by: 1) {
+        var j = q + 1
+        let last = min(n, q + WindowLattice.width)
+        while j <= last {
+            defer { j += 1 }
             var ok = true  // all pairs of t[j−len..<j] so far (growing to the left)
             for len in (j - q)...min(WindowLattice.width, j) {
                 let i = j - len
@@ -127,7 +132,8 @@ struct WindowLattice {
     @inline(__always) private mutating func run(from j0: Int) -> Float {
         guard n > 0 else { return 0 }
         best[0] = 0
-        for j in stride(from: j0, through: n, by: 1) {
+        var j = j0
+        while j <= n {
             var bj = -Float.greatestFiniteMagnitude, fj = j - 1
             for len in 1...min(WindowLattice.width, j) {
                 let lp = logP[j * WindowLattice.width + len - 1]
@@ -137,6 +143,7 @@ struct WindowLattice {
             }
             best[j] = bj
             from[j] = fj
+            j += 1
         }
         return best[n]
     }

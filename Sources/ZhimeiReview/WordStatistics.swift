@@ -137,7 +137,9 @@ public struct WordStatistics: Sendable {
     func bestPath(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ n: Int, _ best: UnsafeMutableBufferPointer<Float>,
                           _ from: UnsafeMutableBufferPointer<Int>?, memo: TypoMemo? = nil) {
         best[0] = 0
-        for j in stride(from: 1, through: n, by: 1) {
+        var j = 1  // a while loop: `stride`'s iterator was not inlined and showed in the profile
+        while j <= n {
+            defer { j += 1 }
             var bj = -Float.greatestFiniteMagnitude, fj = j - 1
             for len in 1...min(WordStatistics.maxWordLength, j) {
                 let i = j - len

@@ -137,33 +137,39 @@ public struct WordStatistics: Sendable {
     func bestPath(_ s: UnsafeBufferPointer<UInt32>, _ a: Int, _ n: Int, _ best: UnsafeMutableBufferPointer<Float>,
                           _ from: UnsafeMutableBufferPointer<Int>?, memo: TypoMemo? = nil) {
         best[0] = 0
-        var j = 1  // a while loop: `stride`'s iterator was not inlined and showed in the profile
-        while j <= n {
-            defer { j += 1 }
-            var bj = -Float.greatestFiniteMagnitude, fj = j - 1
-            for len in 1...min(WordStatistics.maxWordLength, j) {
-                let i = j - len
-                // a word exists only if each adjacent pair of it occurs inside a word; longer ones contain this pair too
-                if len >= 2 && !mayHavePair(UInt64(s[a + i] & 0xFFFF) << 16 | UInt64(s[a + i + 1] & 0xFFFF)) { break }
-                let lp: Float
-                let k = WordStatistics.key(s, a + i, a + j)
-                if len == 1 && !singleLogP.isEmpty {
-                    let v = singleLogP[Int(k)]
-                    lp = v != .infinity ? v : unknownLogP
-                } else if len == 2, let memo {
-                    // the pair table answers two-character words (and memoises the pair for the lattices)
-                    let v = pairWord(k, memo)
-                    if v == .infinity { break }
-                    if v == -.infinity { continue }
-                    lp = v
-                } else if let memo {
-                    let v = logP(k, memo)
-                    if v != .infinity { lp = v } else if len == 1 { lp = unknownLogP } else { continue }
-                } else if let e = entries[k] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
-                if best[i] + lp > bj { bj = best[i] + lp; fj = i }
+        // each adjacent pair's filter bit once (the loop below asks for a pair up to four times: as a two-, three- and
+        // four-character word's left pair, and again in `pairWord`)
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, n)) { may in
+            for k in 0..<max(0, n - 1) { may[k] = mayHavePair(UInt64(s[a + k] & 0xFFFF) << 16 | UInt64(s[a + k + 1] & 0xFFFF)) }
+            var j = 1  // a while loop: `stride`'s iterator was not inlined and showed in the profile
+            while j <= n {
+                defer { j += 1 }
+                var bj = -Float.greatestFiniteMagnitude, fj = j - 1
+                for len in 1...min(WordStatistics.maxWordLength, j) {
+                    let i = j - len
+                    // a word exists only if each adjacent pair of it occurs inside a word; longer ones contain this pair too
+                    if len >= 2 && !may[i] { break }
+                    let lp: Float
+                    let k = WordStatistics.key(s, a + i, a + j)
+                    if len == 1 && !singleLogP.isEmpty {
+                        let v = singleLogP[Int(k)]
+                        lp = v != .infinity ? v : unknownLogP
+                    } else if len == 2, let memo {
+                        // the pair table answers two-character words (and memoises the pair for the lattices); the
+                        // filter bit is set here, so this is `pairWord(k, memo)` without asking the filter again
+                        let v = memo.pairs.value(k) { pairs[$0]?.logP ?? .infinity }
+                        if v == .infinity { break }
+                        if v == -.infinity { continue }
+                        lp = v
+                    } else if let memo {
+                        let v = logP(k, memo)
+                        if v != .infinity { lp = v } else if len == 1 { lp = unknownLogP } else { continue }
+                    } else if let e = entries[k] { lp = e.logP } else if len == 1 { lp = unknownLogP } else { continue }
+                    if best[i] + lp > bj { bj = best[i] + lp; fj = i }
+                }
+                best[j] = bj
+                from?[j] = fj
             }
-            best[j] = bj
-            from?[j] = fj
         }
     }
 

@@ -11,21 +11,36 @@ struct OpinionFactEntities: Sendable {
     /// Facts matched per ingest batch, at most (a fact base is hundreds to a few thousand rows).
     static let maxTerms = 20_000
     let terms: [String]
+    /// Each term's dictionary tag (nr person, nt organisation, ns place), for segmentation.
+    let tags: [String]
     let matcher: PatternMatcher?
 
-    init(terms: [String]) {
+    init(terms: [String], tags: [String]? = nil) {
         self.terms = terms
+        self.tags = tags ?? terms.map { _ in "nz" }
         matcher = terms.isEmpty ? nil : PatternMatcher(patterns: terms, folding: [.caseInsensitive, .width])
+    }
+
+    /// The terms with their tags, as `PostAnalyzer.adding(words:)` takes them.
+    var words: [(word: String, tag: String)] { zip(terms, tags).map { (word: $0, tag: $1) } }
+
+    static func tag(of kind: LexiconKind) -> String {
+        switch kind {
+        case .person: return "nr"
+        case .organisation: return "nt"
+        case .place: return "ns"
+        default: return "nz"
+        }
     }
 
     static func load(tenantID: UUID, on db: any Database) async throws -> OpinionFactEntities {
         var seen = Set<String>()
-        var terms: [String] = []
+        var terms: [String] = [], tags: [String] = []
         for owner in [LexiconService.Owner.tenant(tenantID), .platform] {
             let rows = try await LexiconService.query(owner, on: db).filter(\.$kind ~~ kinds).limit(maxTerms).all()
-            for e in rows where e.term.unicodeScalars.count >= 2 && seen.insert(e.term).inserted { terms.append(e.term) }
+            for e in rows where e.term.unicodeScalars.count >= 2 && seen.insert(e.term).inserted { terms.append(e.term); tags.append(tag(of: e.kind)) }
         }
-        return OpinionFactEntities(terms: terms)
+        return OpinionFactEntities(terms: terms, tags: tags)
     }
 
     /// Fact terms found in `text`, in order of first occurrence, each once; longest match wins at one position.

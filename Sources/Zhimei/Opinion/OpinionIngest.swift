@@ -45,8 +45,11 @@ enum OpinionIngest {
         }
         guard !fresh.isEmpty else { return result }
 
-        // 2. Analysis (CPU only).
-        let analyses = fresh.map { analyzer.analyze($0.0.text, regionHint: $0.0.region) }
+        // 2. Analysis (CPU only), with the tenant's fact-base names and scheme terms as whole words.
+        let schemes = try await OpinionSchemes.matchers(tenantID: tenantID, on: db)
+        let facts = try await OpinionFactEntities.load(tenantID: tenantID, on: db)
+        let tenantAnalyzer = analyzer.adding(words: facts.words + schemes.flatMap { $0.rule.terms.map { (word: $0, tag: "nz") } })
+        let analyses = fresh.map { tenantAnalyzer.analyze($0.0.text, regionHint: $0.0.region) }
 
         // 3. State: recent events and fingerprints of the tenant, exact-duplicate hashes, schemes.
         var clusterer = EventClusterer()
@@ -75,8 +78,6 @@ enum OpinionIngest {
                 hashOwner[row.contentHash] = (row.id!, row.eventID)
             }
         }
-        let schemes = try await OpinionSchemes.matchers(tenantID: tenantID, on: db)
-        let facts = try await OpinionFactEntities.load(tenantID: tenantID, on: db)
 
         // 4. Posts.
         var posts: [OpinionPost] = []

@@ -22,17 +22,40 @@ struct TermWeight: Sendable, Hashable { var word: String; var weight: Double }
 struct PostAnalyzer: Sendable {
     let engine: TextEngine
     let sentiment: SentimentAnalyzer
+    /// What posts are cut with: the engine's segmenter, plus a tenant's own words once `adding(words:)` was used.
+    private(set) var segmenter: Segmenter
     static let stopWords = KeywordExtractor.defaultStopWords
+    /// At most this many of a tenant's words are added (a fact base is hundreds to a few thousand names).
+    static let maxUserWords = 5_000
 
     init(engine: TextEngine, lexicon: SentimentLexicon) {
         self.engine = engine
         sentiment = SentimentAnalyzer(lexicon: lexicon, segmenter: engine.segmenter)
+        segmenter = engine.segmenter
     }
 
     /// The analyzer with the sentiment model or lexicon found in a text data directory (`SentimentAnalyzer.load`).
     init(engine: TextEngine, directory: String) {
         self.engine = engine
         sentiment = SentimentAnalyzer.load(directory: directory, segmenter: engine.segmenter)
+        segmenter = engine.segmenter
+    }
+
+    /// This analyzer with a tenant's own words — fact-base names, monitoring-scheme terms — cut as whole words, so
+    /// that 金沙路下穿通道 gives the keyword 金沙路, not 金沙 and 路下. Words the dictionary already keeps whole are
+    /// left alone (their tags stay the dictionary's); the others get jieba's suggested frequency and `tag`.
+    func adding(words: [(word: String, tag: String)]) -> PostAnalyzer {
+        var copy = self
+        var added = 0
+        for (word, tag) in words where added < Self.maxUserWords {
+            let w = word.trimmingCharacters(in: .whitespaces)
+            guard w.unicodeScalars.count >= 2, w.unicodeScalars.count <= 20, !w.contains(where: \.isWhitespace),
+                  copy.segmenter.cut(w, mode: .precise, hmm: false).count > 1 else { continue }
+            let frequency = copy.segmenter.suggestedFrequency(w)
+            copy.segmenter.userDictionary.add(w, frequency: frequency, tag: tag)
+            added += 1
+        }
+        return copy
     }
 
     /// Parts of speech (jieba tags, by first letter) that never make a post keyword: adverbs, pronouns, conjunctions,
@@ -67,7 +90,7 @@ struct PostAnalyzer: Sendable {
         let language = LanguageDetector.detect(clipped, engine: engine)
         var simplified = clipped
         if language == "zh-Hant", let s = try? engine.convert(clipped, config: .t2s) { simplified = s }
-        let tagged = engine.segmenter.tag(simplified)
+        let tagged = segmenter.tag(simplified)
         var words: [String] = []
         words.reserveCapacity(tagged.count)
         var tf: [String: Double] = [:]

@@ -77,6 +77,28 @@ final class OpinionAPITests: XCTestCase {
         }
     }
 
+    /// A tenant's scheme terms are cut as whole words in its posts (金沙路 was cut 金沙 + 路下 and both reached the
+    /// word cloud); another tenant's posts are cut as before.
+    func testSchemeTermsAreWholeKeywordsForTheirTenant() async throws {
+        try requireText()
+        try await withTestApp { t in
+            struct Post: Decodable { var externalId: String; var keywords: [String] }
+            struct Page: Decodable { var items: [Post] }
+            let text = "金沙路下穿通道又积水了，金沙路下穿通道每次下雨都这样"
+            let liuyang = try await t.token(for: "liuyang-editor"), ningxiang = try await t.token(for: "ningxiang-editor")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/schemes", json: ["name": "积水", "rule": "金沙路 OR 积水"], as: liuyang).status, .created)
+            for editor in [liuyang, ningxiang] {
+                let posted = try await t.send(.POST, "/api/v1/opinion/posts", json: ["posts": [["id": "w1", "author": "市民", "text": text, "platform": "weibo"]]], as: editor)
+                XCTAssertEqual(posted.status, .created, posted.text)
+            }
+            let withScheme = try await t.send(.GET, "/api/v1/opinion/posts", as: liuyang).json(Page.self).items.first?.keywords ?? []
+            XCTAssertTrue(withScheme.contains("金沙路"), "\(withScheme)")
+            XCTAssertFalse(withScheme.contains("路下"), "\(withScheme)")
+            let without = try await t.send(.GET, "/api/v1/opinion/posts", as: ningxiang).json(Page.self).items.first?.keywords ?? []
+            XCTAssertFalse(without.contains("金沙路"), "宁乡 has no such scheme: \(without)")
+        }
+    }
+
     func testImportJobSkipsMalformedRowsAndResumesFromCheckpoint() async throws {
         try requireText()
         try await withTestApp { t in

@@ -32,6 +32,8 @@ enum StoriesStrings {
         "stories.restore": ("恢复此版本", "Restore this version"),
         "stories.restoreConfirm": ("恢复为该版本的内容？（将生成一个新版本）", "Restore this version? (creates a new version)"),
         "stories.exportDocx": ("导出 Word", "Export DOCX"),
+        "stories.reviewRecord": ("审核记录", "Review record"),
+        "stories.publishingRecord": ("发布与渠道", "Publishing and channels"),
         "stories.exportTxt": ("导出纯文本", "Export text"),
         "stories.note": ("说明", "Note"),
         "stories.compare": ("对比", "Compare"),

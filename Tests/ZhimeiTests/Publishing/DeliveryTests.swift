@@ -117,6 +117,9 @@ final class DeliveryTests: XCTestCase {
             XCTAssertTrue(desk.text.contains("已通过"))
             XCTAssertFalse(page.text.contains("更正与撤稿"))
             XCTAssertTrue(page.text.contains("datetime-local"), "the schedule is picked, not typed as ISO 8601")
+            let storyPage = try await t.send(.GET, "/stories/\(story.id!)", headers: ["Accept": "text/html"], as: chief).text
+            XCTAssertTrue(storyPage.contains("href=\"/publishing/stories/\(story.id!.uuidString)\"") && storyPage.contains("href=\"/review/stories/\(story.id!.uuidString)\""),
+                          "an approved story links to its review record and its publishing page")
             try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/publish", raw: "{}", as: chief).status, .ok)
             let published = try await t.send(.GET, "/publishing/stories/\(story.id!)", headers: ["Accept": "text/html"], as: chief).text
             XCTAssertTrue(published.contains("更正与撤稿"))

@@ -19,9 +19,12 @@ struct ContextPrior: Sendable {
     /// The same as a flat BMP table (checked for every character of every run).
     private let contextFlags: [Bool]
 
-    static let shared = ContextPrior(table: LearnedPrior.context)
+    static let shared = ContextPrior(table: LearnedPrior.context, isShared: true)
+    /// Whether this is `shared` (whose tag ids `RunSegments` keeps per check).
+    let isShared: Bool
 
-    init(table: String) {
+    init(table: String, isShared: Bool = false) {
+        self.isShared = isShared
         var ids: [String: UInt8] = ["*": ContextPrior.any]
         func id(_ s: Substring) -> UInt8 {
             if let i = ids[String(s)] { return i }
@@ -35,6 +38,9 @@ struct ContextPrior: Sendable {
         }
         self.ids = ids
         self.choices = choices
+        var table = FlatTable<Choice>(capacity: choices.count, filler: Choice(intended: 0, share: 0))
+        for (k, c) in choices { table.set(ContextPrior.pack(k.char, k.prev, k.next), c) }
+        packed = table
         characters = Set(choices.keys.map(\.char))
         var flat = [Bool](repeating: false, count: 0x10000)
         for c in characters where c < 0x10000 { flat[Int(c)] = true }
@@ -48,26 +54,38 @@ struct ContextPrior: Sendable {
 
     /// The decision for a lone character between two tags: the specific context, else (prev, *), else (*, next).
     func choice(_ x: UInt32, prev: UInt8, next: UInt8) -> Choice? {
-        if let c = choices[Key(char: x, prev: prev, next: next)] { return c }
-        if let c = choices[Key(char: x, prev: prev, next: ContextPrior.any)] { return c }
-        return choices[Key(char: x, prev: ContextPrior.any, next: next)]
+        if let c = packed[ContextPrior.pack(x, prev, next)] { return c }
+        if let c = packed[ContextPrior.pack(x, prev, ContextPrior.any)] { return c }
+        return packed[ContextPrior.pack(x, ContextPrior.any, next)]
     }
 
+    /// `choices` keyed by char << 16 | prev << 8 | next in a flat table (the `Dictionary` hashing of `Key` showed in the profile).
+    private let packed: FlatTable<Choice>
+    @inline(__always) static func pack(_ x: UInt32, _ prev: UInt8, _ next: UInt8) -> UInt64 { UInt64(x) << 16 | UInt64(prev) << 8 | UInt64(next) }
+
+    /// The context tag id of every tag of `words` (by its index in `tagNames`), once per check instead of coarsening
+    /// and hashing the tag's name for every neighbour.
+    func tagIDs(_ words: WordStatistics) -> [UInt8] { words.tagNames.map { id(ContextPrior.coarse($0)) } }
+
     /// Intended characters for the lone characters of the Han run `s[a..<b]` whose context points elsewhere with at
-    /// least `minShare` (position → character), from the run's best segmentation.
-    func suggestions(_ s: [UInt32], _ a: Int, _ b: Int, words: WordStatistics, minShare: Float, segments: RunSegments? = nil) -> [Int: UInt32] {
-        guard s[a..<b].contains(where: { hasContext($0) }) else { return [:] }
+    /// least `minShare`, from the run's best segmentation: element p − a is the character for position p, 0 = none
+    /// (an array over the run, not a dictionary: its hashing showed in the profile); empty when the run has no
+    /// character with a context.
+    func suggestions(_ s: [UInt32], _ a: Int, _ b: Int, words: WordStatistics, minShare: Float, segments: RunSegments? = nil) -> [UInt32] {
+        guard s[a..<b].contains(where: { hasContext($0) }) else { return [] }
         let seg = segments?.segment(s, a, b) ?? s.withUnsafeBufferPointer { words.segment($0, a, b) }
+        let tagIDs = segments?.contextTagIDs(self) ?? self.tagIDs(words)
+        let unknown = id("?"), other = id("x"), lineStart = id("^"), lineEnd = id("$")
         func tag(_ t: (Int, Int)) -> UInt8 {
             let k = s.withUnsafeBufferPointer { WordStatistics.key($0, t.0, t.1) }
-            guard let e = words.entry(k) else { return id("?") }
-            return id(ContextPrior.coarse(words.tagNames[Int(e.tag)]))
+            guard let e = words.entry(k) else { return unknown }
+            return tagIDs[Int(e.tag)]
         }
-        var out: [Int: UInt32] = [:]
+        var out = [UInt32](repeating: 0, count: b - a)
         for (k, t) in seg.enumerated() where t.1 - t.0 == 1 && hasContext(s[t.0]) {
-            let prev = k > 0 ? tag(seg[k - 1]) : id(a > 0 ? "x" : "^")
-            let next = k + 1 < seg.count ? tag(seg[k + 1]) : id(b < s.count ? "x" : "$")
-            if let c = choice(s[t.0], prev: prev, next: next), c.intended != s[t.0], c.share >= minShare { out[t.0] = c.intended }
+            let prev = k > 0 ? tag(seg[k - 1]) : a > 0 ? other : lineStart
+            let next = k + 1 < seg.count ? tag(seg[k + 1]) : b < s.count ? other : lineEnd
+            if let c = choice(s[t.0], prev: prev, next: next), c.intended != s[t.0], c.share >= minShare { out[t.0 - a] = c.intended }
         }
         return out
     }

@@ -85,11 +85,11 @@ struct RealWordModel {
             // with `realWordInWords` off, characters inside common dictionary words (一下, 以下) are not tried
             let wordStarts: [Bool]? = settings.realWordInWords ? nil : commonWordMask(s, a, b, segments)
             let context = settings.learnedPairs
-                ? ContextPrior.shared.suggestions(s, a, b, words: words, minShare: settings.contextShare, segments: segments) : [:]
+                ? ContextPrior.shared.suggestions(s, a, b, words: words, minShare: settings.contextShare, segments: segments) : []
             for p in a..<b where !(p < locked.count && locked[p]) {
                 // a learned tag context points to another character: kept unless the language model objects
                 // 的是 nominalises (最深刻的是), whatever the tags say: never 地 there
-                if !context.isEmpty, let y = context[p], !RealWordModel.neverWritten.contains(s[p]), !(y == DeRules.di && p + 1 < b && s[p + 1] == 0x662F),
+                if !context.isEmpty, case let y = context[p - a], y != 0, !RealWordModel.neverWritten.contains(s[p]), !(y == DeRules.di && p + 1 < b && s[p + 1] == 0x662F),
                    case let toll = settings.contextCostWeight * (pairs[s[p]]?.first(where: { $0.0 == y })?.1 ?? RealWordModel.rarerCost) - settings.contextMargin,
                    !TypoModel.vetoed(charModel, settings.charVetoContext, s, p, y),
                    var fix = best(&s, p, a, b, [(y, toll)][...], &scratch, &lattice, threshold: 0) {

@@ -21,6 +21,16 @@ final class RunSegments {
         memo = TypoMemo(length: text.count)
     }
 
+    /// `ContextPrior.shared.tagIDs(words)`, computed at the first run that needs it (other priors compute their own).
+    func contextTagIDs(_ prior: ContextPrior) -> [UInt8] {
+        guard prior.isShared else { return prior.tagIDs(words) }
+        if let sharedTagIDs { return sharedTagIDs }
+        let ids = prior.tagIDs(words)
+        sharedTagIDs = ids
+        return ids
+    }
+    private var sharedTagIDs: [UInt8]?
+
     /// `words.segment(s, a, b)`, from the cache when `s[a..<b]` is still the original run.
     func segment(_ s: [UInt32], _ a: Int, _ b: Int) -> [(Int, Int)] {
         let same = b <= original.count && s.count == original.count && RunSegments.equal(s, original, a, b)

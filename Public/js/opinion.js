@@ -67,7 +67,10 @@
           if (k.burst) li.className = "opinion-burst";
         });
         list(document.getElementById("opinion-alerts"), d.alerts, function (li, a) {
-          var link = document.createElement("a"); link.href = "/opinion/events/" + a.event_id; link.textContent = a.title;
+          // The stored title is bilingual (for e-mail); the page shows its own language.
+          var zh = document.documentElement.lang !== "en";
+          var link = document.createElement("a"); link.href = "/opinion/events/" + a.event_id;
+          link.textContent = a.title.replace(/^舆情预警 Alert：/, zh ? "舆情预警：" : "Opinion alert: ");
           li.appendChild(link);
         });
       }).catch(function () {});

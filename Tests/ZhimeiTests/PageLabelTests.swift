@@ -17,6 +17,12 @@ final class PageLabelTests: XCTestCase {
         XCTAssertEqual(OpinionLabels.platform("Weibo", "zh"), "微博")
         XCTAssertEqual(OpinionLabels.platform("某论坛", "zh"), "某论坛")
         XCTAssertEqual(["weibo", "douyin", "news", "某论坛"].map(OpinionLabels.channel), ["官方微博", "抖音官方账号", "官方网站", "某论坛"])
+        XCTAssertEqual(OpinionLabels.alertTitle("舆情预警 Alert：金沙路积水", "zh"), "舆情预警：金沙路积水")
+        XCTAssertEqual(OpinionLabels.alertTitle("舆情预警 Alert：金沙路积水", "en"), "Opinion alert: 金沙路积水")
+        let detail = "18 条/120 分钟，负面 94%，风险 66.1，z=18.00 · 18 posts in 120 min, 94% negative, risk 66.1"
+        XCTAssertEqual(OpinionLabels.alertDetail(detail, "zh"), "18 条/120 分钟，负面 94%，风险 66.1，z=18.00")
+        XCTAssertEqual(OpinionLabels.alertDetail(detail, "en"), "18 posts in 120 min, 94% negative, risk 66.1")
+        XCTAssertEqual(OpinionLabels.alertDetail("一条 · 两条 · 三条", "zh"), "一条 · 两条 · 三条", "anything else is shown as stored")
     }
 
     func testAuditActionsAndChangesInWords() {

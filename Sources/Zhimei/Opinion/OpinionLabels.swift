@@ -27,4 +27,18 @@ enum OpinionLabels {
             return name == platform ? platform : name + "官方账号"
         }
     }
+
+    /// An alert's stored title is bilingual for e-mail and webhooks ("舆情预警 Alert：…"); a page shows its own language.
+    static func alertTitle(_ title: String, _ lang: String) -> String {
+        let prefix = "舆情预警 Alert："
+        guard title.hasPrefix(prefix) else { return title }
+        return (lang == "en" ? "Opinion alert: " : "舆情预警：") + title.dropFirst(prefix.count)
+    }
+
+    /// An alert's stored detail is "中文 · English"; a page shows the half in its language.
+    static func alertDetail(_ detail: String, _ lang: String) -> String {
+        let halves = detail.components(separatedBy: " · ")
+        guard halves.count == 2, halves[1].unicodeScalars.allSatisfy(\.isASCII) else { return detail }
+        return lang == "en" ? halves[1] : halves[0]
+    }
 }

@@ -64,7 +64,13 @@ struct OpinionPages {
         let scope = try req.scope(for: .opinionRead)
         let schemes = try await scope.query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).limit(500).all().map(OpinionSchemeDTO.init)
         let rules = try await scope.query(OpinionAlertRule.self, on: req.db).filter(\.$archived == false).sort(\.$createdAt).limit(200).all().map(OpinionAlertRuleDTO.init)
-        let alerts = try await scope.query(OpinionAlert.self, on: req.db).sort(\.$createdAt, .descending).limit(50).all().map(OpinionAlertDTO.init)
+        let lang = Localizer.language(of: req)
+        let alerts = try await scope.query(OpinionAlert.self, on: req.db).sort(\.$createdAt, .descending).limit(50).all().map { a in
+            var dto = OpinionAlertDTO(a)
+            dto.title = OpinionLabels.alertTitle(dto.title, lang)
+            dto.detail = OpinionLabels.alertDetail(dto.detail, lang)
+            return dto
+        }
         return try await PageContext.render("opinion/schemes", titleKey: "opinion.schemes", section: "opinion",
                                             body: SchemesView(schemes: schemes, rules: rules, alerts: alerts, canManage: actor.canAnywhere(.opinionManage)), on: req)
     }

@@ -14,6 +14,7 @@ enum OpinionStrings {
         "opinion.heat": ("热度", "Heat"),
         "opinion.posts": ("信息数", "Posts"),
         "opinion.sentiment": ("情感", "Sentiment"),
+        "opinion.rule.postsUnit": ("条", "posts"), "opinion.rule.minutesUnit": ("分钟", "min"),
         "opinion.sentiment.negative": ("负面信息数", "Negative posts"), "opinion.sentiment.negative.short": ("负", "−"),
         "opinion.sentiment.neutral": ("中性信息数", "Neutral posts"), "opinion.sentiment.neutral.short": ("中", "○"),
         "opinion.sentiment.positive": ("正面信息数", "Positive posts"), "opinion.sentiment.positive.short": ("正", "+"),

@@ -24,7 +24,7 @@ struct ProofreadPages {
     @Sendable func proofread(_ req: Request) async throws -> View {
         let actor = try req.requireActor()
         let view = ProofreadView(tenantID: actor.activeTenantID.uuidString, canManage: actor.canAnywhere(.tenantSettings))
-        return try await PageContext.render("review/proofread", titleKey: "proofread.title", section: "review", body: view, on: req)
+        return try await PageContext.render("review/proofread", titleKey: "proofread.title", section: "review/proofread", body: view, on: req)
     }
 
     struct LexiconQuery: Content { var level: String?; var kind: String?; var q: String? }

@@ -7,6 +7,7 @@ struct ProofreadPages {
     struct KindOption: Encodable { var value: String; var label: String; var selected: Bool }
     struct EntryView: Encodable {
         var id: String; var kind: String; var kindLabel: String; var term: String; var category: String; var severity: String
+        var severityLabel: String
         var title: String; var items: String; var note: String; var homophones: Bool
     }
     struct LexiconView: Encodable {
@@ -45,7 +46,8 @@ struct ProofreadPages {
         let tenant = try await Tenant.find(tenantID, on: req.db)
         let entries = page.items.map { e in
             EntryView(id: e.id.uuidString, kind: e.kind, kindLabel: LexiconKind(rawValue: e.kind).map { lang == "en" ? $0.label.en : $0.label.zh } ?? e.kind,
-                      term: e.term, category: e.category, severity: e.severity, title: e.title, items: e.items.joined(separator: "、"), note: e.note,
+                      term: e.term, category: e.category, severity: e.severity,
+                      severityLabel: Localizer.text("lexicon.severity.\(e.severity)", lang), title: e.title, items: e.items.joined(separator: "、"), note: e.note,
                       homophones: e.homophones)
         }
         let suffix = level == "platform" ? "level=platform" : "tenant_id=\(tenantID.uuidString)"
@@ -55,6 +57,6 @@ struct ProofreadPages {
             kinds: LexiconKind.allCases.map { KindOption(value: $0.rawValue, label: lang == "en" ? $0.label.en : $0.label.zh, selected: $0 == kind) },
             entries: entries, total: page.total, hasEntries: !entries.isEmpty,
             exportURL: "/api/v1/review/lexicon/export?\(suffix)", importURL: "/api/v1/review/lexicon/import?\(suffix)", categories: LexiconService.categories)
-        return try await PageContext.render("review/lexicon", titleKey: "lexicon.title", section: "review", body: view, on: req)
+        return try await PageContext.render("review/lexicon", titleKey: "lexicon.title", section: "review/lexicon", body: view, on: req)
     }
 }

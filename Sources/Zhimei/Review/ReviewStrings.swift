@@ -53,6 +53,8 @@ enum ReviewStrings {
         "review.settings.distinct": ("三审须由不同的人签署（同一人不能签署同一轮的两个环节）", "Each stage must be signed by a different person (nobody signs two stages of one round)"),
         "review.proofread.link": ("智能校对", "Proofreading"),
         "proofread.title": ("智能校对", "Proofreading"),
+        "lexicon.severity.block": ("必须处理（拦截送审）", "Blocking"), "lexicon.severity.warn": ("建议修改", "Warning"),
+        "lexicon.severity.info": ("提示", "Note"),
         "proofread.intro": ("粘贴文本、上传 DOCX/TXT/HTML 文件（可多选，批量校对）或输入网页地址，检查敏感内容、错别字、语法标点、格式和事实。机器结果仅供参考，以人工审核为准。",
                             "Paste text, upload DOCX/TXT/HTML files (several at once for a batch) or give a page address to check sensitive content, typos, grammar, punctuation, format and facts. Machine results are advisory; people decide."),
         "proofread.headline": ("标题（可选）", "Headline (optional)"),

@@ -176,6 +176,7 @@ final class ProofreadPageTests: XCTestCase {
             XCTAssertTrue(lexicon.text.contains("&lt;img src=x&gt;测试"))
             XCTAssertFalse(lexicon.text.contains("<img src=x>"))
             XCTAssertTrue(lexicon.text.contains("/api/v1/review/lexicon/export?tenant_id="))
+            XCTAssertTrue(lexicon.text.contains(">必须处理（拦截送审）</option>") && !lexicon.text.contains(">block<"), "severities in words")
             let refused = try await t.send(.GET, "/review/lexicon", headers: html, as: reporter)
             XCTAssertNotEqual(refused.status, .ok)
             // The editor loads the proofreading panel.

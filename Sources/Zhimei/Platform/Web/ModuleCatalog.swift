@@ -28,6 +28,8 @@ enum ModuleCatalog {
               planned: ["机器初审：敏感词、错别字、格式、事实", "初审 → 复审 → 终审"], plannedEn: ["Machine first pass: sensitive terms, typos, format, facts", "First → second → final review"]),
         .init(path: "review/proofread", titleKey: "proofread.title", stage: "审", permission: .textUse, built: true,
               planned: ["粘贴、上传或网址校对", "批量校对与报告"], plannedEn: ["Paste, upload or URL", "Batch checks and reports"]),
+        .init(path: "review/lexicon", titleKey: "lexicon.title", stage: "审", permission: .tenantSettings, built: true,
+              planned: ["敏感词、白名单、用户词典", "事实库：人物职务、机构、地名、固定表述"], plannedEn: ["Sensitive terms, whitelist, user dictionary", "Fact base: titles, organisations, places, fixed expressions"]),
         .init(path: "publishing", titleKey: "nav.publishing", stage: "发", permission: .storiesRead, built: true,
               planned: ["一次采集、多元分发", "定时与禁发", "更正与撤稿"], plannedEn: ["One story, every channel", "Scheduling and embargo", "Corrections and retraction"]),
         .init(path: "opinion", titleKey: "nav.opinion", stage: "管", permission: .opinionRead, built: true,

@@ -24,7 +24,7 @@ final class DemoContentTests: XCTestCase {
     func testSampleContentGoesThroughTheChainOnce() async throws {
         try await withTestApp { t in
             let report = try await DemoContent.seed(app: t.app) { try Bcrypt.hash($0, cost: 4) }
-            XCTAssertEqual([report.stories, report.published, report.leads, report.topics, report.posts], [7, 4, 5, 3, 56], "\(report)")
+            XCTAssertEqual([report.stories, report.published, report.leads, report.topics, report.posts, report.facts], [7, 4, 5, 3, 56, 6], "\(report)")
             XCTAssertGreaterThanOrEqual(report.events, 2, "\(report)")
             XCTAssertGreaterThanOrEqual(report.alerts, 1, "the 金沙路 complaints pass the alert rule: \(report)")
             XCTAssertGreaterThanOrEqual(report.indexed, 7 + 4 + 5 + 3)
@@ -51,6 +51,17 @@ final class DemoContentTests: XCTestCase {
             let ningxiang = try await t.token(for: "ningxiang-editor")
             try await XCTAssertEqualAsync(try await search(t, "独居老人", as: ningxiang).total, 0)
             try await XCTAssertEqualAsync(try await search(t, "停车场", as: ningxiang).total, 1)
+
+            // The 浏阳 draft shows misused words and, against 浏阳's fact base, a former title; 宁乡 has no such fact.
+            struct Report: Decodable { struct Finding: Decodable { var ruleId: String; var text: String }; var findings: [Finding] }
+            let draft = try XCTUnwrap(stories.first { $0.status == .draft })
+            let draftText = StoryService.plainText(draft)
+            let checked = try await t.send(.POST, "/api/v1/proofread", json: ["headline": draft.headline, "text": draftText],
+                                           as: try await t.token(for: "liuyang-editor")).json(Report.self)
+            XCTAssertTrue(checked.findings.contains { $0.ruleId == "fact.title" && $0.text == "副主任" }, "\(checked.findings)")
+            XCTAssertTrue(checked.findings.contains { $0.ruleId == "typo.misused" }, "\(checked.findings)")
+            let elsewhere = try await t.send(.POST, "/api/v1/proofread", json: ["headline": draft.headline, "text": draftText], as: ningxiang).json(Report.self)
+            XCTAssertFalse(elsewhere.findings.contains { $0.ruleId == "fact.title" }, "facts are per tenant")
             try await XCTAssertEqualAsync(try await search(t, "停车场", as: editor).total, 0)
 
             // Related material: a published story is one item (not its story and its published version), and the

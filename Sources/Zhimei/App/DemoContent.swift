@@ -11,11 +11,11 @@ import Vapor
 public enum DemoContent {
     /// What the seeding did, for the command's output.
     public struct Report: Sendable, CustomStringConvertible {
-        public var stories = 0, published = 0, leads = 0, topics = 0, posts = 0, events = 0, alerts = 0, indexed = 0
+        public var stories = 0, published = 0, leads = 0, topics = 0, posts = 0, events = 0, alerts = 0, indexed = 0, facts = 0
         public var skipped: [String] = []
         public var description: String {
             var line = "sample content: \(stories) stories (\(published) published), \(leads) leads, \(topics) topics, "
-                + "\(posts) monitored posts in \(events) events (\(alerts) alerts), \(indexed) search documents"
+                + "\(posts) monitored posts in \(events) events (\(alerts) alerts), \(facts) fact-base entries, \(indexed) search documents"
             if !skipped.isEmpty { line += "; already present in \(skipped.joined(separator: ", "))" }
             return line
         }
@@ -38,6 +38,10 @@ public enum DemoContent {
             try await DemoData.ensureUser("\(county.slug)-reviewer", county.name.replacingOccurrences(of: "融媒体中心", with: "") + "审校员",
                                           tenant: tenantID, role: .reviewer, hash: hash, on: app.db, created: &created)
             try await withClients(app, slug: county.slug) { people in
+                // 浏阳's fact base first: its stories are written and checked against it.
+                if county.slug == "liuyang" {
+                    for fact in DemoContentText.facts { _ = try await people.admin.call(.POST, "/api/v1/review/lexicon", fact); report.facts += 1 }
+                }
                 try await seedCounty(county.slug, people, report: &report)
                 if county.slug == "liuyang" { try await seedOpinion(people, report: &report) }
             }
@@ -137,7 +141,7 @@ public enum DemoContent {
 
     /// The demo people of one county centre, each with a client.
     struct DemoPeople {
-        let reporter: DemoClient, editor: DemoClient, reviewer: DemoClient, chief: DemoClient
+        let reporter: DemoClient, editor: DemoClient, reviewer: DemoClient, chief: DemoClient, admin: DemoClient
     }
 
     /// Gives `body` a client per demo person, each with a short-lived API token that is deleted afterwards.
@@ -155,7 +159,7 @@ public enum DemoContent {
         }
         do {
             let people = DemoPeople(reporter: try await client("reporter"), editor: try await client("editor"),
-                                    reviewer: try await client("reviewer"), chief: try await client("chief"))
+                                    reviewer: try await client("reviewer"), chief: try await client("chief"), admin: try await client("admin"))
             try await body(people)
         } catch {
             for token in tokens { try? await token.delete(on: app.db) }

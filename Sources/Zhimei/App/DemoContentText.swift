@@ -51,7 +51,7 @@ enum DemoContentText {
                     category: "社会",
                     paragraphs: [
                         "走进张奶奶家，卫生间和床边都装上了防滑扶手，过道里加装了感应夜灯。志愿者小刘告诉记者，他们每周都会上门回访，了解老人的使用情况。",
-                        "街道负责人说，下一步将再接再励，把改造范围扩大到高龄老人家庭，并发动更多党员和居民加入志愿服务队伍。",
+                        "集里街道办事处副主任陈晓红说，下一步将再接再励，把改造范围扩大到高龄老人家庭，并发动更多党员和居民加入志愿服务队伍。",
                     ], stage: .draft),
         StorySample(tenant: "ningxiang", headline: "宁乡花猪产业链项目签约落地",
                     lead: "11月19日，宁乡市与三家企业签约花猪全产业链项目，总投资12亿元。",
@@ -105,6 +105,17 @@ enum DemoContentText {
     }
 
     static let opinionScheme = (name: "浏阳舆情", rule: "浏阳 OR 金沙路 OR 焰火节 OR 花炮")
+
+    /// 浏阳's fact base (事实库): the draft above calls 陈晓红 by her former title, so the proofreading panel shows a fact
+    /// finding too; the places make opinion entities. The people are invented, like everyone in the samples.
+    static var facts: [[String: Any]] {
+        [
+            ["kind": "person", "term": "陈晓红", "title": "主任", "items": ["副主任"], "note": "集里街道办事处（演示数据）"],
+            ["kind": "person", "term": "周立新", "title": "局长", "items": ["副局长"], "note": "浏阳市应急管理局（演示数据）"],
+            ["kind": "place", "term": "集里街道"], ["kind": "place", "term": "金沙路"], ["kind": "place", "term": "大围山"],
+            ["kind": "organisation", "term": "浏阳市应急管理局"],
+        ]
+    }
 
     static let opinionStories: [OpinionStory] = [
         OpinionStory(key: "fireworks", hashtag: "#浏阳国际焰火节#", subjects: ["浏阳国际焰火节", "今年的浏阳焰火节", "浏阳焰火节无人机表演"],

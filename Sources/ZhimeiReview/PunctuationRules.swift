@@ -12,6 +12,17 @@ struct PunctuationRules {
                                           0x300C: 0x300D, 0x300E: 0x300F, 0x3008: 0x3009]
     static let closers: [UInt32: UInt32] = Dictionary(uniqueKeysWithValues: pairs.map { ($0.value, $0.key) })
     static let repeatable: Set<UInt32> = [0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0x2C, 0x3B]
+    /// One bit per BMP scalar that some rule below starts at (the tables' keys and the marks named in `check`): any
+    /// other scalar is skipped without the four hash look-ups (digits, Latin letters and most full-width text).
+    static let ruleStarts: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
+        let marks: [UInt32] = [0x3002, 0x2E, 0x2026, 0x2D, 0x2014, 0xFF0D, 0xFF01, 0xFF1F, 0x21, 0x3F, 0x20, 0x3000, 0xA0]
+        for c in Array(halfToFull.keys) + Array(pairs.keys) + Array(closers.keys) + Array(repeatable) + marks where c < 0x10000 {
+            bits[Int(c >> 6)] |= 1 << UInt64(c & 63)
+        }
+        return bits
+    }()
+    @inline(__always) static func mayStartRule(_ c: UInt32) -> Bool { c < 0x10000 && ruleStarts[Int(c >> 6)] >> UInt64(c & 63) & 1 != 0 }
 
     static func finding(_ s: [UInt32], _ a: Int, _ b: Int, _ cat: FindingCategory, _ sev: FindingSeverity, _ rule: String,
                         _ zh: String, _ en: String, _ sugg: [String], _ conf: Double) -> ReviewFinding {
@@ -41,7 +52,7 @@ struct PunctuationRules {
             let c = s[i]
             if c == 10 || c == 13 { flushParagraph(); i += 1; continue }
             // no rule below starts at a Han character (most of the text): skip the table look-ups
-            if isHan(c) { i += 1; continue }
+            if isHan(c) || !mayStartRule(c) { i += 1; continue }
             // half-width , ; : ? ! ( ) between Chinese characters
             if let full = halfToFull[c], chineseAround(s, i) {
                 let prevDigit = i > 0 && isDigit(s[i - 1]), nextDigit = i + 1 < n && isDigit(s[i + 1])

@@ -9,8 +9,10 @@ final class RunSegments {
     /// The text the cached segmentations belong to.
     let original: [UInt32]
     /// `slot[a]`: index into `cached` of the run starting at a, −1 = none (arrays: the `Dictionary` hashing showed in the profile).
-    private var slot: [Int32]
-    private var cached: [(end: Int, words: [(Int, Int)])] = []
+    /// No dynamic exclusivity checks (they showed in the profile): one `RunSegments` per call, never shared between
+    /// threads, and no access to these overlaps another.
+    @exclusivity(unchecked) private var slot: [Int32]
+    @exclusivity(unchecked) private var cached: [(end: Int, words: [(Int, Int)])] = []
     /// Memoised table look-ups shared by the rules of this call.
     let memo: TypoMemo
 
@@ -29,7 +31,7 @@ final class RunSegments {
         sharedTagIDs = ids
         return ids
     }
-    private var sharedTagIDs: [UInt8]?
+    @exclusivity(unchecked) private var sharedTagIDs: [UInt8]?
 
     /// `words.segment(s, a, b)`, from the cache when `s[a..<b]` is still the original run.
     func segment(_ s: [UInt32], _ a: Int, _ b: Int) -> [(Int, Int)] {

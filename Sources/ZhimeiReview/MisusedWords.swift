@@ -97,4 +97,22 @@ enum MisusedWords {
         }
         return out
     }()
+
+    /// Where 截止 is followed by a date or number (截止11月底, 截止2025年, 截止三季度末): "up to" a time is 截至; 截止
+    /// means "closes" and stands after its date (报名于11月30日截止). The fixed pairs above cover 截止目前, 截止今年 and
+    /// the like; this covers every date. Returns the start of each such 截止.
+    static func cutoffsBeforeDates(_ s: [UInt32]) -> [Int] {
+        var out: [Int] = []
+        var i = 0
+        while i + 2 < s.count {
+            if s[i] == 0x622A, s[i + 1] == 0x6B62, isNumeral(s[i + 2]) { out.append(i); i += 2 } else { i += 1 }
+        }
+        return out
+    }
+
+    /// ASCII or full-width digits, and the Chinese numerals a date starts with.
+    static func isNumeral(_ c: UInt32) -> Bool {
+        (0x30...0x39).contains(c) || (0xFF10...0xFF19).contains(c)
+            || [0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341].contains(c)  // 〇一二三四五六七八九十
+    }
 }

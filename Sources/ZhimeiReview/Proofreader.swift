@@ -113,6 +113,13 @@ public final class Proofreader: Sendable {
                                          suggestions: [right], ruleID: "typo.misused", confidence: soft ? 0.7 : 0.95))
                 for k in m.start..<m.end { locked[k] = true }
             }
+            for at in MisusedWords.cutoffsBeforeDates(s) where !locked[at] && !locked[at + 1] {
+                out.append(ReviewFinding(category: .grammar, subcategory: "用词规范", severity: .info, start: at, end: at + 2, text: "截止",
+                                         messageZh: "常见误用：表示“到某时为止”应为“截至”（“截止”指到期停止，用在时间之后）",
+                                         messageEn: "Commonly misused: “up to” a date is 截至 (截止 means “closes” and follows the date)",
+                                         suggestions: ["截至"], ruleID: "typo.misused", confidence: 0.7))
+                locked[at] = true; locked[at + 1] = true
+            }
         }
         var fixed = s
         let segments = RunSegments(words: resources.words, text: s)  // one segmentation per Han run, shared by the rules below

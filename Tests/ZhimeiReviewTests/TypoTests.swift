@@ -46,6 +46,16 @@ final class TypoTests: XCTestCase {
         let soft = try typos("截止目前，其它部门已完成。").filter { $0.ruleID == "typo.misused" }
         XCTAssertEqual(Set(soft.map(\.category)), [.grammar])
         XCTAssertEqual(Set(soft.map(\.severity)), [.info])
+        // 截止 before any date is 截至; after its date it is right.
+        for (text, at) in [("截止11月底，已完成改造。", 0), ("数据截止２０２５年。", 2), ("截止三季度末，出口增长。", 0)] {
+            let f = try typos(text).filter { $0.ruleID == "typo.misused" && $0.text == "截止" }
+            XCTAssertEqual(f.map(\.start), [at], text)
+            XCTAssertEqual(f.first?.suggestions, ["截至"], text)
+            XCTAssertEqual(f.first?.category, .grammar, text)
+        }
+        for fine in ["报名于11月30日截止。", "截止日期是12月1日。", "截止目前，已完成。"] {
+            XCTAssertEqual(try typos(fine).filter { $0.text == "截止" && $0.messageZh.contains("用在时间之后") }.count, 0, fine)
+        }
     }
 
     /// Confusion sets + word statistics: 特续 → 持续, 问提 → 问题, with the gain as evidence in the message.

@@ -17,6 +17,11 @@ final class PageLabelTests: XCTestCase {
         XCTAssertEqual(OpinionLabels.platform("Weibo", "zh"), "微博")
         XCTAssertEqual(OpinionLabels.platform("某论坛", "zh"), "某论坛")
         XCTAssertEqual(["weibo", "douyin", "news", "某论坛"].map(OpinionLabels.channel), ["官方微博", "抖音官方账号", "官方网站", "某论坛"])
+        XCTAssertEqual(LeadsPages.sourceLabel("粘贴 / Paste", "zh"), "粘贴")
+        XCTAssertEqual(LeadsPages.sourceLabel("邮件 / E-mail: 张三 <z@x.cn>", "en"), "E-mail: 张三 <z@x.cn>")
+        XCTAssertEqual(LeadsPages.sourceLabel("邮件 / E-mail: 张三 <z@x.cn>", "zh"), "邮件：张三 <z@x.cn>")
+        XCTAssertEqual(LeadsPages.sourceLabel("群众爆料 / Citizen tip", "en"), "Citizen tip")
+        XCTAssertEqual(LeadsPages.sourceLabel("新华网 RSS", "zh"), "新华网 RSS")
         XCTAssertEqual(OpinionLabels.alertTitle("舆情预警 Alert：金沙路积水", "zh"), "舆情预警：金沙路积水")
         XCTAssertEqual(OpinionLabels.alertTitle("舆情预警 Alert：金沙路积水", "en"), "Opinion alert: 金沙路积水")
         let detail = "18 条/120 分钟，负面 94%，风险 66.1，z=18.00 · 18 posts in 120 min, 94% negative, risk 66.1"

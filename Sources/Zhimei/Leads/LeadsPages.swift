@@ -14,7 +14,7 @@ struct LeadsPages {
         var canManage: Bool; var hasRows: Bool; var prev: String?; var next: String?
     }
     struct DetailView: Encodable {
-        var lead: LeadDTO; var time: String; var fetched: String; var categoryLabel: String; var languageLabel: String; var statusLabel: String; var keywords: String
+        var lead: LeadDTO; var sourceLabel: String; var time: String; var fetched: String; var categoryLabel: String; var languageLabel: String; var statusLabel: String; var keywords: String
         var cluster: [Row]; var canManage: Bool; var canConvert: Bool; var assignees: [Option]; var isOpen: Bool; var photos: [String]
         var paragraphs: [String]; var hasPhotos: Bool; var hasCluster: Bool
     }
@@ -34,13 +34,26 @@ struct LeadsPages {
     }
 
     static func statusLabel(_ s: LeadStatus, _ lang: String) -> String { Localizer.text("leads.status.\(s.rawValue)", lang) }
+
+    /// Built-in sources are named in both languages when stored ("粘贴 / Paste", "邮件 / E-mail: …"); a page shows its own.
+    static func sourceLabel(_ name: String, _ lang: String) -> String {
+        for (zh, en) in [("粘贴", "Paste"), ("群众爆料", "Citizen tip"), ("邮件", "E-mail")] {
+            let stored = "\(zh) / \(en)"
+            guard name.hasPrefix(stored) else { continue }
+            let rest = name.dropFirst(stored.count)
+            if rest.isEmpty { return lang == "en" ? en : zh }
+            guard rest.hasPrefix(": ") else { continue }
+            return lang == "en" ? "\(en): \(rest.dropFirst(2))" : "\(zh)：\(rest.dropFirst(2))"
+        }
+        return name
+    }
     static func categoryLabel(_ raw: String, _ lang: String) -> String {
         let c = LeadCategory(rawValue: raw) ?? .other
         return lang == "en" ? c.label.en : c.label.zh
     }
 
     static func row(_ l: LeadDTO, _ lang: String) -> Row {
-        Row(id: l.id.uuidString, title: l.titleSimplified ?? l.title, summary: String(l.summary.prefix(120)), source: l.sourceName,
+        Row(id: l.id.uuidString, title: l.titleSimplified ?? l.title, summary: String(l.summary.prefix(120)), source: sourceLabel(l.sourceName, lang),
             time: DisplayTime.format(l.publishedAt), category: categoryLabel(l.category, lang), language: LanguageNames.label(l.language, lang), status: l.status.rawValue,
             statusLabel: statusLabel(l.status, lang), assignee: l.assigneeName ?? "", clusterSize: l.clusterSize, hot: String(format: "%.2f", l.hot),
             keywords: l.keywords.prefix(5).joined(separator: "、"))
@@ -89,7 +102,7 @@ struct LeadsPages {
         let assignees = canManage ? try await LeadQueries.assignees(tenantIDs: [lead.tenantID], on: req.db) : []
         let l = detail.lead
         let view = DetailView(
-            lead: l, time: DisplayTime.format(l.publishedAt), fetched: DisplayTime.format(l.fetchedAt), categoryLabel: Self.categoryLabel(l.category, lang),
+            lead: l, sourceLabel: Self.sourceLabel(l.sourceName, lang), time: DisplayTime.format(l.publishedAt), fetched: DisplayTime.format(l.fetchedAt), categoryLabel: Self.categoryLabel(l.category, lang),
             languageLabel: LanguageNames.label(l.language, lang), statusLabel: Self.statusLabel(l.status, lang), keywords: l.keywords.joined(separator: "、"),
             cluster: detail.cluster.filter { $0.id != l.id }.map { Self.row($0, lang) }, canManage: canManage,
             canConvert: actor.can(.topicsManage, in: lead.tenantID) && l.status != .converted && l.status != .discarded,

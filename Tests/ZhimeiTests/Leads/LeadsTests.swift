@@ -384,6 +384,8 @@ final class LeadsTests: XCTestCase {
             XCTAssertEqual(detail.lead.clusterSize, 2)
             let html = try await t.send(.GET, "/leads/\(a.id)", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-editor"))
             XCTAssertTrue(html.text.contains("集里街道一居民楼发生火灾 无人员伤亡"), "the detail page lists the cluster")
+            XCTAssertTrue(html.text.contains("<span class=\"muted small\">1</span>"), "one similar lead, not counting itself")
+            XCTAssertTrue(html.text.contains("来源：粘贴<"), "the built-in source named in the page's language")
 
             // Hot: the fire (two reports within minutes) outranks a newer single story; newest puts the newest first.
             let d = try await paste(t, editor, "浏阳河风光带新增一处观景平台，市民周末可前往游玩。平台由园林部门建设，预计下月开放。", title: "风光带新增观景平台")

@@ -17,6 +17,11 @@ final class PageLabelTests: XCTestCase {
         XCTAssertEqual(OpinionLabels.platform("Weibo", "zh"), "微博")
         XCTAssertEqual(OpinionLabels.platform("某论坛", "zh"), "某论坛")
         XCTAssertEqual(["weibo", "douyin", "news", "某论坛"].map(OpinionLabels.channel), ["官方微博", "抖音官方账号", "官方网站", "某论坛"])
+        let topic = "选题“焰火节”：选题状态：待批准 → 已批准 / Topic “焰火节”: status Proposed → Approved"
+        XCTAssertEqual(NotificationPages.title(topic, "zh"), "选题“焰火节”：选题状态：待批准 → 已批准")
+        XCTAssertEqual(NotificationPages.title(topic, "en"), "Topic “焰火节”: status Proposed → Approved")
+        XCTAssertEqual(NotificationPages.title("待你初审：《浏阳 / 宁乡》", "en"), "待你初审：《浏阳 / 宁乡》", "one language: as stored")
+        XCTAssertEqual(NotificationPages.title("舆情预警 Alert：积水", "zh"), "舆情预警：积水")
         XCTAssertEqual(LeadsPages.sourceLabel("粘贴 / Paste", "zh"), "粘贴")
         XCTAssertEqual(LeadsPages.sourceLabel("邮件 / E-mail: 张三 <z@x.cn>", "en"), "E-mail: 张三 <z@x.cn>")
         XCTAssertEqual(LeadsPages.sourceLabel("邮件 / E-mail: 张三 <z@x.cn>", "zh"), "邮件：张三 <z@x.cn>")

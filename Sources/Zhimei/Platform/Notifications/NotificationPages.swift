@@ -16,10 +16,21 @@ struct NotificationPages {
         routes.page(.GET, "notifications", "settings", access: .permission(.tenantSettings), use: settings)
     }
 
+    /// Some notifications are stored in both languages ("中文 / English", "舆情预警 Alert：…", for webhooks and e-mail);
+    /// the page shows the half in its language. A title in one language is shown as stored.
+    static func title(_ stored: String, _ lang: String) -> String {
+        if stored.hasPrefix("舆情预警 Alert：") { return OpinionLabels.alertTitle(stored, lang) }
+        guard let cut = stored.range(of: " / ", options: .backwards),
+              let first = stored[cut.upperBound...].unicodeScalars.first, first.isASCII, first.properties.isAlphabetic,
+              stored[..<cut.lowerBound].unicodeScalars.contains(where: { $0.value >= 0x4E00 && $0.value <= 0x9FFF }) else { return stored }
+        return lang == "en" ? String(stored[cut.upperBound...]) : String(stored[..<cut.lowerBound])
+    }
+
     @Sendable func list(_ req: Request) async throws -> View {
         let actor = try req.requireActor()
         let items = try await NotificationService.list(for: actor.userID, unreadOnly: false, limit: 200, on: req.db)
-        let rows = items.map { Row(id: $0.id?.uuidString ?? "", kind: $0.kind, title: $0.title, link: $0.link, read: $0.readAt != nil, created: DisplayTime.format($0.createdAt)) }
+        let lang = Localizer.language(of: req)
+        let rows = items.map { Row(id: $0.id?.uuidString ?? "", kind: $0.kind, title: Self.title($0.title, lang), link: $0.link, read: $0.readAt != nil, created: DisplayTime.format($0.createdAt)) }
         let view = ListView(rows: rows, unread: rows.filter { !$0.read }.count, canSettings: actor.canAnywhere(.tenantSettings), empty: rows.isEmpty)
         return try await PageContext.render("notifications/index", titleKey: "notifications.title", section: "notifications", body: view, on: req)
     }

@@ -63,11 +63,15 @@ enum AuditLabels {
         "due_at": ("截止时间", "due"), "keywords": ("关键词", "keywords"), "assignee_ids": ("负责人", "assignees"),
     ]
 
-    private static let reviewStates: [String: Pair] = [
-        "none": ("未送审", "not submitted"), "pending": ("待审", "pending"), "approved": ("已通过", "approved"),
-        "returned": ("已退回", "returned"), "rejected": ("已退稿", "rejected"), "recalled": ("已撤回", "recalled"),
+    /// Machine first-pass outcomes (review states are named by `ReviewService.stateLabel`, as on the review pages).
+    private static let firstPassStates: [String: Pair] = [
         "clean": ("无问题", "clean"), "findings": ("有提示", "findings"), "failed": ("失败", "failed"),
     ]
+
+    private static func stateLabel(_ code: String, _ lang: String) -> String? {
+        guard let pair = ReviewState(rawValue: code).map(ReviewService.stateLabel) ?? firstPassStates[code] else { return nil }
+        return lang == "en" ? pair.en : pair.zh
+    }
 
     /// Fields shown first, in this order; the rest follow by name.
     private static let fieldOrder = ["title", "headline", "name", "status", "stage", "state", "round", "version"]
@@ -105,8 +109,8 @@ enum AuditLabels {
         case "status":
             let table = targetType == "topic" ? "planning.status." : targetType == "story" ? "stories.status." : ""
             if !table.isEmpty, UIStrings.all[table + text] != nil { return Localizer.text(table + text, lang) }
-            return reviewStates[text].map { lang == "en" ? $0.en : $0.zh } ?? text
-        case "state": return reviewStates[text].map { lang == "en" ? $0.en : $0.zh } ?? text
+            return stateLabel(text, lang) ?? text
+        case "state": return stateLabel(text, lang) ?? text
         case "note" where targetType == "story": return StoriesPages.versionNote(text, lang)
         default:
             // Times are stored as ISO 8601 (UTC); the page shows them like every other time on it.

@@ -9,7 +9,9 @@ import Foundation
 /// (embargoed text must not show before its time). A story's change time is the latest created / published /
 /// corrected / killed time of its publications (superseding an old version always publishes a new one).
 struct PublishedSearchSource: SearchSource {
-    let kind = "published"
+    /// The document kind (the API's `type=published`).
+    static let kindName = "published"
+    let kind = kindName
     let permission = Permission.tenantRead
 
     static let preferred: [ChannelKind] = [.website, .app, .ninjs3, .ninjs2, .rss, .atom, .wechat, .plain, .social, .broadcast]

@@ -141,6 +141,7 @@ public enum SearchEngine {
             }
         }
         conditions.append("(" + visible.joined(separator: " OR ") + ")")
+        if let collapsed = collapsedPublished(r, visibility: visibility) { conditions.append(collapsed) }
         if !r.tenants.isEmpty { conditions.append("d.tenant_id IN (\(binds: r.tenants.map { $0.uuidString.lowercased() }))") }
         for (column, values) in [("kind", r.kinds), ("state", r.states), ("channel", r.channels), ("category", r.categories), ("language", r.languages)] where !values.isEmpty {
             conditions.append("d.\(unsafeRaw: column) IN (\(binds: values))")
@@ -160,6 +161,22 @@ public enum SearchEngine {
         if let after = r.updatedAfter { conditions.append("d.updated_epoch > \(bind: after.timeIntervalSince1970)") }
         if !r.excludeKeys.isEmpty { conditions.append("d.id NOT IN (\(binds: r.excludeKeys))") }
         return "FROM " + from + " WHERE " + conditions.joined(separator: " AND ")
+    }
+
+    /// A story and its published version are one piece of material: where the person sees the story itself (with its
+    /// workflow state and editor link), its published document is left out — unless published items are asked for by
+    /// type (published without stories) or by channel. Applied in the shared WHERE, so the page, the total and the
+    /// facets agree.
+    static func collapsedPublished(_ r: SearchRequest, visibility: SearchVisibility) -> SQLQueryString? {
+        let published = PublishedSearchSource.kindName, story = BuiltInSearchSources.story.kind
+        guard !(r.kinds.contains(published) && !r.kinds.contains(story)), r.channels.isEmpty, visibility.byKind[published] != nil,
+              let stories = visibility.byKind[story] else { return nil }
+        switch stories {
+        case .all: return "d.kind <> \(bind: published)"
+        case .only(let ids) where !ids.isEmpty:
+            return "NOT (d.kind = \(bind: published) AND d.tenant_id IN (\(binds: ids.map { $0.uuidString.lowercased() }.sorted())))"
+        case .only: return nil
+        }
     }
 
     /// The score expression (higher is better) with the optional recency boost.

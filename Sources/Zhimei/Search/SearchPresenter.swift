@@ -69,14 +69,13 @@ enum SearchRelated {
         var r = SearchRequest()
         r.query = SearchQuery(clauses: [.init(alternatives: keywords.map { .init(text: $0, phrase: false, field: .any) }, negated: false)])
         r.kinds = req.application.search.kinds.filter { $0 != "topic" }
-        r.limit = shown + 6
+        r.limit = shown
         r.facets = false
-        // Neither the draft itself nor its published version.
+        // Neither the draft itself nor its published version (other stories' published versions are collapsed into
+        // their stories by the search itself).
         if let storyID { r.excludeKeys = ["story", "published"].map { "\($0):\(storyID.uuidString.lowercased())" } }
         let (outcome, _) = try await SearchService.search(r, visibility: try SearchPresenter.visibility(req), app: req.application, on: req.db)
-        // A story and its published version are one piece of material: the better-ranked of the two is shown.
-        var seen = Set<UUID>()
-        let hits = outcome.hits.filter { !["story", "published"].contains($0.kind) || seen.insert($0.sourceID).inserted }.prefix(shown)
+        let hits = outcome.hits
         let names = try await SearchPresenter.tenantNames(Set(hits.map(\.tenantID)), on: req.db)
         return RelatedDTO(keywords: keywords, items: SearchPresenter.hits(Array(hits), highlight: outcome.highlight, tenants: names))
     }

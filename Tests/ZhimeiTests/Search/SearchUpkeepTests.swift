@@ -163,6 +163,30 @@ final class SearchUpkeepTests: XCTestCase {
         }
     }
 
+    /// A published story is one result for the people who see the story itself (its published version is folded into
+    /// it, in the page, the total and the facets alike); asking for published items by type still lists that version.
+    func testAStoryAndItsPublishedVersionAreOneResult() async throws {
+        try await withTestApp { t in
+            let story = try await PublishingFixtures.approvedStory(t, headline: "浏阳花炮节开幕")
+            let chief = try await t.token(for: "liuyang-chief")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/publish", raw: "{}", as: chief).status, .ok)
+            try await SearchService.sync(app: t.app, on: t.db)
+            for name in ["liuyang-reporter", "liuyang-chief", "admin"] {
+                let found = try await search(t, "花炮节", as: try await t.token(for: name))
+                XCTAssertEqual(found.items.map(\.id), [story.id!], name)
+                XCTAssertEqual(found.items.map(\.type), ["story"], name)
+                XCTAssertEqual(found.total, 1, name)
+                XCTAssertEqual(found.facets.type.map(\.value), ["story"], name)
+                XCTAssertEqual(found.facets.type.map(\.count), [1], name)
+            }
+            let reporter = try await t.token(for: "liuyang-reporter")
+            let versions = try await t.send(.GET, "/api/v1/search?q=%E8%8A%B1%E7%82%AE%E8%8A%82&type=published", as: reporter).json(Result.self)
+            XCTAssertEqual(versions.items.map(\.type), ["published"])
+            let both = try await t.send(.GET, "/api/v1/search?q=%E8%8A%B1%E7%82%AE%E8%8A%82&type=story,published", as: reporter).json(Result.self)
+            XCTAssertEqual(both.items.map(\.type), ["story"], "both types asked for: still one result per story")
+        }
+    }
+
     func testRelatedMaterialForADraft() async throws {
         try await withTestApp { t in
             let reporter = try await t.token(for: "liuyang-reporter")

@@ -23,6 +23,28 @@ public struct KeywordExtractor: Sendable {
     /// Skip tokens that are only a number (2026, 3.5, 80%): jieba keeps them; `TextEngine.keywords` does not, since a
     /// bare number is never a news keyword.
     public var skipNumbers = false
+    /// Keep only content words (`isContentWord`): no adverbs, pronouns, conjunctions, particles, numerals or common time
+    /// words. jieba keeps them; `TextEngine.keywords` does not, since 已经, 我们 or 今年 never name what a text is about.
+    public var contentWordsOnly = false
+
+    /// Parts of speech (jieba tags, by first letter) that never make a keyword: adverbs, pronouns, conjunctions,
+    /// prepositions, particles, modal words, interjections, onomatopoeia and locatives (真是, 已经, 我们, 可以, 之后 …).
+    static let functionTagInitials: Set<Character> = ["d", "r", "c", "p", "u", "y", "e", "o", "f"]
+    /// Words the dictionary tags as content words that read as function words in news and posts.
+    static let genericWords: Set<String> = ["大家", "没有"]
+    /// Time words in most documents (IDF below this: 今年, 目前, 现在, 昨天 …) say nothing about a story; rarer ones
+    /// (春节 7.5, 汛期 8.7, 夜间 7.1) do.
+    public static let genericTimeWordIDF = 6.3
+
+    /// Whether a segmented word with its dictionary tag is a content word (its length and stop words are checked apart).
+    public static func isContentWord(_ word: String, tag: String, lexicon: Lexicon) -> Bool {
+        guard let initial = tag.first else { return true }
+        if tag == "eng" { return word.count >= 3 }   // before the initials: "e" alone is an interjection
+        if tag == "x" || tag == "m" { return false }
+        if functionTagInitials.contains(initial) || genericWords.contains(word) { return false }
+        if initial == "t", (lexicon.idf(of: word) ?? lexicon.medianIDF) < genericTimeWordIDF { return false }
+        return true
+    }
 
     public init(segmenter: Segmenter, stopWords: Set<String> = KeywordExtractor.defaultStopWords) {
         self.segmenter = segmenter
@@ -55,7 +77,10 @@ public struct KeywordExtractor: Sendable {
     public func tfidf(_ text: String, top: Int = 20) -> [Keyword] {
         var freq: [String: Double] = [:]
         var order: [String] = []
-        for w in segmenter.cut(text) where accept(w) {
+        let words = contentWordsOnly
+            ? segmenter.tag(text).filter { Self.isContentWord($0.word, tag: $0.tag, lexicon: segmenter.lexicon) }.map(\.word)
+            : segmenter.cut(text)
+        for w in words where accept(w) {
             if freq[w] == nil { order.append(w) }
             freq[w, default: 0] += 1
         }

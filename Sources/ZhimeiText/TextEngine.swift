@@ -41,6 +41,7 @@ public final class TextEngine: Sendable {
                          userDictionary: UserDictionary = UserDictionary()) -> [Keyword] {
         var extractor = KeywordExtractor(segmenter: segmenter(userDictionary: userDictionary))
         extractor.skipNumbers = true
+        extractor.contentWordsOnly = true
         return extractor.extract(text, top: top, method: method)
     }
 

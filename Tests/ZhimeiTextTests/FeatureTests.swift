@@ -120,6 +120,19 @@ final class SentenceAndKeywordTests: XCTestCase {
         XCTAssertEqual(["2026", "3.5", "80%", "１２", "12月", "十三五", "G20", "."].map(KeywordExtractor.isNumber), [true, true, true, true, false, false, false, false])
     }
 
+    func testContentWordsOnlyLeavesOutFunctionAndCommonTimeWords() throws {
+        let text = "今年我们已经在浏阳举办了两届焰火节，大家都非常满意。目前焰火节将于春节期间再次举办，我们可以期待。"
+        var k = KeywordExtractor(segmenter: Segmenter(lexicon: try TestSupport.lex()))
+        let all = k.tfidf(text, top: 30).map(\.word)
+        for w in ["我们", "已经", "今年", "大家", "目前", "可以"] { XCTAssertTrue(all.contains(w), "jieba keeps \(w): \(all)") }
+        k.contentWordsOnly = true
+        let content = k.tfidf(text, top: 30).map(\.word)
+        for w in ["我们", "已经", "今年", "大家", "目前", "可以", "非常"] { XCTAssertFalse(content.contains(w), "\(w) in \(content)") }
+        for w in ["浏阳", "焰火", "春节"] { XCTAssertTrue(content.contains(w), "\(w) missing from \(content)") }
+        XCTAssertEqual(content.first, all.first { !["我们", "已经", "今年", "大家", "目前", "可以", "非常"].contains($0) },
+                       "the remaining words keep jieba's weights and order")
+    }
+
     func testTextRankAndSummary() throws {
         let seg = Segmenter(lexicon: try TestSupport.lex())
         let text = "国家统计局发布数据显示，一季度国内生产总值同比增长5.3%。专家表示，经济增长主要得益于消费回暖。消费回暖带动了服务业增长。与此同时，制造业投资保持较快增长。天气晴朗。"

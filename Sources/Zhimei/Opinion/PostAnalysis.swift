@@ -58,24 +58,11 @@ struct PostAnalyzer: Sendable {
         return copy
     }
 
-    /// Parts of speech (jieba tags, by first letter) that never make a post keyword: adverbs, pronouns, conjunctions,
-    /// prepositions, particles, modal words, interjections, onomatopoeia and locatives (真是, 已经, 我们, 可以, 之后 …).
-    /// Weighted low per post, they still added up over an event's posts and filled its word cloud.
-    static let functionTagInitials: Set<Character> = ["d", "r", "c", "p", "u", "y", "e", "o", "f"]
-    /// Words the dictionary tags as content words that read as function words in posts.
-    static let genericWords: Set<String> = ["大家", "没有"]
-    /// Time words in most documents (IDF below this: 今年, 目前, 现在, 昨天 …) say nothing about an event; rarer
-    /// ones (春节 7.5, 汛期 8.7, 夜间 7.1) do.
-    static let genericTimeWordIDF = 6.3
-
-    /// Whether a segmented word may be a post keyword (its length and stop words are checked by the caller).
+    /// Whether a segmented word may be a post keyword (its length and stop words are checked by the caller): the same
+    /// content-word rule as every other keyword in the product. Weighted low per post, function words still added up
+    /// over an event's posts and filled its word cloud.
     static func isKeywordCandidate(_ word: String, tag: String, lexicon: Lexicon) -> Bool {
-        guard let initial = tag.first else { return true }
-        if tag == "eng" { return word.count >= 3 }   // before the initials: "e" alone is an interjection
-        if tag == "x" || tag == "m" { return false }
-        if functionTagInitials.contains(initial) || genericWords.contains(word) { return false }
-        if initial == "t", (lexicon.idf(of: word) ?? lexicon.medianIDF) < genericTimeWordIDF { return false }
-        return true
+        KeywordExtractor.isContentWord(word, tag: tag, lexicon: lexicon)
     }
 
     /// Provincial-level regions and their short names (for region-from-text).

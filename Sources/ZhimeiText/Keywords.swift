@@ -60,6 +60,9 @@ public struct KeywordExtractor: Sendable {
             && !(skipNumbers && Self.isNumber(w))
     }
 
+    /// Han characters only (new-word discovery is for Chinese; Latin words and codes are kept as they are).
+    static func isHanWord(_ w: String) -> Bool { w.unicodeScalars.allSatisfy { CharClass.isHan($0.value) } }
+
     /// Digits (ASCII or full-width) with at most decimal points, separators and a percent sign.
     static func isNumber(_ w: String) -> Bool {
         var digits = false
@@ -83,6 +86,11 @@ public struct KeywordExtractor: Sendable {
         for w in words where accept(w) {
             if freq[w] == nil { order.append(w) }
             freq[w, default: 0] += 1
+        }
+        if contentWordsOnly {
+            // A word no dictionary knows, seen once, is as likely a segmentation artefact (据市 of 据市文旅部门) as a
+            // name; with the median IDF it would still rank first. New words count once the text repeats them.
+            order.removeAll { freq[$0] == 1 && segmenter.frequency(of: $0) == 0 && Self.isHanWord($0) }
         }
         let total = freq.values.reduce(0, +)
         let lex = segmenter.lexicon

@@ -187,6 +187,22 @@ public struct Segmenter: Sendable {
         return s.withUnsafeBufferPointer { wordFreq($0, 0, $0.count) }
     }
 
+    /// This segmenter with someone's own words — a tenant's fact-base names, monitoring-scheme terms — cut whole, so
+    /// that 金沙路下穿通道 gives 金沙路, not 金沙 and 路下. Words the dictionary already keeps whole are left alone (their
+    /// tags stay the dictionary's); the others get jieba's suggested frequency and their tag. At most `limit` are added.
+    public func addingWholeWords(_ words: [(word: String, tag: String)], limit: Int = 5_000) -> Segmenter {
+        var copy = self
+        var added = 0
+        for (word, tag) in words where added < limit {
+            let w = word.trimmingCharacters(in: .whitespaces)
+            guard w.unicodeScalars.count >= 2, w.unicodeScalars.count <= 20, !w.contains(where: \.isWhitespace),
+                  copy.cut(w, mode: .precise, hmm: false).count > 1 else { continue }
+            copy.userDictionary.add(w, frequency: copy.suggestedFrequency(w), tag: tag)
+            added += 1
+        }
+        return copy
+    }
+
     /// jieba's `suggest_freq(word)`: the frequency that makes the word be cut out whole.
     public func suggestedFrequency(_ word: String) -> Int {
         let ftotal = Double(total)

@@ -133,6 +133,35 @@ final class SentenceAndKeywordTests: XCTestCase {
                        "the remaining words keep jieba's weights and order")
     }
 
+    func testUnknownWordsSeenOnceAreNoContentKeywords() throws {
+        let seg = Segmenter(lexicon: try TestSupport.lex())
+        let text = "据市文旅部门介绍，今年焰火节将新增无人机表演，焰火节门票已开售。"
+        XCTAssertTrue(seg.cut(text).contains("据市"), "the segmentation artefact this test is about: \(seg.cut(text))")
+        var k = KeywordExtractor(segmenter: seg)
+        XCTAssertTrue(k.tfidf(text, top: 20).map(\.word).contains("据市"), "jieba keeps it")
+        k.contentWordsOnly = true
+        let words = k.tfidf(text, top: 20).map(\.word)
+        XCTAssertFalse(words.contains("据市"), "\(words)")
+        XCTAssertTrue(words.contains("焰火"), "\(words)")
+        // A new word the text repeats is a keyword (a name, a place the dictionary lacks).
+        let repeated = "覃晓锋介绍，大围山景区今年冬季雾凇提前出现。覃晓锋提醒游客注意防寒。"
+        let tokens = seg.cut(repeated)
+        let newWords = Set(tokens.filter { w in seg.frequency(of: w) == 0 && w.count >= 2 && tokens.filter { $0 == w }.count >= 2 })
+        XCTAssertFalse(newWords.isEmpty, "the test needs a repeated new word: \(tokens)")
+        let kept = k.tfidf(repeated, top: 50).map(\.word)
+        for w in newWords { XCTAssertTrue(kept.contains(w), "\(w) missing from \(kept)") }
+    }
+
+    func testAddingWholeWordsCutsOwnNamesWhole() throws {
+        let seg = Segmenter(lexicon: try TestSupport.lex())
+        XCTAssertFalse(seg.cut("金沙路下穿通道积水").contains("金沙路"), "\(seg.cut("金沙路下穿通道积水"))")
+        let own = seg.addingWholeWords([("金沙路", "ns"), ("积水", "n"), ("路", "n"), ("  ", "n")])
+        XCTAssertTrue(own.cut("金沙路下穿通道积水").contains("金沙路"), "\(own.cut("金沙路下穿通道积水"))")
+        XCTAssertEqual(own.tag("金沙路下穿通道").first?.tag, "ns")
+        XCTAssertEqual(own.userDictionary.count, 1, "dictionary words, single characters and blanks are not added")
+        XCTAssertEqual(seg.addingWholeWords([("金沙路", "ns"), ("大围山景区", "ns")], limit: 1).userDictionary.count, 1)
+    }
+
     func testTextRankAndSummary() throws {
         let seg = Segmenter(lexicon: try TestSupport.lex())
         let text = "国家统计局发布数据显示，一季度国内生产总值同比增长5.3%。专家表示，经济增长主要得益于消费回暖。消费回暖带动了服务业增长。与此同时，制造业投资保持较快增长。天气晴朗。"

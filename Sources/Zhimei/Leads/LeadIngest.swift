@@ -40,13 +40,18 @@ enum LeadIngest {
     static func ingest(_ items: [IncomingLead], tenantID: UUID, engine: TextEngine?, on db: any Database, now: Date = Date()) async throws -> [Lead] {
         var created: [Lead] = []
         let scope = TenantScope.only([tenantID])
+        // The tenant's fact-base names are cut whole in keywords (金沙路, not 金沙 and 路下).
+        var ownWords = UserDictionary()
+        if let engine, !items.isEmpty {
+            ownWords = engine.segmenter.addingWholeWords(try await FactBaseNames.load(tenantID: tenantID, on: db)).userDictionary
+        }
         for item in items {
             let hash = guidHash(item)
             if let sourceID = item.sourceID,
                try await scope.query(Lead.self, on: db).filter(\.$sourceID == sourceID).filter(\.$guidHash == hash).first() != nil {
                 continue
             }
-            let lead = analyse(item, tenantID: tenantID, guidHash: hash, engine: engine, now: now)
+            let lead = analyse(item, tenantID: tenantID, guidHash: hash, engine: engine, ownWords: ownWords, now: now)
             lead.clusterID = try await cluster(for: lead, scope: scope, on: db, now: now) ?? lead.id!
             try await lead.create(on: db)
             created.append(lead)
@@ -55,7 +60,8 @@ enum LeadIngest {
     }
 
     /// Builds the lead (not saved): text, language, keywords, summary, category and fingerprint.
-    static func analyse(_ item: IncomingLead, tenantID: UUID, guidHash: String, engine: TextEngine?, now: Date) -> Lead {
+    static func analyse(_ item: IncomingLead, tenantID: UUID, guidHash: String, engine: TextEngine?,
+                        ownWords: UserDictionary = UserDictionary(), now: Date) -> Lead {
         let lead = Lead()
         lead.id = UUID()
         lead.tenantID = tenantID
@@ -89,7 +95,7 @@ enum LeadIngest {
         let analysedBody = lead.bodySimplified ?? body
         lead.category = LeadCategory.classify(title: lead.titleSimplified ?? title, body: analysedBody).rawValue
         if let engine {
-            lead.keywords = engine.keywords(String(analysed.prefix(20_000)), top: 8).map(\.word)
+            lead.keywords = engine.keywords(String(analysed.prefix(20_000)), top: 8, userDictionary: ownWords).map(\.word)
             let summary = analysedBody.isEmpty ? "" : engine.summarize(String(analysedBody.prefix(20_000)), maxCharacters: 160).summary
             lead.summary = summary.isEmpty ? String(body.prefix(160)) : summary
             // Reprints often retitle a story: fingerprint the body when there is enough of it.

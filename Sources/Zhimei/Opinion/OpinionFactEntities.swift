@@ -7,9 +7,6 @@ import ZhimeiText
 /// entity when the term occurs in its Simplified text (case and width folded); these come before the dictionary's
 /// nr/ns/nt words in the post's entities.
 struct OpinionFactEntities: Sendable {
-    static let kinds: [LexiconKind] = [.person, .organisation, .place]
-    /// Facts matched per ingest batch, at most (a fact base is hundreds to a few thousand rows).
-    static let maxTerms = 20_000
     let terms: [String]
     /// Each term's dictionary tag (nr person, nt organisation, ns place), for segmentation.
     let tags: [String]
@@ -24,23 +21,9 @@ struct OpinionFactEntities: Sendable {
     /// The terms with their tags, as `PostAnalyzer.adding(words:)` takes them.
     var words: [(word: String, tag: String)] { zip(terms, tags).map { (word: $0, tag: $1) } }
 
-    static func tag(of kind: LexiconKind) -> String {
-        switch kind {
-        case .person: return "nr"
-        case .organisation: return "nt"
-        case .place: return "ns"
-        default: return "nz"
-        }
-    }
-
     static func load(tenantID: UUID, on db: any Database) async throws -> OpinionFactEntities {
-        var seen = Set<String>()
-        var terms: [String] = [], tags: [String] = []
-        for owner in [LexiconService.Owner.tenant(tenantID), .platform] {
-            let rows = try await LexiconService.query(owner, on: db).filter(\.$kind ~~ kinds).limit(maxTerms).all()
-            for e in rows where e.term.unicodeScalars.count >= 2 && seen.insert(e.term).inserted { terms.append(e.term); tags.append(tag(of: e.kind)) }
-        }
-        return OpinionFactEntities(terms: terms, tags: tags)
+        let names = try await FactBaseNames.load(tenantID: tenantID, on: db)
+        return OpinionFactEntities(terms: names.map(\.word), tags: names.map(\.tag))
     }
 
     /// Fact terms found in `text`, in order of first occurrence, each once; longest match wins at one position.

@@ -41,20 +41,11 @@ struct PostAnalyzer: Sendable {
         segmenter = engine.segmenter
     }
 
-    /// This analyzer with a tenant's own words — fact-base names, monitoring-scheme terms — cut as whole words, so
-    /// that 金沙路下穿通道 gives the keyword 金沙路, not 金沙 and 路下. Words the dictionary already keeps whole are
-    /// left alone (their tags stay the dictionary's); the others get jieba's suggested frequency and `tag`.
+    /// This analyzer with a tenant's own words — fact-base names, monitoring-scheme terms — cut whole
+    /// (`Segmenter.addingWholeWords`).
     func adding(words: [(word: String, tag: String)]) -> PostAnalyzer {
         var copy = self
-        var added = 0
-        for (word, tag) in words where added < Self.maxUserWords {
-            let w = word.trimmingCharacters(in: .whitespaces)
-            guard w.unicodeScalars.count >= 2, w.unicodeScalars.count <= 20, !w.contains(where: \.isWhitespace),
-                  copy.segmenter.cut(w, mode: .precise, hmm: false).count > 1 else { continue }
-            let frequency = copy.segmenter.suggestedFrequency(w)
-            copy.segmenter.userDictionary.add(w, frequency: frequency, tag: tag)
-            added += 1
-        }
+        copy.segmenter = segmenter.addingWholeWords(words, limit: Self.maxUserWords)
         return copy
     }
 

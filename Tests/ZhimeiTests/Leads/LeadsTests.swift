@@ -367,6 +367,24 @@ final class LeadsTests: XCTestCase {
         return try res.json(LeadDTO.self)
     }
 
+    /// A lead's keywords cut the tenant's fact-base names whole (金沙路, not 金沙 and 路下) and hold no function words;
+    /// another tenant's names do not change how this tenant's leads are cut.
+    func testLeadKeywordsUseTheTenantsFactBaseNames() async throws {
+        try await withTestApp { t in
+            struct Entry: Encodable { var kind: String; var term: String }
+            let admin = try await t.token(for: "liuyang-admin")
+            let added = try await t.send(.POST, "/api/v1/review/lexicon", json: Entry(kind: "place", term: "金沙路"), as: admin)
+            XCTAssertEqual(added.status, .created, added.text)
+            let text = "编辑您好：金沙路下穿通道每逢下雨就积水，我们已经向社区反映过多次，金沙路下穿通道附近居民希望媒体关注。"
+            let own = try await paste(t, try await t.token(for: "liuyang-editor"), text, title: "市民来信：金沙路下穿通道雨后积水")
+            XCTAssertTrue(own.keywords.contains("金沙路"), "\(own.keywords)")
+            XCTAssertFalse(own.keywords.contains("路下"), "\(own.keywords)")
+            for w in ["我们", "已经"] { XCTAssertFalse(own.keywords.contains(w), "\(w) in \(own.keywords)") }
+            let other = try await paste(t, try await t.token(for: "ningxiang-editor"), text, title: "市民来信：金沙路下穿通道雨后积水")
+            XCTAssertFalse(other.keywords.contains("金沙路"), "宁乡 has no such fact: \(other.keywords)")
+        }
+    }
+
     func testNearDuplicateClusterAndHotSort() async throws {
         try await withTestApp { t in
             let editor = try await t.token(for: "liuyang-editor")

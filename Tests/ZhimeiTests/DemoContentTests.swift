@@ -75,6 +75,15 @@ final class DemoContentTests: XCTestCase {
                                           as: reporter).json(Related.self)
             XCTAssertFalse(itself.items.contains { $0.id == publishedID }, "\(itself.items)")
 
+            // The search page names a pasted lead's source in the page's language, not as stored ("粘贴 / Paste").
+            let page = try await t.send(.GET, "/search?q=%E7%84%B0%E7%81%AB", as: try await t.session(for: "liuyang-editor"))
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertTrue(page.text.contains("search-type-lead") && page.text.contains(" · 粘贴 · "), page.text)
+            XCTAssertFalse(page.text.contains("粘贴 / Paste"), page.text)
+            // Lead keywords cut 浏阳's fact-base places whole (the facts are seeded before the leads).
+            let letter = try await Lead.query(on: t.db).filter(\.$title == "市民来信：金沙路下穿通道雨后积水").first()
+            XCTAssertTrue(letter?.keywords.contains("金沙路") == true, "\(letter?.keywords ?? [])")
+
             try await XCTAssertEqualAsync(try await OpinionEvent.query(on: t.db).filter(\.$tenantID == liuyang).count(), report.events)
             // The short-lived tokens are gone.
             try await XCTAssertEqualAsync(try await APIToken.query(on: t.db).filter(\.$name == "demo content").count(), 0)

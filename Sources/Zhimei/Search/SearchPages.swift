@@ -38,7 +38,9 @@ struct SearchPages {
             view.total = result.total
             view.rows = result.items.map { h in
                 Row(type: h.type, typeLabel: Localizer.text("search.type.\(h.type)", lang), titleHtml: h.titleHtml, snippetHtml: h.snippetHtml,
-                    link: h.link, tenant: h.tenantName, author: h.author, state: Localizer.text("search.state.\(h.state)", lang),
+                    link: h.link, tenant: h.tenantName,
+                    // A lead's "author" is its source; built-in sources are stored in both languages (粘贴 / Paste).
+                    author: h.type == BuiltInSearchSources.lead.kind ? LeadsPages.sourceLabel(h.author, lang) : h.author, state: Localizer.text("search.state.\(h.state)", lang),
                     date: DisplayTime.format(h.date), tags: h.tags.prefix(5).joined(separator: "、"))
             }
             view.hasRows = !view.rows.isEmpty

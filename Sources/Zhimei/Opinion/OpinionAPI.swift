@@ -173,10 +173,17 @@ struct OpinionAPI {
     @Sendable func resume(_ req: Request) async throws -> Response {
         let imp = try await req.scope(for: .opinionManage).find(OpinionImport.self, req.parameters.get("importID", as: UUID.self), on: req.db)
         guard imp.status != "done" else { throw AppError.conflict("import_done", zh: "该导入已完成", en: "This import is already done") }
-        let job = try await OpinionImportJob.enqueue(imp, createdBy: req.actor?.userID, on: req.db, fresh: true)
-        imp.jobID = job.id
-        imp.status = "queued"
-        try await imp.save(on: req.db)
+        // Resuming is idempotent: while the import's job is queued or running it continues from the checkpoint on its
+        // own (a job whose worker died is taken up again once its lease runs out). A second job beside it would read
+        // the same rows again and overwrite its counts.
+        var live = false
+        if let jobID = imp.jobID, let job = try await Job.find(jobID, on: req.db) { live = [.queued, .running].contains(job.state) }
+        if !live {
+            let job = try await OpinionImportJob.enqueue(imp, createdBy: req.actor?.userID, on: req.db, fresh: true)
+            imp.jobID = job.id
+            imp.status = "queued"
+            try await imp.save(on: req.db)
+        }
         await req.audit("opinion.import_resume", tenant: imp.tenantID, targetType: "opinion_import", targetID: imp.id?.uuidString ?? "")
         return try await OpinionImportDTO(imp).encodeResponse(status: .accepted, for: req)
     }

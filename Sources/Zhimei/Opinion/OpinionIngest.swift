@@ -21,16 +21,51 @@ enum OpinionIngest {
     static let clusterWindow: TimeInterval = 72 * 3600
     static let futureTolerance: TimeInterval = 300
 
+    /// Ingests one batch; batches of one tenant run one at a time (`TenantIngestQueue`).
     static func ingest(_ items: [IncomingPost], tenantID: UUID, sourceID: UUID?, analyzer: PostAnalyzer,
                        on db: any Database, now: Date = Date()) async throws -> Result {
+        try await TenantIngestQueue.shared.run(tenantID) {
+            try await ingestUnqueued(items, tenantID: tenantID, sourceID: sourceID, analyzer: analyzer, on: db, now: now)
+        }
+    }
+
+    /// One batch without the in-process queue, as another process would run it beside this one.
+    static func ingestUnqueued(_ items: [IncomingPost], tenantID: UUID, sourceID: UUID?, analyzer: PostAnalyzer,
+                               on db: any Database, now: Date = Date()) async throws -> Result {
+        do {
+            return try await ingestAlone(items, tenantID: tenantID, sourceID: sourceID, analyzer: analyzer, on: db, now: now)
+        } catch {
+            // Another process stored some of these posts first and the unique index (migration 094) refused the
+            // batch: read it again, and what was stored meanwhile counts as duplicates. Any other error stands.
+            guard try await anyStored(items, tenantID: tenantID, on: db) else { throw error }
+            return try await ingestAlone(items, tenantID: tenantID, sourceID: sourceID, analyzer: analyzer, on: db, now: now)
+        }
+    }
+
+    /// A post's identity: its ID, or one generated from the content when the export has none.
+    static func identity(_ item: IncomingPost) -> String {
+        item.externalID ?? ("h" + String(PostAnalyzer.contentHash(item.author + "|" + item.text), radix: 16))
+    }
+
+    /// Whether the tenant already has any of these posts.
+    static func anyStored(_ items: [IncomingPost], tenantID: UUID, on db: any Database) async throws -> Bool {
+        let keys = Set(items.map { $0.platform + "\u{1}" + identity($0) })
+        for chunk in Array(Set(items.map(identity))).chunked(300) {
+            let rows = try await OpinionPost.query(on: db).filter(\.$tenantID == tenantID).filter(\.$externalID ~~ chunk)
+                .field(\.$platform).field(\.$externalID).all()
+            if rows.contains(where: { keys.contains($0.platform + "\u{1}" + $0.externalID) }) { return true }
+        }
+        return false
+    }
+
+    private static func ingestAlone(_ items: [IncomingPost], tenantID: UUID, sourceID: UUID?, analyzer: PostAnalyzer,
+                                    on db: any Database, now: Date) async throws -> Result {
         var result = Result()
         guard !items.isEmpty else { return result }
         // 1. Identity: generated from the content when the export has no ID.
         var seen = Set<String>()
         var fresh: [(IncomingPost, String)] = []
-        let identities = items.map { item -> String in
-            item.externalID ?? ("h" + String(PostAnalyzer.contentHash(item.author + "|" + item.text), radix: 16))
-        }
+        let identities = items.map(identity)
         var existing = Set<String>()
         for chunk in Array(Set(identities)).chunked(300) {
             for row in try await OpinionPost.query(on: db).filter(\.$tenantID == tenantID).filter(\.$externalID ~~ chunk)

@@ -173,3 +173,28 @@ struct M093_OpinionFeedSchedule: AsyncMigration {
         try await db.schema(OpinionSource.schema).deleteField("interval_seconds").update()
     }
 }
+
+/// 094: one post per (tenant, platform, ID) in the database too — the backstop for batches of one tenant ingested by
+/// two processes at once (within one process they run one at a time, `TenantIngestQueue`). A database that already
+/// holds such duplicates (stored before this) keeps the plain index, and the migration says so in the log.
+struct M094_UniqueOpinionPostIDs: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        let sql = db as! any SQLDatabase
+        let repeated = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM (SELECT 1 FROM opinion_posts GROUP BY tenant_id, platform, external_id HAVING COUNT(*) > 1) r
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+        guard repeated == 0 else {
+            db.logger.warning("opinion_posts holds \(repeated) repeated (tenant, platform, ID) keys: kept the non-unique index")
+            return
+        }
+        try await sql.create(index: "opinion_posts_ext_unique").unique().on(OpinionPost.schema)
+            .column("tenant_id").column("platform").column("external_id").run()
+        try await sql.drop(index: "opinion_posts_ext").run()
+    }
+
+    func revert(on db: Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.raw("CREATE INDEX IF NOT EXISTS opinion_posts_ext ON opinion_posts (tenant_id, platform, external_id)").run()
+        try await sql.drop(index: "opinion_posts_ext_unique").ifExists().run()
+    }
+}

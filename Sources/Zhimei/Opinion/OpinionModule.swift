@@ -9,6 +9,7 @@ enum OpinionModule {
         M091_CreateOpinionEvents(),
         M092_CreateOpinionSettings(),
         M093_OpinionFeedSchedule(),
+        M094_UniqueOpinionPostIDs(),
     ]
 
     static func register(_ app: Application) throws {

@@ -127,7 +127,11 @@ final class OpinionAPITests: XCTestCase {
             let importedFirst = imp.imported
             XCTAssertGreaterThan(importedFirst, 450)
             // …then resumed through the API and the job worker.
-            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/imports/\(created.id)/resume", as: editor).status, .accepted)
+            // Its job is still queued: resuming (twice) queues no second job beside it, which would read the same rows.
+            for _ in 0..<2 {
+                try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/imports/\(created.id)/resume", as: editor).status, .accepted)
+            }
+            try await XCTAssertEqualAsync(try await Job.query(on: t.db).filter(\.$kind == OpinionImportJob.kind).count(), 1)
             let pool = JobWorkerPool(application: t.app, concurrency: 1, lease: 60)
             while try await pool.runOne(owner: "test") {}
             imp = try await t.send(.GET, "/api/v1/opinion/imports/\(created.id)", as: editor).json(Imp.self)
@@ -141,6 +145,54 @@ final class OpinionAPITests: XCTestCase {
             // Empty uploads and unknown formats are 4xx.
             try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/imports?format=jsonl", raw: "", as: editor).status, .badRequest)
             try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/imports?format=xml", raw: "x", as: editor).status, .unprocessableEntity)
+        }
+    }
+
+    /// Two batches of one tenant at once (a webhook sender retrying beside its first delivery) store each post once and
+    /// open each event once; another tenant's batch is not held up by them.
+    func testConcurrentBatchesOfOneTenantStoreEachPostOnce() async throws {
+        try requireText()
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID(), ningxiang = try await t.tenant("ningxiang").requireID()
+            let analyzer = try await t.app.opinion.analyzer(t.app)
+            let posts = (0..<120).map { i in
+                IncomingPost(externalID: "c\(i)", author: "用户\(i % 9)", postedAt: Date(), text: "浏阳金沙路下穿通道积水第\(i)次，附近居民出行困难。",
+                             repostOf: nil, replyTo: nil, likes: 0, reposts: 0, comments: 0, url: nil, platform: "weibo", region: nil)
+            }
+            let db = t.db
+            async let a = OpinionIngest.ingest(posts, tenantID: liuyang, sourceID: nil, analyzer: analyzer, on: db)
+            async let b = OpinionIngest.ingest(posts, tenantID: liuyang, sourceID: nil, analyzer: analyzer, on: db)
+            async let c = OpinionIngest.ingest(posts, tenantID: ningxiang, sourceID: nil, analyzer: analyzer, on: db)
+            let (ra, rb, rc) = try await (a, b, c)
+            XCTAssertEqual(ra.imported + rb.imported, 120, "one batch stores them, the other finds them stored")
+            XCTAssertEqual(ra.duplicates + rb.duplicates, 120)
+            XCTAssertEqual(rc.imported, 120)
+            try await XCTAssertEqualAsync(try await OpinionPost.query(on: t.db).filter(\.$tenantID == liuyang).count(), 120)
+            let events = try await OpinionEvent.query(on: t.db).filter(\.$tenantID == liuyang).all()
+            XCTAssertEqual(Set(events.map(\.title)).count, events.count, "no event opened twice: \(events.map(\.title))")
+
+            // Two processes (no shared queue): the database's unique index refuses the second copy of a post, and the
+            // refused batch is read again, so each post is still stored once.
+            let more = posts.map { p -> IncomingPost in var q = p; q.externalID = "d" + (p.externalID ?? ""); return q }
+            async let x = OpinionIngest.ingestUnqueued(more, tenantID: liuyang, sourceID: nil, analyzer: analyzer, on: db)
+            async let y = OpinionIngest.ingestUnqueued(more, tenantID: liuyang, sourceID: nil, analyzer: analyzer, on: db)
+            let (rx, ry) = try await (x, y)
+            XCTAssertEqual(rx.imported + ry.imported, 120)
+            try await XCTAssertEqualAsync(try await OpinionPost.query(on: t.db).filter(\.$tenantID == liuyang).count(), 240)
+            // The index itself: a repeated (tenant, platform, ID) cannot be stored.
+            let stored = try await XCTUnwrapAsync(try await OpinionPost.query(on: t.db).filter(\.$tenantID == liuyang).first())
+            let copy = OpinionPost()
+            copy.id = UUID(); copy.tenantID = stored.tenantID; copy.platform = stored.platform; copy.externalID = stored.externalID
+            copy.author = stored.author; copy.text = stored.text; copy.textSimplified = stored.textSimplified; copy.language = stored.language
+            copy.receivedAt = stored.receivedAt; copy.postedAt = stored.postedAt; copy.futureTime = false; copy.contentHash = stored.contentHash
+            copy.simhash = stored.simhash; copy.sentiment = stored.sentiment; copy.sentimentScore = stored.sentimentScore
+            copy.keywords = stored.keywords; copy.entities = stored.entities; copy.schemeIDs = stored.schemeIDs
+            copy.likes = 0; copy.reposts = 0; copy.comments = 0
+            var refused = false
+            do { try await copy.create(on: t.db) } catch let error as any DatabaseError where error.isConstraintFailure { refused = true }
+            XCTAssertTrue(refused, "a second post with the same platform and ID was stored")
+            copy.id = UUID(); copy.externalID = "another-id"
+            try await copy.create(on: t.db)
         }
     }
 

@@ -35,9 +35,17 @@ enum LeadIngest {
         return SHA256.hash(data: Data(identity.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Ingests items for one tenant; returns the leads created.
+    /// One tenant's ingests, one at a time: each checks for already-stored items before it writes.
+    static let queue = PerKeySerialQueue()
+
+    /// Ingests items for one tenant; returns the leads created. A tenant's ingests run one at a time (`queue`), so a
+    /// webhook retry beside its first delivery, or a manual poll beside a scheduled one, stores each item once.
     @discardableResult
     static func ingest(_ items: [IncomingLead], tenantID: UUID, engine: TextEngine?, on db: any Database, now: Date = Date()) async throws -> [Lead] {
+        try await queue.run(tenantID) { try await ingestAlone(items, tenantID: tenantID, engine: engine, on: db, now: now) }
+    }
+
+    private static func ingestAlone(_ items: [IncomingLead], tenantID: UUID, engine: TextEngine?, on db: any Database, now: Date) async throws -> [Lead] {
         var created: [Lead] = []
         let scope = TenantScope.only([tenantID])
         // The tenant's fact-base names are cut whole in keywords (金沙路, not 金沙 and 路下).

@@ -21,10 +21,13 @@ enum OpinionIngest {
     static let clusterWindow: TimeInterval = 72 * 3600
     static let futureTolerance: TimeInterval = 300
 
-    /// Ingests one batch; batches of one tenant run one at a time (`TenantIngestQueue`).
+    /// One tenant's batches, one at a time.
+    static let queue = PerKeySerialQueue()
+
+    /// Ingests one batch; batches of one tenant run one at a time (`queue`).
     static func ingest(_ items: [IncomingPost], tenantID: UUID, sourceID: UUID?, analyzer: PostAnalyzer,
                        on db: any Database, now: Date = Date()) async throws -> Result {
-        try await TenantIngestQueue.shared.run(tenantID) {
+        try await queue.run(tenantID) {
             try await ingestUnqueued(items, tenantID: tenantID, sourceID: sourceID, analyzer: analyzer, on: db, now: now)
         }
     }

@@ -385,6 +385,27 @@ final class LeadsTests: XCTestCase {
         }
     }
 
+    /// A webhook sender retrying while its first delivery is still being stored (or a manual poll beside a scheduled
+    /// one): the same item arrives twice at once and becomes one lead.
+    func testConcurrentDeliveriesOfOneItemMakeOneLead() async throws {
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let source = try await createSource(t, editor, name: "同步推送", url: nil, kind: "webhook")
+            let tenant = try await t.tenant("liuyang").requireID()
+            let items = (0..<40).map { i in
+                IncomingLead(title: "推送线索\(i)", text: "浏阳市第\(i)条推送线索正文。", isHTML: false, link: nil, publishedAt: nil, guid: "g\(i)",
+                             origin: .webhook, sourceID: source.id, sourceName: source.name)
+            }
+            let engine = try? await t.app.text.engine()
+            let db = t.db
+            async let first = LeadIngest.ingest(items, tenantID: tenant, engine: engine, on: db)
+            async let retry = LeadIngest.ingest(items, tenantID: tenant, engine: engine, on: db)
+            let (a, b) = try await (first, retry)
+            XCTAssertEqual(a.count + b.count, 40, "one delivery stores them, the other finds them stored")
+            try await XCTAssertEqualAsync(try await Lead.query(on: t.db).filter(\.$sourceID == source.id).count(), 40)
+        }
+    }
+
     func testNearDuplicateClusterAndHotSort() async throws {
         try await withTestApp { t in
             let editor = try await t.token(for: "liuyang-editor")

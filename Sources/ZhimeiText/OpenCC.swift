@@ -22,10 +22,12 @@ public enum OpenCCError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Traditional ↔ Simplified conversion through OpenCC's C API, loaded with dlopen at run time
-/// (no headers or link-time dependency). Converters are opened once per configuration and shared.
+/// (no headers or link-time dependency). Converters are opened once per configuration and shared. Text that t2s would
+/// return unchanged (most Simplified text) is returned without calling the library (`OpenCCIdentity`).
 public final class OpenCC: @unchecked Sendable {
     // @unchecked is safe: the function pointers are immutable after init, and all access to the
-    // converter table and to each OpenCC handle happens under `lock`.
+    // converter table and to each OpenCC handle happens under `lock`; `usesIdentityShortcut` is only set before an
+    // instance is shared (tests).
     public enum Config: String, Sendable, CaseIterable {
         case s2t, t2s, s2tw, tw2s, s2hk, hk2s, s2twp, tw2sp, t2tw, tw2t, t2hk, hk2t, t2jp, jp2t
     }
@@ -39,6 +41,12 @@ public final class OpenCC: @unchecked Sendable {
     private let openFn: OpenFn, convertFn: ConvertFn, freeFn: FreeFn, closeFn: CloseFn, errorFn: ErrorFn?
     private let lock = NSLock()
     private var handles: [String: UnsafeMutableRawPointer] = [:]
+    /// Per configuration, the check that a text converts to itself (nil entry: no shortcut for it). Under `lock`.
+    private var identities: [String: OpenCCIdentity?] = [:]
+    /// Whether `convert` may return a text unchanged without calling the library (tests turn it off to compare).
+    var usesIdentityShortcut = true
+    /// Conversions answered by the shortcut, not the library (under `lock`; for tests).
+    private var conversionsSkipped = 0
     /// Directory holding OpenCC's JSON configurations.
     public let configDirectory: String
     /// The shared library that was loaded.
@@ -101,9 +109,18 @@ public final class OpenCC: @unchecked Sendable {
 
     /// Converts UTF-8 text with the named configuration (e.g. "s2t", "tw2sp").
     public func convert(_ text: String, config: String) throws -> String {
+        if usesIdentityShortcut, let identity = identity(config), identity.unchanged(text) {
+            lock.lock(); conversionsSkipped += 1; lock.unlock()
+            return text
+        }
+        return try convertWithLibrary(text, config: config)
+    }
+
+    /// The conversion by the library itself (no shortcut).
+    func convertWithLibrary(_ text: String, config: String) throws -> String {
         if text.utf8.contains(0) {  // C strings end at NUL: convert the pieces around it
             return try text.split(separator: "\0", omittingEmptySubsequences: false)
-                .map { try convert(String($0), config: config) }.joined(separator: "\0")
+                .map { try convertWithLibrary(String($0), config: config) }.joined(separator: "\0")
         }
         lock.lock(); defer { lock.unlock() }
         let h = try handle(config)
@@ -122,6 +139,39 @@ public final class OpenCC: @unchecked Sendable {
     }
 
     public func convert(_ text: String, _ config: Config) throws -> String { try convert(text, config: config.rawValue) }
+
+    /// Configurations with the shortcut: those into Simplified, whose input is often Simplified already (into Traditional,
+    /// almost every Chinese text changes, so building the check would not pay). Only single-step ones get one (t2s).
+    static let shortcutConfigs: Set<String> = ["t2s", "tw2s", "hk2s"]
+
+    /// The identity check of a configuration, built on first use and shared by every instance over the same files.
+    func identity(_ config: String) -> OpenCCIdentity? {
+        guard Self.shortcutConfigs.contains(config) else { return nil }
+        lock.lock()
+        if let known = identities[config] { lock.unlock(); return known }
+        lock.unlock()
+        let built = Self.sharedIdentity(libraryPath + "|" + configDirectory + "|" + config) {
+            OpenCCIdentity.build(config: config, directory: configDirectory) { try convertWithLibrary($0, config: config) }
+        }
+        lock.lock(); identities[config] = .some(built); lock.unlock()
+        return built
+    }
+
+    // nonisolated(unsafe) is safe: only read and written while holding identityLock.
+    nonisolated(unsafe) private static var identityCache: [String: OpenCCIdentity?] = [:]
+    private static let identityLock = NSLock()
+
+    /// One identity check per library, directory and configuration in the process (building one converts 65,000 scalars).
+    private static func sharedIdentity(_ key: String, _ build: () -> OpenCCIdentity?) -> OpenCCIdentity? {
+        identityLock.lock(); defer { identityLock.unlock() }
+        if let known = identityCache[key] { return known }
+        let built = build()
+        identityCache[key] = .some(built)
+        return built
+    }
+
+    /// Reads `conversionsSkipped` under the lock.
+    var skippedConversions: Int { lock.lock(); defer { lock.unlock() }; return conversionsSkipped }
 
     /// Whether a configuration file is installed.
     public func hasConfig(_ config: String) -> Bool {

@@ -53,6 +53,19 @@ if [ ! -s "$OCC/libopencc.so" ] || [ ! -f "$OCC/share/s2t.json" ]; then
     fi
 fi
 
+# 2b. Text dumps of the OpenCC dictionaries (X.txt beside X.ocd2): ZhimeiText's OpenCC wrapper reads their phrases to
+#     return text that a conversion would leave unchanged without calling the library (OpenCCIdentity.swift).
+if [ -d "$OCC/share" ] && [ ! -s "$OCC/share/TSPhrases.txt" ]; then
+    OCC_PKG="${OCC_PKG:-$("$PY" -c 'import opencc, os; print(os.path.dirname(opencc.__file__))' 2>/dev/null || true)}"
+    DICT_TOOL="$OCC_PKG/clib/bin/opencc_dict"
+    [ -x "$DICT_TOOL" ] || DICT_TOOL="$(command -v opencc_dict || true)"
+    if [ -n "$DICT_TOOL" ]; then
+        for d in "$OCC"/share/*.ocd2; do
+            "$DICT_TOOL" -i "$d" -o "${d%.ocd2}.txt.tmp" -f ocd2 -t text && mv "${d%.ocd2}.txt.tmp" "${d%.ocd2}.txt" || rm -f "${d%.ocd2}.txt.tmp"
+        done
+    fi
+fi
+
 # 3. Debian's OpenCC shared library and configuration files (fallback)
 if ! ldconfig -p 2>/dev/null | grep -q 'libopencc\.so' || [ ! -f /usr/share/opencc/s2t.json ]; then
     echo "setup-data: installing OpenCC (libopencc1.1 opencc libopencc-data)" >&2

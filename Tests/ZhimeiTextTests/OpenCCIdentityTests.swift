@@ -43,13 +43,13 @@ final class OpenCCIdentityTests: XCTestCase {
             "豐（丰）、後（后）、裡（里）、髮（发）、鬆（松）、麵（面）",
             "丽﨑 compatibility ideographs 﨑 and 𠀀 extension B",
         ]
-        // Every multi-character key of the t2s dictionaries, alone and inside Simplified text.
+        // Every key of the t2s dictionaries (phrases and characters), alone and inside Simplified text.
         let share = TestSupport.location.directory + "/opencc/share"
         for f in ["TSPhrases", "TSCharacters", "TSCharactersExt"] {
             let text = (try? String(contentsOfFile: share + "/\(f).txt", encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") {
                 guard let key = line.split(separator: "\t").first else { continue }
-                if f == "TSPhrases" || key.unicodeScalars.count > 1 { texts += [String(key), "我们" + key + "的新闻"] }
+                texts += [String(key), "我们" + key + "的新闻"]
             }
         }
         // The OpenCC t2s cases of the evaluation set (read at test time when present).

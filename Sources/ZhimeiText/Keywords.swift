@@ -34,7 +34,7 @@ public struct KeywordExtractor: Sendable {
     static let genericWords: Set<String> = ["大家", "没有"]
     /// Time words in most documents (IDF below this: 今年, 目前, 现在, 昨天 …) say nothing about a story; rarer ones
     /// (春节 7.5, 汛期 8.7, 夜间 7.1) do.
-    public static let genericTimeWordIDF = 6.3
+    static let genericTimeWordIDF = 6.3
 
     /// Whether a segmented word with its dictionary tag is a content word (its length and stop words are checked apart).
     public static func isContentWord(_ word: String, tag: String, lexicon: Lexicon) -> Bool {

@@ -40,7 +40,7 @@ struct OpinionAPI {
         o.endpoint(.GET, "imports", ":importID", access: .permission(.opinionRead),
                    doc: .init("One import / 导入任务详情", tag: "opinion", response: .ref("OpinionImport")), use: getImport)
         o.endpoint(.POST, "imports", ":importID", "resume", access: .permission(.opinionManage),
-                   doc: .init("Resume a paused or failed import from its checkpoint / 断点续导", tag: "opinion", response: .ref("OpinionImport"), status: 202),
+                   doc: .init("Resume a paused or failed import from its checkpoint (no second job while its job is queued or running) / 断点续导", tag: "opinion", response: .ref("OpinionImport"), status: 202),
                    use: resume)
         o.endpoint(.GET, "sources", access: .permission(.opinionRead),
                    doc: .init("Sources / 信息来源", tag: "opinion", response: .array(.ref("OpinionSource"))), use: listSources)

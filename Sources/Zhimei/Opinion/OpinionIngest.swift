@@ -50,15 +50,25 @@ enum OpinionIngest {
         item.externalID ?? ("h" + String(PostAnalyzer.contentHash(item.author + "|" + item.text), radix: 16))
     }
 
+    /// A post's key within its tenant: platform and identity.
+    static func key(platform: String, identity: String) -> String { platform + "\u{1}" + identity }
+
+    /// The keys of the tenant's stored posts with any of these identities.
+    static func storedKeys(_ identities: [String], tenantID: UUID, on db: any Database) async throws -> Set<String> {
+        var stored = Set<String>()
+        for chunk in Array(Set(identities)).chunked(300) {
+            for row in try await OpinionPost.query(on: db).filter(\.$tenantID == tenantID).filter(\.$externalID ~~ chunk)
+                .field(\.$platform).field(\.$externalID).all() {
+                stored.insert(key(platform: row.platform, identity: row.externalID))
+            }
+        }
+        return stored
+    }
+
     /// Whether the tenant already has any of these posts.
     static func anyStored(_ items: [IncomingPost], tenantID: UUID, on db: any Database) async throws -> Bool {
-        let keys = Set(items.map { $0.platform + "\u{1}" + identity($0) })
-        for chunk in Array(Set(items.map(identity))).chunked(300) {
-            let rows = try await OpinionPost.query(on: db).filter(\.$tenantID == tenantID).filter(\.$externalID ~~ chunk)
-                .field(\.$platform).field(\.$externalID).all()
-            if rows.contains(where: { keys.contains($0.platform + "\u{1}" + $0.externalID) }) { return true }
-        }
-        return false
+        let stored = try await storedKeys(items.map(identity), tenantID: tenantID, on: db)
+        return items.contains { stored.contains(key(platform: $0.platform, identity: identity($0))) }
     }
 
     private static func ingestAlone(_ items: [IncomingPost], tenantID: UUID, sourceID: UUID?, analyzer: PostAnalyzer,
@@ -69,16 +79,10 @@ enum OpinionIngest {
         var seen = Set<String>()
         var fresh: [(IncomingPost, String)] = []
         let identities = items.map(identity)
-        var existing = Set<String>()
-        for chunk in Array(Set(identities)).chunked(300) {
-            for row in try await OpinionPost.query(on: db).filter(\.$tenantID == tenantID).filter(\.$externalID ~~ chunk)
-                .field(\.$platform).field(\.$externalID).all() {
-                existing.insert(row.platform + "\u{1}" + row.externalID)
-            }
-        }
+        let existing = try await storedKeys(identities, tenantID: tenantID, on: db)
         for (item, identity) in zip(items, identities) {
-            let key = item.platform + "\u{1}" + identity
-            if existing.contains(key) || !seen.insert(key).inserted { result.duplicates += 1; continue }
+            let postKey = key(platform: item.platform, identity: identity)
+            if existing.contains(postKey) || !seen.insert(postKey).inserted { result.duplicates += 1; continue }
             fresh.append((item, identity))
         }
         guard !fresh.isEmpty else { return result }

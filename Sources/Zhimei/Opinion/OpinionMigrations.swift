@@ -175,7 +175,7 @@ struct M093_OpinionFeedSchedule: AsyncMigration {
 }
 
 /// 094: one post per (tenant, platform, ID) in the database too — the backstop for batches of one tenant ingested by
-/// two processes at once (within one process they run one at a time, `OpinionIngest.queue`, a `PerKeySerialQueue`). A database that already
+/// two processes at once (within one process they run one at a time: `OpinionIngest.queue`). A database that already
 /// holds such duplicates (stored before this) keeps the plain index, and the migration says so in the log.
 struct M094_UniqueOpinionPostIDs: AsyncMigration {
     func prepare(on db: Database) async throws {

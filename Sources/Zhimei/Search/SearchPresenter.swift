@@ -75,8 +75,7 @@ enum SearchRelated {
         // their stories by the search itself).
         if let storyID { r.excludeKeys = ["story", "published"].map { "\($0):\(storyID.uuidString.lowercased())" } }
         let (outcome, _) = try await SearchService.search(r, visibility: try SearchPresenter.visibility(req), app: req.application, on: req.db)
-        let hits = outcome.hits
-        let names = try await SearchPresenter.tenantNames(Set(hits.map(\.tenantID)), on: req.db)
-        return RelatedDTO(keywords: keywords, items: SearchPresenter.hits(Array(hits), highlight: outcome.highlight, tenants: names))
+        let names = try await SearchPresenter.tenantNames(Set(outcome.hits.map(\.tenantID)), on: req.db)
+        return RelatedDTO(keywords: keywords, items: SearchPresenter.hits(outcome.hits, highlight: outcome.highlight, tenants: names))
     }
 }

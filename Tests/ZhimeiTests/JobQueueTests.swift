@@ -166,10 +166,11 @@ final class JobQueueTests: XCTestCase {
         try await withTestApp { t in
             let admin = try await t.token(for: "admin")
             let job = try await JobQueue.enqueue(kind: "platform.cleanup_sessions", tenantID: nil, runAt: Date().addingTimeInterval(3600), on: t.db)
-            let port = Int.random(in: 41000...49000)
+            // Port 0: the system picks a free one (a random port in the ephemeral range collided once in CI).
             t.app.http.server.configuration.hostname = "127.0.0.1"
-            t.app.http.server.configuration.port = port
-            try await t.app.server.start(address: .hostname("127.0.0.1", port: port))
+            t.app.http.server.configuration.port = 0
+            try await t.app.server.start(address: .hostname("127.0.0.1", port: 0))
+            guard let port = t.app.http.server.shared.localAddress?.port else { throw TestError("test server has no port") }
             do {
                 let request = "GET /api/v1/jobs/\(job.id!)/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(admin.bearer!)\r\n\r\n"
                 let first = try RawHTTP.sendAndReadOnce(port: port, request)

@@ -17,53 +17,30 @@ enum OpinionAlerts {
         var schemeIDs: Set<String>
     }
 
-    /// Figures of an event over `window` seconds ending `now`, against 12 earlier windows.
-    static func figures(eventID: UUID, window: TimeInterval, on db: any Database, now: Date) async throws -> Figures {
-        let since = now.addingTimeInterval(-window * 13)
-        let posts = try await OpinionPost.query(on: db).filter(\.$eventID == eventID).filter(\.$receivedAt >= since)
-            .sort(\.$receivedAt, .descending).limit(20_000)
-            .field(\.$receivedAt).field(\.$postedAt).field(\.$sentiment).field(\.$keywords).field(\.$schemeIDs)
-            .field(\.$likes).field(\.$reposts).field(\.$comments).all()
-        var buckets = [Double](repeating: 0, count: 13)
-        var negative = 0, inWindow = 0, likes = 0, reposts = 0, comments = 0
-        var words: [String] = []
-        var schemes = Set<String>()
-        for p in posts {
-            let t = max(p.postedAt, p.receivedAt.addingTimeInterval(-window * 13))
-            let age = now.timeIntervalSince(min(t, p.receivedAt))
-            let bucket = 12 - min(12, max(0, Int(age / window)))
-            buckets[bucket] += 1
-            if p.receivedAt >= now.addingTimeInterval(-window) {
-                inWindow += 1
-                if p.sentiment == "negative" { negative += 1 }
-                likes &+= p.likes; reposts &+= p.reposts; comments &+= p.comments
-                if words.count < 2000 { words += p.keywords }
-                schemes.formUnion(p.schemeIDs)
-            }
-        }
-        let share = inWindow == 0 ? 0 : Double(negative) / Double(inWindow)
-        let burst = Trend.burst(buckets)
-        let risk = Trend.risk(volume: inWindow, zScore: burst.zScore, negativeShare: share, sensitiveHits: Trend.sensitiveHits(words))
-        return Figures(windowPosts: inWindow, negativeShare: share, burst: burst, risk: risk,
-                       heat: Trend.heat(volume: inWindow, reposts: reposts, comments: comments, likes: likes), schemeIDs: schemes)
-    }
-
     /// Checks the rules of a tenant against the given events; returns the alerts raised.
     @discardableResult
     static func evaluate(eventIDs: Set<UUID>, tenantID: UUID, on db: any Database, logger: Logger?, now: Date = Date()) async throws -> [OpinionAlert] {
         guard !eventIDs.isEmpty else { return [] }
         let rules = try await OpinionAlertRule.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).limit(100).all()
+        let window = TimeInterval(rules.map(\.windowMinutes).min() ?? 60) * 60
+        let events = try await OpinionEvent.query(on: db).filter(\.$tenantID == tenantID).filter(\.$id ~~ Array(eventIDs.prefix(200))).all()
+        let current = try await figures(eventIDs: events.compactMap(\.id), window: window, on: db, now: now)
+        var byWindow = [window: current]
+        // Risk and heat of every event in one transaction (one commit, not one per event).
+        try await db.transaction { tx in
+            for event in events {
+                guard let f = current[event.id!] else { continue }
+                event.risk = f.risk
+                event.heat = f.heat
+                if event.hasChanges { try await event.save(on: tx) }
+            }
+        }
         var raised: [OpinionAlert] = []
-        for eventID in eventIDs.prefix(200) {
-            guard let event = try await OpinionEvent.find(eventID, on: db), event.tenantID == tenantID else { continue }
-            let window = TimeInterval(rules.map(\.windowMinutes).min() ?? 60) * 60
-            var f = try await figures(eventID: eventID, window: window, on: db, now: now)
-            event.risk = f.risk
-            event.heat = f.heat
-            try await event.save(on: db)
-            for rule in rules {
-                let w = TimeInterval(rule.windowMinutes) * 60
-                if w != window { f = try await figures(eventID: eventID, window: w, on: db, now: now) }
+        for rule in rules {
+            let w = TimeInterval(rule.windowMinutes) * 60
+            if byWindow[w] == nil { byWindow[w] = try await figures(eventIDs: events.compactMap(\.id), window: w, on: db, now: now) }
+            for event in events {
+                guard let eventID = event.id, let f = byWindow[w]?[eventID] else { continue }
                 if let scheme = rule.schemeID, !f.schemeIDs.contains(scheme.uuidString) { continue }
                 guard f.windowPosts >= rule.minPosts, f.risk >= rule.minRisk, f.negativeShare >= rule.minNegativeShare,
                       !rule.requireBurst || f.burst.isBurst else { continue }

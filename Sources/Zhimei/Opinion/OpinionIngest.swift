@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 import ZhimeiText
 
@@ -102,14 +103,23 @@ enum OpinionIngest {
         var fingerprintsByEvent: [UUID: [UInt64]] = [:]
         var postIndexOwner: [UUID] = []   // clusterer post index → post ID (seeded posts first)
         if !recent.isEmpty {
-            let rows = try await OpinionPost.query(on: db).filter(\.$tenantID == tenantID).filter(\.$eventID ~~ recent.compactMap(\.id))
-                .sort(\.$receivedAt, .descending).limit(3000).field(\.$id).field(\.$eventID).field(\.$simhash).all()
-            for r in rows { if let e = r.eventID { fingerprintsByEvent[e, default: []].append(UInt64(bitPattern: r.simhash)) } }
+            // Raw rows, not models: this runs per batch, and decoding 3,000 models cost more than the query.
+            let ids: [any Encodable & Sendable] = recent.compactMap(\.id)
+            let rows = try await (db as! any SQLDatabase).raw("""
+                SELECT id, event_id, simhash FROM opinion_posts WHERE tenant_id = \(bind: tenantID) AND event_id IN (\(binds: ids))
+                ORDER BY received_at DESC LIMIT 3000
+                """).all()
+            var postsByEvent: [UUID: [UUID]] = [:]
+            for row in rows {
+                let event = try row.decode(column: "event_id", as: UUID.self)
+                fingerprintsByEvent[event, default: []].append(UInt64(bitPattern: try row.decode(column: "simhash", as: Int64.self)))
+                postsByEvent[event, default: []].append(try row.decode(column: "id", as: UUID.self))
+            }
             for e in recent {
                 guard let id = e.id else { continue }
                 eventIndex[id] = clusterer.seed(terms: e.termWeights, count: e.postCount, fingerprints: fingerprintsByEvent[id] ?? [])
                 events.append(e)
-                postIndexOwner += rows.filter { $0.eventID == id }.compactMap(\.id)
+                postIndexOwner += postsByEvent[id] ?? []
             }
         }
         var hashOwner: [String: (UUID, UUID?)] = [:]

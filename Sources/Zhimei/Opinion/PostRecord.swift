@@ -83,6 +83,11 @@ enum PostRecord {
         }
         guard let raw = (v as? String)?.trimmingCharacters(in: .whitespaces), !raw.isEmpty, raw.count <= 40 else { return nil }
         if let n = Double(raw), raw.allSatisfy({ $0.isNumber || $0 == "." }) { return date(NSNumber(value: n)) }
+        return PostTimestamp.parse(raw) ?? formatterDate(raw)
+    }
+
+    /// The forms `PostTimestamp` does not read, through Foundation's formatters (lenient, and slow per row).
+    static func formatterDate(_ raw: String) -> Date? {
         let iso = ISO8601DateFormatter()
         if let d = iso.date(from: raw) { return d }
         iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -58,7 +58,8 @@ enum Trend {
         return ((30 * v + 25 * s + 30 * n + 15 * k) * 10).rounded() / 10
     }
 
-    static func sensitiveHits(_ words: [String]) -> Int {
-        Set(words.filter { w in sensitiveWords.contains { w.contains($0) } }).count
+    /// Whether a keyword contains one of the sensitive words.
+    static func isSensitive(_ word: String) -> Bool {
+        sensitiveWords.contains { word.contains($0) }
     }
 }

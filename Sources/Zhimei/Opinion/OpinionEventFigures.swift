@@ -1,0 +1,96 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// An event's alert figures, counted by the database for many events at once.
+///
+/// Before, every ingest batch read each touched event's posts of the last 13 windows into models (up to 20,000 per
+/// event) and counted them in Swift: a 500-post import batch touching 200 events decoded tens of thousands of rows,
+/// and more as the events grew (a third of an import's CPU, perf 2026-12-04). Now three grouped queries serve all the
+/// events of a batch: volume per window, the window's sums, and the few posts that carry a sensitive word or a
+/// scheme.
+extension OpinionAlerts {
+    /// Figures of each event over `window` seconds ending `now`, against 12 earlier windows.
+    ///
+    /// A post counts in the window of its time (`posted_at`, but no earlier than 13 windows before its arrival and
+    /// no later than its arrival); posts that arrived before the 13 windows are not counted. The negative share,
+    /// heat, sensitive words and schemes come from the posts that arrived within the last window.
+    static func figures(eventIDs: [UUID], window: TimeInterval, on db: any Database, now: Date) async throws -> [UUID: Figures] {
+        guard !eventIDs.isEmpty else { return [:] }
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let dialect = FiguresDialect(postgres: sql.dialect.name == "postgresql")
+        let span = window * 13
+        let nowEpoch = now.timeIntervalSince1970
+        var buckets: [UUID: [Double]] = [:]
+        var sums: [UUID: (posts: Int, negative: Int, likes: Int, reposts: Int, comments: Int)] = [:]
+        var words: [UUID: Set<String>] = [:]
+        var schemes: [UUID: Set<String>] = [:]
+        for chunk in eventIDs.chunked(200) {
+            let ids: [any Encodable & Sendable] = chunk
+            let received = dialect.epoch("received_at"), posted = dialect.epoch("posted_at")
+            // The age of a post's time, in windows (truncated; clamped to the 13 buckets below).
+            let age = "\(dialect.trunc("(\(nowEpoch) - \(dialect.least(dialect.greatest(posted, "\(received) - \(span)"), received))) / \(window)"))"
+            let volume = try await sql.raw("""
+                SELECT event_id, \(unsafeRaw: age) AS age, \(unsafeRaw: dialect.real("COUNT(*)")) AS n FROM opinion_posts
+                WHERE event_id IN (\(binds: ids)) AND received_at >= \(bind: now.addingTimeInterval(-span))
+                GROUP BY event_id, \(unsafeRaw: age)
+                """).all()
+            for row in volume {
+                let id = try row.decode(column: "event_id", as: UUID.self)
+                let windowsAgo = Int(try row.decode(column: "age", as: Double.self))
+                let n = try row.decode(column: "n", as: Double.self)
+                buckets[id, default: [Double](repeating: 0, count: 13)][12 - min(12, max(0, windowsAgo))] += n
+            }
+            let since = now.addingTimeInterval(-window)
+            let totals = try await sql.raw("""
+                SELECT event_id, \(unsafeRaw: dialect.real("COUNT(*)")) AS n,
+                       \(unsafeRaw: dialect.real("SUM(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END)")) AS negative,
+                       \(unsafeRaw: dialect.real("SUM(likes)")) AS likes, \(unsafeRaw: dialect.real("SUM(reposts)")) AS reposts,
+                       \(unsafeRaw: dialect.real("SUM(comments)")) AS comments
+                FROM opinion_posts WHERE event_id IN (\(binds: ids)) AND received_at >= \(bind: since) GROUP BY event_id
+                """).all()
+            for row in totals {
+                let id = try row.decode(column: "event_id", as: UUID.self)
+                func int(_ c: String) throws -> Int { Int(clamping: Int64(try row.decode(column: c, as: Double?.self) ?? 0)) }
+                sums[id] = (try int("n"), try int("negative"), try int("likes"), try int("reposts"), try int("comments"))
+            }
+            // Only posts with a sensitive word among their keywords, or a scheme, are read.
+            let marked = (Trend.sensitiveWords.map { "\(dialect.text("keywords")) LIKE '%\($0)%'" } + [dialect.nonEmpty("scheme_ids")])
+                .joined(separator: " OR ")
+            let flagged = try await sql.raw("""
+                SELECT event_id, keywords, scheme_ids FROM opinion_posts
+                WHERE event_id IN (\(binds: ids)) AND received_at >= \(bind: since) AND (\(unsafeRaw: marked)) LIMIT 20000
+                """).all()
+            for row in flagged {
+                let id = try row.decode(column: "event_id", as: UUID.self)
+                for w in try row.decode(column: "keywords", as: [String].self) where Trend.isSensitive(w) { words[id, default: []].insert(w) }
+                schemes[id, default: []].formUnion(try row.decode(column: "scheme_ids", as: [String].self))
+            }
+        }
+        var out: [UUID: Figures] = [:]
+        for id in eventIDs {
+            let s = sums[id] ?? (0, 0, 0, 0, 0)
+            let share = s.posts == 0 ? 0 : Double(s.negative) / Double(s.posts)
+            let burst = Trend.burst(buckets[id] ?? [Double](repeating: 0, count: 13))
+            let risk = Trend.risk(volume: s.posts, zScore: burst.zScore, negativeShare: share, sensitiveHits: words[id]?.count ?? 0)
+            out[id] = Figures(windowPosts: s.posts, negativeShare: share, burst: burst, risk: risk,
+                              heat: Trend.heat(volume: s.posts, reposts: s.reposts, comments: s.comments, likes: s.likes),
+                              schemeIDs: schemes[id] ?? [])
+        }
+        return out
+    }
+}
+
+/// The few expressions the figures need that SQLite and PostgreSQL spell differently (SQLite stores times as Unix
+/// seconds and string arrays as JSON text; PostgreSQL as timestamptz and text[]).
+private struct FiguresDialect {
+    var postgres: Bool
+    func epoch(_ column: String) -> String { postgres ? "EXTRACT(EPOCH FROM \(column))::float8" : column }
+    func greatest(_ a: String, _ b: String) -> String { postgres ? "GREATEST(\(a), \(b))" : "MAX(\(a), \(b))" }
+    func least(_ a: String, _ b: String) -> String { postgres ? "LEAST(\(a), \(b))" : "MIN(\(a), \(b))" }
+    func trunc(_ x: String) -> String { postgres ? "TRUNC(\(x))::float8" : "CAST(\(x) AS INTEGER) * 1.0" }
+    func real(_ x: String) -> String { postgres ? "(\(x))::float8" : "(\(x)) * 1.0" }
+    func text(_ column: String) -> String { postgres ? "array_to_string(\(column), ' ')" : column }
+    func nonEmpty(_ column: String) -> String { postgres ? "cardinality(\(column)) > 0" : "\(column) <> '[]'" }
+}

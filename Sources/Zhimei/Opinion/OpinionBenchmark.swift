@@ -65,17 +65,7 @@ public enum OpinionBenchmark {
         let start = Date()
         let workers = max(1, o.workers)
         let texts = data.texts
-        let chunk = (texts.count + workers - 1) / workers
-        let analyses: [PostAnalysis] = try await withThrowingTaskGroup(of: (Int, [PostAnalysis]).self) { group in
-            for w in 0..<workers {
-                let lo = w * chunk, hi = min(texts.count, lo + chunk)
-                guard lo < hi else { continue }
-                group.addTask { (w, texts[lo..<hi].map { analyzer.analyze($0) }) }
-            }
-            var parts = [[PostAnalysis]](repeating: [], count: workers)
-            for try await (w, part) in group { parts[w] = part }
-            return parts.flatMap { $0 }
-        }
+        let analyses = await analyzer.analyze(texts.map { (text: $0, regionHint: nil) }, workers: workers)
         let analysisSeconds = Date().timeIntervalSince(start)
         var clusterer = EventClusterer(threshold: o.threshold)
         var predicted: [Int] = []

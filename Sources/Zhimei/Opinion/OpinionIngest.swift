@@ -22,6 +22,9 @@ enum OpinionIngest {
     static let clusterWindow: TimeInterval = 72 * 3600
     static let futureTolerance: TimeInterval = 300
 
+    /// Analysis tasks per batch: one per core (at most 8); the analysis is pure CPU, the database part is serial.
+    static let analysisWorkers = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
     /// One tenant's batches, one at a time.
     static let queue = PerKeySerialQueue()
 
@@ -92,7 +95,7 @@ enum OpinionIngest {
         let schemes = try await OpinionSchemes.matchers(tenantID: tenantID, on: db)
         let facts = try await OpinionFactEntities.load(tenantID: tenantID, on: db)
         let tenantAnalyzer = analyzer.adding(words: facts.words + schemes.flatMap { $0.rule.terms.map { (word: $0, tag: "nz") } })
-        let analyses = fresh.map { tenantAnalyzer.analyze($0.0.text, regionHint: $0.0.region) }
+        let analyses = await tenantAnalyzer.analyze(fresh.map { (text: $0.0.text, regionHint: $0.0.region) }, workers: analysisWorkers)
 
         // 3. State: recent events and fingerprints of the tenant, exact-duplicate hashes, schemes.
         var clusterer = EventClusterer()

@@ -63,6 +63,23 @@ struct PostAnalyzer: Sendable {
         "宁夏", "新疆", "香港", "澳门",
     ]
 
+    /// Analyses many posts on `workers` tasks (the analysis is pure CPU), in input order.
+    func analyze(_ posts: [(text: String, regionHint: String?)], workers: Int = 2) async -> [PostAnalysis] {
+        let workers = max(1, min(workers, posts.count / 50 + 1))   // small batches are not worth a task each
+        guard workers > 1 else { return posts.map { analyze($0.text, regionHint: $0.regionHint) } }
+        let chunk = (posts.count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [PostAnalysis]).self) { group in
+            for w in 0..<workers {
+                let lo = w * chunk, hi = min(posts.count, lo + chunk)
+                guard lo < hi else { continue }
+                group.addTask { (w, posts[lo..<hi].map { analyze($0.text, regionHint: $0.regionHint) }) }
+            }
+            var parts = [[PostAnalysis]](repeating: [], count: workers)
+            for await (w, part) in group { parts[w] = part }
+            return parts.flatMap { $0 }
+        }
+    }
+
     func analyze(_ text: String, regionHint: String? = nil) -> PostAnalysis {
         let clipped = String(text.prefix(20_000))
         let language = LanguageDetector.detect(clipped, engine: engine)

@@ -85,6 +85,28 @@ final class OpinionEngineTests: XCTestCase {
         XCTAssertEqual(a.analyze("x", regionHint: " 长沙 ").region, "长沙", "metadata wins")
     }
 
+    /// A batch analysed on several tasks gives each post the analysis it gets alone, in the batch's order.
+    func testBatchAnalysisOnWorkersKeepsOrderAndResults() async throws {
+        let a = try analyzer()
+        let posts = (0..<301).map { i in
+            (text: ["浏阳\(i)号路段积水严重，非常失望！", "宁乡花炮节开幕，现场很热闹\(i)。", "這家醫院的服務很好，第\(i)次來"][i % 3],
+             regionHint: i % 5 == 0 ? "长沙" : nil as String?)
+        }
+        let alone = posts.map { a.analyze($0.text, regionHint: $0.regionHint) }
+        for workers in [1, 2, 3] {
+            let batch = await a.analyze(posts, workers: workers)
+            XCTAssertEqual(batch.count, posts.count)
+            for (x, y) in zip(batch, alone) {
+                XCTAssertEqual(x.simplified, y.simplified)
+                XCTAssertEqual(x.contentHash, y.contentHash)
+                XCTAssertEqual(x.simhash, y.simhash)
+                XCTAssertEqual(x.keywords, y.keywords)
+                XCTAssertEqual(x.sentiment.score, y.sentiment.score)
+                XCTAssertEqual(x.region, y.region)
+            }
+        }
+    }
+
     /// Function words and common time words are not keywords (they filled events' word clouds); content words,
     /// rare time words and English words of three letters or more are.
     func testPostKeywordsAreContentWords() throws {

@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import SQLKit
-import Vapor
 
 /// An event's alert figures, counted by the database for many events at once.
 ///
@@ -18,7 +17,7 @@ extension OpinionAlerts {
     /// heat, sensitive words and schemes come from the posts that arrived within the last window.
     static func figures(eventIDs: [UUID], window: TimeInterval, on db: any Database, now: Date) async throws -> [UUID: Figures] {
         guard !eventIDs.isEmpty else { return [:] }
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try OpinionIngest.sqlDatabase(db)
         let dialect = FiguresDialect(postgres: sql.dialect.name == "postgresql")
         let span = window * 13
         let nowEpoch = now.timeIntervalSince1970

@@ -24,7 +24,8 @@ enum OpinionAlerts {
         let rules = try await OpinionAlertRule.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).limit(100).all()
         let window = TimeInterval(rules.map(\.windowMinutes).min() ?? 60) * 60
         let events = try await OpinionEvent.query(on: db).filter(\.$tenantID == tenantID).filter(\.$id ~~ Array(eventIDs.prefix(200))).all()
-        let current = try await figures(eventIDs: events.compactMap(\.id), window: window, on: db, now: now)
+        let ids = events.compactMap(\.id)
+        let current = try await figures(eventIDs: ids, window: window, on: db, now: now)
         var byWindow = [window: current]
         // Risk and heat of every event in one transaction (one commit, not one per event).
         try await db.transaction { tx in
@@ -38,7 +39,7 @@ enum OpinionAlerts {
         var raised: [OpinionAlert] = []
         for rule in rules {
             let w = TimeInterval(rule.windowMinutes) * 60
-            if byWindow[w] == nil { byWindow[w] = try await figures(eventIDs: events.compactMap(\.id), window: w, on: db, now: now) }
+            if byWindow[w] == nil { byWindow[w] = try await figures(eventIDs: ids, window: w, on: db, now: now) }
             for event in events {
                 guard let eventID = event.id, let f = byWindow[w]?[eventID] else { continue }
                 if let scheme = rule.schemeID, !f.schemeIDs.contains(scheme.uuidString) { continue }

@@ -10,13 +10,8 @@ import Foundation
 /// Anything else returns nil, and the caller falls back to the formatters.
 enum PostTimestamp {
     static func parse(_ text: String) -> Date? {
-        var bytes = text.utf8.makeIterator()
-        var b: [UInt8] = []
-        b.reserveCapacity(32)
-        while let c = bytes.next() {
-            guard b.count < 32 else { return nil }
-            b.append(c)
-        }
+        guard text.utf8.count <= 32 else { return nil }
+        let b = Array(text.utf8)
         func number(_ at: Int, _ width: Int) -> Int? {
             guard at + width <= b.count else { return nil }
             var n = 0

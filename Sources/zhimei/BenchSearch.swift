@@ -17,11 +17,13 @@ struct SearchBench: AsyncParsableCommand {
     @Flag(help: "After the load, merge the FTS5 segments (timed) and run the queries again.") var optimize = false
     @Option(help: "Random seed of the corpus.") var seed: UInt64 = 20_260_101
     @Option(help: "SQLite: keep the database in this directory; an index already there with --articles rows is reused (no indexing).") var databaseDir: String?
+    @Option(help: "Tasks generating and analysing the next batches while one is written (default: cores − 1, at least 1).") var analysisWorkers: Int?
 
     func validate() throws {
         guard (100...5_000_000).contains(articles) else { throw ValidationError("--articles must be 100–5000000") }
         guard (100...20_000).contains(characters) else { throw ValidationError("--characters must be 100–20000") }
         guard (10...100_000).contains(queries), (1...256).contains(clients) else { throw ValidationError("--queries 10–100000, --clients 1–256") }
+        if let w = analysisWorkers, !(1...64).contains(w) { throw ValidationError("--analysis-workers must be 1–64") }
     }
 
     func run() async throws {
@@ -29,7 +31,7 @@ struct SearchBench: AsyncParsableCommand {
         var o = SearchBenchmark.Options()
         o.articles = articles; o.characters = characters; o.queries = queries; o.clients = clients
         o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed; o.baselineQueries = baselineQueries; o.optimize = optimize
-        o.databaseDirectory = databaseDir
+        o.databaseDirectory = databaseDir; o.analysisWorkers = analysisWorkers
         let report = try await SearchBenchmark.run(o, textData: settings.textDataDirectory) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

@@ -6,8 +6,9 @@ import SQLKit
 ///
 /// On SQLite a batch goes in with the FTS insert trigger dropped: the rows are inserted plainly, then one
 /// `INSERT INTO search_fts … SELECT` indexes them, and the trigger is re-created — all in one transaction, so no other
-/// writer ever sees the table without its trigger. The session keeps one connection with a large page cache and
-/// `synchronous=NORMAL` (WAL: no fsync per commit, still crash-safe) and restores both at the end.
+/// writer ever sees the table without its trigger. The session keeps one connection with a large page cache,
+/// `synchronous=NORMAL` (WAL: no fsync per commit, still crash-safe), a long checkpoint interval and `secure_delete`
+/// off, and restores all four at the end.
 /// PostgreSQL uses the ordinary upsert (its tsvector is a generated column).
 public struct SearchBulkLoad: Sendable {
     /// Where a session's write time went (milliseconds), for the bench.
@@ -39,8 +40,15 @@ public struct SearchBulkLoad: Sendable {
             let checkpoint = try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self) ?? 1000
             try await sql.raw(SQLQueryString("PRAGMA cache_size=-\(unsafeRaw: String(SearchBulkLoad.cacheKiB))")).run()
             try await sql.raw("PRAGMA synchronous=NORMAL").run()
+            let secureDelete = try await sql.raw("PRAGMA secure_delete").first()?.decode(column: "secure_delete", as: Int.self) ?? 1
             try await sql.raw(SQLQueryString("PRAGMA wal_autocheckpoint=\(unsafeRaw: String(SearchBulkLoad.checkpointPages))")).run()
+            // The bundled SQLite zeroes every freed page (SQLITE_SECURE_DELETE). FTS5 frees its merged segments' pages
+            // after each batch, so zeroing them writes them once more through the WAL and the checkpoint: with it off the
+            // writer ran ~1.4× faster. What is freed is the index's own copy (merged postings, replaced rows) of content
+            // kept in its source tables; the per-row path outside a session keeps the compiled default.
+            try await sql.raw("PRAGMA secure_delete=OFF").run()
             func restore() async {
+                try? await sql.raw(SQLQueryString("PRAGMA secure_delete=\(unsafeRaw: String(secureDelete))")).run()
                 try? await sql.raw(SQLQueryString("PRAGMA cache_size=\(unsafeRaw: String(cache))")).run()
                 try? await sql.raw(SQLQueryString("PRAGMA synchronous=\(unsafeRaw: String(sync))")).run()
                 try? await sql.raw(SQLQueryString("PRAGMA wal_autocheckpoint=\(unsafeRaw: String(checkpoint))")).run()

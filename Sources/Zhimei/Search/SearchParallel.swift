@@ -11,6 +11,11 @@ enum SearchParallel {
     /// Items per chunk: ~20–30 ms of analysis for 1,500-character articles.
     static let chunk = 32
 
+    /// Workers for the analysis beside a bulk load: one core is left to the SQLite writer. With every core analysing,
+    /// the writer shared its core with an analysis thread and the whole load ran slower (bench search, 40,000
+    /// articles on 2 cores: 1,380–1,500/s with two workers, 1,670–1,830/s with one).
+    static var bulkWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
+
     /// `transform` over `items` on up to `workers` tasks, in the items' order. Each worker makes its own scratch state
     /// with `state(workerIndex)` and passes it to every call, so the state needs no lock and never crosses tasks.
     static func map<T: Sendable, S, R: Sendable>(_ items: [T], workers: Int = ProcessInfo.processInfo.activeProcessorCount,

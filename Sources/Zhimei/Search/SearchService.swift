@@ -12,10 +12,11 @@ public enum SearchService {
     }
 
     /// Analyses documents on every core (in small chunks, so other work on the cooperative pool is not starved).
-    public static func analyze(_ docs: [SearchDocument], analyzer: SearchAnalyzer) async -> [IndexedRow] {
+    public static func analyze(_ docs: [SearchDocument], analyzer: SearchAnalyzer,
+                               workers: Int = ProcessInfo.processInfo.activeProcessorCount) async -> [IndexedRow] {
         let converters = SearchAnalyzerScratch.converters
         // One scratch per worker, each with its own OpenCC handle where there are enough (one handle is used under a lock).
-        return await SearchParallel.map(docs, state: { n in
+        return await SearchParallel.map(docs, workers: workers, state: { n in
             SearchAnalyzerScratch(converter: converters.isEmpty ? nil : converters[n % converters.count])
         }) { scratch, doc in IndexedRow(doc, analyzer: analyzer, scratch: scratch) }
     }
@@ -54,24 +55,34 @@ public enum SearchService {
     }
 
     /// Rebuilds the index (of one tenant, when given) from every source.
-    static func reindex(app: Application, tenant: UUID?, on db: any Database) async throws -> Int {
+    static func reindex(app: Application, tenant: UUID?, on db: any Database, batch: Int = 1000) async throws -> Int {
         let analyzer = try await analyzer(app)
         try await SearchIndex.clear(tenant: tenant, on: db)
         var written = 0
+        // A pipeline: while one batch is written, the next is read and analysed (on every core but the writer's).
+        var analysing: Task<[IndexedRow], Never>?
+        func writeAnalysed() async throws {
+            guard let task = analysing else { return }
+            analysing = nil
+            let rows = await task.value
+            // One bulk session per batch: a running server's requests wait for a pooled connection, so none is held
+            // for the whole rebuild.
+            _ = try await SearchBulkLoad.session(on: db) { bulk in try await bulk.write(rows) }
+            written += rows.count
+        }
         for source in app.search.sources {
             var mark = SearchWatermark.start
             while true {
-                let docs = try await source.changes(after: mark, limit: 1000, tenant: tenant, on: db)
+                let docs = try await source.changes(after: mark, limit: batch, tenant: tenant, on: db)
                 guard let last = docs.last else { break }
-                let rows = await analyze(docs, analyzer: analyzer)
-                // One bulk session per batch: a running server's requests wait for a pooled connection, so none is held
-                // for the whole rebuild.
-                _ = try await SearchBulkLoad.session(on: db) { bulk in try await bulk.write(rows) }
-                written += docs.count
+                let next = Task { await analyze(docs, analyzer: analyzer, workers: SearchParallel.bulkWorkers) }
+                try await writeAnalysed()
+                analysing = next
                 mark = SearchWatermark(updatedAt: last.updatedAt, id: last.sourceID)
-                if docs.count < 1000 { break }
+                if docs.count < batch { break }
             }
         }
+        try await writeAnalysed()
         return written
     }
 

@@ -82,19 +82,21 @@ final class SearchBulkLoadTests: XCTestCase {
                 try await SearchBulkLoad.session(on: t.db) { bulk in try await bulk.optimize() }
                 try await sql.raw("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')").run()
                 for q in queries { try await XCTAssertEqualAsync(try await keys(t, q, tenant: liuyang), before[q] ?? [], q) }
-                // The session's connection settings (page cache, sync, checkpoint interval) are in force during it and put back after.
+                // The session's connection settings (page cache, sync, checkpoint interval, secure delete) are in force during
+                // it and put back after.
                 try await t.db.withConnection { conn in
                     let c = try XCTUnwrap(conn as? any SQLDatabase)
                     @Sendable func pragmas(_ sql: any SQLDatabase) async throws -> [Int] {
                         var out: [Int] = []
-                        for name in ["cache_size", "synchronous", "wal_autocheckpoint"] {
+                        for name in ["cache_size", "synchronous", "wal_autocheckpoint", "secure_delete"] {
                             out.append(try await sql.raw(SQLQueryString("PRAGMA \(unsafeRaw: name)")).first()?.decode(column: name, as: Int.self) ?? -1)
                         }
                         return out
                     }
                     let outside = try await pragmas(c)
                     let inside = try await SearchBulkLoad.session(on: conn) { bulk in try await pragmas(try XCTUnwrap(bulk.db as? any SQLDatabase)) }
-                    XCTAssertEqual(inside, [-SearchBulkLoad.cacheKiB, 1, SearchBulkLoad.checkpointPages])
+                    XCTAssertEqual(inside, [-SearchBulkLoad.cacheKiB, 1, SearchBulkLoad.checkpointPages, 0])
+                    XCTAssertEqual(outside.last, 1, "the bundled SQLite's default: freed pages are zeroed")
                     try await XCTAssertEqualAsync(try await pragmas(c), outside)
                 }
             }

@@ -86,6 +86,32 @@ final class SearchUpkeepTests: XCTestCase {
         }
     }
 
+    /// Reindexing in small batches runs the read/analyse/write pipeline over many batches and sources; it must write
+    /// exactly what one large batch writes, and leave nothing missing, stale or orphaned.
+    func testReindexInSmallBatchesEqualsOneBatch() async throws {
+        try await withTestApp { t in
+            let reporter = try await t.token(for: "liuyang-reporter")
+            for i in 0..<5 { _ = try await story(t, reporter, "蓑衣渡巡堤简报第\(i + 1)期", "第\(i + 1)期：蓑衣渡防汛队员坚守大堤。") }
+            let sql = try XCTUnwrap(t.db as? any SQLDatabase)
+            @Sendable func rows() async throws -> [String] {
+                try await sql.raw("SELECT id, title, tok_body, state FROM search_documents ORDER BY id").all().map {
+                    try [$0.decode(column: "id", as: String.self), $0.decode(column: "title", as: String.self),
+                         $0.decode(column: "tok_body", as: String.self), $0.decode(column: "state", as: String.self)].joined(separator: "|")
+                }
+            }
+            let whole = try await SearchService.reindex(app: t.app, tenant: nil, on: t.db)
+            let expected = try await rows()
+            XCTAssertEqual(whole, expected.count)
+            XCTAssertGreaterThanOrEqual(whole, 5)
+            let small = try await SearchService.reindex(app: t.app, tenant: nil, on: t.db, batch: 2)
+            XCTAssertEqual(small, whole)
+            try await XCTAssertEqualAsync(try await rows(), expected)
+            let check = try await SearchService.check(app: t.app, tenant: nil, repair: false, on: t.db)
+            XCTAssertEqual([check.missing, check.stale, check.orphaned], [0, 0, 0])
+            try await XCTAssertEqualAsync(try await search(t, "蓑衣渡", as: reporter).total, 5)
+        }
+    }
+
     struct JobOut: Decodable { var id: UUID; var kind: String; var tenantId: UUID?; var state: String }
     struct ReindexBody: Encodable { var tenantId: UUID? }
 

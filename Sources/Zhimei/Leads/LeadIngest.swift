@@ -61,10 +61,21 @@ enum LeadIngest {
             }
             let lead = analyse(item, tenantID: tenantID, guidHash: hash, engine: engine, ownWords: ownWords, now: now)
             lead.clusterID = try await cluster(for: lead, scope: scope, on: db, now: now) ?? lead.id!
-            try await lead.create(on: db)
-            created.append(lead)
+            if try await store(lead, on: db) { created.append(lead) }
         }
         return created
+    }
+
+    /// Saves a new lead; false when its source already holds the item. `queue` serialises one process's ingests, but a
+    /// `serve` and a `worker` (or two servers) can both pass the look-up above: the unique index on (source, item hash)
+    /// (migration 095) then refuses the second row, and that item is skipped as already stored.
+    static func store(_ lead: Lead, on db: any Database) async throws -> Bool {
+        do {
+            try await lead.create(on: db)
+            return true
+        } catch let error as any DatabaseError where error.isConstraintFailure && lead.sourceID != nil {
+            return false
+        }
     }
 
     /// Builds the lead (not saved): text, language, keywords, summary, category and fingerprint.

@@ -85,3 +85,28 @@ struct M011_CreateLeads: AsyncMigration {
         try await db.schema(Lead.schema).delete()
     }
 }
+
+/// 095: one lead per (source, item hash) across processes too. Ingests are serialised per tenant only inside one
+/// process, so a `serve` and a `worker` polling the same feed could each store an item. Leads without a source (tips,
+/// pasted text) have a NULL source and are not constrained (NULLs are distinct in a unique index on both databases).
+/// A database that already holds repeated pairs keeps the plain index, with a warning, rather than failing to start.
+struct M095_UniqueLeadGUIDs: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        let sql = db as! any SQLDatabase
+        let repeated = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM (SELECT 1 FROM leads WHERE source_id IS NOT NULL GROUP BY source_id, guid_hash HAVING COUNT(*) > 1) r
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+        guard repeated == 0 else {
+            db.logger.warning("leads holds \(repeated) repeated (source, item) pairs: kept the non-unique index")
+            return
+        }
+        try await sql.create(index: "leads_source_guid_unique").unique().on(Lead.schema).column("source_id").column("guid_hash").run()
+        try await sql.drop(index: "leads_source_guid").ifExists().run()
+    }
+
+    func revert(on db: Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.raw("CREATE INDEX IF NOT EXISTS leads_source_guid ON leads (source_id, guid_hash)").run()
+        try await sql.drop(index: "leads_source_guid_unique").ifExists().run()
+    }
+}

@@ -406,6 +406,50 @@ final class LeadsTests: XCTestCase {
         }
     }
 
+    /// Two processes (a `serve` and a `worker`) can both pass the "already stored?" look-up, since the per-tenant queue
+    /// is per process; the unique index of migration 095 turns the second write into "already stored", not a second lead.
+    func testSecondProcessStoringTheSameItemIsRefused() async throws {
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let source = try await createSource(t, editor, name: "两进程推送", url: nil, kind: "webhook")
+            let tenant = try await t.tenant("liuyang").requireID()
+            let item = IncomingLead(title: "两进程线索", text: "浏阳市一条推送线索正文。", isHTML: false, link: nil, publishedAt: nil, guid: "dup-1",
+                                    origin: .webhook, sourceID: source.id, sourceName: source.name)
+            let engine = try? await t.app.text.engine()
+            @Sendable func twin(_ item: IncomingLead) -> Lead {
+                // What the other process writes after its own look-up found nothing.
+                let lead = LeadIngest.analyse(item, tenantID: tenant, guidHash: LeadIngest.guidHash(item), engine: engine, now: Date())
+                lead.clusterID = lead.id!
+                return lead
+            }
+            @Sendable func count() async throws -> Int { try await Lead.query(on: t.db).filter(\.$sourceID == source.id).count() }
+            try await XCTAssertEqualAsync(try await LeadIngest.ingest([item], tenantID: tenant, engine: engine, on: t.db).count, 1)
+            try await XCTAssertEqualAsync(try await LeadIngest.store(twin(item), on: t.db), false)
+            try await XCTAssertEqualAsync(try await count(), 1)
+            // Leads without a source (tips) are not constrained: the same text twice is two tips.
+            var tip = item
+            tip.sourceID = nil
+            tip.origin = .tip
+            try await XCTAssertEqualAsync(try await LeadIngest.store(twin(tip), on: t.db), true)
+            try await XCTAssertEqualAsync(try await LeadIngest.store(twin(tip), on: t.db), true)
+
+            // A database that already holds repeated pairs keeps the plain index: the migration warns instead of failing.
+            let migration = M095_UniqueLeadGUIDs()
+            try await migration.revert(on: t.db)
+            try await XCTAssertEqualAsync(try await LeadIngest.store(twin(item), on: t.db), true)
+            try await migration.prepare(on: t.db)
+            try await XCTAssertEqualAsync(try await LeadIngest.store(twin(item), on: t.db), true)
+            try await XCTAssertEqualAsync(try await count(), 3)
+            // Once the repeats are gone, the index is unique again.
+            let keep = try await XCTUnwrapAsync(try await Lead.query(on: t.db).filter(\.$sourceID == source.id).sort(\.$createdAt).first())
+            try await Lead.query(on: t.db).filter(\.$sourceID == source.id).filter(\.$id != keep.requireID()).delete()
+            try await migration.revert(on: t.db)
+            try await migration.prepare(on: t.db)
+            try await XCTAssertEqualAsync(try await LeadIngest.store(twin(item), on: t.db), false)
+            try await XCTAssertEqualAsync(try await count(), 1)
+        }
+    }
+
     func testNearDuplicateClusterAndHotSort() async throws {
         try await withTestApp { t in
             let editor = try await t.token(for: "liuyang-editor")

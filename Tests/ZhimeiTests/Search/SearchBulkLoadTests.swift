@@ -98,6 +98,12 @@ final class SearchBulkLoadTests: XCTestCase {
                     XCTAssertEqual(inside, [-SearchBulkLoad.cacheKiB, 1, SearchBulkLoad.checkpointPages, 0])
                     XCTAssertEqual(outside.last, 1, "the bundled SQLite's default: freed pages are zeroed")
                     try await XCTAssertEqualAsync(try await pragmas(c), outside)
+                    // FTS5's merge width is a setting of the index itself, not of the connection: 16 inside, back after.
+                    let before = try await SearchBulkLoad.automerge(c)
+                    let during = try await SearchBulkLoad.session(on: conn) { bulk in try await SearchBulkLoad.automerge(try XCTUnwrap(bulk.db as? any SQLDatabase)) }
+                    XCTAssertEqual(during, SearchBulkLoad.bulkAutomerge)
+                    try await XCTAssertEqualAsync(try await SearchBulkLoad.automerge(c), before)
+                    XCTAssertEqual(before, 4)
                 }
             }
         }

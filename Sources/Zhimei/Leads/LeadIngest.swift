@@ -68,7 +68,7 @@ enum LeadIngest {
 
     /// Saves a new lead; false when its source already holds the item. `queue` serialises one process's ingests, but a
     /// `serve` and a `worker` (or two servers) can both pass the look-up above: the unique index on (source, item hash)
-    /// (migration 095) then refuses the second row, and that item is skipped as already stored.
+    /// (migration 012) then refuses the second row, and that item is skipped as already stored.
     static func store(_ lead: Lead, on db: any Database) async throws -> Bool {
         do {
             try await lead.create(on: db)

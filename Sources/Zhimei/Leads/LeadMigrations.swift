@@ -86,11 +86,11 @@ struct M011_CreateLeads: AsyncMigration {
     }
 }
 
-/// 095: one lead per (source, item hash) across processes too. Ingests are serialised per tenant only inside one
+/// 012: one lead per (source, item hash) across processes too. Ingests are serialised per tenant only inside one
 /// process, so a `serve` and a `worker` polling the same feed could each store an item. Leads without a source (tips,
 /// pasted text) have a NULL source and are not constrained (NULLs are distinct in a unique index on both databases).
 /// A database that already holds repeated pairs keeps the plain index, with a warning, rather than failing to start.
-struct M095_UniqueLeadGUIDs: AsyncMigration {
+struct M012_UniqueLeadGUIDs: AsyncMigration {
     func prepare(on db: Database) async throws {
         let sql = db as! any SQLDatabase
         let repeated = try await sql.raw("""

@@ -6,7 +6,7 @@ enum LeadsModule {
     static let migrations: [any Migration] = [
         M010_CreateLeadSources(),
         M011_CreateLeads(),
-        M095_UniqueLeadGUIDs(),
+        M012_UniqueLeadGUIDs(),
     ]
 
     static func register(_ app: Application) throws {

@@ -407,7 +407,7 @@ final class LeadsTests: XCTestCase {
     }
 
     /// Two processes (a `serve` and a `worker`) can both pass the "already stored?" look-up, since the per-tenant queue
-    /// is per process; the unique index of migration 095 turns the second write into "already stored", not a second lead.
+    /// is per process; the unique index of migration 012 turns the second write into "already stored", not a second lead.
     func testSecondProcessStoringTheSameItemIsRefused() async throws {
         try await withTestApp { t in
             let editor = try await t.token(for: "liuyang-editor")
@@ -434,7 +434,7 @@ final class LeadsTests: XCTestCase {
             try await XCTAssertEqualAsync(try await LeadIngest.store(twin(tip), on: t.db), true)
 
             // A database that already holds repeated pairs keeps the plain index: the migration warns instead of failing.
-            let migration = M095_UniqueLeadGUIDs()
+            let migration = M012_UniqueLeadGUIDs()
             try await migration.revert(on: t.db)
             try await XCTAssertEqualAsync(try await LeadIngest.store(twin(item), on: t.db), true)
             try await migration.prepare(on: t.db)

@@ -99,7 +99,7 @@ public enum SearchBenchmark {
         let workers = max(1, o.analysisWorkers ?? SearchParallel.bulkWorkers)
         @Sendable func prepare(_ start: Int) async -> (rows: [IndexedRow], generateMs: Double, analyseMs: Double) {
             let t0 = ContinuousClock.now
-            // Generated on every core too, so making the corpus does not hold the pipeline back.
+            // Generated on the analysis tasks too, so making the corpus does not hold the pipeline back.
             let docs = await SearchParallel.map(Array(start..<min(start + batch, articles)), workers: workers, state: { _ in () }) { _, i -> SearchDocument in
                 let a = corpus.article(i, seed: seed, characters: characters)
                 let date = Date(timeIntervalSince1970: 1_700_000_000 + Double(i % 700) * 86_400)

@@ -29,6 +29,19 @@ public struct SearchBulkLoad: Sendable {
     /// every ~1 GB instead copies each of them into the database once per many batches, not once per batch.
     static let checkpointPages = 262_144
 
+    /// The session's connection settings (PRAGMA name, value).
+    static let sessionPragmas: [(name: String, value: Int)] = [
+        ("cache_size", -cacheKiB),
+        // NORMAL: in WAL mode no fsync per commit; a crash can lose the last batches but not corrupt the file.
+        ("synchronous", 1),
+        ("wal_autocheckpoint", checkpointPages),
+        // The bundled SQLite zeroes every freed page (SQLITE_SECURE_DELETE). FTS5 frees its merged segments' pages after
+        // each batch, so zeroing them wrote them once more through the WAL and the checkpoint: with it off the writer
+        // ran ~1.4× faster. What is freed is the index's own copy (merged postings, replaced rows) of content kept in
+        // its source tables; the per-row path outside a session keeps the compiled default.
+        ("secure_delete", 0),
+    ]
+
     /// FTS5 merges a level's segments into one segment of the next level once the level holds this many (its default
     /// is 4). A bulk load writes one segment per batch, so with 4 every posting of a million articles was rewritten about
     /// 4.5 times by merges (log₄ of 500 batches), with 16 about 2.2 times; queries then read a few more segments.
@@ -40,26 +53,22 @@ public struct SearchBulkLoad: Sendable {
         guard sqlite else { return try await body(SearchBulkLoad(db: db, sqlite: false)) }
         return try await db.withConnection { conn in
             let sql = try SearchIndex.sql(conn)
-            let cache = try await sql.raw("PRAGMA cache_size").first()?.decode(column: "cache_size", as: Int.self) ?? -2000
-            let sync = try await sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self) ?? 2
-            let checkpoint = try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self) ?? 1000
-            try await sql.raw(SQLQueryString("PRAGMA cache_size=-\(unsafeRaw: String(SearchBulkLoad.cacheKiB))")).run()
-            try await sql.raw("PRAGMA synchronous=NORMAL").run()
-            let secureDelete = try await sql.raw("PRAGMA secure_delete").first()?.decode(column: "secure_delete", as: Int.self) ?? 1
+            // Each setting's value outside the session, read before it is changed and put back afterwards.
+            var saved: [(name: String, value: Int)] = []
+            for pragma in SearchBulkLoad.sessionPragmas {
+                let name = pragma.name
+                if let old = try await sql.raw(SQLQueryString("PRAGMA \(unsafeRaw: name)")).first()?.decode(column: name, as: Int.self) {
+                    saved.append((name, old))
+                }
+                try await sql.raw(SQLQueryString("PRAGMA \(unsafeRaw: name)=\(unsafeRaw: String(pragma.value))")).run()
+            }
             let automerge = try await SearchBulkLoad.automerge(sql)
             try await SearchBulkLoad.setAutomerge(SearchBulkLoad.bulkAutomerge, sql)
-            try await sql.raw(SQLQueryString("PRAGMA wal_autocheckpoint=\(unsafeRaw: String(SearchBulkLoad.checkpointPages))")).run()
-            // The bundled SQLite zeroes every freed page (SQLITE_SECURE_DELETE). FTS5 frees its merged segments' pages
-            // after each batch, so zeroing them writes them once more through the WAL and the checkpoint: with it off the
-            // writer ran ~1.4× faster. What is freed is the index's own copy (merged postings, replaced rows) of content
-            // kept in its source tables; the per-row path outside a session keeps the compiled default.
-            try await sql.raw("PRAGMA secure_delete=OFF").run()
             func restore() async {
                 try? await SearchBulkLoad.setAutomerge(automerge, sql)
-                try? await sql.raw(SQLQueryString("PRAGMA secure_delete=\(unsafeRaw: String(secureDelete))")).run()
-                try? await sql.raw(SQLQueryString("PRAGMA cache_size=\(unsafeRaw: String(cache))")).run()
-                try? await sql.raw(SQLQueryString("PRAGMA synchronous=\(unsafeRaw: String(sync))")).run()
-                try? await sql.raw(SQLQueryString("PRAGMA wal_autocheckpoint=\(unsafeRaw: String(checkpoint))")).run()
+                for (name, value) in saved {
+                    try? await sql.raw(SQLQueryString("PRAGMA \(unsafeRaw: name)=\(unsafeRaw: String(value))")).run()
+                }
                 // Copy what is left in the WAL into the database, so it does not stay large after the load.
                 _ = try? await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").all()
             }

@@ -104,10 +104,7 @@ public struct SearchCorpus: Sendable {
     ]
 
     /// One template slot: a word drawn from a pool, or fixed text.
-    struct Slot: Sendable {
-        var pool: Pool?
-        var text: String
-    }
+    struct Slot: Sendable { var pool: Pool?; var text: String }
 
     /// The templates with each part-of-speech slot resolved to its pool once (not a tag look-up per word).
     var slots: [[Slot]] = []

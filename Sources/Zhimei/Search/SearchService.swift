@@ -11,7 +11,8 @@ public enum SearchService {
         return analyzer
     }
 
-    /// Analyses documents on every core (in small chunks, so other work on the cooperative pool is not starved).
+    /// Analyses documents on `workers` tasks, every core by default (in small chunks, so other work on the cooperative
+    /// pool is not starved).
     public static func analyze(_ docs: [SearchDocument], analyzer: SearchAnalyzer,
                                workers: Int = ProcessInfo.processInfo.activeProcessorCount) async -> [IndexedRow] {
         let converters = SearchAnalyzerScratch.converters

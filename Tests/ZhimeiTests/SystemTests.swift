@@ -50,6 +50,55 @@ final class SystemTests: XCTestCase {
         }
     }
 
+    /// The HTTP parser closes the connection, with no response at all, on a request head over 80 KiB. So every
+    /// documented query string must fit with each parameter at its longest, percent-encoded at 12 bytes per character
+    /// (a 4-byte UTF-8 scalar), leaving 16 KiB for headers.
+    func testEveryDocumentedQueryStringFitsInARequestHead() async throws {
+        func longest(_ schema: Zhimei.Schema) -> Int? {
+            switch schema {
+            case .string(_, let maxLength): return maxLength.map { $0 * 12 }
+            case .uuid: return 36
+            case .dateTime: return 40 * 3
+            case .boolean: return 5
+            case .integer(let minimum, let maximum): return max(String(minimum ?? Int.min).count, String(maximum ?? Int.max).count)
+            case .number: return 40
+            case .enumeration(let values): return (values.map { $0.utf8.count * 3 }.max() ?? 0)
+            default: return nil
+            }
+        }
+        try await withTestApp(seed: false) { t in
+            var checked = 0
+            for route in t.app.routes.all {
+                guard let op = route.operation, !op.query.isEmpty else { continue }
+                let path = "/" + route.path.map { "\($0)" }.joined(separator: "/")
+                var bytes = path.utf8.count + 40 // a path parameter's value, "?"
+                for q in op.query {
+                    guard let n = longest(q.schema) else { XCTFail("\(route.method) \(path): query parameter \(q.name) has no maximum length"); continue }
+                    bytes += q.name.utf8.count + 2 + n
+                }
+                XCTAssertLessThanOrEqual(bytes, 64 * 1024, "\(route.method) \(path): a query string at its documented maximum does not fit")
+                checked += 1
+            }
+            XCTAssertGreaterThan(checked, 10)
+        }
+        try await withTestApp { t in
+            // The longest documented search, sent over a real connection, gets an answer (a closed connection throws).
+            let admin = try await t.token(for: "admin")
+            let emoji = "\u{1F4F0}"
+            var items = SearchRequestParser.query.compactMap { q -> URLQueryItem? in
+                guard case .string(_, let maxLength?) = q.schema else { return nil }
+                return URLQueryItem(name: q.name, value: String(repeating: emoji, count: maxLength))
+            }
+            items.append(URLQueryItem(name: "limit", value: "100"))
+            var url = URLComponents(); url.path = "/api/v1/search"; url.queryItems = items
+            let encoded = try XCTUnwrap(url.percentEncodedQuery)
+            XCTAssertGreaterThan(encoded.utf8.count, SearchRequestParser.maxQInURL * 12)
+            let res = try await t.send(.GET, "/api/v1/search?" + encoded, as: admin, overNetwork: true)
+            XCTAssertEqual(res.status, .unprocessableEntity, res.text) // the types are unknown, the dates are not dates
+            XCTAssertTrue(res.text.contains("message_en"), res.text)
+        }
+    }
+
     func testSettingsFromEnvironmentAndConfigFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-settings-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

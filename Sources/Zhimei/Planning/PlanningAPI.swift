@@ -189,7 +189,7 @@ struct PlanningAPI {
                      doc: .init("List topics / 选题列表", tag: tag, response: .array(.ref("Topic")),
                                 query: [("status", .enumeration(Self.statuses), "Only this status"), ("q", .string(maxLength: 100), "Title contains"),
                                         ("tenant_id", .uuid, "Only this tenant"), ("assignee_id", .uuid, "Only topics assigned to this person"),
-                                        ("due_from", .string(format: "date-time"), "Due at or after"), ("due_to", .string(format: "date-time"), "Due before")]),
+                                        ("due_from", .string(format: "date-time", maxLength: 40), "Due at or after"), ("due_to", .string(format: "date-time", maxLength: 40), "Due before")]),
                      use: list)
         api.endpoint(.POST, "topics", access: .permission(.topicsManage),
                      doc: .init("Propose a topic (optionally from a lead) / 新建选题", tag: tag,

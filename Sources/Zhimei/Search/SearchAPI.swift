@@ -14,6 +14,9 @@ struct SearchAPI {
         let search = api.grouped("search")
         search.endpoint(.GET, access: .authenticated,
                         doc: .init("Search everything you may see / 全文检索", tag: "search", response: .ref("SearchResult"), query: SearchRequestParser.query), use: find)
+        search.endpoint(.POST, access: .authenticated,
+                        doc: .init("Search with the filters in a JSON body, for long text / 全文检索（长文本用 POST）", tag: "search",
+                                   request: SearchRequestParser.body, response: .ref("SearchResult")), use: findPost)
         search.endpoint(.GET, "related", access: .permission(.storiesRead),
                         doc: .init("Related material for a story / 相关资料", tag: "search", response: .ref("SearchRelated"),
                                    query: [("story_id", .uuid, "The story being written")]), use: relatedGet)
@@ -50,6 +53,12 @@ struct SearchAPI {
 
     @Sendable func find(_ req: Request) async throws -> SearchResultDTO {
         try await SearchPresenter.result(req, lang: Localizer.language(of: req))
+    }
+
+    /// The same search, its filters in the body: a query too long for a URL still gets an answer.
+    @Sendable func findPost(_ req: Request) async throws -> SearchResultDTO {
+        let values = try req.content.decode(SearchRequestParser.Body.self).values
+        return try await SearchPresenter.result(req, values: { values[$0] }, lang: Localizer.language(of: req))
     }
 
     // MARK: Related

@@ -38,9 +38,10 @@ enum SearchPresenter {
         }
     }
 
-    /// The whole result for the request's query string.
-    static func result(_ req: Request, lang: String) async throws -> SearchResultDTO {
-        let r = try SearchRequestParser.parse(req, kinds: req.application.search.kinds)
+    /// The whole result for the request's query string, or for `values` (a POSTed body) when given.
+    static func result(_ req: Request, values: SearchRequestParser.Values? = nil, lang: String) async throws -> SearchResultDTO {
+        let values = values ?? SearchRequestParser.values(req)
+        let r = try SearchRequestParser.parse(values, kinds: req.application.search.kinds)
         let (outcome, _) = try await SearchService.search(r, visibility: try visibility(req), app: req.application, on: req.db)
         var ids = Set(outcome.hits.map(\.tenantID))
         for f in outcome.facets["tenant"] ?? [] { if let id = UUID(uuidString: f.value) { ids.insert(id) } }
@@ -48,7 +49,7 @@ enum SearchPresenter {
         func facet(_ key: String) -> [SearchFacetDTO] {
             (outcome.facets[key] ?? []).map { SearchFacetDTO(value: $0.value, label: label(key, $0.value, lang, tenants: names), count: $0.count) }
         }
-        return SearchResultDTO(query: String(((try? req.query.get(String?.self, at: "q")) ?? nil)?.prefix(SearchQuery.maxInput) ?? ""),
+        return SearchResultDTO(query: String(values("q")?.prefix(SearchQuery.maxInput) ?? ""),
                                total: outcome.total, offset: r.offset, limit: r.limit, sort: r.sort.rawValue,
                                items: hits(outcome.hits, highlight: outcome.highlight, tenants: names),
                                facets: SearchFacetsDTO(type: facet("type"), state: facet("state"), tenant: facet("tenant"), category: facet("category"), language: facet("language")),

@@ -1,13 +1,18 @@
 import Foundation
 import Vapor
 
-/// Reads a search from query parameters (API and page alike), validating every value.
+/// Reads a search from query parameters (API and page alike) or from a JSON body, validating every value.
 enum SearchRequestParser {
     /// Longest accepted `q` (longer text is refused; up to this, only the first `SearchQuery.maxInput` characters count).
     static let maxQ = 20_000
+    /// Longest `q` the GET operation documents. The server's HTTP parser refuses a request head over 80 KiB by closing
+    /// the connection without a response, so the documented URL must fit with every other filter at its longest
+    /// (12 bytes per percent-encoded character; `SearchAPITests` checks every operation). Longer text goes by POST.
+    static let maxQInURL = 3_000
 
+    /// The filters, as query parameters of `GET /api/v1/search`.
     static let query: [(name: String, schema: Schema, description: String)] = [
-        ("q", .string(maxLength: maxQ), "Search text: words, \"phrases\", -exclusion, OR, 标题:/title:, 作者:/author:, tag:"),
+        ("q", .string(maxLength: maxQInURL), "Search text: words, \"phrases\", -exclusion, OR, 标题:/title:, 作者:/author:, tag:. Longer text: POST /api/v1/search"),
         ("type", .string(maxLength: 200), "Document types, comma-separated (story, lead, topic, published, …)"),
         ("tenant_id", .uuid, "Only this tenant (platform users may search every tenant they administer)"),
         ("state", .string(maxLength: 200), "States, comma-separated"), ("channel", .string(maxLength: 200), "Channels, comma-separated"),
@@ -19,6 +24,42 @@ enum SearchRequestParser {
         ("limit", .integer(minimum: 1, maximum: 100), "Page size (default 20)"), ("offset", .integer(minimum: 0, maximum: 10_000), "Offset"),
     ]
 
+    /// The same filters as the JSON body of `POST /api/v1/search`, where `q` may be as long as `maxQ`.
+    static let body: Schema = .object(query.map { item in
+        switch item.name {
+        case "q": return ("q", .string(maxLength: maxQ))
+        case "recency": return ("recency", .boolean)
+        default: return (item.name, item.schema)
+        }
+    }, required: [])
+
+    /// `POST /api/v1/search`'s body (snake_case keys, as in the query string).
+    struct Body: Content {
+        var q, type, state, channel, author, tag, category, language, from, to, sort: String?
+        var tenantId: UUID?
+        var recency: Bool?
+        var limit, offset: Int?
+
+        /// The body as the query string would carry it, so both are validated by the same code.
+        var values: [String: String] {
+            var v: [String: String] = [:]
+            for (key, value) in [("q", q), ("type", type), ("state", state), ("channel", channel), ("author", author), ("tag", tag),
+                                 ("category", category), ("language", language), ("from", from), ("to", to), ("sort", sort),
+                                 ("tenant_id", tenantId?.uuidString), ("recency", recency.map { String($0) }),
+                                 ("limit", limit.map { String($0) }), ("offset", offset.map { String($0) })] {
+                if let value { v[key] = value }
+            }
+            return v
+        }
+    }
+
+    /// Where a parameter's raw value comes from: the query string or a decoded body.
+    typealias Values = (String) -> String?
+
+    static func values(_ req: Request) -> Values {
+        { key in (try? req.query.get(String?.self, at: key)) ?? nil }
+    }
+
     /// Control characters (NUL included, which PostgreSQL text cannot hold) become spaces.
     static func clean(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
@@ -26,20 +67,24 @@ enum SearchRequestParser {
     }
 
     static func text(_ req: Request, _ key: String, max: Int = 200) throws -> String? {
-        guard let value = (try? req.query.get(String?.self, at: key)) ?? nil else { return nil }
+        try text(values(req), key, max: max)
+    }
+
+    static func text(_ values: Values, _ key: String, max: Int = 200) throws -> String? {
+        guard let value = values(key) else { return nil }
         let trimmed = clean(value).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return nil }
         guard trimmed.count <= max else { throw AppError.invalid(key, zh: "\(key) 过长（上限 \(max) 字）", en: "\(key) is too long (\(max) characters)") }
         return trimmed
     }
 
-    static func list(_ req: Request, _ key: String) throws -> [String] {
-        guard let raw = try text(req, key) else { return [] }
+    static func list(_ values: Values, _ key: String) throws -> [String] {
+        guard let raw = try text(values, key) else { return [] }
         return Array(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.prefix(20))
     }
 
-    static func int(_ req: Request, _ key: String, _ range: ClosedRange<Int>, default value: Int) throws -> Int {
-        guard let raw = try text(req, key, max: 20) else { return value }
+    static func int(_ values: Values, _ key: String, _ range: ClosedRange<Int>, default value: Int) throws -> Int {
+        guard let raw = try text(values, key, max: 20) else { return value }
         guard let n = Int(raw), range.contains(n) else {
             throw AppError.invalid(key, zh: "\(key) 须在 \(range.lowerBound)–\(range.upperBound) 之间", en: "\(key) must be \(range.lowerBound)–\(range.upperBound)")
         }
@@ -48,39 +93,44 @@ enum SearchRequestParser {
 
     /// The search described by the request's query string.
     static func parse(_ req: Request, kinds: [String]) throws -> SearchRequest {
+        try parse(values(req), kinds: kinds)
+    }
+
+    /// The search described by these parameter values.
+    static func parse(_ values: Values, kinds: [String]) throws -> SearchRequest {
         var r = SearchRequest()
-        r.query = SearchQuery.parse(try text(req, "q", max: maxQ) ?? "")
-        r.kinds = try list(req, "type")
+        r.query = SearchQuery.parse(try text(values, "q", max: maxQ) ?? "")
+        r.kinds = try list(values, "type")
         for k in r.kinds where !kinds.contains(k) {
             throw AppError.invalid("type", zh: "未知类型：\(String(k.prefix(40)))", en: "Unknown type: \(String(k.prefix(40)))")
         }
-        if let raw = try text(req, "tenant_id", max: 40) {
+        if let raw = try text(values, "tenant_id", max: 40) {
             guard let id = UUID(uuidString: raw) else { throw AppError.invalid("tenant_id", zh: "单位 ID 无效", en: "Invalid tenant_id") }
             r.tenants = [id]
         }
-        r.states = try list(req, "state")
-        r.channels = try list(req, "channel")
-        r.categories = try list(req, "category").map(SearchFacetSpelling.category)
-        r.languages = try list(req, "language").map(SearchFacetSpelling.language)
-        if let a = try text(req, "author") { r.authors = [a] }
-        if let t = try text(req, "tag") { r.tags = [t] }
+        r.states = try list(values, "state")
+        r.channels = try list(values, "channel")
+        r.categories = try list(values, "category").map(SearchFacetSpelling.category)
+        r.languages = try list(values, "language").map(SearchFacetSpelling.language)
+        if let a = try text(values, "author") { r.authors = [a] }
+        if let t = try text(values, "tag") { r.tags = [t] }
         for key in ["from", "to"] {
-            guard let raw = try text(req, key, max: 40) else { continue }
+            guard let raw = try text(values, key, max: 40) else { continue }
             guard let date = LeadFilter.date(raw, endOfDay: key == "to") else {
                 throw AppError.invalid(key, zh: "日期格式无效（yyyy-MM-dd 或 ISO 8601）", en: "Invalid date (yyyy-MM-dd or ISO 8601)")
             }
             if key == "from" { r.from = date } else { r.to = date }
         }
-        if let raw = try text(req, "sort", max: 20) {
+        if let raw = try text(values, "sort", max: 20) {
             guard let s = SearchRequest.Sort(rawValue: raw) else { throw AppError.invalid("sort", zh: "sort 只能是 relevance 或 time", en: "sort must be relevance or time") }
             r.sort = s
         }
-        if let raw = try text(req, "recency", max: 10) {
+        if let raw = try text(values, "recency", max: 10) {
             guard ["true", "false"].contains(raw) else { throw AppError.invalid("recency", zh: "recency 只能是 true 或 false", en: "recency must be true or false") }
             r.recency = raw == "true"
         }
-        r.limit = try int(req, "limit", 1...100, default: 20)
-        r.offset = try int(req, "offset", 0...10_000, default: 0)
+        r.limit = try int(values, "limit", 1...100, default: 20)
+        r.offset = try int(values, "offset", 0...10_000, default: 0)
         return r
     }
 }

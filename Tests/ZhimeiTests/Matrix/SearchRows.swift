@@ -7,6 +7,7 @@ extension MatrixModule {
     /// the check is platform-only; synonym groups belong to a tenant (payload-bound).
     static let search = MatrixModule(rows: [
         "GET /api/v1/search": MatrixRow(everyone),
+        "POST /api/v1/search": MatrixRow(everyone, body: { _, _ in #"{"q":"烟花","limit":5}"# }),
         "GET /api/v1/search/related": MatrixRow("PACERVN"),
         "POST /api/v1/search/related": MatrixRow("PACERVN", body: { _, _ in #"{"text":"浏阳花炮安全生产检查"}"# }),
         "GET /api/v1/search/check": MatrixRow("P"),

@@ -7,7 +7,7 @@ struct AuditJobsAPI {
         api.endpoint(.GET, "audit", access: .permission(.auditRead),
                      doc: .init("Read the audit log, newest first / 审计日志", tag: "audit", response: .array(.ref("AuditEntry")),
                                 query: [("actor", .string(maxLength: 64), "Actor name contains"), ("action", .string(maxLength: 64), "Action prefix, e.g. user."),
-                                        ("tenant_id", .uuid, "Tenant"), ("from", .string, "From (date or ISO time)"), ("to", .string, "To (date or ISO time)"),
+                                        ("tenant_id", .uuid, "Tenant"), ("from", .string(maxLength: 40), "From (date or ISO time)"), ("to", .string(maxLength: 40), "To (date or ISO time)"),
                                         ("before_id", .integer, "Page: entries older than this ID"), ("limit", .integer(minimum: 1, maximum: 500), "Page size")]),
                      use: audit)
         api.endpoint(.POST, "audit", "verify", access: .permission(.auditRead),

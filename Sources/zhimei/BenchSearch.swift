@@ -18,6 +18,7 @@ struct SearchBench: AsyncParsableCommand {
     @Option(help: "Random seed of the corpus.") var seed: UInt64 = 20_260_101
     @Option(help: "SQLite: keep the database in this directory; an index already there with --articles rows is reused (no indexing).") var databaseDir: String?
     @Option(help: "Tasks generating and analysing the next batches while one is written (default: cores − 1, at least 1).") var analysisWorkers: Int?
+    @Flag(help: "Also run the queries with facet counts (as the search page does): one pass, and with a second pass for the counts.") var facets = false
 
     func validate() throws {
         guard (100...5_000_000).contains(articles) else { throw ValidationError("--articles must be 100–5000000") }
@@ -31,7 +32,7 @@ struct SearchBench: AsyncParsableCommand {
         var o = SearchBenchmark.Options()
         o.articles = articles; o.characters = characters; o.queries = queries; o.clients = clients
         o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed; o.baselineQueries = baselineQueries; o.optimize = optimize
-        o.databaseDirectory = databaseDir; o.analysisWorkers = analysisWorkers
+        o.databaseDirectory = databaseDir; o.analysisWorkers = analysisWorkers; o.facets = facets
         let report = try await SearchBenchmark.run(o, textData: settings.textDataDirectory) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

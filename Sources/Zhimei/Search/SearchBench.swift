@@ -24,6 +24,9 @@ public enum SearchBenchmark {
         public var databaseDirectory: String?
         /// Tasks that generate and analyse the next batches while one is written (nil: every core but the writer's).
         public var analysisWorkers: Int?
+        /// Also run the queries with facet counts, as the search page does: in one pass with the ranking (shipped) and
+        /// with a second full-text pass for the counts (before), side by side.
+        public var facets = false
         public init() {}
     }
 
@@ -167,6 +170,22 @@ public enum SearchBenchmark {
         }
         hits = fts.1
         lines.append("full-text: \(fts.0.line), \(hits) matches in total")
+        if o.facets {
+            let onePass = try await measure(queries, clients: o.clients) { q in
+                var req = q.2
+                req.facets = true
+                return try await SearchEngine.run(req, analyzed: AnalyzedQuery(req.query, analyzer: analyzer, synonyms: synonyms), visibility: visibility, on: app.db).total
+            }
+            let twoPasses = try await measure(queries, clients: o.clients) { q in
+                let analyzed = AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms)
+                let total = try await SearchEngine.run(q.2, analyzed: analyzed, visibility: visibility, on: app.db).total
+                _ = try await SearchEngine.facetsInASecondPass(q.2, analyzed: analyzed, visibility: visibility, on: app.db)
+                return total
+            }
+            lines.append("with facets, one pass: \(onePass.0.line); with a second pass for the facets: \(twoPasses.0.line)")
+            lines.append(String(format: "ratio second pass/one pass: p50 ×%.2f, p99 ×%.2f (matches %d / %d)", twoPasses.0.p(0.5) / max(0.001, onePass.0.p(0.5)),
+                                twoPasses.0.p(0.99) / max(0.001, onePass.0.p(0.99)), onePass.1, twoPasses.1))
+        }
         if o.optimize && url == nil {
             let t0 = ContinuousClock.now
             try await SearchBulkLoad.session(on: app.db) { bulk in try await bulk.optimize() }

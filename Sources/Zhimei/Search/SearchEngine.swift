@@ -214,7 +214,10 @@ public enum SearchEngine {
         let limit = max(1, min(r.limit, 200)), offset = max(0, min(r.offset, 100_000))
         let hits: [SearchHit]
         var total: Int
-        if a.isEmpty {
+        var facets: [String: [(String, Int)]]?
+        if !a.isEmpty, r.facets, let one = try await rankedWithFacets(sql, r, a, base, pg: pg, now: now, limit: limit, offset: offset) {
+            (hits, total, facets) = (one.hits, one.total, one.facets)
+        } else if a.isEmpty {
             // No words: newest first from the date index; the total by a separate count.
             let page: SQLQueryString = "SELECT \(unsafeRaw: selectColumns), 0.0 AS score " + base
                 + " ORDER BY d.doc_date DESC, d.id ASC LIMIT \(literal: limit) OFFSET \(literal: offset)"
@@ -227,7 +230,7 @@ public enum SearchEngine {
             // Words: one pass over the matches ranks them and counts them (a window count), keeping only each match's
             // key and score; the stored text is then read for the page's rows alone.
             // (The rank is computed in an inner query: FTS5's bm25() cannot run in the same query as a window function.)
-            let order = (r.sort == .time ? [] : ["score DESC"]) + ["dd DESC", "did ASC"]
+            let order = rankOrder(r)
             let matches: SQLQueryString = "SELECT d.seq AS seq, d.doc_date AS dd, d.id AS did, " + score(r, a, pg: pg, now: now) + " AS score " + base
             let best: SQLQueryString = "SELECT seq, dd, did, score, COUNT(*) OVER () AS total FROM (" + matches + ") m ORDER BY "
                 + "\(unsafeRaw: order.joined(separator: ", ")) LIMIT \(literal: limit) OFFSET \(literal: offset)"
@@ -242,9 +245,64 @@ public enum SearchEngine {
                 total = offset == 0 ? 0 : try await sql.raw("SELECT COUNT(*) AS n " + base).first()?.decode(column: "n", as: Int.self) ?? 0
             }
         }
-        var facets: [String: [(String, Int)]] = [:]
-        if r.facets { facets = try await facetCounts(sql, base) }
-        return SearchOutcome(hits: hits, total: total, facets: facets, highlight: a.highlightTokens)
+        if facets == nil, r.facets { facets = try await facetCounts(sql, base) }
+        return SearchOutcome(hits: hits, total: total, facets: facets ?? [:], highlight: a.highlightTokens)
+    }
+
+    /// The order of ranked matches (aliases of the ranked rows).
+    static func rankOrder(_ r: SearchRequest) -> [String] { (r.sort == .time ? [] : ["score DESC"]) + ["dd DESC", "did ASC"] }
+
+    /// A page, the total and the facet counts from one pass over the matches: they are ranked once into a materialized
+    /// table, from which the page and the counts per combination of facet values are read in one statement. Before,
+    /// the facets ran the full-text match a second time (the search page always asks for facets). Nil when there are
+    /// more combinations than `combinationLimit` (the caller then counts per field).
+    static func rankedWithFacets(_ sql: any SQLDatabase, _ r: SearchRequest, _ a: AnalyzedQuery, _ base: SQLQueryString, pg: Bool, now: Date,
+                                 limit: Int, offset: Int, combinationLimit: Int = facetCombinationLimit) async throws
+        -> (hits: [SearchHit], total: Int, facets: [String: [(String, Int)]])? {
+        let fields = facetFields.joined(separator: ", ")
+        let matches: SQLQueryString = "SELECT d.seq AS seq, d.doc_date AS dd, d.id AS did, " + score(r, a, pg: pg, now: now) + " AS score, "
+            + "\(unsafeRaw: facetFields.map { "d.\($0) AS \($0)" }.joined(separator: ", ")) " + base
+        // Typed NULLs: PostgreSQL resolves an untyped NULL in a subquery as text, which a UNION cannot match with bigint.
+        let statement: SQLQueryString = "WITH m AS MATERIALIZED (" + matches + ") "
+            + "SELECT * FROM (SELECT 0 AS part, seq, dd, did, score, \(unsafeRaw: facetFields.map { "CAST(NULL AS TEXT) AS \($0)" }.joined(separator: ", ")), 1 AS n "
+            + "FROM m ORDER BY \(unsafeRaw: rankOrder(r).joined(separator: ", ")) LIMIT \(literal: limit) OFFSET \(literal: offset)) page "
+            + "UNION ALL SELECT * FROM (SELECT 1 AS part, CAST(NULL AS BIGINT) AS seq, "
+            + "CAST(NULL AS DOUBLE PRECISION) AS dd, CAST(NULL AS TEXT) AS did, CAST(NULL AS DOUBLE PRECISION) AS score, \(unsafeRaw: fields), COUNT(*) AS n "
+            + "FROM m GROUP BY \(unsafeRaw: fields) LIMIT \(literal: combinationLimit + 1)) counts"
+        let rows = try await sql.raw(statement).all()
+        var ranked: [(seq: Int, score: Double)] = []
+        var combinations: [any SQLRow] = []
+        for row in rows {
+            if try row.decode(column: "part", as: Int.self) == 0 {
+                ranked.append((try row.decode(column: "seq", as: Int.self), (try? row.decode(column: "score", as: Double.self)) ?? 0))
+            } else {
+                combinations.append(row)
+            }
+        }
+        guard combinations.count <= combinationLimit else { return nil }
+        let (total, facets) = try facetSums(combinations)
+        var bySeq: [Int: SearchHit] = [:]
+        if !ranked.isEmpty {
+            let text: SQLQueryString = "SELECT d.seq AS seq, \(unsafeRaw: selectColumns) FROM search_documents d WHERE d.seq IN (\(binds: ranked.map(\.seq)))"
+            for row in try await sql.raw(text).all() { bySeq[try row.decode(column: "seq", as: Int.self)] = try hit(row) }
+        }
+        let hits = ranked.compactMap { m -> SearchHit? in
+            guard var h = bySeq[m.seq] else { return nil }
+            h.score = m.score
+            return h
+        }
+        return (hits, total, facets)
+    }
+
+    /// Facet counts by their own full-text pass, as searches with facets did before `rankedWithFacets` (the bench
+    /// measures both; the engine still counts this way when the combinations are too many).
+    static func facetsInASecondPass(_ r: SearchRequest, analyzed a: AnalyzedQuery, visibility: SearchVisibility, on db: any Database) async throws -> [String: [(value: String, count: Int)]] {
+        let pg = try SearchIndex.sql(db).dialect.name == "postgresql"
+        guard let base = fromWhere(r, a, visibility: visibility, pg: pg) else { return [:] }
+        return try await db.withConnection { conn in
+            if !pg { try await SearchIndex.sql(conn).raw(SQLQueryString("PRAGMA cache_size=-\(unsafeRaw: String(searchCacheKiB))")).run() }
+            return try await facetCounts(try SearchIndex.sql(conn), base)
+        }
     }
 
     /// Most combinations of facet values read back before falling back to one query per facet.
@@ -253,29 +311,36 @@ public enum SearchEngine {
     /// Facet counts (top 50 values per field) from one pass over the matches, grouped by every facet field at once and
     /// summed per field here; five passes (one per field) only when the combinations are too many.
     static func facetCounts(_ sql: any SQLDatabase, _ base: SQLQueryString, combinationLimit: Int = facetCombinationLimit) async throws -> [String: [(value: String, count: Int)]] {
-        func name(_ field: String) -> String { field == "kind" ? "type" : (field == "tenant_id" ? "tenant" : field) }
-        func top(_ counts: [String: Int]) -> [(value: String, count: Int)] {
-            counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(50).map { ($0.key, $0.value) }
-        }
         let columns = facetFields.map { "d." + $0 }.joined(separator: ", ")
         let grouped: SQLQueryString = "SELECT \(unsafeRaw: columns), COUNT(*) AS n " + base + " GROUP BY \(unsafeRaw: columns) LIMIT \(literal: combinationLimit + 1)"
         let rows = try await sql.raw(grouped).all()
+        if rows.count <= combinationLimit { return try facetSums(rows).facets }
         var out: [String: [(value: String, count: Int)]] = [:]
-        if rows.count <= combinationLimit {
-            var sums = Dictionary(uniqueKeysWithValues: facetFields.map { ($0, [String: Int]()) })
-            for row in rows {
-                let n = try row.decode(column: "n", as: Int.self)
-                for field in facetFields { sums[field]![try row.decode(column: field, as: String.self), default: 0] += n }
-            }
-            for field in facetFields { out[name(field)] = top(sums[field] ?? [:]) }
-            return out
-        }
         for field in facetFields {
             let q: SQLQueryString = "SELECT d.\(unsafeRaw: field) AS v, COUNT(*) AS n " + base + " GROUP BY d.\(unsafeRaw: field) ORDER BY n DESC, v ASC LIMIT 50"
-            out[name(field)] = try await sql.raw(q).all().map { (try $0.decode(column: "v", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+            out[facetName(field)] = try await sql.raw(q).all().map { (try $0.decode(column: "v", as: String.self), try $0.decode(column: "n", as: Int.self)) }
         }
         return out
     }
+
+    /// The total and the top 50 values per facet field, summed from counts per combination of facet values.
+    static func facetSums(_ rows: [any SQLRow]) throws -> (total: Int, facets: [String: [(value: String, count: Int)]]) {
+        var sums = Dictionary(uniqueKeysWithValues: facetFields.map { ($0, [String: Int]()) })
+        var total = 0
+        for row in rows {
+            let n = try row.decode(column: "n", as: Int.self)
+            total += n
+            for field in facetFields { sums[field]![try row.decode(column: field, as: String.self), default: 0] += n }
+        }
+        var out: [String: [(value: String, count: Int)]] = [:]
+        for field in facetFields {
+            out[facetName(field)] = (sums[field] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(50).map { ($0.key, $0.value) }
+        }
+        return (total, out)
+    }
+
+    /// A facet field's name in results ("kind" is "type", "tenant_id" is "tenant").
+    static func facetName(_ field: String) -> String { field == "kind" ? "type" : (field == "tenant_id" ? "tenant" : field) }
 
     static func hit(_ row: any SQLRow) throws -> SearchHit {
         func s(_ c: String) throws -> String { try row.decode(column: c, as: String.self) }

@@ -310,6 +310,30 @@ final class SearchTests: XCTestCase {
             }
             XCTAssertEqual(onePass["type"]?.map { "\($0.value)=\($0.count)" }, ["story=9", "lead=3"])
             XCTAssertEqual(onePass["state"]?.reduce(0) { $0 + $1.count }, 12)
+
+            // A page with facets comes from one pass too: the same hits, total and counts as the page and a second pass.
+            func line(_ f: [String: [(value: String, count: Int)]]) -> [String] {
+                f.sorted { $0.key < $1.key }.flatMap { k, v in v.map { "\(k):\($0.value)=\($0.count)" } }
+            }
+            for (sort, offset, limit) in [(SearchRequest.Sort.relevance, 0, 5), (.relevance, 5, 5), (.time, 0, 20), (.time, 10, 5), (.relevance, 30, 5)] {
+                r.sort = sort; r.offset = offset; r.limit = limit
+                r.facets = false
+                let page = try await SearchEngine.run(r, analyzed: a, visibility: .everything(["story", "lead"]), on: t.db)
+                let ranked = try await SearchEngine.rankedWithFacets(sql, r, a, base, pg: pg, now: Date(), limit: limit, offset: offset)
+                let one = try XCTUnwrap(ranked)
+                XCTAssertEqual(one.hits.map(\.key), page.hits.map(\.key), "\(sort) \(offset)")
+                XCTAssertEqual(one.hits.map(\.title), page.hits.map(\.title))
+                XCTAssertEqual(one.hits.map { ($0.score * 1e6).rounded() }, page.hits.map { ($0.score * 1e6).rounded() })
+                XCTAssertEqual(one.total, 12)
+                XCTAssertEqual(line(one.facets), line(onePass))
+                r.facets = true
+                let viaRun = try await SearchEngine.run(r, analyzed: a, visibility: .everything(["story", "lead"]), on: t.db)
+                XCTAssertEqual(viaRun.hits.map(\.key), page.hits.map(\.key))
+                XCTAssertEqual(viaRun.total, 12)
+                XCTAssertEqual(line(viaRun.facets), line(onePass))
+            }
+            let tooMany = try await SearchEngine.rankedWithFacets(sql, r, a, base, pg: pg, now: Date(), limit: 5, offset: 0, combinationLimit: 1)
+            XCTAssertNil(tooMany?.total, "too many combinations: the caller counts per field")
         }
     }
 }

@@ -58,6 +58,8 @@ public protocol SearchSource: Sendable {
     var permission: Permission { get }
     /// Rows changed after the watermark (updatedAt, then ID, ascending), at most `limit`.
     func changes(after watermark: SearchWatermark, limit: Int, tenant: UUID?, on db: any Database) async throws -> [SearchDocument]
+    /// The watermark just after `doc`, the last document of a page of `changes`.
+    func watermark(after doc: SearchDocument, on db: any Database) async throws -> SearchWatermark
     /// Every row's stamp (for the consistency check), optionally one tenant's.
     func stamps(tenant: UUID?, on db: any Database) async throws -> [SearchSourceStamp]
     /// The documents for the given IDs (missing IDs are skipped).
@@ -68,8 +70,19 @@ public protocol SearchSource: Sendable {
 public struct SearchWatermark: Sendable, Equatable, Codable {
     public var updatedAt: Date
     public var id: UUID?
+    /// SQLite: the mark's `updated_at` exactly as stored (a double). A `Date` read back is rounded to the microsecond,
+    /// so comparing with it missed the row's own timestamp: a group of rows sharing one `updated_at` across a page
+    /// boundary was either read again and again or partly skipped.
+    public var stored: Double?
     public static let start = SearchWatermark(updatedAt: Date(timeIntervalSince1970: 0), id: nil)
-    public init(updatedAt: Date, id: UUID?) { self.updatedAt = updatedAt; self.id = id }
+    public init(updatedAt: Date, id: UUID?, stored: Double? = nil) { self.updatedAt = updatedAt; self.id = id; self.stored = stored }
+}
+
+extension SearchSource {
+    /// By default the document's own (decoded) time and ID; sources compared in Swift need nothing more.
+    public func watermark(after doc: SearchDocument, on db: any Database) async throws -> SearchWatermark {
+        SearchWatermark(updatedAt: doc.updatedAt, id: doc.sourceID)
+    }
 }
 
 /// The registered search sources of this process.

@@ -37,17 +37,19 @@ public enum SearchService {
         for source in app.search.sources {
             let state = try await SearchSyncState.find(source.kind, on: db)
             var mark = state.map { SearchWatermark(updatedAt: $0.updatedAt, id: $0.lastID) } ?? .start
+            if state != nil { mark.stored = try await SearchSyncState.storedMark(source.kind, on: db) }
             for _ in 0..<maxBatches {
                 let docs = try await source.changes(after: mark, limit: batch, tenant: nil, on: db)
                 guard let last = docs.last else { break }
                 try await index(docs, analyzer: analyzer, on: db)
                 written += docs.count
-                mark = SearchWatermark(updatedAt: last.updatedAt, id: last.sourceID)
+                mark = try await source.watermark(after: last, on: db)
                 if docs.count < batch { break }
             }
             let row = state ?? SearchSyncState()
             row.id = source.kind
-            row.updatedAt = mark.updatedAt
+            // A Date made from the stored double is written back as exactly that double.
+            row.updatedAt = mark.stored.map { Date(timeIntervalSince1970: $0) } ?? mark.updatedAt
             row.lastID = mark.id
             row.syncedAt = Date()
             try await row.save(on: db)
@@ -79,7 +81,7 @@ public enum SearchService {
                 let next = Task { await analyze(docs, analyzer: analyzer, workers: SearchParallel.bulkWorkers) }
                 try await writeAnalysed()
                 analysing = next
-                mark = SearchWatermark(updatedAt: last.updatedAt, id: last.sourceID)
+                mark = try await source.watermark(after: last, on: db)
                 if docs.count < batch { break }
             }
         }

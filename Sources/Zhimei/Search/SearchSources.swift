@@ -16,17 +16,31 @@ struct ModelSearchSource<M: TenantOwned>: SearchSource where M.IDValue == UUID {
     func changes(after w: SearchWatermark, limit: Int, tenant: UUID?, on db: any Database) async throws -> [SearchDocument] {
         var q = M.query(on: db)
         if let tenant { q = q.filter(tenantField, .equal, .bind(tenant)) }
+        // The stored value where known (SQLite), so `=` finds the mark's own timestamp.
+        let mark: DatabaseQuery.Value = w.stored.map { .bind($0) } ?? .bind(w.updatedAt)
         if let id = w.id {
             q = q.group(.or) { or in
-                or.filter(updated, .greaterThan, .bind(w.updatedAt))
+                or.filter(updated, .greaterThan, mark)
                 or.group(.and) { and in
-                    and.filter(updated, .equal, .bind(w.updatedAt)).filter(idField, .greaterThan, .bind(id))
+                    and.filter(updated, .equal, mark).filter(idField, .greaterThan, .bind(id))
                 }
             }
         } else {
-            q = q.filter(updated, .greaterThanOrEqual, .bind(w.updatedAt))
+            q = q.filter(updated, .greaterThanOrEqual, mark)
         }
         return try await q.sort(updated, .ascending).sort(idField, .ascending).limit(limit).all().compactMap(map)
+    }
+
+    /// On SQLite, with the row's `updated_at` as stored — unless the row changed since it was read (then it comes
+    /// again later anyway, and the decoded time is the best mark there is).
+    func watermark(after doc: SearchDocument, on db: any Database) async throws -> SearchWatermark {
+        var mark = SearchWatermark(updatedAt: doc.updatedAt, id: doc.sourceID)
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite",
+              let row = try await sql.select().column("updated_at").from(M.schema).where("id", .equal, doc.sourceID).first() else { return mark }
+        if try row.decode(column: "updated_at", as: Date.self) == doc.updatedAt {
+            mark.stored = try row.decode(column: "updated_at", as: Double.self)
+        }
+        return mark
     }
 
     func stamps(tenant: UUID?, on db: any Database) async throws -> [SearchSourceStamp] {
@@ -36,7 +50,7 @@ struct ModelSearchSource<M: TenantOwned>: SearchSource where M.IDValue == UUID {
             let page = try await changes(after: last, limit: 1000, tenant: tenant, on: db)
             out += page.map { SearchSourceStamp(sourceID: $0.sourceID, tenantID: $0.tenantID, updatedAt: $0.updatedAt, state: $0.state) }
             guard page.count == 1000, let tail = page.last else { break }
-            last = SearchWatermark(updatedAt: tail.updatedAt, id: tail.sourceID)
+            last = try await watermark(after: tail, on: db)
         }
         return out
     }

@@ -104,15 +104,62 @@ final class SearchUpkeepTests: XCTestCase {
             XCTAssertEqual(whole, expected.count)
             XCTAssertGreaterThanOrEqual(whole, 5)
             let small = try await SearchService.reindex(app: t.app, tenant: nil, on: t.db, batch: 2)
-            // Small pages may read a row twice: a page's watermark is the last row's decoded `updated_at`, and a Date
-            // decoded from SQLite's double can differ from the stored value in the last bit, so `= mark` can miss and
-            // `> mark` match that row again (seen in CI: 7 writes for 5 rows). Rewriting a row is idempotent; the rows
-            // below must be exactly the same.
-            XCTAssertGreaterThanOrEqual(small, whole)
+            // Each row exactly once: a page's watermark carries the stored `updated_at` (before, the decoded Date could
+            // miss it, and CI saw 7 writes for 5 rows).
+            XCTAssertEqual(small, whole)
             try await XCTAssertEqualAsync(try await rows(), expected)
             let check = try await SearchService.check(app: t.app, tenant: nil, repair: false, on: t.db)
             XCTAssertEqual([check.missing, check.stale, check.orphaned], [0, 0, 0])
             try await XCTAssertEqualAsync(try await search(t, "蓑衣渡", as: reporter).total, 5)
+        }
+    }
+
+    /// Rows sharing one `updated_at` across page boundaries. SQLite stores a double and a Date read back is rounded to
+    /// the microsecond, so a watermark compared as a Date either matched the whole group again (a timestamp rounded
+    /// down: the sync never got past the group, a reindex never ended) or skipped the rest of it (rounded up).
+    func testPagingThroughRowsWithTheSameTimestamp() async throws {
+        try await withTestApp { t in
+            let reporter = try await t.token(for: "liuyang-reporter")
+            var ids: Set<UUID> = []
+            for i in 0..<23 { ids.insert(try await story(t, reporter, "同一时刻第\(i)篇", "正文").id) }
+            let sql = try XCTUnwrap(t.db as? any SQLDatabase)
+            let pg = sql.dialect.name == "postgresql"
+            let source = BuiltInSearchSources.story
+            for stamp in ["1767225600.1234564", "1767225600.1234567"] { // rounds down / up to the microsecond when read
+                try await sql.raw(pg ? "UPDATE stories SET updated_at = to_timestamp(\(unsafeRaw: stamp))" : "UPDATE stories SET updated_at = \(unsafeRaw: stamp)").run()
+                if !pg {
+                    let raw = try await sql.raw("SELECT updated_at FROM stories LIMIT 1").first()?.decode(column: "updated_at", as: Double.self)
+                    let decoded = try await sql.raw("SELECT updated_at FROM stories LIMIT 1").first()?.decode(column: "updated_at", as: Date.self)
+                    XCTAssertNotEqual(decoded?.timeIntervalSince1970, raw, "the case under test: the decoded time differs from the stored one")
+                }
+                var mark = SearchWatermark.start, seen: [UUID] = []
+                for _ in 0..<20 {
+                    let page = try await source.changes(after: mark, limit: 10, tenant: nil, on: t.db)
+                    guard let last = page.last else { break }
+                    seen += page.map(\.sourceID)
+                    mark = try await source.watermark(after: last, on: t.db)
+                    if page.count < 10 { break }
+                }
+                XCTAssertEqual(seen.count, Set(seen).count, "no row twice (\(stamp))")
+                XCTAssertTrue(ids.isSubset(of: Set(seen)), "every row (\(stamp)): \(ids.subtracting(seen).count) missing")
+                let stamps = try await source.stamps(tenant: nil, on: t.db)
+                XCTAssertEqual(stamps.count, seen.count, "the consistency check's stamps page the same way")
+
+                // The sync job in pages of 10, from scratch, then once more from its saved mark: nothing left over.
+                try await sql.raw("DELETE FROM search_sync_state").run()
+                try await SearchIndex.clear(tenant: nil, on: t.db)
+                let synced = try await SearchService.sync(app: t.app, on: t.db, batch: 10, maxBatches: 50)
+                let indexed = try await sql.raw("SELECT COUNT(*) AS n FROM search_documents WHERE kind = 'story'").first()?.decode(column: "n", as: Int.self)
+                XCTAssertEqual(indexed, seen.count, stamp)
+                XCTAssertGreaterThanOrEqual(synced, seen.count)
+                let again = try await SearchService.sync(app: t.app, on: t.db, batch: 10, maxBatches: 50)
+                XCTAssertEqual(again, 0, "the saved mark is past the group (\(stamp))")
+                // Reindex in pages of 10 ends, with every story once.
+                let written = try await SearchService.reindex(app: t.app, tenant: nil, on: t.db, batch: 10)
+                XCTAssertGreaterThanOrEqual(written, seen.count)
+                let after = try await SearchService.check(app: t.app, tenant: nil, repair: false, on: t.db)
+                XCTAssertEqual([after.missing, after.stale, after.orphaned], [0, 0, 0], stamp)
+            }
         }
     }
 

@@ -195,6 +195,66 @@ def test_new_user_can_log_in(driver, base_url):
     assert driver.find_element(By.ID, "login-submit").is_displayed()
 
 
+def test_search_highlights_and_facets_filter(driver, base_url):
+    """资料检索: two stories and a lead written here are found (once the sync job has indexed them) with the words
+    marked; every facet group adds up to the total, a facet value filters to exactly its count, and clicking it again
+    shows everything."""
+    login(driver, base_url, "liuyang-editor", PASSWORD)
+    wait(driver).until(lambda d: path_of(d) == "/")
+    made = driver.execute_async_script("""
+        var done = arguments[arguments.length - 1];
+        var csrf = document.querySelector('meta[name="csrf-token"]').content;
+        function post(path, body) {
+            return fetch(path, {method: "POST", credentials: "same-origin",
+                headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf},
+                body: JSON.stringify(body)}).then(function (r) { return r.status; });
+        }
+        function story(h, t) { return post("/api/v1/stories", {headline: h, body: [{type: "paragraph", spans: [{text: t}]}]}); }
+        Promise.all([story("蓑衣渡大堤巡查纪实", "蓑衣渡防汛队员日夜坚守。"), story("蓑衣渡渡口新貌", "蓑衣渡渡口完成改造。"),
+                     post("/api/v1/leads", {title: "群众反映蓑衣渡路段积水", text: "蓑衣渡附近道路积水严重，请记者关注。"})])
+          .then(function (s) { done(s.join(",")); }).catch(function (e) { done("error " + e); });
+    """)
+    assert made == "201,201,201", made
+
+    def total(d):
+        head = d.find_element(By.CSS_SELECTOR, ".search-results h2").text
+        return int("".join(ch for ch in head if ch.isdigit()))
+
+    # The sync job indexes changes every 30 s.
+    deadline = time.time() + 90
+    while True:
+        driver.get(base_url + "/search")
+        box = wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, '#search-form input[name="q"]')))
+        box.send_keys("蓑衣渡")
+        driver.find_element(By.CSS_SELECTOR, '#search-form button[type="submit"]').click()
+        wait(driver).until(lambda d: "q=" in d.current_url and d.find_elements(By.CSS_SELECTOR, ".search-results h2"))
+        if total(driver) >= 3 or time.time() > deadline:
+            break
+        time.sleep(5)
+    everything = total(driver)
+    assert everything == 3, body_text(driver)
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".search-hit")) == 3
+    marks = driver.find_elements(By.CSS_SELECTOR, ".search-hit mark")
+    assert marks and all("蓑衣" in m.text or "渡" in m.text for m in marks), [m.text for m in marks]
+    groups = driver.find_elements(By.CSS_SELECTOR, ".search-facets .facet-list")
+    assert groups, "facet groups are shown"
+    assert not driver.find_elements(By.CSS_SELECTOR, ".search-facets a.active"), "no facet is active before one is chosen"
+    for ul in groups:
+        counts = [int(x.text) for x in ul.find_elements(By.CSS_SELECTOR, "li .facet-count")]
+        assert sum(counts) == everything, (ul.text, everything)
+    # The type group lists 稿件 2 and 线索 1: filter to the lead, then back.
+    lead = driver.find_element(By.XPATH, '//aside[contains(@class,"search-facets")]//li[a[contains(.,"线索")]]')
+    assert lead.find_element(By.CSS_SELECTOR, ".facet-count").text == "1", lead.text
+    lead.find_element(By.TAG_NAME, "a").click()
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".search-facets a.active"))
+    assert total(driver) == 1
+    assert "积水" in driver.find_element(By.CSS_SELECTOR, ".search-hit").text
+    driver.find_element(By.CSS_SELECTOR, ".search-facets a.active").click()
+    wait(driver).until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".search-facets a.active"))
+    assert total(driver) == everything
+    logout(driver)
+
+
 def test_editor_proofreads_headline_and_lead(driver, base_url):
     """The proofreading panel checks the headline and the lead too, and "改为" fixes the field itself."""
     login(driver, base_url, "liuyang-reporter", PASSWORD)

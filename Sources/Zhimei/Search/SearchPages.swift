@@ -4,7 +4,8 @@ import Vapor
 /// The search page (资料检索): one box, filters, facets, highlighted snippets, pages.
 struct SearchPages {
     struct Option: Encodable { var value: String; var label: String; var selected: Bool }
-    struct FacetLink: Encodable { var label: String; var count: Int; var href: String; var active: Bool }
+    /// A facet value; one without a value ("（无）") is shown but not a link (an empty filter means no filter).
+    struct FacetLink: Encodable { var label: String; var count: Int; var href: String?; var active: Bool }
     struct FacetGroup: Encodable { var title: String; var links: [FacetLink] }
     struct Row: Encodable {
         var type: String; var typeLabel: String; var titleHtml: String; var snippetHtml: String; var link: String
@@ -55,9 +56,12 @@ struct SearchPages {
                 default: values = result.facets.language
                 }
                 guard !values.isEmpty, let param = params[key] else { continue }
-                let current = raw(param)
+                // Only a parameter that is there makes a value active (a missing one used to mark "（无）" active).
+                let current = ((try? req.query.get(String?.self, at: param)) ?? nil).flatMap { $0.isEmpty ? nil : $0 }
                 view.facets.append(FacetGroup(title: Localizer.text("search.facet.\(key)", lang), links: values.map { f in
-                    FacetLink(label: f.label, count: f.count, href: Self.link(req, set: [param: current == f.value ? nil : f.value, "offset": nil]), active: current == f.value)
+                    FacetLink(label: f.label, count: f.count,
+                              href: f.value.isEmpty ? nil : Self.link(req, set: [param: current == f.value ? nil : f.value, "offset": nil]),
+                              active: !f.value.isEmpty && current == f.value)
                 }))
             }
             if result.offset > 0 { view.prev = Self.link(req, set: ["offset": String(max(0, result.offset - result.limit))]) }

@@ -283,6 +283,29 @@ final class SearchTests: XCTestCase {
         }
     }
 
+    /// The page's facets: nothing is active until a value is chosen; a value without a value ("（无）") is shown with its
+    /// count but is not a link (an empty filter is no filter, and a missing parameter used to mark it active).
+    func testSearchPageFacetLinks() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            var plain = Self.doc(liuyang, "防汛简报甲", body: "正文。")
+            plain.category = ""
+            try await index(t, [plain, Self.doc(liuyang, "防汛简报乙", body: "正文。")])
+            let editor = try await t.session(for: "liuyang-editor")
+            let page = try await t.send(.GET, "/search?q=%E9%98%B2%E6%B1%9B", headers: ["Accept": "text/html"], as: editor)
+            XCTAssertEqual(page.status, .ok)
+            let facets = String(page.text.split(separator: "search-facets").dropFirst().first ?? "")
+            XCTAssertFalse(facets.isEmpty)
+            XCTAssertFalse(facets.contains("class=\"active\""), "no facet is active before one is chosen")
+            XCTAssertTrue(facets.contains("<span class=\"facet-none\">（无）</span>"), facets)
+            XCTAssertTrue(facets.contains("category=%E6%97%B6%E6%94%BF"), "时政 is a link")
+            let chosen = try await t.send(.GET, "/search?q=%E9%98%B2%E6%B1%9B&category=%E6%97%B6%E6%94%BF", headers: ["Accept": "text/html"], as: editor)
+            let chosenFacets = String(chosen.text.split(separator: "search-facets").dropFirst().first ?? "")
+            XCTAssertEqual(chosenFacets.components(separatedBy: "class=\"active\"").count - 1, 1, "the chosen value is active")
+            XCTAssertTrue(chosen.text.contains("简报乙") && !chosen.text.contains("简报甲"))
+        }
+    }
+
     /// Facet counts from the one grouped pass equal those of one query per facet (the fallback for many combinations).
     func testFacetCountsOnePassEqualsPerField() async throws {
         try await withTestApp { t in

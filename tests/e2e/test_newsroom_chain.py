@@ -22,7 +22,7 @@ import uuid
 
 import pytest
 import requests
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -90,9 +90,15 @@ def review_action(driver, base_url, story_id, action, comment=""):
     button.click()
     # The page reloads with one more history entry (or shows the error next to the buttons).
     def done(d):
-        errors = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#review-action-form .form-error") if e.is_displayed() and e.text]
+        # The reload can replace an element between finding and inspecting it; Chromium then reports "Node with given
+        # id does not belong to the document" (a plain WebDriverException, not a stale element): look again.
+        try:
+            errors = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#review-action-form .form-error") if e.is_displayed() and e.text]
+            count = len(d.find_elements(By.CSS_SELECTOR, ".review-event"))
+        except WebDriverException:
+            return False
         assert not errors, errors
-        return len(d.find_elements(By.CSS_SELECTOR, ".review-event")) > history_before
+        return count > history_before
     wait(driver).until(done)
     return state_before
 

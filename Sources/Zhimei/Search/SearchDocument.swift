@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
 /// One searchable item as a source hands it to the index (a story, a lead, a topic, later published items and assets).
@@ -76,6 +77,16 @@ public struct SearchWatermark: Sendable, Equatable, Codable {
     public var stored: Double?
     public static let start = SearchWatermark(updatedAt: Date(timeIntervalSince1970: 0), id: nil)
     public init(updatedAt: Date, id: UUID?, stored: Double? = nil) { self.updatedAt = updatedAt; self.id = id; self.stored = stored }
+}
+
+extension SearchWatermark {
+    /// SQLite: a row's `updated_at` as stored and as a `Date` reads it back; nil on PostgreSQL (whose timestamps read
+    /// back exactly) or when the row is gone.
+    static func storedTime(table: String, id: some Encodable & Sendable, on db: any Database) async throws -> (stored: Double, decoded: Date)? {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite",
+              let row = try await sql.select().column("updated_at").from(table).where("id", .equal, id).first() else { return nil }
+        return (try row.decode(column: "updated_at", as: Double.self), try row.decode(column: "updated_at", as: Date.self))
+    }
 }
 
 extension SearchSource {

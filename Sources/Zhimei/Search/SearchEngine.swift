@@ -190,13 +190,18 @@ public enum SearchEngine {
 
     /// Runs a search: one page of hits, the total and (optionally) facet counts.
     public static func run(_ r: SearchRequest, analyzed a: AnalyzedQuery, visibility: SearchVisibility, on db: any Database, now: Date = Date()) async throws -> SearchOutcome {
-        guard try SearchIndex.sql(db).dialect.name != "postgresql" else { return try await search(r, analyzed: a, visibility: visibility, on: db, now: now) }
+        try await onSearchConnection(db) { conn in try await search(r, analyzed: a, visibility: visibility, on: conn, now: now) }
+    }
+
+    /// Runs `body` on a connection set up for searching. On SQLite that is one pooled connection with a large page
+    /// cache: a query reads thousands of index pages, and with SQLite's default 2 MB per connection each query read
+    /// them from the file again. 256 MB per connection (filled only as used) keeps the hot doclists and the filter
+    /// index of a million articles in memory.
+    static func onSearchConnection<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard try SearchIndex.sql(db).dialect.name != "postgresql" else { return try await body(db) }
         return try await db.withConnection { conn in
-            // A query reads thousands of index pages; with SQLite's default 2 MB page cache per connection each query
-            // read them from the file again. 256 MB per pooled connection (filled only as used) keeps the hot doclists
-            // and the filter index of a million articles in memory.
             try await SearchIndex.sql(conn).raw(SQLQueryString("PRAGMA cache_size=-\(unsafeRaw: String(searchCacheKiB))")).run()
-            return try await search(r, analyzed: a, visibility: visibility, on: conn, now: now)
+            return try await body(conn)
         }
     }
 
@@ -231,7 +236,7 @@ public enum SearchEngine {
             // key and score; the stored text is then read for the page's rows alone.
             // (The rank is computed in an inner query: FTS5's bm25() cannot run in the same query as a window function.)
             let order = rankOrder(r)
-            let matches: SQLQueryString = "SELECT d.seq AS seq, d.doc_date AS dd, d.id AS did, " + score(r, a, pg: pg, now: now) + " AS score " + base
+            let matches = rankedMatches(r, a, base, pg: pg, now: now)
             let best: SQLQueryString = "SELECT seq, dd, did, score, COUNT(*) OVER () AS total FROM (" + matches + ") m ORDER BY "
                 + "\(unsafeRaw: order.joined(separator: ", ")) LIMIT \(literal: limit) OFFSET \(literal: offset)"
             let page: SQLQueryString = "SELECT \(unsafeRaw: selectColumns), p.score AS score, p.total AS total FROM (" + best
@@ -249,6 +254,13 @@ public enum SearchEngine {
         return SearchOutcome(hits: hits, total: total, facets: facets ?? [:], highlight: a.highlightTokens)
     }
 
+    /// Every match with its row number, date, key and score (the aliases `rankOrder` sorts by), and its facet values.
+    static func rankedMatches(_ r: SearchRequest, _ a: AnalyzedQuery, _ base: SQLQueryString, pg: Bool, now: Date,
+                              withFacetFields: Bool = false) -> SQLQueryString {
+        let facets = withFacetFields ? ", " + facetFields.map { "d.\($0) AS \($0)" }.joined(separator: ", ") : ""
+        return "SELECT d.seq AS seq, d.doc_date AS dd, d.id AS did, " + score(r, a, pg: pg, now: now) + " AS score\(unsafeRaw: facets) " + base
+    }
+
     /// The order of ranked matches (aliases of the ranked rows).
     static func rankOrder(_ r: SearchRequest) -> [String] { (r.sort == .time ? [] : ["score DESC"]) + ["dd DESC", "did ASC"] }
 
@@ -260,8 +272,7 @@ public enum SearchEngine {
                                  limit: Int, offset: Int, combinationLimit: Int = facetCombinationLimit) async throws
         -> (hits: [SearchHit], total: Int, facets: [String: [(String, Int)]])? {
         let fields = facetFields.joined(separator: ", ")
-        let matches: SQLQueryString = "SELECT d.seq AS seq, d.doc_date AS dd, d.id AS did, " + score(r, a, pg: pg, now: now) + " AS score, "
-            + "\(unsafeRaw: facetFields.map { "d.\($0) AS \($0)" }.joined(separator: ", ")) " + base
+        let matches = rankedMatches(r, a, base, pg: pg, now: now, withFacetFields: true)
         // Typed NULLs: PostgreSQL resolves an untyped NULL in a subquery as text, which a UNION cannot match with bigint.
         let statement: SQLQueryString = "WITH m AS MATERIALIZED (" + matches + ") "
             + "SELECT * FROM (SELECT 0 AS part, seq, dd, did, score, \(unsafeRaw: facetFields.map { "CAST(NULL AS TEXT) AS \($0)" }.joined(separator: ", ")), 1 AS n "
@@ -299,10 +310,7 @@ public enum SearchEngine {
     static func facetsInASecondPass(_ r: SearchRequest, analyzed a: AnalyzedQuery, visibility: SearchVisibility, on db: any Database) async throws -> [String: [(value: String, count: Int)]] {
         let pg = try SearchIndex.sql(db).dialect.name == "postgresql"
         guard let base = fromWhere(r, a, visibility: visibility, pg: pg) else { return [:] }
-        return try await db.withConnection { conn in
-            if !pg { try await SearchIndex.sql(conn).raw(SQLQueryString("PRAGMA cache_size=-\(unsafeRaw: String(searchCacheKiB))")).run() }
-            return try await facetCounts(try SearchIndex.sql(conn), base)
-        }
+        return try await onSearchConnection(db) { conn in try await facetCounts(try SearchIndex.sql(conn), base) }
     }
 
     /// Most combinations of facet values read back before falling back to one query per facet.

@@ -1,5 +1,4 @@
 import Fluent
-import SQLKit
 import Foundation
 
 /// How far the sync job has read each source (its watermark).
@@ -11,12 +10,6 @@ final class SearchSyncState: Model, @unchecked Sendable {
     @OptionalField(key: "last_id") var lastID: UUID?
     @Field(key: "synced_at") var syncedAt: Date
     init() {}
-
-    /// SQLite: the saved mark exactly as stored (see `SearchWatermark.stored`); nil elsewhere.
-    static func storedMark(_ kind: String, on db: any Database) async throws -> Double? {
-        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return nil }
-        return try await sql.select().column("updated_at").from(schema).where("id", .equal, kind).first()?.decode(column: "updated_at", as: Double.self)
-    }
 }
 
 /// A tenant's synonym group (同义词): any word of the group also finds the others.

@@ -7,7 +7,8 @@ enum SearchRequestParser {
     static let maxQ = 20_000
     /// Longest `q` the GET operation documents. The server's HTTP parser refuses a request head over 80 KiB by closing
     /// the connection without a response, so the documented URL must fit with every other filter at its longest
-    /// (12 bytes per percent-encoded character; `SearchAPITests` checks every operation). Longer text goes by POST.
+    /// (12 bytes per percent-encoded character; `SystemTests.testEveryDocumentedQueryStringFitsInARequestHead` checks
+    /// every operation). Longer text goes by POST.
     static let maxQInURL = 3_000
 
     /// The filters, as query parameters of `GET /api/v1/search`.
@@ -89,11 +90,6 @@ enum SearchRequestParser {
             throw AppError.invalid(key, zh: "\(key) 须在 \(range.lowerBound)–\(range.upperBound) 之间", en: "\(key) must be \(range.lowerBound)–\(range.upperBound)")
         }
         return n
-    }
-
-    /// The search described by the request's query string.
-    static func parse(_ req: Request, kinds: [String]) throws -> SearchRequest {
-        try parse(values(req), kinds: kinds)
     }
 
     /// The search described by these parameter values.

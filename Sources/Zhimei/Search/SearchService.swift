@@ -37,7 +37,8 @@ public enum SearchService {
         for source in app.search.sources {
             let state = try await SearchSyncState.find(source.kind, on: db)
             var mark = state.map { SearchWatermark(updatedAt: $0.updatedAt, id: $0.lastID) } ?? .start
-            if state != nil { mark.stored = try await SearchSyncState.storedMark(source.kind, on: db) }
+            // The saved mark as stored (see `SearchWatermark.stored`).
+            if state != nil { mark.stored = try await SearchWatermark.storedTime(table: SearchSyncState.schema, id: source.kind, on: db)?.stored }
             for _ in 0..<maxBatches {
                 let docs = try await source.changes(after: mark, limit: batch, tenant: nil, on: db)
                 guard let last = docs.last else { break }

@@ -35,10 +35,8 @@ struct ModelSearchSource<M: TenantOwned>: SearchSource where M.IDValue == UUID {
     /// again later anyway, and the decoded time is the best mark there is).
     func watermark(after doc: SearchDocument, on db: any Database) async throws -> SearchWatermark {
         var mark = SearchWatermark(updatedAt: doc.updatedAt, id: doc.sourceID)
-        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite",
-              let row = try await sql.select().column("updated_at").from(M.schema).where("id", .equal, doc.sourceID).first() else { return mark }
-        if try row.decode(column: "updated_at", as: Date.self) == doc.updatedAt {
-            mark.stored = try row.decode(column: "updated_at", as: Double.self)
+        if let time = try await SearchWatermark.storedTime(table: M.schema, id: doc.sourceID, on: db), time.decoded == doc.updatedAt {
+            mark.stored = time.stored
         }
         return mark
     }

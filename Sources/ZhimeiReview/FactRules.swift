@@ -133,6 +133,12 @@ struct FactRules {
         return (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7
     }
 
+    /// Han characters allowed between a total word and its number (共接待游客1200万人次: what was counted).
+    static let totalGap = 6
+    /// 共 after these (公共, 中共, 总共 and 一共 are words of their own) or before these (共同, 共享, 共产党 …) is no total.
+    static let notTotalBefore = Set("公中总一".unicodeScalars.map(\.value))
+    static let notTotalAfter = Set("同享产建识赢和鸣振处存事济生患青性通治商谋筑创担抓".unicodeScalars.map(\.value))
+
     /// 共/总计/合计 N<unit>，其中 A<unit>…B<unit>: the parts must add up to the total (same sentence).
     func checkTotals(_ s: [UInt32], into out: inout [ReviewFinding]) {
         let ranges = s.withUnsafeBufferPointer { SentenceSplitter.ranges($0, semicolon: false) }
@@ -145,11 +151,17 @@ struct FactRules {
             for w in totalWords {
                 var from = a
                 while let p = FactRules.find(w, in: s, from, q) {
+                    from = p + 1
+                    // 共 inside a word (公共, 中共, 共同, 共享 …) is no total
+                    if w.count == 1, (p > a && Self.notTotalBefore.contains(s[p - 1])) || (p + 1 < q && Self.notTotalAfter.contains(s[p + 1])) { continue }
                     var k = p + w.count
                     while k < q && k < p + w.count + 2 && "有计约达".unicodeScalars.contains(where: { $0.value == s[k] }) { k += 1 }
+                    // what was counted may stand between the word and the number: 共接待游客1200万人次
+                    var gap = k
+                    while gap < q && gap < k + Self.totalGap && TypoModel.isHan(s[gap]) { gap += 1 }
+                    if gap < q && gap > k && NumberRules.digit(s[gap]) { k = gap }
                     let st = k
                     if let v = FactRules.number(s, &k), k < q, TypoModel.isHan(s[k]) { total = (v, s[k], st, k) }
-                    from = p + 1
                 }
             }
             guard let t = total else { continue }

@@ -16,7 +16,7 @@ struct PunctuationRules {
     /// other scalar is skipped without the four hash look-ups (digits, Latin letters and most full-width text).
     static let ruleStarts: [UInt64] = {
         var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
-        let marks: [UInt32] = [0x3002, 0x2E, 0x2026, 0x2D, 0x2014, 0xFF0D, 0xFF01, 0xFF1F, 0x21, 0x3F, 0x20, 0x3000, 0xA0]
+        let marks: [UInt32] = [0x22, 0x3002, 0x2E, 0x2026, 0x2D, 0x2014, 0xFF0D, 0xFF01, 0xFF1F, 0x21, 0x3F, 0x20, 0x3000, 0xA0]
         for c in Array(halfToFull.keys) + Array(pairs.keys) + Array(closers.keys) + Array(repeatable) + marks where c < 0x10000 {
             bits[Int(c >> 6)] |= 1 << UInt64(c & 63)
         }
@@ -41,7 +41,10 @@ struct PunctuationRules {
         var i = 0
         // stacks of open quotes/brackets, reset per paragraph
         var stack: [(UInt32, Int)] = []
+        // straight double quotes seen in the paragraph, and whether the last opening one was flagged
+        var straightQuotes = 0, openingFlagged = false
         func flushParagraph() {
+            straightQuotes = 0; openingFlagged = false
             for (c, p) in stack {
                 out.append(finding(s, p, p + 1, .punctuation, .warn, "punct.unpaired", "引号或括号不成对：缺少与“\(UTF8Scalars.string([c]))”配对的符号",
                                    "Unpaired quotation mark or bracket: “\(UTF8Scalars.string([c]))” is never closed", [], 0.8))
@@ -64,6 +67,21 @@ struct PunctuationRules {
                     out.append(finding(s, i, i + 1, .punctuation, .warn, "punct.halfwidth", "中文语境中使用了半角标点“\(UTF8Scalars.string([c]))”，应使用全角“\(full)”",
                                        "Half-width punctuation in Chinese text; use the full-width “\(full)”", [full], 0.85))
                 }
+            }
+            // straight double quotes in Chinese text: the paragraph's first is an opening “, the next a closing ”, and so
+            // on; a closing one is flagged with its opening one even when English stands beside it (他说："Hello"。)
+            if c == 0x22 {
+                let opening = straightQuotes % 2 == 0
+                if chineseAround(s, i) || (!opening && openingFlagged) {
+                    let full = opening ? "“" : "”"
+                    out.append(finding(s, i, i + 1, .punctuation, .warn, "punct.halfwidth", "中文语境中使用了半角引号“\"”，应使用全角“\(full)”",
+                                       "Straight quotation mark in Chinese text; use the full-width “\(full)”", [full], 0.8))
+                    if opening { openingFlagged = true }
+                } else if opening {
+                    openingFlagged = false
+                }
+                straightQuotes += 1
+                i += 1; continue
             }
             // quotes and brackets
             if pairs[c] != nil {

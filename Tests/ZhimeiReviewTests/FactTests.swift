@@ -39,6 +39,14 @@ final class FactTests: XCTestCase {
         XCTAssertEqual(try check("全市共有120所学校，其中小学80所，中学50所。").map(\.ruleID), ["fact.total"])
         XCTAssertEqual(try check("全市共有130所学校，其中小学80所，中学50所。"), [])
         XCTAssertEqual(try check("全市共有200所学校，其中小学80所，中学50所。"), [], "a partial breakdown is not a contradiction")
+        // what was counted may stand between 共 and the number
+        let f = try check("今年以来全市共接待游客1200万人次，其中国内游客1150万人次，境外游客80万人次。")
+        XCTAssertEqual(f.map(\.ruleID), ["fact.total"])
+        XCTAssertEqual(f.first?.text, "1200")
+        XCTAssertEqual(try check("今年以来全市共接待游客1300万人次，其中国内游客1150万人次，境外游客80万人次。"), [])
+        // 共 inside a word is no total
+        XCTAssertEqual(try check("公共服务设施120处，其中新建80处，改建50处。"), [])
+        XCTAssertEqual(try check("共青团员120名，其中男团员80名，女团员50名。"), [])
     }
 }
 

@@ -16,6 +16,17 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(try rules("Hello, world! 1,000 people."), [])
     }
 
+    /// Straight double quotes in Chinese text are half-width marks too: the first of a paragraph becomes “, the next ”.
+    func testStraightQuotesInChineseText() throws {
+        let text = #"李女士说，"天气冷了，要多注意身体"。\#n他说："Hello"。\#n"#
+        let f = try check(text)
+        XCTAssertEqual(f.map(\.ruleID), Array(repeating: "punct.halfwidth", count: 4))
+        XCTAssertEqual(f.map(\.suggestions), [["“"], ["”"], ["“"], ["”"]], "each paragraph starts with an opening mark; English inside keeps the pair")
+        XCTAssertEqual(f.map(\.start), [5, 17, 23, 29])
+        XCTAssertEqual(try rules("He said \"hello\" twice. 参数写作 key=\"value\"。").filter { $0 == "punct.halfwidth" }.count, 0,
+                       "quotes among Latin text are left alone")
+    }
+
     func testUnpairedQuotesAndBrackets() throws {
         XCTAssertEqual(try rules("他说：“你好。"), ["punct.unpaired"])
         XCTAssertEqual(try rules("他说：你好”。"), ["punct.unpaired"])

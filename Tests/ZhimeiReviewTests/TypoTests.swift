@@ -42,6 +42,8 @@ final class TypoTests: XCTestCase {
         XCTAssertEqual(f.map(\.suggestions), [["安装"], ["一筹莫展"]])
         XCTAssertEqual(f.map(\.start), [2, 9])
         XCTAssertEqual(f.map { ReviewSupport.slice(text, $0) }, ["按装", "一愁莫展"])
+        let idioms = try typos("要做到防范于未然，以身作责。").filter { $0.ruleID == "typo.misused" }
+        XCTAssertEqual(idioms.map(\.suggestions), [["防患于未然"], ["以身作则"]])
         // usage norms are grammar findings at info level
         let soft = try typos("截止目前，其它部门已完成。").filter { $0.ruleID == "typo.misused" }
         XCTAssertEqual(Set(soft.map(\.category)), [.grammar])

@@ -6,7 +6,28 @@ struct DeRules {
     static let de: UInt32 = 0x7684, di: UInt32 = 0x5730, de2: UInt32 = 0x5F97
     static let degree: [[UInt32]] = ["很", "非常", "十分", "特别", "太", "更加", "越来越", "不错", "极其", "相当"].map { $0.unicodeScalars.map(\.value) }
 
-    struct Fix { var position: Int; var replacement: UInt32; var confidence: Double }
+    /// `phrase`: found by the verb-phrase rule for news adverbials, whose evidence is the phrase itself (the character
+    /// model, learnt from learners' essays, has rarely seen 大力地/有效地 and must not veto it).
+    struct Fix { var position: Int; var replacement: UInt32; var confidence: Double; var phrase = false }
+
+    static func scalars(_ words: [String]) -> Set<[UInt32]> { Set(words.map { $0.unicodeScalars.map(\.value) }) }
+    /// Words that news copy uses as adverbials before 的 + verb although the dictionary tags them as adjectives, nouns or
+    /// verbs (大力 n, 有效 a, 高兴 b …): 大力的推进改革 → 大力地推进. Adjectives also head noun phrases (有效的解决办法,
+    /// 有了明显的提高), so for these the verb must go on into a verb phrase (see `continuesAsVerb`).
+    static let adverbials = scalars(["大力", "全面", "有效", "高兴", "深入", "扎实", "广泛", "明显", "热情", "耐心", "主动", "及时", "坚定",
+                                     "稳妥", "精准", "依法", "严肃", "妥善", "紧密", "显著", "高效", "静静", "热烈", "反复", "准确", "开心",
+                                     "愉快", "轻松", "激动", "兴奋", "用心", "细心", "专心", "安静", "紧张", "飞快", "勇敢", "大胆", "有序",
+                                     "重重", "深深"])
+    /// Verbs the dictionary tags otherwise (落实 a, 部署 n).
+    static let verbsTaggedOtherwise = scalars(["落实", "部署"])
+    /// What a verb phrase goes on with: aspect particles and directional complements.
+    static let verbContinuations = scalars(["了", "着", "过", "起来", "起", "下去", "下来", "出来", "出", "到", "上", "下", "进", "回", "过来", "回来", "开"])
+    /// Nouns that a verb + noun compound heads (有效的解决办法 is a noun phrase: 的 is right).
+    static let compoundHeads = scalars(["办法", "方法", "方案", "措施", "途径", "手段", "方式", "思路", "机制", "模式", "体系", "对策", "路径", "作用",
+                                        "效果", "能力", "过程", "工作", "意见", "建议", "计划", "政策", "服务", "体验", "经验", "目标", "任务",
+                                        "水平", "质量", "速度", "结果", "情况", "精神", "态度", "样子", "时候", "时间", "时期", "地方",
+                                        "场所", "机会", "条件", "环境", "软件", "系统", "平台", "设备", "技术", "项目", "产品", "对象", "范围",
+                                        "领域", "内容", "形式", "材料", "程序", "标准", "制度", "活动"])
 
     static func fixes(_ s: [UInt32], words: WordStatistics, segments: RunSegments? = nil) -> [Fix] {
         guard words.count > 0 else { return [] }
@@ -31,6 +52,11 @@ struct DeRules {
                 let nominal = next.1 - next.0 == 1 && (s[next.0] == 0x662F || s[next.0] == 0x6709)
                 if !nominal, (pt == "ad" || pt == "d" || pt == "z" || (redup && !pt.hasPrefix("n"))) && nt.hasPrefix("v") && nt != "vn" {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.75))
+                } else if !nominal, case let adverbial = adverbials.contains(Array(s[prev.0..<prev.1])), adverbial || pt == "ad" || pt == "d" || pt == "z",
+                          ((adverbial && nt.hasPrefix("v") && nt != "vn") || verbsTaggedOtherwise.contains(Array(s[next.0..<next.1])))
+                            && k + 2 < toks.count && continuesAsVerb(s, toks[k + 2], tag: tag(toks[k + 2]))
+                            || startsWithVerb(s, next, tag: nt, tag) {
+                    out.append(Fix(position: t.0, replacement: di, confidence: 0.7, phrase: true))
                 } else if pt == "v" && degree.contains(where: { d in next.0 + d.count <= j && s[next.0..<(next.0 + d.count)].elementsEqual(d) }) {
                     out.append(Fix(position: t.0, replacement: de2, confidence: 0.7))
                 }
@@ -38,5 +64,25 @@ struct DeRules {
             i = j
         }
         return out
+    }
+
+    static let negators = Set("不没未别".unicodeScalars.map(\.value))
+
+    /// A set phrase that is a verb phrase itself (推进改革 l, 解决问题): longer than two characters, its first two a verb.
+    static func startsWithVerb(_ s: [UInt32], _ w: (Int, Int), tag: String, _ tagOf: ((Int, Int)) -> String) -> Bool {
+        // four characters or more (未知数 is a noun), and not a negated phrase (高兴得不得了 takes 得)
+        guard tag == "l" || tag == "i", w.1 - w.0 >= 4, !negators.contains(s[w.0]) else { return false }
+        let head = tagOf((w.0, w.0 + 2))
+        // 应用软件, 休息时间: a verb + noun compound is a noun phrase
+        return head.hasPrefix("v") && head != "vn" && !compoundHeads.contains(Array(s[(w.0 + 2)..<w.1]))
+    }
+
+    /// Whether the word after a verb makes it a verb phrase: an aspect particle or complement, or an object or a
+    /// second verb — not the head of a verb + noun compound, and not 的 (大力的支持的结果).
+    static func continuesAsVerb(_ s: [UInt32], _ w: (Int, Int), tag: String) -> Bool {
+        let word = Array(s[w.0..<w.1])
+        if verbContinuations.contains(word) { return true }
+        if compoundHeads.contains(word) || word == [de] { return false }
+        return tag.hasPrefix("n") || tag.hasPrefix("v") || ["r", "m", "q", "a", "l", "i"].contains(tag)
     }
 }

@@ -126,7 +126,7 @@ public final class Proofreader: Sendable {
         if wants(.grammar) || wants(.typo) {
             let veto = typoSettings.deLMVeto.flatMap { v in resources.languageModel.map { (v, RealWordModel(lm: $0, words: resources.words, settings: typoSettings)) } }
             for fx in DeRules.fixes(s, words: resources.words, segments: segments) where !locked[fx.position]
-                && !TypoModel.vetoed(resources.charModel, typoSettings.charVetoDe, s, fx.position, fx.replacement) {
+                && (fx.phrase || !TypoModel.vetoed(resources.charModel, typoSettings.charVetoDe, s, fx.position, fx.replacement)) {
                 // the language model may still object strongly (共同的回忆: 回忆 is tagged as a verb)
                 if let (v, rw) = veto {
                     var a = fx.position, b = fx.position + 1

@@ -79,6 +79,21 @@ final class TypoTests: XCTestCase {
         XCTAssertTrue(try typos("这是我的书，美丽的风景让人难忘。").filter { $0.ruleID == "typo.de" }.isEmpty)
     }
 
+    /// News adverbials the dictionary tags otherwise (大力 n, 有效 a, 高兴 b) and verbs it tags otherwise (落实 a) take 地
+    /// when a verb phrase follows; the same words heading a noun phrase keep 的.
+    func testDeBeforeVerbPhrases() throws {
+        for (text, at) in [("各部门要大力的推进改革。", 6), ("要有效的解决群众反映的问题。", 3), ("他高兴的跳了起来。", 3),
+                           ("要认真的落实各项措施。", 3), ("大家热烈的欢迎新同学。", 4)] {
+            let f = try typos(text).filter { $0.ruleID == "typo.de" }
+            XCTAssertEqual(f.map(\.start), [at], text)
+            XCTAssertEqual(f.map(\.suggestions), [["地"]], text)
+        }
+        for fine in ["这是有效的解决办法。", "今年收入有了明显的提高。", "受到了热烈的欢迎。", "提供成熟高效的应用软件。",
+                     "我就高兴的不得了。", "是完全的未知数。", "给自己的休息时间。"] {
+            XCTAssertEqual(try typos(fine).filter { $0.ruleID == "typo.de" && $0.suggestions == ["地"] }, [], fine)
+        }
+    }
+
     /// Clean, ordinary news sentences get no typo findings.
     func testNoFalseAlarmsOnCleanText() throws {
         let clean = ["国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三。",

@@ -36,8 +36,9 @@ public final class Proofreader: Sendable {
     public func check(_ text: String, headline: String? = nil) -> [ReviewFinding] {
         var result: [ReviewFinding] = []
         if let headline {
-            var h = checkBody(headline)
             let hs = UTF8Scalars.scalars(of: headline)
+            // one space between a headline's two parts is how Chinese headlines are set (主题 副题), not a stray space
+            var h = checkBody(headline).filter { !($0.ruleID == "format.space" && $0.end - $0.start == 1) }
             let visible = hs.filter { !($0 == 0x20 || $0 == 0x3000 || $0 == 9 || $0 == 10 || $0 == 13) }.count
             if let limit = configuration.headlineLimit, limit > 0, visible > limit, wants(.format) {
                 h.append(ReviewFinding(category: .format, severity: .warn, start: 0, end: hs.count, text: headline,

@@ -12,6 +12,8 @@ struct PunctuationRules {
                                           0x300C: 0x300D, 0x300E: 0x300F, 0x3008: 0x3009]
     static let closers: [UInt32: UInt32] = Dictionary(uniqueKeysWithValues: pairs.map { ($0.value, $0.key) })
     static let repeatable: Set<UInt32> = [0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0x2C, 0x3B]
+    /// Full-width marks that take no space beside them in Chinese text: ，。、；：？！ and the closing brackets and quotes.
+    static let spacedPunctuation: Set<UInt32> = [0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0xFF1F, 0xFF01, 0xFF09, 0x300B, 0x3011, 0x300D, 0x300F, 0x201D]
     /// One bit per BMP scalar that some rule below starts at (the tables' keys and the marks named in `check`): any
     /// other scalar is skipped without the four hash look-ups (digits, Latin letters and most full-width text).
     static let ruleStarts: [UInt64] = {
@@ -119,6 +121,10 @@ struct PunctuationRules {
                 while j < n && s[j] == c { j += 1 }
                 if j - i != 2 && (chineseAround(s, i) || (j < n && isHan(s[j]))) {
                     out.append(finding(s, i, j, .punctuation, .info, "punct.ellipsis", "省略号应为两个“…”连用：“……”", "The Chinese ellipsis is two “…”: “……”", ["……"], 0.8))
+                } else if j - i == 2 && j < n && s[j] == 0x3002 && i > 0 && isHan(s[i - 1]) {
+                    // ……。: the ellipsis ends the sentence itself
+                    out.append(finding(s, j, j + 1, .punctuation, .info, "punct.ellipsis", "省略号后一般不再加句号", "No full stop after an ellipsis", [], 0.6))
+                    i = j + 1; continue
                 }
                 i = j; continue
             }
@@ -146,12 +152,14 @@ struct PunctuationRules {
                                    [UTF8Scalars.string([c])], 0.6))
                 i = j; continue
             }
-            // stray spaces between Chinese characters
-            if c == 0x20 || c == 0x3000 || c == 0xA0, i > 0, isHan(s[i - 1]) {
+            // stray spaces between Chinese characters, or between one and a Chinese punctuation mark (营商环境 ，)
+            if c == 0x20 || c == 0x3000 || c == 0xA0, i > 0, isHan(s[i - 1]) || spacedPunctuation.contains(s[i - 1]) {
                 var j = i
                 while j < n && (s[j] == 0x20 || s[j] == 0x3000 || s[j] == 0xA0) { j += 1 }
-                if j < n && isHan(s[j]) {
+                if j < n && isHan(s[j]) && isHan(s[i - 1]) {
                     out.append(finding(s, i, j, .format, .info, "format.space", "汉字之间有多余空格", "Stray space between Chinese characters", [], 0.75))
+                } else if j < n && (isHan(s[j]) || spacedPunctuation.contains(s[j])) {
+                    out.append(finding(s, i, j, .format, .info, "format.space", "中文标点前后有多余空格", "Stray space next to Chinese punctuation", [], 0.7))
                 }
                 i = j; continue
             }

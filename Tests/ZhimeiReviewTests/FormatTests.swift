@@ -27,6 +27,20 @@ final class FormatTests: XCTestCase {
                        "quotes among Latin text are left alone")
     }
 
+    /// A space beside Chinese punctuation is stray too; one space between a headline's two parts is not; no 。 after ……
+    func testSpacesBesideChinesePunctuationAndHeadlineParts() throws {
+        let f = try check("要持续优化营商环境 ，为企业服务。 下一步，再说。")
+        XCTAssertEqual(f.map(\.ruleID), ["format.space", "format.space"])
+        XCTAssertEqual(f.map(\.start), [9, 17])
+        XCTAssertEqual(try rules("他说：“好。”\n　　第二段开头。"), [], "indentation at a paragraph's start is no stray space")
+        let h = try check("正文。", headline: "浏阳举行冬季招商推介会 签约项目32个")
+        XCTAssertEqual(h.map(\.ruleID), [], "a headline's two parts are set apart by one space")
+        XCTAssertEqual(try check("正文。", headline: "浏阳举行推介会  签约项目").map(\.ruleID), ["headline.format.space"])
+        let e = try check("现场气氛热烈……。大家都很高兴……")
+        XCTAssertEqual(e.map(\.ruleID), ["punct.ellipsis"])
+        XCTAssertEqual(e.map(\.text), ["。"])
+    }
+
     func testUnpairedQuotesAndBrackets() throws {
         XCTAssertEqual(try rules("他说：“你好。"), ["punct.unpaired"])
         XCTAssertEqual(try rules("他说：你好”。"), ["punct.unpaired"])
@@ -61,8 +75,9 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(f.map(\.ruleID), ["headline.length"])
         XCTAssertEqual(f[0].end, 15)
         XCTAssertEqual(try check("正文。", headline: "短标题", cfg), [])
-        // headline text is checked as text too, with spans relative to the headline
-        let h = try check("正文。", headline: "我们 今天", ReviewConfiguration(categories: [.format]))
+        // headline text is checked as text too, with spans relative to the headline (one space between its two
+        // parts is the headline convention; two are stray)
+        let h = try check("正文。", headline: "我们  今天", ReviewConfiguration(categories: [.format]))
         XCTAssertEqual(h.map(\.ruleID), ["headline.format.space"])
         XCTAssertEqual(h.map(\.start), [2])
     }

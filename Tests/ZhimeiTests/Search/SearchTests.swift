@@ -303,6 +303,11 @@ final class SearchTests: XCTestCase {
             let chosenFacets = String(chosen.text.split(separator: "search-facets").dropFirst().first ?? "")
             XCTAssertEqual(chosenFacets.components(separatedBy: "class=\"active\"").count - 1, 1, "the chosen value is active")
             XCTAssertTrue(chosen.text.contains("简报乙") && !chosen.text.contains("简报甲"))
+            // no hits: no (empty) facet card, and the results take the whole width
+            let none = try await t.send(.GET, "/search?q=%E6%97%A0%E6%AD%A4%E8%AF%8D%E8%AF%AD", headers: ["Accept": "text/html"], as: editor)
+            XCTAssertEqual(none.status, .ok)
+            XCTAssertFalse(none.text.contains("search-facets"), "no facet card without hits")
+            XCTAssertTrue(none.text.contains("search-layout search-layout-single"))
         }
     }
 

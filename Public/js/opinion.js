@@ -63,8 +63,12 @@
         document.getElementById("opinion-total").textContent = d.total_posts;
         volumeChart(document.getElementById("opinion-volume"), d.volume);
         list(document.getElementById("opinion-hot"), d.hot_keywords.slice(0, 20), function (li, k) {
-          li.textContent = k.word + " " + k.count + (k.burst ? " ↑ z=" + k.z_score : "");
-          if (k.burst) li.className = "opinion-burst";
+          // A burst is marked ↑; its z-score (how far above its own baseline) is in the tooltip, not in editors' way.
+          li.textContent = k.word + " " + k.count + (k.burst ? " ↑" : "");
+          if (k.burst) {
+            li.className = "opinion-burst";
+            li.title = (document.documentElement.lang !== "en" ? "突增：高于基线 z=" : "Burst: above its baseline, z=") + k.z_score;
+          }
         });
         list(document.getElementById("opinion-alerts"), d.alerts, function (li, a) {
           // The stored title is bilingual (for e-mail); the page shows its own language.

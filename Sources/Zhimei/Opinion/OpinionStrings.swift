@@ -7,7 +7,7 @@ enum OpinionStrings {
         "opinion.event": ("事件详情", "Event"),
         "opinion.schemes": ("监测方案与预警", "Schemes and alerts"),
         "opinion.volume": ("24 小时声量", "Volume, last 24 hours"),
-        "opinion.hot": ("热词（突增优先）", "Hot keywords (bursts first)"),
+        "opinion.hot": ("热词（↑ 为突增，排在前面）", "Hot keywords (↑ bursts, listed first)"),
         "opinion.alerts": ("最新预警", "Latest alerts"),
         "opinion.total": ("信息总量", "Posts in total"),
         "opinion.risk": ("风险", "Risk"),

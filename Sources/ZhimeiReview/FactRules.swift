@@ -147,7 +147,7 @@ struct FactRules {
         for (a, b) in ranges {
             guard let q = FactRules.find(partsWord, in: s, a, b) else { continue }
             // the total: the last "共…N unit" before 其中
-            var total: (value: Int, unit: UInt32, start: Int, end: Int)? = nil
+            var total: (value: Decimal, unit: UInt32, start: Int, end: Int)? = nil
             for w in totalWords {
                 var from = a
                 while let p = FactRules.find(w, in: s, from, q) {
@@ -161,27 +161,66 @@ struct FactRules {
                     while gap < q && gap < k + Self.totalGap && TypoModel.isHan(s[gap]) { gap += 1 }
                     if gap < q && gap > k && NumberRules.digit(s[gap]) { k = gap }
                     let st = k
-                    if let v = FactRules.number(s, &k), k < q, TypoModel.isHan(s[k]) { total = (v, s[k], st, k) }
+                    if let v = Decimal.read(s, &k), k < q, TypoModel.isHan(s[k]) { total = (v, s[k], st, k) }
                 }
             }
             guard let t = total else { continue }
-            var sum = 0, parts = 0, k = q + partsWord.count
+            var sum = Decimal(), parts = 0, slack = t.value.halfLastDigit, k = q + partsWord.count
             while k < b {
                 if NumberRules.digit(s[k]) {
                     var e = k
-                    if let v = FactRules.number(s, &e) {
-                        if e < b && s[e] == t.unit { sum &+= v; parts += 1 }
-                        else if e < b && (s[e] == 0x25 || s[e] == 0xFF05 || s[e] == 0x2E) { parts = -100 }  // shares, decimals: not parts
+                    if let v = Decimal.read(s, &e) {
+                        if e < b && s[e] == t.unit { sum = sum + v; parts += 1; slack = slack + v.halfLastDigit }
+                        else if e < b && (s[e] == 0x25 || s[e] == 0xFF05) { parts = -100 }  // shares: not parts
                         k = e; continue
                     }
                 }
                 k += 1
             }
-            if parts >= 2 && sum > t.value {
-                out.append(ReviewFinding(category: .fact, subcategory: "数字", severity: .warn, start: t.start, end: t.end, text: UTF8Scalars.string(s, t.start, t.end),
-                                         messageZh: "数字可能矛盾：总数\(t.value)小于各分项之和\(sum)", messageEn: "Numbers may contradict: the total \(t.value) is less than the sum of its parts \(sum)",
+            // rounded figures (105.6 = 75 + 30.6) may each be off by half their last digit
+            if parts >= 2 && sum.exceeds(t.value, by: slack) {
+                let written = UTF8Scalars.string(s, t.start, t.end), added = sum.text
+                out.append(ReviewFinding(category: .fact, subcategory: "数字", severity: .warn, start: t.start, end: t.end, text: written,
+                                         messageZh: "数字可能矛盾：总数\(written)小于各分项之和\(added)", messageEn: "Numbers may contradict: the total \(written) is less than the sum of its parts \(added)",
                                          suggestions: [], ruleID: "fact.total", confidence: 0.7))
             }
+        }
+    }
+
+    /// A written number with up to six decimal places, exact: `units` of 10^-`places`.
+    struct Decimal {
+        var units = 0, places = 0
+
+        /// Reads 1,200 or 105.6 at `i` (digits, thousands commas, one decimal point followed by a digit).
+        static func read(_ s: [UInt32], _ i: inout Int) -> Decimal? {
+            guard let whole = FactRules.number(s, &i) else { return nil }
+            var d = Decimal(units: whole, places: 0)
+            if i + 1 < s.count, s[i] == 0x2E || s[i] == 0xFF0E, NumberRules.digit(s[i + 1]) {
+                i += 1
+                while i < s.count, NumberRules.digit(s[i]) {
+                    if d.places < 6 { d.units = d.units &* 10 &+ NumberRules.value(s[i]); d.places += 1 }
+                    i += 1
+                }
+            }
+            return d
+        }
+
+        func scaled(to p: Int) -> Int { var u = units; for _ in places..<max(places, p) { u = u &* 10 }; return u }
+        static func + (a: Decimal, b: Decimal) -> Decimal {
+            let p = max(a.places, b.places)
+            return Decimal(units: a.scaled(to: p) &+ b.scaled(to: p), places: p)
+        }
+        /// Half a unit of the last written digit (0 for whole numbers: counts are exact).
+        var halfLastDigit: Decimal { places == 0 ? Decimal() : Decimal(units: 5, places: places + 1) }
+        func exceeds(_ other: Decimal, by slack: Decimal) -> Bool {
+            let limit = other + slack, p = max(places, limit.places)
+            return scaled(to: p) > limit.scaled(to: p)
+        }
+        var text: String {
+            guard places > 0 else { return String(units) }
+            var digits = String(units)
+            while digits.count <= places { digits = "0" + digits }
+            return String(digits.dropLast(places)) + "." + String(digits.suffix(places))
         }
     }
 }

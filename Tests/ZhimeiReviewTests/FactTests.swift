@@ -44,6 +44,14 @@ final class FactTests: XCTestCase {
         XCTAssertEqual(f.map(\.ruleID), ["fact.total"])
         XCTAssertEqual(f.first?.text, "1200")
         XCTAssertEqual(try check("今年以来全市共接待游客1300万人次，其中国内游客1150万人次，境外游客80万人次。"), [])
+        // decimals: exact sums, with half a unit of the last digit of each figure allowed for rounding
+        let money = try check("本次共签约项目32个，总投资共计105.6亿元，其中工业项目投资75.2亿元，服务业项目投资40.6亿元。")
+        XCTAssertEqual(money.map(\.ruleID), ["fact.total"])
+        XCTAssertEqual(money.first?.text, "105.6")
+        XCTAssertTrue(money.first?.messageZh.contains("115.8") ?? false, money.first?.messageZh ?? "")
+        XCTAssertEqual(try check("总投资共计105.6亿元，其中工业项目投资75亿元，服务业项目投资30.6亿元。"), [])
+        XCTAssertEqual(try check("总投资共计105.6亿元，其中工业项目投资75.1亿元，服务业项目投资30.6亿元。"), [], "0.1 over is rounding")
+        XCTAssertEqual(try check("总计1,200万元，其中甲800万元，乙500万元，丙占10%。"), [], "a share among the parts: not a breakdown")
         // 共 inside a word is no total
         XCTAssertEqual(try check("公共服务设施120处，其中新建80处，改建50处。"), [])
         XCTAssertEqual(try check("共青团员120名，其中男团员80名，女团员50名。"), [])

@@ -10,12 +10,12 @@ final class PageTests: XCTestCase {
             let admin = try await t.session(for: "admin")
             let zh = try await t.send(.GET, "/", headers: ["Accept": "text/html"], as: admin)
             XCTAssertEqual(zh.status, .ok)
-            for text in ["线索", "选题策划", "媒资库", "稿件", "三审三校", "多渠道发布", "舆情监测", "人员与权限", "审计日志", "lang=\"zh-CN\""] {
+            for text in ["线索", "选题策划", "媒资库", "稿件", "三审三校", "多渠道发布", "舆情监测", "人员与权限", "审计日志", "lang=\"zh-CN\"", "欢迎回来，"] {
                 XCTAssertTrue(zh.text.contains(text), "missing \(text)")
             }
             XCTAssertTrue(zh.text.contains(#"<meta name="csrf-token" content="csrf-"#), "pages carry the CSRF token")
             let en = try await t.send(.GET, "/", headers: ["Accept": "text/html", "Cookie": "zm_lang=en; zm_session=\(admin.cookie!)"])
-            for text in ["Leads", "Topic planning", "Review queue", "Publishing", "Opinion monitoring", "Audit log", "lang=\"en\""] {
+            for text in ["Leads", "Topic planning", "Review queue", "Publishing", "Opinion monitoring", "Audit log", "lang=\"en\"", "Welcome back, "] {
                 XCTAssertTrue(en.text.contains(text), "missing \(text)")
             }
         }

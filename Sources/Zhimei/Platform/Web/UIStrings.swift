@@ -47,6 +47,7 @@ enum UIStrings {
         "login.submit": ("登录", "Sign in"),
         "login.hint": ("省级融媒体平台与县级融媒体中心的一体化工作台", "One workbench for the provincial platform and its county media centres"),
         "home.welcome": ("欢迎回来", "Welcome back"),
+        "home.welcome.comma": ("，", ", "),  // the comma after the greeting, in the page's own script
         "home.chain": ("新闻生产链路", "The newsroom chain"),
         "home.recent": ("最近操作", "Recent activity"),
         "home.todo": ("我的待办", "My to-dos"),

@@ -38,6 +38,22 @@ struct PunctuationRules {
         return false
     }
 
+    /// A hyphen at `i` inside a span of months, days or years: 1-11月, 5-8日, 2024-2026年 (not in 0731-8888 or 2024-12-05).
+    static func isTimeRange(_ s: [UInt32], _ i: Int) -> Bool {
+        guard i > 0, isDigit(s[i - 1]), i + 1 < s.count, isDigit(s[i + 1]) else { return false }
+        var a = i - 1
+        while a > 0 && isDigit(s[a - 1]) { a -= 1 }
+        var e = i + 1
+        while e < s.count && isDigit(s[e]) { e += 1 }
+        guard e < s.count, a == 0 || !(isDigit(s[a - 1]) || s[a - 1] < 0x80 && s[a - 1] != 0x20 || s[a - 1] == 0xFF0D) else { return false }
+        let left = i - a, right = e - i - 1
+        switch s[e] {
+        case 0x6708, 0x65E5: return left <= 2 && right <= 2    // 月 日
+        case 0x5E74: return left == 4 && right == 4            // 年
+        default: return false
+        }
+    }
+
     static func check(_ s: [UInt32], into out: inout [ReviewFinding]) {
         let n = s.count
         var i = 0
@@ -135,6 +151,9 @@ struct PunctuationRules {
                 let between = i > 0 && isHan(s[i - 1]) && j < n && (isHan(s[j]) || s[j] == 0x201C)
                 if between && (c == 0x2D && j - i >= 2 || c == 0x2014 && j - i == 1 || c == 0xFF0D && j - i >= 2) {
                     out.append(finding(s, i, j, .punctuation, .warn, "punct.dash", "破折号应写作“——”", "Write the dash as “——”", ["——"], 0.8))
+                } else if (c == 0x2D || c == 0xFF0D) && j - i == 1 && isTimeRange(s, i) {
+                    out.append(finding(s, i, j, .punctuation, .info, "punct.dash", "表示时间的起止应使用一字线“—”（1—11月）",
+                                       "A span of time takes the en dash “—” (1—11月), not a hyphen", ["—"], 0.7))
                 }
                 i = j; continue
             }

@@ -41,6 +41,18 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(e.map(\.text), ["。"])
     }
 
+    /// A span of months, days or years takes the en dash (GB/T 15834), not a hyphen; codes, phone numbers and ISO dates
+    /// are left alone.
+    func testHyphenInATimeSpan() throws {
+        let f = try check("今年1-11月，全市固定资产投资增长5%。2024-2026年是关键期，活动在5－8日举行。")
+        XCTAssertEqual(f.map(\.ruleID), ["punct.dash", "punct.dash", "punct.dash"])
+        XCTAssertEqual(f.map(\.start), [3, 25, 40])
+        XCTAssertEqual(f.map(\.suggestions), [["—"], ["—"], ["—"]])
+        for fine in ["电话0731-8888123。", "日期写作2024-12-05。", "型号为A3-12月饼盒。", "比分3-1。", "1—11月增长。"] {
+            XCTAssertEqual(try rules(fine).filter { $0 == "punct.dash" }, [], fine)
+        }
+    }
+
     func testUnpairedQuotesAndBrackets() throws {
         XCTAssertEqual(try rules("他说：“你好。"), ["punct.unpaired"])
         XCTAssertEqual(try rules("他说：你好”。"), ["punct.unpaired"])

@@ -18,6 +18,8 @@ struct DeRules {
                                      "稳妥", "精准", "依法", "严肃", "妥善", "紧密", "显著", "高效", "静静", "热烈", "反复", "准确", "开心",
                                      "愉快", "轻松", "激动", "兴奋", "用心", "细心", "专心", "安静", "紧张", "飞快", "勇敢", "大胆", "有序",
                                      "重重", "深深"])
+    /// Degree complements that follow 得 as a whole word (高兴得不得了, 冷得要命, 好得很): 的 before them is 得.
+    static let degreeComplements = scalars(["不得了", "要命", "很", "极了", "厉害", "不行", "出奇"])
     /// Verbs the dictionary tags otherwise (落实 a, 部署 n).
     static let verbsTaggedOtherwise = scalars(["落实", "部署"])
     /// What a verb phrase goes on with: aspect particles and directional complements.
@@ -59,6 +61,10 @@ struct DeRules {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.7, phrase: true))
                 } else if pt == "v" && degree.contains(where: { d in next.0 + d.count <= j && s[next.0..<(next.0 + d.count)].elementsEqual(d) }) {
                     out.append(Fix(position: t.0, replacement: de2, confidence: 0.7))
+                } else if pt == "a" || pt == "v" || adverbials.contains(Array(s[prev.0..<prev.1])),
+                          degreeComplements.contains(Array(s[next.0..<next.1])), k + 2 == toks.count || tag(toks[k + 2]) != "n" {
+                    // an adjective with a degree complement ending its clause: 高兴得不得了, 冷得要命, 好得很
+                    out.append(Fix(position: t.0, replacement: de2, confidence: 0.7, phrase: true))
                 }
             }
             i = j

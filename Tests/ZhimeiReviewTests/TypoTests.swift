@@ -79,6 +79,17 @@ final class TypoTests: XCTestCase {
         XCTAssertTrue(try typos("这是我的书，美丽的风景让人难忘。").filter { $0.ruleID == "typo.de" }.isEmpty)
     }
 
+    /// An adjective (or verb) with a whole-word degree complement ending the clause takes 得: 高兴得不得了, 冷得要命.
+    func testDeBeforeDegreeComplements() throws {
+        for text in ["我就高兴的不得了。", "天气冷的要命。", "这里的风景好的很。", "他忙的不行。"] {
+            let f = try typos(text).filter { $0.ruleID == "typo.de" }
+            XCTAssertEqual(f.map(\.suggestions), [["得"]], text)
+        }
+        for fine in ["美丽的很多地方。", "这是一件很好的事。", "我们的很多同事。"] {
+            XCTAssertEqual(try typos(fine).filter { $0.ruleID == "typo.de" }, [], fine)
+        }
+    }
+
     /// News adverbials the dictionary tags otherwise (大力 n, 有效 a, 高兴 b) and verbs it tags otherwise (落实 a) take 地
     /// when a verb phrase follows; the same words heading a noun phrase keep 的.
     func testDeBeforeVerbPhrases() throws {

@@ -74,9 +74,9 @@ struct DeRules {
 
     static let negators = Set("不没未别".unicodeScalars.map(\.value))
 
-    /// A set phrase that is a verb phrase itself (推进改革 l, 解决问题): longer than two characters, its first two a verb.
+    /// A set phrase that is a verb phrase itself (推进改革 l): four characters or more, its first two a verb.
     static func startsWithVerb(_ s: [UInt32], _ w: (Int, Int), tag: String, _ tagOf: ((Int, Int)) -> String) -> Bool {
-        // four characters or more (未知数 is a noun), and not a negated phrase (高兴得不得了 takes 得)
+        // 未知数 (three characters) is a noun; a negated phrase is a degree complement (高兴得不得了 takes 得)
         guard tag == "l" || tag == "i", w.1 - w.0 >= 4, !negators.contains(s[w.0]) else { return false }
         let head = tagOf((w.0, w.0 + 2))
         // 应用软件, 休息时间: a verb + noun compound is a noun phrase

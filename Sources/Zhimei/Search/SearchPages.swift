@@ -15,6 +15,8 @@ struct SearchPages {
         var q: String; var from: String; var to: String; var sorts: [Option]; var recency: Bool
         var rows: [Row]; var total: Int; var hasRows: Bool; var searched: Bool; var facets: [FacetGroup]
         var prev: String?; var next: String?; var error: String?
+        /// Nothing found, and the proofreader would write the query differently (再接再励 → 再接再厉): 是不是要找.
+        var suggestion: String? = nil; var suggestionLink: String? = nil
     }
 
     func register(_ routes: RoutesBuilder) {
@@ -26,6 +28,14 @@ struct SearchPages {
         for (k, v) in set.sorted(by: { $0.key < $1.key }) { if let v { items.append(URLQueryItem(name: k, value: v)) } }
         var c = URLComponents(); c.path = "/search"; c.queryItems = items.isEmpty ? nil : items
         return c.string ?? "/search"
+    }
+
+    /// The query with its typos fixed by the person's tenant's proofreader (its protected names stay), when that changes it.
+    static func corrected(_ q: String, _ req: Request) async throws -> String? {
+        let actor = try req.requireActor()
+        let proofreader = try await ProofreadService.proofreader(tenantID: actor.activeTenantID, app: req.application, db: req.db)
+        let fixed = proofreader.correct(q)
+        return fixed != q && !fixed.trimmingCharacters(in: .whitespaces).isEmpty ? fixed : nil
     }
 
     @Sendable func page(_ req: Request) async throws -> View {
@@ -45,6 +55,10 @@ struct SearchPages {
                     date: DisplayTime.format(h.date), tags: h.tags.prefix(5).joined(separator: "、"))
             }
             view.hasRows = !view.rows.isEmpty
+            if !view.hasRows, result.offset == 0, !view.q.isEmpty, let fixed = try await Self.corrected(view.q, req) {
+                view.suggestion = fixed
+                view.suggestionLink = Self.link(req, set: ["q": fixed, "offset": nil])
+            }
             let params = ["type": "type", "state": "state", "tenant": "tenant_id", "category": "category", "language": "language"]
             for key in ["type", "state", "tenant", "category", "language"] {
                 let values: [SearchFacetDTO]

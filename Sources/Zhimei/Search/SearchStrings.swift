@@ -14,6 +14,7 @@ enum SearchStrings {
         "search.total": ("共找到", "Found"),
         "search.items": ("条", "items"),
         "search.empty": ("没有找到相关结果。", "Nothing found."),
+        "search.didyoumean": ("是不是要找：", "Did you mean:"),
         "search.facet.type": ("类型", "Type"),
         "search.facet.state": ("状态", "State"),
         "search.facet.tenant": ("单位", "Tenant"),

@@ -308,6 +308,10 @@ final class SearchTests: XCTestCase {
             XCTAssertEqual(none.status, .ok)
             XCTAssertFalse(none.text.contains("search-facets"), "no facet card without hits")
             XCTAssertTrue(none.text.contains("search-layout search-layout-single"))
+            XCTAssertFalse(none.text.contains("search-suggestion"), "nothing to correct in 无此词语")
+            // a misspelt query that finds nothing is offered the proofreader's spelling
+            let typo = try await t.send(.GET, "/search?q=%E5%86%8D%E6%8E%A5%E5%86%8D%E5%8A%B1", headers: ["Accept": "text/html"], as: editor)
+            XCTAssertTrue(typo.text.contains("是不是要找") && typo.text.contains("q=%E5%86%8D%E6%8E%A5%E5%86%8D%E5%8E%89"), typo.text)
         }
     }
 

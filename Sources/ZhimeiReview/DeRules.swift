@@ -52,17 +52,20 @@ struct DeRules {
                 let redup = (pl == 2 && s[prev.0] == s[prev.0 + 1]) || (pl == 4 && s[prev.0] == s[prev.0 + 1] && s[prev.0 + 2] == s[prev.0 + 3])
                 // 的是/的有 nominalise (最深刻的是); a reduplicated kinship noun (哥哥的推荐) is no adverb
                 let nominal = next.1 - next.0 == 1 && (s[next.0] == 0x662F || s[next.0] == 0x6709)
-                if !nominal, (pt == "ad" || pt == "d" || pt == "z" || (redup && !pt.hasPrefix("n"))) && nt.hasPrefix("v") && nt != "vn" {
+                let adverbTag = pt == "ad" || pt == "d" || pt == "z"
+                let adverbial = adverbials.contains(Array(s[prev.0..<prev.1])), nextWord = Array(s[next.0..<next.1])
+                let verb = nt.hasPrefix("v") && nt != "vn"
+                // the word after the verb, if the Han run goes on
+                let after: (word: (Int, Int), tag: String)? = k + 2 < toks.count ? (toks[k + 2], tag(toks[k + 2])) : nil
+                if !nominal, (adverbTag || (redup && !pt.hasPrefix("n"))) && verb {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.75))
-                } else if !nominal, case let adverbial = adverbials.contains(Array(s[prev.0..<prev.1])), adverbial || pt == "ad" || pt == "d" || pt == "z",
-                          ((adverbial && nt.hasPrefix("v") && nt != "vn") || verbsTaggedOtherwise.contains(Array(s[next.0..<next.1])))
-                            && k + 2 < toks.count && continuesAsVerb(s, toks[k + 2], tag: tag(toks[k + 2]))
+                } else if !nominal, adverbial || adverbTag,
+                          ((adverbial && verb) || verbsTaggedOtherwise.contains(nextWord)) && after.map({ continuesAsVerb(s, $0.word, tag: $0.tag) }) == true
                             || startsWithVerb(s, next, tag: nt, tag) {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.7, phrase: true))
                 } else if pt == "v" && degree.contains(where: { d in next.0 + d.count <= j && s[next.0..<(next.0 + d.count)].elementsEqual(d) }) {
                     out.append(Fix(position: t.0, replacement: de2, confidence: 0.7))
-                } else if pt == "a" || pt == "v" || adverbials.contains(Array(s[prev.0..<prev.1])),
-                          degreeComplements.contains(Array(s[next.0..<next.1])), k + 2 == toks.count || tag(toks[k + 2]) != "n" {
+                } else if pt == "a" || pt == "v" || adverbial, degreeComplements.contains(nextWord), after?.tag != "n" {
                     // an adjective with a degree complement ending its clause: 高兴得不得了, 冷得要命, 好得很
                     out.append(Fix(position: t.0, replacement: de2, confidence: 0.7, phrase: true))
                 }

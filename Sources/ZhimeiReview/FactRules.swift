@@ -147,7 +147,7 @@ struct FactRules {
         for (a, b) in ranges {
             guard let q = FactRules.find(partsWord, in: s, a, b) else { continue }
             // the total: the last "共…N unit" before 其中
-            var total: (value: Decimal, unit: UInt32, start: Int, end: Int)? = nil
+            var total: (value: WrittenNumber, unit: UInt32, start: Int, end: Int)? = nil
             for w in totalWords {
                 var from = a
                 while let p = FactRules.find(w, in: s, from, q) {
@@ -161,15 +161,15 @@ struct FactRules {
                     while gap < q && gap < k + Self.totalGap && TypoModel.isHan(s[gap]) { gap += 1 }
                     if gap < q && gap > k && NumberRules.digit(s[gap]) { k = gap }
                     let st = k
-                    if let v = Decimal.read(s, &k), k < q, TypoModel.isHan(s[k]) { total = (v, s[k], st, k) }
+                    if let v = WrittenNumber.read(s, &k), k < q, TypoModel.isHan(s[k]) { total = (v, s[k], st, k) }
                 }
             }
             guard let t = total else { continue }
-            var sum = Decimal(), parts = 0, slack = t.value.halfLastDigit, k = q + partsWord.count
+            var sum = WrittenNumber(), parts = 0, slack = t.value.halfLastDigit, k = q + partsWord.count
             while k < b {
                 if NumberRules.digit(s[k]) {
                     var e = k
-                    if let v = Decimal.read(s, &e) {
+                    if let v = WrittenNumber.read(s, &e) {
                         if e < b && s[e] == t.unit { sum = sum + v; parts += 1; slack = slack + v.halfLastDigit }
                         else if e < b && (s[e] == 0x25 || s[e] == 0xFF05) { parts = -100 }  // shares: not parts
                         k = e; continue
@@ -188,13 +188,13 @@ struct FactRules {
     }
 
     /// A written number with up to six decimal places, exact: `units` of 10^-`places`.
-    struct Decimal {
+    struct WrittenNumber {
         var units = 0, places = 0
 
         /// Reads 1,200 or 105.6 at `i` (digits, thousands commas, one decimal point followed by a digit).
-        static func read(_ s: [UInt32], _ i: inout Int) -> Decimal? {
+        static func read(_ s: [UInt32], _ i: inout Int) -> WrittenNumber? {
             guard let whole = FactRules.number(s, &i) else { return nil }
-            var d = Decimal(units: whole, places: 0)
+            var d = WrittenNumber(units: whole, places: 0)
             if i + 1 < s.count, s[i] == 0x2E || s[i] == 0xFF0E, NumberRules.digit(s[i + 1]) {
                 i += 1
                 while i < s.count, NumberRules.digit(s[i]) {
@@ -206,13 +206,13 @@ struct FactRules {
         }
 
         func scaled(to p: Int) -> Int { var u = units; for _ in places..<max(places, p) { u = u &* 10 }; return u }
-        static func + (a: Decimal, b: Decimal) -> Decimal {
+        static func + (a: WrittenNumber, b: WrittenNumber) -> WrittenNumber {
             let p = max(a.places, b.places)
-            return Decimal(units: a.scaled(to: p) &+ b.scaled(to: p), places: p)
+            return WrittenNumber(units: a.scaled(to: p) &+ b.scaled(to: p), places: p)
         }
         /// Half a unit of the last written digit (0 for whole numbers: counts are exact).
-        var halfLastDigit: Decimal { places == 0 ? Decimal() : Decimal(units: 5, places: places + 1) }
-        func exceeds(_ other: Decimal, by slack: Decimal) -> Bool {
+        var halfLastDigit: WrittenNumber { places == 0 ? WrittenNumber() : WrittenNumber(units: 5, places: places + 1) }
+        func exceeds(_ other: WrittenNumber, by slack: WrittenNumber) -> Bool {
             let limit = other + slack, p = max(places, limit.places)
             return scaled(to: p) > limit.scaled(to: p)
         }

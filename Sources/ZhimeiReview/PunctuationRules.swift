@@ -13,7 +13,7 @@ struct PunctuationRules {
     static let closers: [UInt32: UInt32] = Dictionary(uniqueKeysWithValues: pairs.map { ($0.value, $0.key) })
     static let repeatable: Set<UInt32> = [0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0x2C, 0x3B]
     /// Full-width marks that take no space beside them in Chinese text: ，。、；：？！ and the closing brackets and quotes.
-    static let spacedPunctuation: Set<UInt32> = [0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0xFF1F, 0xFF01, 0xFF09, 0x300B, 0x3011, 0x300D, 0x300F, 0x201D]
+    static let marksTakingNoSpace: Set<UInt32> = [0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0xFF1F, 0xFF01, 0xFF09, 0x300B, 0x3011, 0x300D, 0x300F, 0x201D]
     /// One bit per BMP scalar that some rule below starts at (the tables' keys and the marks named in `check`): any
     /// other scalar is skipped without the four hash look-ups (digits, Latin letters and most full-width text).
     static let ruleStarts: [UInt64] = {
@@ -45,7 +45,8 @@ struct PunctuationRules {
         while a > 0 && isDigit(s[a - 1]) { a -= 1 }
         var e = i + 1
         while e < s.count && isDigit(s[e]) { e += 1 }
-        guard e < s.count, a == 0 || !(isDigit(s[a - 1]) || s[a - 1] < 0x80 && s[a - 1] != 0x20 || s[a - 1] == 0xFF0D) else { return false }
+        // not part of a code: no Latin letter, sign or dash right before the first number (A3-12, 3-2-101)
+        guard e < s.count, a == 0 || !(s[a - 1] < 0x80 && s[a - 1] != 0x20 || s[a - 1] == 0xFF0D) else { return false }
         let left = i - a, right = e - i - 1
         switch s[e] {
         case 0x6708, 0x65E5: return left <= 2 && right <= 2    // 月 日
@@ -172,12 +173,12 @@ struct PunctuationRules {
                 i = j; continue
             }
             // stray spaces between Chinese characters, or between one and a Chinese punctuation mark (营商环境 ，)
-            if c == 0x20 || c == 0x3000 || c == 0xA0, i > 0, isHan(s[i - 1]) || spacedPunctuation.contains(s[i - 1]) {
+            if c == 0x20 || c == 0x3000 || c == 0xA0, i > 0, isHan(s[i - 1]) || marksTakingNoSpace.contains(s[i - 1]) {
                 var j = i
                 while j < n && (s[j] == 0x20 || s[j] == 0x3000 || s[j] == 0xA0) { j += 1 }
                 if j < n && isHan(s[j]) && isHan(s[i - 1]) {
                     out.append(finding(s, i, j, .format, .info, "format.space", "汉字之间有多余空格", "Stray space between Chinese characters", [], 0.75))
-                } else if j < n && (isHan(s[j]) || spacedPunctuation.contains(s[j])) {
+                } else if j < n && (isHan(s[j]) || marksTakingNoSpace.contains(s[j])) {
                     out.append(finding(s, i, j, .format, .info, "format.space", "中文标点前后有多余空格", "Stray space next to Chinese punctuation", [], 0.7))
                 }
                 i = j; continue

@@ -55,7 +55,8 @@ struct SearchPages {
                     date: DisplayTime.format(h.date), tags: h.tags.prefix(5).joined(separator: "、"))
             }
             view.hasRows = !view.rows.isEmpty
-            if !view.hasRows, result.offset == 0, !view.q.isEmpty, let fixed = try await Self.corrected(view.q, req) {
+            // A suggestion is an extra: if the proofreader cannot load, the page still answers without one.
+            if !view.hasRows, result.offset == 0, !view.q.isEmpty, let fixed = (try? await Self.corrected(view.q, req)) ?? nil {
                 view.suggestion = fixed
                 view.suggestionLink = Self.link(req, set: ["q": fixed, "offset": nil])
             }

@@ -54,6 +54,61 @@ final class DatabaseBusyTests: XCTestCase {
         }
     }
 
+    /// On SQLite, searches read through a pool of their own (`sqliteSearch`) on the event loop with the fewest searches
+    /// running: a search is answered while every connection of the main pool is held (a long write) and while a long
+    /// search holds the search connection of the caller's own loop. Before, it waited for the main connection of
+    /// whichever loop the caller happened to be on.
+    func testSearchesRunOnTheLeastBusyLoopsOwnConnection() async throws {
+        guard TestApp.postgresURL == nil else { throw XCTSkip("PostgreSQL searches on the main pool (four connections per loop)") }
+        if TestApp.textDataDirectory == nil { throw XCTSkip("text data missing: run scripts/text/setup-data.sh") }
+        try await withTestApp(extra: ["ZHIMEI_DB_WAIT_SECONDS": "0.5"]) { t in
+            let app = t.app
+            let loops = Array(app.eventLoopGroup.makeIterator())
+            guard loops.count >= 2 else { throw XCTSkip("one event loop: nothing to spread over") }
+            let liuyang = try await t.tenant("liuyang").requireID()
+            let doc = SearchDocument(kind: "story", sourceID: UUID(), tenantID: liuyang, title: "防汛演练在浏阳举行", lead: "", body: "全市防汛演练。",
+                                     tags: [], category: "时政", author: "张三", state: "draft", language: "zh-Hans", date: Date(), updatedAt: Date())
+            try await SearchService.index([doc], analyzer: try await SearchService.analyzer(app), on: t.db)
+
+            let holders = Holders()
+            var tasks: [Task<Void, any Error>] = []
+            for loop in loops {
+                tasks.append(Task {
+                    guard let db = app.databases.database(nil, logger: app.logger, on: loop) else { throw TestError("no database") }
+                    try await db.withConnection { _ in
+                        await holders.take()
+                        while !(await holders.released) { try await Task.sleep(for: .milliseconds(10)) }
+                    }
+                })
+            }
+            for _ in 0..<500 where await holders.taken < loops.count { try await Task.sleep(for: .milliseconds(10)) }
+            // A long search: it takes the least busy loop, the first, and holds its search connection.
+            tasks.append(Task {
+                try await app.zhimei.searchConnections.run(app, near: app.db) { db in
+                    try await db.withConnection { _ in
+                        await holders.take()
+                        while !(await holders.released) { try await Task.sleep(for: .milliseconds(10)) }
+                    }
+                }
+            })
+            for _ in 0..<500 where await holders.taken < loops.count + 1 { try await Task.sleep(for: .milliseconds(10)) }
+            let taken = await holders.taken
+            XCTAssertEqual(taken, loops.count + 1, "every main connection and the first loop's search connection are held")
+            XCTAssertEqual(app.zhimei.searchConnections.inFlight, [1] + Array(repeating: 0, count: loops.count - 1))
+
+            var r = SearchRequest()
+            r.query = SearchQuery.parse("防汛")
+            guard let onFirstLoop = app.databases.database(nil, logger: app.logger, on: loops[0]) else { throw TestError("no database") }
+            for _ in 0..<3 {
+                let (outcome, _) = try await SearchService.search(r, visibility: .everything(["story"]), app: app, on: onFirstLoop)
+                XCTAssertEqual(outcome.hits.map(\.title), ["防汛演练在浏阳举行"])
+            }
+            await holders.release()
+            for task in tasks { try await task.value }
+            XCTAssertEqual(app.zhimei.searchConnections.inFlight, Array(repeating: 0, count: loops.count))
+        }
+    }
+
     func testWaitSettingIsBounded() {
         XCTAssertEqual(Settings.load(environment: [:]).databaseWait, 30)
         XCTAssertEqual(Settings.load(environment: ["ZHIMEI_DB_WAIT_SECONDS": "2.5"]).databaseWait, 2.5)

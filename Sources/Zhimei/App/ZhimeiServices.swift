@@ -8,14 +8,16 @@ public final class ZhimeiServices: Sendable {
     public let jobs: JobRegistry
     public let metrics: Metrics
     public let api: APIDocument
+    let searchConnections: SearchConnections
 
-    init(settings: Settings, blobs: any BlobStore) {
+    init(settings: Settings, blobs: any BlobStore, loops: [any EventLoop]) {
         self.settings = settings
         self.loginThrottle = LoginThrottle()
         self.blobs = blobs
         self.jobs = JobRegistry()
         self.metrics = Metrics()
         self.api = APIDocument()
+        self.searchConnections = SearchConnections(loops: loops)
     }
 }
 

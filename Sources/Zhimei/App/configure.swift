@@ -21,7 +21,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     } else {
         blobs = try LocalBlobStore(root: settings.blobDirectory)
     }
-    app.zhimei = ZhimeiServices(settings: settings, blobs: blobs)
+    app.zhimei = ZhimeiServices(settings: settings, blobs: blobs, loops: Array(app.eventLoopGroup.makeIterator()))
     app.text = TextService(directory: settings.textDataDirectory)
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.migrations.add(ZhimeiMigrations.all)
@@ -58,6 +58,11 @@ public func configure(_ app: Application, settings: Settings) async throws {
     try routes(app)
 }
 
+extension DatabaseID {
+    /// The SQLite file again, through a pool of its own for read-only search queries (see `SearchConnections`).
+    static let sqliteSearch = DatabaseID(string: "sqlite-search")
+}
+
 /// Chooses the database backend.
 enum DatabaseSetup {
     /// Pooled connections per event loop: SQLite has one writer anyway; PostgreSQL serves several queries at once.
@@ -72,6 +77,7 @@ enum DatabaseSetup {
             app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: Self.connectionsPerEventLoop(postgres: true), connectionPoolTimeout: wait, encodingContext: .default, decodingContext: .default), as: .psql)
         } else {
             app.databases.use(.sqlite(.file(settings.sqlitePath), maxConnectionsPerEventLoop: Self.connectionsPerEventLoop(postgres: false), connectionPoolTimeout: wait), as: .sqlite)
+            app.databases.use(.sqlite(.file(settings.sqlitePath), connectionPoolTimeout: wait), as: .sqliteSearch, isDefault: false)
         }
     }
 }

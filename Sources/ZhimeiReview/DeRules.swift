@@ -57,9 +57,11 @@ struct DeRules {
                 let verb = nt.hasPrefix("v") && nt != "vn"
                 // the word after the verb, if the Han run goes on
                 let after: (word: (Int, Int), tag: String)? = k + 2 < toks.count ? (toks[k + 2], tag(toks[k + 2])) : nil
-                if !nominal, (adverbTag || (redup && !pt.hasPrefix("n"))) && verb {
+                // 进行认真的研究, 发挥积极的作用: the verb is the object of a light verb, a noun phrase: 的 is right
+                let object = !redup && afterLightVerb(s, toks, k - 1)
+                if !nominal, !object, (adverbTag || (redup && !pt.hasPrefix("n"))) && verb {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.75))
-                } else if !nominal, adverbial || adverbTag,
+                } else if !nominal, !object, adverbial || adverbTag,
                           ((adverbial && verb) || verbsTaggedOtherwise.contains(nextWord)) && after.map({ continuesAsVerb(s, $0.word, tag: $0.tag) }) == true
                             || startsWithVerb(s, next, tag: nt, tag) {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.7, phrase: true))
@@ -74,6 +76,26 @@ struct DeRules {
         }
         return out
     }
+
+    /// Verbs whose object is a verb made noun (进行认真的研究, 发挥积极的作用, 有了进一步的认识, 加以必要的限制), found
+    /// flagged on clean news copy (msr_test).
+    static let lightVerbs = scalars(["进行", "作", "做", "作出", "做出", "加以", "给予", "予以", "给以", "得到", "受到", "有", "具有", "发挥",
+                                     "产生", "起", "起到", "引起", "实行", "实施", "开展", "展开", "得以", "获得", "取得", "缺乏", "致以"])
+    /// What may stand between the light verb and the modifier (产生了积极的作用, 发挥更加积极的作用).
+    static let lightVerbGap = scalars(["了", "过", "很", "更", "更加", "非常", "十分", "较", "比较", "最", "极为", "特别", "相当", "一定", "一番"])
+
+    /// Whether the modifier at token `m` follows a light verb, with at most two gap words between. 有 counts only as 有了
+    /// (有了进一步的认识): 才有慢慢的接触 is a learner's 地.
+    static func afterLightVerb(_ s: [UInt32], _ toks: [(Int, Int)], _ m: Int) -> Bool {
+        var q = m - 1
+        var gaps: [[UInt32]] = []
+        while q >= 0, gaps.count < 2, case let w = Array(s[toks[q].0..<toks[q].1]), lightVerbGap.contains(w) { gaps.append(w); q -= 1 }
+        guard q >= 0 else { return false }
+        let verb = Array(s[toks[q].0..<toks[q].1])
+        if verb == you { return gaps.contains(le) }
+        return lightVerbs.contains(verb) || verb == you + le
+    }
+    static let you = Array("有".unicodeScalars.map(\.value)), le = Array("了".unicodeScalars.map(\.value))
 
     static let negators = Set("不没未别".unicodeScalars.map(\.value))
 

@@ -86,7 +86,7 @@ struct RealWordModel {
             let wordStarts: [Bool]? = settings.realWordInWords ? nil : commonWordMask(s, a, b, segments)
             let context = settings.learnedPairs
                 ? ContextPrior.shared.suggestions(s, a, b, words: words, minShare: settings.contextShare, segments: segments) : []
-            for p in a..<b where !(p < locked.count && locked[p]) {
+            for p in a..<b where !(p < locked.count && locked[p]) && !WrittenAsMeant.applies(s, p) {
                 // a learned tag context points to another character: kept unless the language model objects
                 // 的是 nominalises (最深刻的是), whatever the tags say: never 地 there
                 if !context.isEmpty, case let y = context[p - a], y != 0, !RealWordModel.neverWritten.contains(s[p]), !(y == DeRules.di && p + 1 < b && s[p + 1] == 0x662F),

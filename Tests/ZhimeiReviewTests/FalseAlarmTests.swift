@@ -54,6 +54,32 @@ final class FalseAlarmTests: XCTestCase {
         XCTAssertEqual(pr.correct("我得朋友明天来北京。"), "我的朋友明天来北京。")
     }
 
+    /// News copy that the typo models, learnt from learners' essays, used to "correct" (found on msr_test; these are
+    /// hand-written sentences of the same kinds): 座 as a classifier, 由 as "from / by", a causative 使 after an
+    /// adverb, 亿 after a numeral, 哪 meaning "any", 部 closing a list item, and 的 after a light verb (进行仔细的检查).
+    /// The learners' slips of the same characters are still corrected.
+    func testNewsCopyKeepsWhatItMeant() throws {
+        let pr = try proofreader()
+        let news = ["走进这座灰色的大楼，记者看到工人们正在忙碌。", "全县粮食产量由去年的五十万吨提高到六十万吨。", "具体收费办法由交通部规定。",
+                    "这就使粮价上涨的压力进一步加大。", "过度捕捞正使海洋渔业资源逐年减少。", "这台计算机每秒运算超过２亿次。",
+                    "进入新时代，哪一行也离不开创新。", "座谈会由宣传部、教育部、文化部联合召开。", "各方要发挥更加积极的作用。",
+                    "专家对样品进行了仔细的检查。", "大家对当前形势有了进一步的认识。", "对这类行为要加以必要的限制。"]
+        for line in news {
+            XCTAssertEqual(pr.correct(line), line)
+            XCTAssertTrue(pr.check(line).filter { $0.category == .typo }.isEmpty, line)
+        }
+        XCTAssertEqual(pr.correct("星期六我座飞机去台北。"), "星期六我坐飞机去台北。")
+        XCTAssertEqual(pr.correct("我们应该好好的准备考试。"), "我们应该好好地准备考试。")
+        // the guards themselves, character by character
+        func applies(_ text: String, at: Int) -> Bool { WrittenAsMeant.applies(text.unicodeScalars.map(\.value), at) }
+        XCTAssertTrue(applies("这座山", at: 1)); XCTAssertFalse(applies("我座飞机", at: 1))
+        XCTAssertTrue(applies("由３０％提高", at: 0)); XCTAssertTrue(applies("由计划经济向市场经济", at: 0)); XCTAssertFalse(applies("我们还由电子信。", at: 3))
+        XCTAssertTrue(applies("这就使粮价", at: 2)); XCTAssertFalse(applies("可使不好", at: 1)); XCTAssertFalse(applies("就使不好", at: 1))
+        XCTAssertTrue(applies("２亿次", at: 1)); XCTAssertFalse(applies("亿次", at: 0))
+        XCTAssertTrue(applies("哪一行也离不开", at: 0)); XCTAssertFalse(applies("还有哪家咖啡店", at: 2))
+        XCTAssertTrue(applies("电视部、", at: 2)); XCTAssertFalse(applies("部好", at: 0))
+    }
+
     /// The confusion search charges extra for a replacement writers were never seen to make: these right sentences stay
     /// with the default, and each gets a "correction" when that cost is waived — the setting is what keeps them.
     func testUnseenPairsCostMore() throws {

@@ -150,7 +150,7 @@ struct TypoModel {
                 return TypoModel.isSurname(s[i]) && i + 1 < b && single[i + 1 - a]
             }
             for i in positions where !inName(i) {
-                if (i < locked.count && locked[i]) || frozen.contains(i) || WrittenAsMeant.applies(s, i) { continue }
+                if (i < locked.count && locked[i]) || frozen.contains(i) || WrittenAsMeant.applies(s, i) || NameSlots.covers(s, i) { continue }
                 if !settings.confusionRewritesDi && s[i] == DeRules.di { continue }
                 guard let cands = resources.confusionCandidates[s[i]] else { continue }
                 let prev: UInt32 = i > a ? s[i - 1] : 0

@@ -80,6 +80,19 @@ final class FalseAlarmTests: XCTestCase {
         XCTAssertTrue(applies("电视部、", at: 2)); XCTAssertFalse(applies("部好", at: 0))
     }
 
+    /// Personal names introduced by a role or followed by a title or a verb of saying keep their characters (旦 is not 但
+    /// in 老汉高维旦是…); names of common shapes were already kept, and a slip outside a name is still corrected.
+    func testNamesBesideRolesAndTitles() throws {
+        let pr = try proofreader()
+        let lines = ["同村八旬老汉高维旦是解放战争中的老兵。", "中国林科院的盛炜彤等专家呼吁加强保护。", "县审计局倪传启参加了座谈会。",
+                     "日本水稻专家原正市先生应邀来县里传授技术。", "浏阳市委书记张建国带队到大瑶镇调研。", "村民李秀英告诉记者，今年的收成比去年好。"]
+        for line in lines { XCTAssertTrue(pr.check(line).filter { $0.category == .typo }.isEmpty, line) }
+        XCTAssertTrue(NameSlots.covers("老汉高维旦是".unicodeScalars.map(\.value), 4))
+        XCTAssertTrue(NameSlots.covers("盛炜彤等专家".unicodeScalars.map(\.value), 2))
+        XCTAssertFalse(NameSlots.covers("我们因该去".unicodeScalars.map(\.value), 2))
+        XCTAssertEqual(pr.correct("村民李秀英说，我们因该感谢党。"), "村民李秀英说，我们应该感谢党。")
+    }
+
     /// The confusion search charges extra for a replacement writers were never seen to make: these right sentences stay
     /// with the default, and each gets a "correction" when that cost is waived — the setting is what keeps them.
     func testUnseenPairsCostMore() throws {

@@ -8,7 +8,7 @@ enum WrittenAsMeant {
     static func words(_ list: [String]) -> [[UInt32]] { list.map { $0.unicodeScalars.map(\.value) } }
 
     static let zuo: UInt32 = 0x5EA7, you: UInt32 = 0x7531, shi: UInt32 = 0x4F7F, na: UInt32 = 0x54EA, bu: UInt32 = 0x90E8
-    static let yi: UInt32 = 0x4EBF, wan: UInt32 = 0x4E07
+    static let yi: UInt32 = 0x4EBF, wan: UInt32 = 0x4E07, jin: UInt32 = 0x8FD1
     static let numerals = set("一二两三四五六七八九十百千万亿几数多0123456789０１２３４５６７８９")
     /// Before 座 these make it a classifier (这座山, ５７座大罐), which is never 坐.
     static let classifierTakers = set("这那哪每几某整").union(numerals)
@@ -32,6 +32,9 @@ enum WrittenAsMeant {
         case yi, wan:
             // ２亿步, 千亿次: a numeral's unit
             return numerals.contains(prev)
+        case jin:
+            // 近３年, 近万人: "nearly" before a figure (仅 would be a sentence too)
+            return numerals.contains(next)
         case shi:
             return causativeAdverbs.contains(prev) && !negation.contains(next)
         case bu:

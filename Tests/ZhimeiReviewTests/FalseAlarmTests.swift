@@ -76,6 +76,7 @@ final class FalseAlarmTests: XCTestCase {
         XCTAssertTrue(applies("由３０％提高", at: 0)); XCTAssertTrue(applies("由计划经济向市场经济", at: 0)); XCTAssertFalse(applies("我们还由电子信。", at: 3))
         XCTAssertTrue(applies("这就使粮价", at: 2)); XCTAssertFalse(applies("可使不好", at: 1)); XCTAssertFalse(applies("就使不好", at: 1))
         XCTAssertTrue(applies("２亿次", at: 1)); XCTAssertFalse(applies("亿次", at: 0))
+        XCTAssertTrue(applies("仅近３年", at: 1)); XCTAssertTrue(applies("近万人", at: 0)); XCTAssertFalse(applies("近来", at: 0))
         XCTAssertTrue(applies("哪一行也离不开", at: 0)); XCTAssertFalse(applies("还有哪家咖啡店", at: 2))
         XCTAssertTrue(applies("电视部、", at: 2)); XCTAssertFalse(applies("部好", at: 0))
     }

@@ -120,6 +120,7 @@ public final class ReviewResources: Sendable {
             for a in chars { for b in chars { add(a, b, TypoModel.costShape) } }
         }
         let pinyin = PinyinTable.parse(pinyinText)
+        for (a, b) in FuzzyPinyin.pairs(pinyin, frequency: words.charFrequency) { add(a, b, FuzzyPinyin.cost) }
         var confusion: [UInt32: [(UInt32, Float)]] = [:]
         for (c, m) in conf {
             confusion[c] = m.filter { words.charFrequency($0.key) > 0 }.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }

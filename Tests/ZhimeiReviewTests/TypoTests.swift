@@ -70,6 +70,19 @@ final class TypoTests: XCTestCase {
         XCTAssertTrue(f.allSatisfy { $0.confidence > 0.5 && $0.confidence <= 1 && $0.messageEn.contains("log-probability") })
     }
 
+    /// Near readings (模糊音: ch/c, ang/an …) are candidates too: 生厂 → 生产 (chang/chan), which the same-reading sets
+    /// lack; 应为群众办实事 is right and stays.
+    func testNearReadingTypos() throws {
+        let f = try typos("狠抓安全生厂责任落实。").filter { $0.ruleID == "typo.confusion" }
+        XCTAssertEqual(f.map(\.text), ["厂"])
+        XCTAssertEqual(f.map(\.suggestions), [["产"]])
+        XCTAssertTrue(try typos("会议要求各地应为群众办实事。").filter { $0.category == .typo }.isEmpty)
+        XCTAssertEqual(["zheng", "ning", "chang", "sheng", "lan"].map(FuzzyPinyin.folded), ["zen", "lin", "can", "sen", "lan"])
+        let pairs = FuzzyPinyin.pairs([0x5382: ["chang", "an"], 0x4EA7: ["chan"], 0x957F: ["chang", "zhang"], 0x5E38: ["chang"]], frequency: { _ in 1_000 })
+        XCTAssertTrue(pairs.contains { $0 == (0x5382, 0x4EA7) } && pairs.contains { $0 == (0x4EA7, 0x5382) }, "厂/产")
+        XCTAssertFalse(pairs.contains { $0 == (0x957F, 0x5E38) }, "长/常 share a reading: the same-reading sets hold them")
+    }
+
     /// 的/地/得: adverb + 的 + verb → 地; verb + 的 + degree word → 得 (both character errors, subcategory 的地得).
     func testDeDiDe() throws {
         let f = try typos("他慢慢的走过来，跑的很快。")

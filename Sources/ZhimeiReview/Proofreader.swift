@@ -121,6 +121,12 @@ public final class Proofreader: Sendable {
                                          suggestions: ["截至"], ruleID: "typo.misused", confidence: 0.7))
                 locked[at] = true; locked[at + 1] = true
             }
+            for c in MisusedWords.inContext(s) where !locked[c.at] {
+                out.append(ReviewFinding(category: .typo, subcategory: "易错词", severity: .warn, start: c.at, end: c.at + 1, text: c.wrong,
+                                         messageZh: "常见误用：此处应为“\(c.word)”", messageEn: "Commonly misused: this should read “\(c.word)”",
+                                         suggestions: [c.right], ruleID: "typo.misused", confidence: 0.9))
+                locked[c.at] = true
+            }
         }
         var fixed = s
         let segments = RunSegments(words: resources.words, text: s)  // one segmentation per Han run, shared by the rules below

@@ -70,6 +70,20 @@ final class TypoTests: XCTestCase {
         XCTAssertTrue(f.allSatisfy { $0.confidence > 0.5 && $0.confidence <= 1 && $0.messageEn.contains("log-probability") })
     }
 
+    /// Misused characters that only their neighbours reveal: each rule with the right use it must leave alone.
+    func testMisusedInContext() throws {
+        let pr = try ReviewSupport.proofreader(ReviewConfiguration(categories: [.typo, .grammar]))
+        let fixed = [("我小时后住在乡下。", "我小时候住在乡下。"), ("每天睡觉一后就忘了。", "每天睡觉以后就忘了。"), ("很久一前我来过这里。", "很久以前我来过这里。"),
+                     ("你自己决定把。", "你自己决定吧。"), ("那应该容易发现我阿！", "那应该容易发现我啊！"), ("家庭美满，是应为有我妈妈。", "家庭美满，是因为有我妈妈。"),
+                     ("我的朋友门都很漂亮。", "我的朋友们都很漂亮。"), ("我昨天受到了你寄来的照片。", "我昨天收到了你寄来的照片。")]
+        for (wrong, right) in fixed { XCTAssertEqual(pr.correct(wrong), right) }
+        for right in ["两小时后开会。", "一个小时后再来。", "他是三人之一后来当了校长。", "两人一前一后走进会场。", "我们应该拉他们一把。",
+                      "他为人刚正不阿，受人尊敬。", "各级干部应为群众办实事。", "我在朋友门口等他。", "这个办法受到群众信任。", "他受到了表扬。"] {
+            XCTAssertEqual(pr.correct(right), right)
+            XCTAssertTrue(MisusedWords.inContext(right.unicodeScalars.map(\.value)).isEmpty, right)
+        }
+    }
+
     /// Near readings (模糊音: ch/c, ang/an …) are candidates too: 生厂 → 生产 (chang/chan), which the same-reading sets
     /// lack; 应为群众办实事 is right and stays.
     func testNearReadingTypos() throws {

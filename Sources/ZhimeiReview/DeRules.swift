@@ -20,6 +20,12 @@ struct DeRules {
                                      "重重", "深深"])
     /// Degree complements that follow 得 as a whole word (高兴得不得了, 冷得要命, 好得很): 的 before them is 得.
     static let degreeComplements = scalars(["不得了", "要命", "很", "极了", "厉害", "不行", "出奇"])
+    /// Verbs of saying: a manner before them takes 地 (生气地说：).
+    static let speechVerbs = scalars(["说", "问", "回答", "喊", "答", "说道", "问道", "笑道", "喊道", "叫道"])
+    /// Verbs whose outcome is judged by a complement (过得怎么样, 长得不错, 考得蛮好), and the judgements that follow them.
+    static let complementVerbs = scalars(["过", "长", "睡", "玩", "住", "活", "考", "学", "跑", "唱", "跳", "画", "写", "吃", "穿", "变", "来"])
+    static let evaluations: [[UInt32]] = ["怎么样", "好吗", "好不好", "如何", "不错", "不好", "不太好", "蛮", "挺", "还不错", "还好吗", "这么快", "那么快",
+                                          "很好", "很开心", "很快乐", "真好", "比"].map { $0.unicodeScalars.map(\.value) }
     /// Verbs the dictionary tags otherwise (落实 a, 部署 n).
     static let verbsTaggedOtherwise = scalars(["落实", "部署"])
     /// What a verb phrase goes on with: aspect particles and directional complements.
@@ -65,6 +71,12 @@ struct DeRules {
                           ((adverbial && verb) || verbsTaggedOtherwise.contains(nextWord)) && after.map({ continuesAsVerb(s, $0.word, tag: $0.tag) }) == true
                             || startsWithVerb(s, next, tag: nt, tag) {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.7, phrase: true))
+                } else if !nominal, !object, speechVerbs.contains(nextWord), k + 2 == toks.count, pt == "a" || adverbTag || adverbial || redup {
+                    // 高兴的说：, 很好奇的问： — a manner before a verb of saying that ends the run (a colon or quote follows)
+                    out.append(Fix(position: t.0, replacement: di, confidence: 0.7, phrase: true))
+                } else if complementVerbs.contains(Array(s[prev.0..<prev.1])), evaluations.contains(where: { e in next.0 + e.count <= j && s[next.0..<(next.0 + e.count)].elementsEqual(e) }) {
+                    // 最近过的怎么样, 长的不错, 考的蛮好: how an action went is a complement with 得
+                    out.append(Fix(position: t.0, replacement: de2, confidence: 0.7, phrase: true))
                 } else if pt == "v" && degree.contains(where: { d in next.0 + d.count <= j && s[next.0..<(next.0 + d.count)].elementsEqual(d) }) {
                     out.append(Fix(position: t.0, replacement: de2, confidence: 0.7))
                 } else if pt == "a" || pt == "v" || adverbial, degreeComplements.contains(nextWord), after?.tag != "n" {

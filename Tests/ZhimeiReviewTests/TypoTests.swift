@@ -70,6 +70,18 @@ final class TypoTests: XCTestCase {
         XCTAssertTrue(f.allSatisfy { $0.confidence > 0.5 && $0.confidence <= 1 && $0.messageEn.contains("log-probability") })
     }
 
+    /// How an action went is a 得 complement (最近过的怎么样 → 过得); a manner before a verb of saying that ends the clause
+    /// takes 地 (很好奇的问：); a light verb's object keeps 的 (作了明确的回答).
+    func testDeBeforeOutcomesAndSaying() throws {
+        let pr = try ReviewSupport.proofreader(ReviewConfiguration(categories: [.typo, .grammar]))
+        XCTAssertEqual(pr.correct("你最近过的怎么样？"), "你最近过得怎么样？")
+        XCTAssertEqual(pr.correct("我感觉他长的不错。"), "我感觉他长得不错。")
+        XCTAssertEqual(pr.correct("他很好奇的问：“这是什么？”"), "他很好奇地问：“这是什么？”")
+        for fine in ["专家对这个问题作了明确的回答。", "他过的日子很苦。", "这是我最近写的文章。", "学术界做出了不同的回答。"] {
+            XCTAssertEqual(pr.correct(fine), fine)
+        }
+    }
+
     /// Misused characters that only their neighbours reveal: each rule with the right use it must leave alone.
     func testMisusedInContext() throws {
         let pr = try ReviewSupport.proofreader(ReviewConfiguration(categories: [.typo, .grammar]))

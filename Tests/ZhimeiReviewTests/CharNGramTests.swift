@@ -73,7 +73,8 @@ final class CharNGramTests: XCTestCase {
             return XCTFail("review/char_ngram.bin missing although ../shared/eval is present: scripts/review/setup-data.sh builds it")
         }
         let lines = text.components(separatedBy: "\n")
-        let numbers = [62, 183, 213, 269, 332, 354, 618, 696]
+        // 269 (你的人生由自己来决定) left the list in round 7: the 由 guard (WrittenAsMeant) keeps it with round-4 settings too
+        let numbers = [62, 183, 213, 332, 354, 618, 696]
         let pr = Proofreader(engine: d.engine, configuration: ReviewConfiguration(categories: [.typo]), resources: d.resources)
         let old = Proofreader(engine: d.engine, configuration: ReviewConfiguration(categories: [.typo]), resources: d.resources,
                               typoSettings: FalseAlarmTests.roundFour)

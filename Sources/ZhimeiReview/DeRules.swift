@@ -20,7 +20,7 @@ struct DeRules {
                                      "重重", "深深"])
     /// Degree complements that follow 得 as a whole word (高兴得不得了, 冷得要命, 好得很): 的 before them is 得.
     static let degreeComplements = scalars(["不得了", "要命", "很", "极了", "厉害", "不行", "出奇"])
-    /// Verbs of saying: a manner before them takes 地 (生气地说：).
+    /// Verbs of saying: a manner before them takes 地 (好奇地问：).
     static let speechVerbs = scalars(["说", "问", "回答", "喊", "答", "说道", "问道", "笑道", "喊道", "叫道"])
     /// Verbs whose outcome is judged by a complement (过得怎么样, 长得不错, 考得蛮好), and the judgements that follow them.
     static let complementVerbs = scalars(["过", "长", "睡", "玩", "住", "活", "考", "学", "跑", "唱", "跳", "画", "写", "吃", "穿", "变", "来"])
@@ -91,7 +91,7 @@ struct DeRules {
 
     /// Verbs whose object is a verb made noun (进行认真的研究, 发挥积极的作用, 有了进一步的认识, 加以必要的限制), found
     /// flagged on clean news copy (msr_test).
-    static let lightVerbs = scalars(["进行", "作", "做", "作出", "做出", "加以", "给予", "予以", "给以", "得到", "受到", "有", "具有", "发挥",
+    static let lightVerbs = scalars(["进行", "作", "做", "作出", "做出", "加以", "给予", "予以", "给以", "得到", "受到", "具有", "发挥",
                                      "产生", "起", "起到", "引起", "实行", "实施", "开展", "展开", "得以", "获得", "取得", "缺乏", "致以"])
     /// What may stand between the light verb and the modifier (产生了积极的作用, 发挥更加积极的作用).
     static let lightVerbGap = scalars(["了", "过", "很", "更", "更加", "非常", "十分", "较", "比较", "最", "极为", "特别", "相当", "一定", "一番"])
@@ -104,7 +104,7 @@ struct DeRules {
         while q >= 0, gaps.count < 2, case let w = Array(s[toks[q].0..<toks[q].1]), lightVerbGap.contains(w) { gaps.append(w); q -= 1 }
         guard q >= 0 else { return false }
         let verb = Array(s[toks[q].0..<toks[q].1])
-        if verb == you { return gaps.contains(le) }
+        if verb == you { return gaps.contains(le) }  // 有 + 了 as two words
         return lightVerbs.contains(verb) || verb == you + le
     }
     static let you = Array("有".unicodeScalars.map(\.value)), le = Array("了".unicodeScalars.map(\.value))

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Misused characters that only their neighbours reveal (the context rules of `typo.misused`).
+extension MisusedWords {
+    /// A misused character found by its neighbours: `at` is the character to replace with `right`.
+    struct InContext { var at: Int; var wrong: String; var right: String; var word: String }
+
+    /// Misused characters that only their neighbours reveal:
+    /// - 小时后 with no count before it is 小时候 "childhood" (我小时后 → 我小时候); 两小时后 / 一个小时后 are times;
+    /// - 一前 / 一后 after a word are 以前 / 以后 (睡觉一后, 很久一前), except after 之/第/唯/统/单/同/逐/万/十 (之一后, 第一前) and in
+    ///   一前一后;
+    /// - 把 or 阿 closing a clause are 吧 and 啊; 是应为 and a clause opening with 应为 + 是/有/a pronoun are 因为; 朋友门 is 朋友们;
+    ///   受到 a letter, a photo or a parcel is 收到.
+    static func inContext(_ s: [UInt32]) -> [InContext] {
+        var out: [InContext] = []
+        let xiao: UInt32 = 0x5C0F, shi: UInt32 = 0x65F6, hou: UInt32 = 0x540E, qian: UInt32 = 0x524D, yi: UInt32 = 0x4E00
+        for i in s.indices {
+            if s[i] == xiao, i + 2 < s.count, s[i + 1] == shi, s[i + 2] == hou, i > 0, TypoModel.isHan(s[i - 1]), !counts.contains(s[i - 1]) {
+                out.append(InContext(at: i + 2, wrong: "后", right: "候", word: "小时候"))
+            }
+            if s[i] == yi, i + 1 < s.count, s[i + 1] == qian || s[i + 1] == hou, i > 0, TypoModel.isHan(s[i - 1]), !beforeNumberOne.contains(s[i - 1]),
+               !(i + 2 < s.count && s[i + 2] == yi), !(i >= 2 && s[i - 2] == yi) {
+                out.append(InContext(at: i, wrong: "一", right: "以", word: s[i + 1] == qian ? "以前" : "以后"))
+            }
+            // 把 ends no clause (决定把。 → 吧), except as a classifier (拉他们一把。)
+            if s[i] == ba, i + 1 == s.count || sentenceEnds.contains(s[i + 1]), i > 0, TypoModel.isHan(s[i - 1]), !classifierTakers.contains(s[i - 1]) {
+                out.append(InContext(at: i, wrong: "把", right: "吧", word: "吧"))
+            }
+            // 阿 ends no clause (发现我阿！ → 啊), except in 刚正不阿
+            if s[i] == a, i + 1 < s.count, clauseEnds.contains(s[i + 1]), i > 0, TypoModel.isHan(s[i - 1]), s[i - 1] != bu {
+                out.append(InContext(at: i, wrong: "阿", right: "啊", word: "啊"))
+            }
+            // 是应为 and a clause opening with 应为 + 是/有/a pronoun are 因为 (是应为我的爸爸, 。应为我们…); 应为群众办实事 is right
+            if s[i] == ying, i + 2 < s.count, s[i + 1] == wei,
+               (i > 0 && s[i - 1] == shiVerb) || ((i == 0 || clauseEnds.contains(s[i - 1])) && opensReason(s, i + 2)) {
+                out.append(InContext(at: i, wrong: "应", right: "因", word: "因为"))
+            }
+            // 受到 what is sent is 收到 (受到你的信, 受到了一封邀请卡); 受到信任 and 受到影响 stay
+            if s[i] == shou, i + 1 < s.count, s[i + 1] == dao, receivesMail(s, after: i + 2) {
+                out.append(InContext(at: i, wrong: "受", right: "收", word: "收到"))
+            }
+            // 朋友门 → 朋友们 (not 朋友门口)
+            if s[i] == men, i > 0, !(i + 1 < s.count && doorPlaces.contains(s[i + 1])),
+               let noun = peopleNouns.first(where: { NameSlots.ends(s, at: i, with: $0.unicodeScalars.map(\.value)) }) {
+                out.append(InContext(at: i, wrong: "门", right: "们", word: noun + "们"))
+            }
+        }
+        return out
+    }
+    static let ba: UInt32 = 0x628A, a: UInt32 = 0x963F, bu: UInt32 = 0x4E0D, ying: UInt32 = 0x5E94, wei: UInt32 = 0x4E3A, shiVerb: UInt32 = 0x662F
+    static let men: UInt32 = 0x95E8
+    static let sentenceEnds = Set("。！？!?".unicodeScalars.map(\.value))
+    static let clauseEnds = Set("。！？!?，,、；;：:".unicodeScalars.map(\.value))
+    static let classifierTakers = Set("一这那几两每某".unicodeScalars.map(\.value))
+    static let doorPlaces = Set("口前外里上下边旁".unicodeScalars.map(\.value))
+    static let peopleNouns = ["朋友", "同学", "少年", "邻居", "孩子", "学生", "老师", "女生", "男生", "同事", "家人", "亲人",
+                              "哥哥", "姐姐", "弟弟", "妹妹", "伙伴", "先生", "女士", "年轻人", "人"]
+    static let shou: UInt32 = 0x53D7, dao: UInt32 = 0x5230, xin: UInt32 = 0x4FE1
+    /// Things one receives by post or message (收到…), not 受到.
+    static let mail = NameSlots.words(["照片", "礼物", "邮件", "包裹", "短信", "来信", "卡片", "邀请卡", "明信片", "贺卡", "红包", "信件", "电报", "快递"])
+    /// After 信, a word that is not a letter (信任, 信息 …).
+    static let notLetter = Set("任赖心息念仰誉用号件箱".unicodeScalars.map(\.value))
+    /// Whether what is sent is named in the 12 characters after 受到, within its clause.
+    static func receivesMail(_ s: [UInt32], after p: Int) -> Bool {
+        var q = p
+        while q < s.count, q < p + 12, !clauseEnds.contains(s[q]) {
+            if s[q] == xin, !(q + 1 < s.count && notLetter.contains(s[q + 1])) { return true }
+            if mail.contains(where: { NameSlots.begins(s, at: q, with: $0) }) { return true }
+            q += 1
+        }
+        return false
+    }
+    /// Whether a reason clause opens at `p` (是, 有 or a pronoun).
+    static func opensReason(_ s: [UInt32], _ p: Int) -> Bool {
+        ["是", "有", "我", "你", "他", "她", "它"].contains { NameSlots.begins(s, at: p, with: $0.unicodeScalars.map(\.value)) }
+    }
+    /// What may count hours before 小时 (两小时后, 一个小时后, 半小时后, 几小时后).
+    static let counts = Set("〇一二两三四五六七八九十百千几半多个数每".unicodeScalars.map(\.value))
+    /// Characters after which 一 is the number one (之一, 第一, 唯一, 统一, 单一, 同一, 逐一, 万一, 十一).
+    static let beforeNumberOne = Set("之第唯统单同逐万十〇一二三四五六七八九百千".unicodeScalars.map(\.value))
+}

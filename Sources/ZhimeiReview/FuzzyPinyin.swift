@@ -24,6 +24,14 @@ enum FuzzyPinyin {
         return String(r)
     }
 
+    /// "chang/chan" when `written` and `intended` are a near-reading pair (main readings differ, fold the same, no reading
+    /// shared), for the finding's message; nil otherwise.
+    static func nearReadings(_ pinyin: [UInt32: [String]], _ written: UInt32, _ intended: UInt32) -> String? {
+        guard let a = pinyin[written], let b = pinyin[intended], let ra = a.first, let rb = b.first,
+              ra != rb, folded(ra) == folded(rb), Set(a).isDisjoint(with: b) else { return nil }
+        return ra + "/" + rb
+    }
+
     /// Ordered pairs (written, intended) of frequent characters whose main readings differ but fold to the same, and
     /// that share no reading at all.
     static func pairs(_ pinyin: [UInt32: [String]], frequency: (UInt32) -> Int) -> [(UInt32, UInt32)] {

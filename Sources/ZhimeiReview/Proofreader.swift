@@ -157,9 +157,11 @@ public final class Proofreader: Sendable {
                 let r = UTF8Scalars.string([c.replacement])
                 let o = UTF8Scalars.string([c.original])
                 let withLM = resources.languageModel != nil && typoSettings.confusionLMThreshold != nil
+                // a near-reading slip (模糊音) says which readings were confused
+                let near = FuzzyPinyin.nearReadings(resources.pinyin, c.original, c.replacement)
                 out.append(ReviewFinding(category: .typo, subcategory: "错别字", severity: .warn, start: c.position, end: c.position + 1, text: o,
-                                         messageZh: "疑似错别字：“\(o)”可能应为“\(r)”（\(withLM ? "词频与语言模型" : "词频模型")得分提高\(String(format: "%.1f", c.gain))）",
-                                         messageEn: "Possible typo: “\(o)” may be “\(r)” (\(withLM ? "word-model + language-model" : "word-model") log-probability +\(String(format: "%.1f", c.gain)))",
+                                         messageZh: "疑似错别字：“\(o)”可能应为“\(r)”（\(near.map { "读音相近 \($0)；" } ?? "")\(withLM ? "词频与语言模型" : "词频模型")得分提高\(String(format: "%.1f", c.gain))）",
+                                         messageEn: "Possible typo: “\(o)” may be “\(r)” (\(near.map { "near readings \($0); " } ?? "")\(withLM ? "word-model + language-model" : "word-model") log-probability +\(String(format: "%.1f", c.gain)))",
                                          suggestions: [r], ruleID: "typo.confusion", confidence: min(0.95, 0.5 + Double(c.gain) / 40)))
                 locked[c.position] = true
             }

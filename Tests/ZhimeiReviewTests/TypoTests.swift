@@ -102,6 +102,9 @@ final class TypoTests: XCTestCase {
         let f = try typos("狠抓安全生厂责任落实。").filter { $0.ruleID == "typo.confusion" }
         XCTAssertEqual(f.map(\.text), ["厂"])
         XCTAssertEqual(f.map(\.suggestions), [["产"]])
+        XCTAssertTrue(f.first?.messageZh.contains("读音相近 chang/chan") == true && f.first?.messageEn.contains("near readings chang/chan") == true,
+                      f.first?.messageZh ?? "")
+        XCTAssertFalse(try typos("妇女生育婴儿的个数却特续下滑。").contains { $0.messageZh.contains("读音相近") }, "特/持 is a shape pair")
         XCTAssertTrue(try typos("会议要求各地应为群众办实事。").filter { $0.category == .typo }.isEmpty)
         XCTAssertEqual(["zheng", "ning", "chang", "sheng", "lan", "hua"].map(FuzzyPinyin.folded), ["zen", "lin", "can", "sen", "lan", "fua"])
         let pairs = FuzzyPinyin.pairs([0x5382: ["chang", "an"], 0x4EA7: ["chan"], 0x957F: ["chang", "zhang"], 0x5E38: ["chang"]], frequency: { _ in 1_000 })

@@ -140,7 +140,7 @@ public final class ReviewResources: Sendable {
     static let shapeSupplement = ["己已巳", "未末", "戊戌戍", "冶治", "候侯", "拔拨", "辨辩辫瓣", "竞竟", "栽载裁", "籍藉", "锋峰蜂",
                                   "睛晴", "喝渴", "汗汉", "折拆", "免兔", "历厉", "今令", "徒途", "侍待", "货贷", "坏环", "仑仓",
                                   "土士", "干千于", "天夭", "日曰", "王玉", "大太犬", "失矢", "拆折", "密蜜", "暇瑕遐", "辍缀",
-                                  "赢嬴", "祟崇", "胫径", "粱梁", "篑匮", "荼茶", "沓踏", "骛鹜", "戮戳", "炙灸", "恃侍", "撤撒"]
+                                  "赢嬴", "祟崇", "胫径", "粱梁", "篑匮", "荼茶", "沓踏", "骛鹜", "戮戳", "炙灸", "恃侍", "撤撒", "展屏"]
 
     /// Folds each character to its homophone key (same length in scalars, so offsets are kept).
     func homophoneFold(_ s: [UInt32]) -> [UInt32] {

@@ -96,6 +96,13 @@ final class TypoTests: XCTestCase {
         }
     }
 
+    /// Look-alike characters missing from same_stroke.txt come from the built-in supplement: 发屏 → 发展.
+    func testShapeSupplement() throws {
+        let f = try typos("各地要推动经济高质量发屏。").filter { $0.ruleID == "typo.confusion" }
+        XCTAssertEqual(f.map(\.text), ["屏"])
+        XCTAssertEqual(f.map(\.suggestions), [["展"]])
+    }
+
     /// Near readings (模糊音: ch/c, ang/an …) are candidates too: 生厂 → 生产 (chang/chan), which the same-reading sets
     /// lack; 应为群众办实事 is right and stays.
     func testNearReadingTypos() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ZhimeiText
 
 /// Misused characters that only their neighbours reveal (the context rules of `typo.misused`).
 extension MisusedWords {
@@ -41,41 +42,41 @@ extension MisusedWords {
             }
             // 朋友门 → 朋友们 (not 朋友门口)
             if s[i] == men, i > 0, !(i + 1 < s.count && doorPlaces.contains(s[i + 1])),
-               let noun = peopleNouns.first(where: { NameSlots.ends(s, at: i, with: $0.unicodeScalars.map(\.value)) }) {
-                out.append(InContext(at: i, wrong: "门", right: "们", word: noun + "们"))
+               let noun = peopleNouns.first(where: { Scalars.ends(s, at: i, with: $0) }) {
+                out.append(InContext(at: i, wrong: "门", right: "们", word: UTF8Scalars.string(noun) + "们"))
             }
         }
         return out
     }
     static let ba: UInt32 = 0x628A, a: UInt32 = 0x963F, bu: UInt32 = 0x4E0D, ying: UInt32 = 0x5E94, wei: UInt32 = 0x4E3A, shiVerb: UInt32 = 0x662F
     static let men: UInt32 = 0x95E8
-    static let sentenceEnds = Set("。！？!?".unicodeScalars.map(\.value))
-    static let clauseEnds = Set("。！？!?，,、；;：:".unicodeScalars.map(\.value))
-    static let classifierTakers = Set("一这那几两每某".unicodeScalars.map(\.value))
-    static let doorPlaces = Set("口前外里上下边旁".unicodeScalars.map(\.value))
-    static let peopleNouns = ["朋友", "同学", "少年", "邻居", "孩子", "学生", "老师", "女生", "男生", "同事", "家人", "亲人",
-                              "哥哥", "姐姐", "弟弟", "妹妹", "伙伴", "先生", "女士", "年轻人", "人"]
+    static let sentenceEnds = Scalars.set("。！？!?")
+    static let clauseEnds = Scalars.set("。！？!?，,、；;：:")
+    static let classifierTakers = Scalars.set("一这那几两每某")
+    static let doorPlaces = Scalars.set("口前外里上下边旁")
+    static let peopleNouns = Scalars.words(["朋友", "同学", "少年", "邻居", "孩子", "学生", "老师", "女生", "男生", "同事", "家人", "亲人",
+                              "哥哥", "姐姐", "弟弟", "妹妹", "伙伴", "先生", "女士", "年轻人", "人"])
     static let shou: UInt32 = 0x53D7, dao: UInt32 = 0x5230, xin: UInt32 = 0x4FE1
     /// Things one receives by post or message (收到…), not 受到.
-    static let mail = NameSlots.words(["照片", "礼物", "邮件", "包裹", "短信", "来信", "卡片", "邀请卡", "明信片", "贺卡", "红包", "信件", "电报", "快递"])
+    static let mail = Scalars.words(["照片", "礼物", "邮件", "包裹", "短信", "来信", "卡片", "邀请卡", "明信片", "贺卡", "红包", "信件", "电报", "快递"])
     /// After 信, a word that is not a letter (信任, 信息 …).
-    static let notLetter = Set("任赖心息念仰誉用号件箱".unicodeScalars.map(\.value))
+    static let notLetter = Scalars.set("任赖心息念仰誉用号件箱")
     /// Whether what is sent is named in the 12 characters after 受到, within its clause.
     static func receivesMail(_ s: [UInt32], after p: Int) -> Bool {
         var q = p
         while q < s.count, q < p + 12, !clauseEnds.contains(s[q]) {
             if s[q] == xin, !(q + 1 < s.count && notLetter.contains(s[q + 1])) { return true }
-            if mail.contains(where: { NameSlots.begins(s, at: q, with: $0) }) { return true }
+            if mail.contains(where: { Scalars.begins(s, at: q, with: $0) }) { return true }
             q += 1
         }
         return false
     }
-    /// Whether a reason clause opens at `p` (是, 有 or a pronoun).
-    static func opensReason(_ s: [UInt32], _ p: Int) -> Bool {
-        ["是", "有", "我", "你", "他", "她", "它"].contains { NameSlots.begins(s, at: p, with: $0.unicodeScalars.map(\.value)) }
-    }
+    /// What opens a reason clause: 是, 有 or a pronoun.
+    static let reasonOpeners = Scalars.set("是有我你他她它")
+    /// Whether a reason clause opens at `p`.
+    static func opensReason(_ s: [UInt32], _ p: Int) -> Bool { p < s.count && reasonOpeners.contains(s[p]) }
     /// What may count hours before 小时 (两小时后, 一个小时后, 半小时后, 几小时后).
-    static let counts = Set("〇一二两三四五六七八九十百千几半多个数每".unicodeScalars.map(\.value))
+    static let counts = Scalars.set("〇一二两三四五六七八九十百千几半多个数每")
     /// Characters after which 一 is the number one (之一, 第一, 唯一, 统一, 单一, 同一, 逐一, 万一, 十一).
-    static let beforeNumberOne = Set("之第唯统单同逐万十〇一二三四五六七八九百千".unicodeScalars.map(\.value))
+    static let beforeNumberOne = Scalars.set("之第唯统单同逐万十〇一二三四五六七八九百千")
 }

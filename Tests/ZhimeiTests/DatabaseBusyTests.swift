@@ -84,7 +84,7 @@ final class DatabaseBusyTests: XCTestCase {
             for _ in 0..<500 where await holders.taken < loops.count { try await Task.sleep(for: .milliseconds(10)) }
             // A long search: it takes the least busy loop, the first, and holds its search connection.
             tasks.append(Task {
-                try await app.zhimei.searchConnections.run(app, near: app.db) { db in
+                try await app.zhimei.searchConnections.run(app, fallback: app.db) { db in
                     try await db.withConnection { _ in
                         await holders.take()
                         while !(await holders.released) { try await Task.sleep(for: .milliseconds(10)) }

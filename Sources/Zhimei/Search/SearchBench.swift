@@ -164,7 +164,7 @@ public enum SearchBenchmark {
         let visibility = SearchVisibility.everything(["story", "lead"])
         // Queries run where the product runs them: on the search connections of the least busy event loop.
         let onSearch: @Sendable (@Sendable (any Database) async throws -> Int) async throws -> Int = { body in
-            try await app.zhimei.searchConnections.run(app, near: app.db, body)
+            try await app.zhimei.searchConnections.run(app, fallback: app.db, body)
         }
         let synonyms: [String: [String]] = [:]
         var hits = 0
@@ -176,9 +176,7 @@ public enum SearchBenchmark {
         lines.append("full-text: \(fts.0.line), \(hits) matches in total")
         if o.facets {
             let onePass = try await measure(queries, clients: o.clients) { q in
-                var withFacets = q.2
-                withFacets.facets = true
-                let req = withFacets
+                let req = { var r = q.2; r.facets = true; return r }()
                 return try await onSearch { db in try await SearchEngine.run(req, analyzed: AnalyzedQuery(req.query, analyzer: analyzer, synonyms: synonyms), visibility: visibility, on: db).total }
             }
             let twoPasses = try await measure(queries, clients: o.clients) { q in

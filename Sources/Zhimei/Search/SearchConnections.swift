@@ -21,9 +21,9 @@ final class SearchConnections: Sendable {
     /// Searches now running, per event loop (for tests and diagnostics).
     var inFlight: [Int] { running.withLockedValue { $0 } }
 
-    /// Runs `body` on the search pool of the least busy loop; on PostgreSQL (or without the pool) on `db` itself.
+    /// Runs `body` on the search pool of the least busy loop; on PostgreSQL (or without the pool) on `db`.
     /// A search sees only committed rows, so it must not run inside a transaction that expects to see its own writes.
-    func run<T: Sendable>(_ app: Application, near db: any Database, _ body: @Sendable (any Database) async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ app: Application, fallback db: any Database, _ body: @Sendable (any Database) async throws -> T) async throws -> T {
         guard !loops.isEmpty, (try? SearchIndex.sql(db).dialect.name) != "postgresql" else { return try await body(db) }
         let loop = running.withLockedValue { counts -> Int in
             let i = counts.indices.min { counts[$0] < counts[$1] } ?? 0

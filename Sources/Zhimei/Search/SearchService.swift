@@ -147,7 +147,7 @@ public enum SearchService {
     /// Parses nothing (the request carries the parsed query); analyses it with synonyms and runs it.
     static func search(_ r: SearchRequest, visibility: SearchVisibility, app: Application, on db: any Database) async throws -> (SearchOutcome, AnalyzedQuery) {
         let analyzer = try await analyzer(app)
-        return try await app.zhimei.searchConnections.run(app, near: db) { reads in
+        return try await app.zhimei.searchConnections.run(app, fallback: db) { reads in
             let synonyms = try await synonyms(tenants: visibility.tenants, on: reads)
             let analyzed = AnalyzedQuery(r.query, analyzer: analyzer, synonyms: synonyms)
             return (try await SearchEngine.run(r, analyzed: analyzed, visibility: visibility, on: reads), analyzed)

@@ -82,6 +82,22 @@ final class TypoTests: XCTestCase {
         }
     }
 
+    /// 得 and 地 where 的 or 地 belongs, potential complements and 变得, manner words and idioms before verbs — each with the
+    /// right uses (the modal 得, degree and result complements, idioms modifying nouns) left alone.
+    func testDeAndDiWrittenForAnother() throws {
+        let pr = try ReviewSupport.proofreader(ReviewConfiguration(categories: [.typo, .grammar]))
+        let fixed = [("周末在家里是很无聊得事情。", "周末在家里是很无聊的事情。"), ("我回老家得时候见到了他。", "我回老家的时候见到了他。"),
+                     ("我们不停得写信。", "我们不停地写信。"), ("他不知不觉得睡着了。", "他不知不觉地睡着了。"),
+                     ("我不知不觉的喜欢上了这里。", "我不知不觉地喜欢上了这里。"), ("妈妈无论如何的支持我。", "妈妈无论如何地支持我。"),
+                     ("他很生气的说：“不行！”", "他很生气地说：“不行！”"), ("我很好奇的问老师：“为什么？”", "我很好奇地问老师：“为什么？”"),
+                     ("这么小的字你看的到吗？", "这么小的字你看得到吗？"), ("这个房子我买的起。", "这个房子我买得起。"), ("生活变的困难了。", "生活变得困难了。")]
+        for (wrong, right) in fixed { XCTAssertEqual(pr.correct(wrong), right) }
+        for right in ["我们还得靠自己。", "大家累得半死。", "他一定得去北京。", "各种各样的应用系统都上线了。", "经济蒸蒸日上的报道很多。",
+                      "他高兴得跳了起来。", "他激动得说不出话。", "这是他得到的奖励。", "这里是当地的特色。"] {
+            XCTAssertEqual(pr.correct(right), right)
+        }
+    }
+
     /// Misused characters that only their neighbours reveal: each rule with the right use it must leave alone.
     func testMisusedInContext() throws {
         let pr = try ReviewSupport.proofreader(ReviewConfiguration(categories: [.typo, .grammar]))

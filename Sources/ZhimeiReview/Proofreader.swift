@@ -130,6 +130,16 @@ public final class Proofreader: Sendable {
         }
         var fixed = s
         let segments = RunSegments(words: resources.words, text: s)  // one segmentation per Han run, shared by the rules below
+        if wants(.typo) {
+            for fx in ZaiRules.fixes(s, words: resources.words, segments: segments) where !locked[fx.position] {
+                let r = UTF8Scalars.string([fx.replacement]), o = UTF8Scalars.string([s[fx.position]])
+                out.append(ReviewFinding(category: .typo, subcategory: "易错词", severity: .warn, start: fx.position, end: fx.position + 1, text: o,
+                                         messageZh: "常见误用：此处应为“\(fx.word)”", messageEn: "Commonly misused: “\(o)” should read “\(r)” here",
+                                         suggestions: [r], ruleID: "typo.misused", confidence: 0.75))
+                locked[fx.position] = true
+                fixed[fx.position] = fx.replacement
+            }
+        }
         if wants(.grammar) || wants(.typo) {
             let veto = typoSettings.deLMVeto.flatMap { v in resources.languageModel.map { (v, RealWordModel(lm: $0, words: resources.words, settings: typoSettings)) } }
             for fx in DeRules.fixes(s, words: resources.words, segments: segments) where !locked[fx.position]

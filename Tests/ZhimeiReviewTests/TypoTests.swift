@@ -98,6 +98,20 @@ final class TypoTests: XCTestCase {
         }
     }
 
+    /// 在 and 再 written for each other (ZaiRules), with the uses each must leave alone: 在 opening a place or time phrase
+    /// (在学习上, 在发展中, 先在北京开会), the progressive (正在考虑), 再 before an action (再一起去, 再过两个月).
+    func testZaiAndZaiWrittenForEachOther() throws {
+        let pr = try ReviewSupport.proofreader(ReviewConfiguration(categories: [.typo, .grammar]))
+        let fixed = [("我们先去吃饭在看电影。", "我们先去吃饭再看电影。"), ("我想在来一次北京。", "我想再来一次北京。"), ("你可以在考虑一下。", "你可以再考虑一下。"),
+                     ("我们终于会再一起。", "我们终于会在一起。"), ("昨天再学校门口我见到了他。", "昨天在学校门口我见到了他。"),
+                     ("再这种情况下，我们只能等待。", "在这种情况下，我们只能等待。")]
+        for (wrong, right) in fixed { XCTAssertEqual(pr.correct(wrong), right) }
+        for right in ["我们在学习上下功夫。", "他在北京工作。", "我们先在北京开会，然后去上海。", "他正在考虑这个问题。", "要在发展中解决问题。",
+                      "我们再一起去吃饭吧。", "再过两个月就放假了。", "大家在一起。", "我们先研究，在讨论时要注意方法。"] {
+            XCTAssertEqual(pr.correct(right), right)
+        }
+    }
+
     /// Misused characters that only their neighbours reveal: each rule with the right use it must leave alone.
     func testMisusedInContext() throws {
         let pr = try ReviewSupport.proofreader(ReviewConfiguration(categories: [.typo, .grammar]))

@@ -40,6 +40,21 @@ extension MisusedWords {
             if s[i] == shou, i + 1 < s.count, s[i + 1] == dao, receivesMail(s, after: i + 2) {
                 out.append(InContext(at: i, wrong: "受", right: "收", word: "收到"))
             }
+            // 作法 and 作生意 are 做法 and 做生意 (not 工作法规, 作法自毙, 合作生意)
+            if s[i] == zuo, i + 1 < s.count, !(i > 0 && zuoCompounds.contains(s[i - 1])),
+               (s[i + 1] == fa && !(i + 2 < s.count && s[i + 2] == zi)) || Scalars.begins(s, at: i + 1, with: business) {
+                out.append(InContext(at: i, wrong: "作", right: "做", word: s[i + 1] == fa ? "做法" : "做生意"))
+            }
+            // 跟 before a pronoun (根她坐车 → 跟她), not 扎根他乡 or 树根
+            if s[i] == gen, i + 1 < s.count, pronouns.contains(s[i + 1]), !(i > 0 && rootCompounds.contains(s[i - 1])),
+               !(i + 2 < s.count && s[i + 2] == xiang) {
+                out.append(InContext(at: i, wrong: "根", right: "跟", word: "跟"))
+            }
+            // 我的心理永远…, 心理面: the heart as a place is 心里 (心理健康, 心理压力 stay)
+            if s[i] == heart, i + 2 < s.count, s[i + 1] == li, i > 0, heartOwners.contains(s[i - 1]),
+               s[i + 2] == mian || innerStates.contains(where: { Scalars.begins(s, at: i + 2, with: $0) }) {
+                out.append(InContext(at: i + 1, wrong: "理", right: "里", word: "心里"))
+            }
             // 朋友门 → 朋友们 (not 朋友门口)
             if s[i] == men, i > 0, !(i + 1 < s.count && doorPlaces.contains(s[i + 1])),
                let noun = peopleNouns.first(where: { Scalars.ends(s, at: i, with: $0) }) {
@@ -50,6 +65,18 @@ extension MisusedWords {
     }
     static let ba: UInt32 = 0x628A, a: UInt32 = 0x963F, bu: UInt32 = 0x4E0D, ying: UInt32 = 0x5E94, wei: UInt32 = 0x4E3A, shiVerb: UInt32 = 0x662F
     static let men: UInt32 = 0x95E8
+    static let zuo: UInt32 = 0x4F5C, fa: UInt32 = 0x6CD5, zi: UInt32 = 0x81EA, gen: UInt32 = 0x6839, xiang: UInt32 = 0x4E61
+    static let heart: UInt32 = 0x5FC3, li: UInt32 = 0x7406, mian: UInt32 = 0x9762
+    static let business = Scalars.words(["生意"])[0]
+    /// Words ending in 作 that 法 or 生意 may follow (工作法规, 写作法, 操作法, 合作生意).
+    static let zuoCompounds = Scalars.set("工写创操耕合协动制炒劳")
+    static let pronouns = Scalars.set("我你他她它您")
+    /// Words ending in 根 (树根, 扎根, 病根, 归根).
+    static let rootCompounds = Scalars.set("树草扎生病祸须寻盘归牙耳发命词银劣球一两几这那百千块")
+    /// Whose heart: 我的心里, 在心里, 她心里.
+    static let heartOwners = Scalars.set("的在我你他她们")
+    /// What a heart as a place goes on with (心里永远…, 心里空虚); 心理 + noun (健康, 压力) is psychology.
+    static let innerStates = Scalars.words(["永远", "只有", "不但", "空虚", "不舒服", "难受", "一直", "总是", "暗暗", "默默", "想着", "却", "好像"])
     static let sentenceEnds = Scalars.set("。！？!?")
     static let clauseEnds = Scalars.set("。！？!?，,、；;：:")
     static let classifierTakers = Scalars.set("一这那几两每某")

@@ -200,6 +200,7 @@ public final class Proofreader: Sendable {
 
     /// Scoring mode: the line with the top suggestion of every typo finding applied.
     public func correct(_ line: String) -> String {
+        if TypoModel.dump { FileHandle.standardError.write("LINE\n".data(using: .utf8)!) }
         let s = UTF8Scalars.scalars(of: line)
         let fs = typos(line, s, taken: wants(.sensitive) ? { var o: [ReviewFinding] = []; sensitive.check(line, scalars: s, into: &o); return o }() : [])
             .filter { $0.category == .typo && !$0.suggestions.isEmpty }

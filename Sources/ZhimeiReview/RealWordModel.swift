@@ -144,6 +144,9 @@ struct RealWordModel {
                 _ = lattice.score(words, buf, q, left: left, right: right)
                 return lattice.lmScore(lm, buf, q: q)
             } - (base ?? 0) - cost
+            if TypoModel.dump, threshold > 0, let cm = charModel {  // tuning: train-confusion.py --pass realword
+                FileHandle.standardError.write("RW\t\(p)\t\(s[p])\t\(c)\t\(gain)\t\(cost)\t\(cm.gain(s, p, c))\n".data(using: .utf8)!)
+            }
             if settings.charWeight > 0, threshold > 0, gain > threshold - settings.charReach, let cm = charModel {
                 gain += settings.charWeight * cm.gain(s, p, c)
             }

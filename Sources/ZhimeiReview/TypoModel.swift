@@ -48,6 +48,9 @@ public struct TypoSettings: Sendable, Hashable {
     /// With the character gain added, the confusion-search and real-word thresholds are raised by this much (10 → 12,
     /// 7 → 9); without the character model they stay as they were.
     public var charThresholdRaise: Float = 2
+    /// Round 9: with the language model and the character model, a learned classifier adds corrections that the
+    /// confusion search's threshold misses (nil = the round-5 threshold alone).
+    public var confusionClassifier: CandidateClassifier? = .confusion
     public init() {}
 
     /// How much the thresholds rise because the character model's gain is added (0 without the model).
@@ -80,6 +83,7 @@ struct TypoModel {
     let resources: ReviewResources
     let settings: TypoSettings
 
+    static let dump = ProcessInfo.processInfo.environment["ZHIMEI_REVIEW_DUMP"] != nil
     @inline(__always) static func isHan(_ c: UInt32) -> Bool { (0x4E00...0x9FFF).contains(c) || (0x3400...0x4DBF).contains(c) }
 
     /// With the language model the window is segmented by the word model and scored by the bigram model.
@@ -173,6 +177,7 @@ struct TypoModel {
                     let cost = generic + (settings.unseenPairPenalty > 0 && !RealWordModel.isLearned(s[i], c) ? settings.unseenPairPenalty : 0)
                     scratch[i - lo] = c
                     var gain: Float
+                    var lmPart: Float = 0
                     if let lm {
                         // an upper bound first (no look-ups): a candidate it already rules out needs no exact score
                         let (bound, exact) = scratch.withUnsafeBufferPointer {
@@ -187,9 +192,27 @@ struct TypoModel {
                             baseLM = scratch.withUnsafeBufferPointer { lattice.lmScore(lm, $0) }
                             scratch[q] = c
                         }
-                        gain += scratch.withUnsafeBufferPointer { lattice.lmScore(lm, $0, q: q) } - (baseLM ?? 0)
+                        lmPart = scratch.withUnsafeBufferPointer { lattice.lmScore(lm, $0, q: q) } - (baseLM ?? 0)
+                        gain += lmPart
                     } else {
                         gain = scratch.withUnsafeBufferPointer { lattice.score(words, $0, q, left: left, right: right) } - base - cost
+                    }
+                    if lm != nil, let clf = settings.confusionClassifier, let cm = resources.charModel {
+                        let cg = cm.gain(s, i, c)
+                        let vetoed = settings.charVetoConfusion.map { cg <= -$0 } ?? false
+                        if TypoModel.dump && out.isEmpty {
+                            FileHandle.standardError.write("CAND\t\(i)\t\(s[i])\t\(c)\t\(gain)\t\(lmPart)\t\(cost)\t\(generic)\t\(cg)\t\(vetoed)\n".data(using: .utf8)!)
+                        }
+                        // the round-5 rule still decides (it is sure of the large gains the classifier rarely saw); the
+                        // classifier adds what it finds likely below that threshold
+                        let total = gain + (gain > threshold - settings.charReach ? settings.charWeight * cg : 0)
+                        let accepted = (total > threshold && !vetoed)
+                            || clf.confusionLogit(gain: gain, lm: lmPart, cost: cost, generic: generic, charGain: cg, vetoed: vetoed,
+                                         writtenFrequency: words.charFrequency(s[i]), proposedFrequency: words.charFrequency(c)) > clf.threshold
+                        if accepted, total > (best?.gain ?? -Float.infinity) {
+                            best = Correction(position: i, original: s[i], replacement: c, gain: total)
+                        }
+                        continue
                     }
                     if settings.charWeight > 0, gain > threshold - settings.charReach, let cm = resources.charModel {
                         gain += settings.charWeight * cm.gain(s, i, c)

@@ -112,6 +112,26 @@ final class TypoTests: XCTestCase {
         }
     }
 
+    /// The learned decision of the confusion search (round 9) finds slips whose evidence stays below the hand-set
+    /// threshold — and only it: without the classifier the same lines stay as written. Clean copy stays clean.
+    func testConfusionClassifierAddsWhatTheThresholdMisses() throws {
+        let d = try ReviewSupport.data()
+        let config = ReviewConfiguration(categories: [.typo, .grammar])
+        let learned = Proofreader(engine: d.engine, configuration: config, resources: d.resources)
+        var settings = TypoSettings()
+        settings.confusionClassifier = nil
+        let thresholdOnly = Proofreader(engine: d.engine, configuration: config, resources: d.resources, typoSettings: settings)
+        let fixed = [("我们那时大该十岁。", "我们那时大概十岁。"), ("我有清爱的家人。", "我有亲爱的家人。"), ("他讲得很容易董。", "他讲得很容易懂。"),
+                     ("房住也不贵。", "房租也不贵。"), ("这是生活中必要不可却少的东西。", "这是生活中必要不可缺少的东西。")]
+        for (wrong, right) in fixed {
+            XCTAssertEqual(learned.correct(wrong), right)
+            XCTAssertEqual(thresholdOnly.correct(wrong), wrong)
+        }
+        for clean in ["本报在一版开辟专栏。", "全省粮食总产量再创新高。", "他偶尔也会去图书馆。", "市政府召开常务会议研究部署下一步工作。"] {
+            XCTAssertEqual(learned.correct(clean), clean)
+        }
+    }
+
     /// Misused characters that only their neighbours reveal: each rule with the right use it must leave alone.
     func testMisusedInContext() throws {
         let pr = try ReviewSupport.proofreader(ReviewConfiguration(categories: [.typo, .grammar]))

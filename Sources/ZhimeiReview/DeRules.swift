@@ -82,7 +82,10 @@ struct DeRules {
                 // 进行认真的研究, 发挥积极的作用: the verb is the object of a light verb, a noun phrase: 的 is right
                 let object = !redup && afterLightVerb(s, toks, k - 1)
                 let setPhrase = adverbialIdioms.contains(Array(s[prev.0..<prev.1]))  // 不知不觉的赚钱, 无论如何的爱我
-                if !nominal, !object, (adverbTag || (redup && !pt.hasPrefix("n")) || setPhrase) && verb {
+                // 积极的作用 (a noun the dictionary tags as a verb); 有充分的估计。, 严格的要求， — an adjective-adverb before a
+                // verb that closes the clause modifies it as a noun (news copy, msr_test)
+                let nounLike = compoundHeads.contains(nextWord) || (pt == "ad" && k + 2 == toks.count)
+                if !nominal, !object, !nounLike, (adverbTag || (redup && !pt.hasPrefix("n")) || setPhrase) && verb {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.75))
                 } else if !nominal, !object, adverbial || adverbTag,
                           ((adverbial && verb) || verbsTaggedOtherwise.contains(nextWord)) && after.map({ continuesAsVerb(s, $0.word, tag: $0.tag) }) == true

@@ -40,10 +40,13 @@ extension MisusedWords {
             if s[i] == shou, i + 1 < s.count, s[i + 1] == dao, receivesMail(s, after: i + 2) {
                 out.append(InContext(at: i, wrong: "受", right: "收", word: "收到"))
             }
-            // 作法 and 作生意 are 做法 and 做生意 (not 工作法规, 作法自毙, 合作生意)
-            if s[i] == zuo, i + 1 < s.count, !(i > 0 && zuoCompounds.contains(s[i - 1])),
-               (s[i + 1] == fa && !(i + 2 < s.count && s[i + 2] == zi)) || Scalars.begins(s, at: i + 1, with: business) {
-                out.append(InContext(at: i, wrong: "作", right: "做", word: s[i + 1] == fa ? "做法" : "做生意"))
+            // 作法, 作生意 and 作事 are 做法, 做生意 and 做事 (not 工作法规, 作法自毙, 合作生意, 工作事项)
+            if s[i] == zuo, i + 1 < s.count, !(i > 0 && zuoCompounds.contains(s[i - 1])) {
+                let fa = s[i + 1] == MisusedWords.fa && !(i + 2 < s.count && s[i + 2] == zi)
+                let deed = s[i + 1] == affair && !(i + 2 < s.count && notDeed.contains(s[i + 2]))
+                if fa || deed || Scalars.begins(s, at: i + 1, with: business) {
+                    out.append(InContext(at: i, wrong: "作", right: "做", word: fa ? "做法" : deed ? "做事" : "做生意"))
+                }
             }
             // 跟 before a pronoun (根她坐车 → 跟她), not 扎根他乡 or 树根
             if s[i] == gen, i + 1 < s.count, pronouns.contains(s[i + 1]), !(i > 0 && rootCompounds.contains(s[i - 1])),
@@ -68,6 +71,9 @@ extension MisusedWords {
     static let zuo: UInt32 = 0x4F5C, fa: UInt32 = 0x6CD5, zi: UInt32 = 0x81EA, gen: UInt32 = 0x6839, xiang: UInt32 = 0x4E61
     static let heart: UInt32 = 0x5FC3, li: UInt32 = 0x7406, mian: UInt32 = 0x9762
     static let business = Scalars.words(["生意"])[0]
+    static let affair: UInt32 = 0x4E8B  // 事
+    /// After 作事, what makes 事 part of another word (作事业, 作事项, 作事务).
+    static let notDeed = Scalars.set("业项务件宜实故例迹")
     /// Words ending in 作 that 法 or 生意 may follow (工作法规, 写作法, 操作法, 合作生意).
     static let zuoCompounds = Scalars.set("工写创操耕合协动制炒劳")
     static let pronouns = Scalars.set("我你他她它您")

@@ -33,6 +33,9 @@ struct RealWordModel {
                 m[u[0].value, default: [:]][u[1].value] = cost
             }
         }
+        // 作 → 做 is not tried: news copy writes 作 formally (作后盾, 不作硬性要求, 作战略转移), which the learners' prior
+        // takes for their slip; 作法, 作生意 and 作事 are context rules (`MisusedWords.inContext`)
+        m[0x4F5C]?[0x505A] = nil
         var out: [UInt32: [(UInt32, Float)]] = [:]
         for (a, cands) in m where !neverWritten.contains(a) { out[a] = cands.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 } }
         return out

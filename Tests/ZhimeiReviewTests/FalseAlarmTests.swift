@@ -63,13 +63,16 @@ final class FalseAlarmTests: XCTestCase {
         let news = ["走进这座灰色的大楼，记者看到工人们正在忙碌。", "全县粮食产量由去年的五十万吨提高到六十万吨。", "具体收费办法由交通部规定。",
                     "这就使粮价上涨的压力进一步加大。", "过度捕捞正使海洋渔业资源逐年减少。", "这台计算机每秒运算超过２亿次。",
                     "进入新时代，哪一行也离不开创新。", "座谈会由宣传部、教育部、文化部联合召开。", "各方要发挥更加积极的作用。",
-                    "专家对样品进行了仔细的检查。", "大家对当前形势有了进一步的认识。", "对这类行为要加以必要的限制。"]
+                    "专家对样品进行了仔细的检查。", "大家对当前形势有了进一步的认识。", "对这类行为要加以必要的限制。",
+                    // round 9: a noun after an adjective-adverb, formal 作
+                    "对困难要有充分的估计。", "让各方充分发挥它们的积极的作用。", "银行对贷款企业不作硬性要求。", "改革要以社会保障作后盾。"]
         for line in news {
             XCTAssertEqual(pr.correct(line), line)
             XCTAssertTrue(pr.check(line).filter { $0.category == .typo }.isEmpty, line)
         }
         XCTAssertEqual(pr.correct("星期六我座飞机去台北。"), "星期六我坐飞机去台北。")
         XCTAssertEqual(pr.correct("我们应该好好的准备考试。"), "我们应该好好地准备考试。")
+        XCTAssertEqual(pr.correct("我们作事要认真。"), "我们做事要认真。")
         // the guards themselves, character by character
         func applies(_ text: String, at: Int) -> Bool { WrittenAsMeant.applies(text.unicodeScalars.map(\.value), at) }
         XCTAssertTrue(applies("这座山", at: 1)); XCTAssertFalse(applies("我座飞机", at: 1))

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Character 1- to 4-gram counts with stupid back-off (`review/char_ngram.bin`, built at set-up by
-/// scripts/review/char-ngram.py from the correct sides of the SIGHAN training sets). Used only as a veto: a typo
-/// correction whose characters are much less likely in their context than the written ones is dropped.
+/// scripts/review/char-ngram.py from the correct sides of the SIGHAN training sets and, since round 9, People's Daily
+/// text). Evidence for and against typo corrections: a veto, a share of the gain, and a feature of the confusion
+/// search's classifier.
 public struct CharNGramModel: Sendable {
     static let order = 4
     static let lineStart: UInt32 = 2, lineEnd: UInt32 = 3
@@ -48,10 +49,19 @@ public struct CharNGramModel: Sendable {
         return pen + log(0.5 / total)
     }
 
-    /// How much more (ln) likely the text is with `c` at `p` than with `s[p]`: the n-grams ending at p…p+3, within
-    /// the line (line breaks and the text's ends count as line boundaries, as in the training lines).
-    public func gain(_ s: [UInt32], _ p: Int, _ c: UInt32) -> Float {
+    /// The characters around a position (within the line) and their score as written: the candidates tried at one
+    /// position share it, so the written text is scored once, not once per candidate.
+    public struct Window: Sendable {
+        var local: [UInt32]
+        let at: Int
+        var before: Float = 0
+    }
+
+    /// The window around `p`: the n-grams ending at p…p+3, within the line (line breaks and the text's ends count as
+    /// line boundaries, as in the training lines).
+    public func window(_ s: [UInt32], _ p: Int) -> Window {
         var local: [UInt32] = []
+        local.reserveCapacity(2 * CharNGramModel.order + 1)
         var lo = p
         while lo > 0 && p - lo < CharNGramModel.order - 1 && s[lo - 1] != 10 { lo -= 1 }
         if p - lo < CharNGramModel.order - 1 { local.append(CharNGramModel.lineStart) }
@@ -61,13 +71,31 @@ public struct CharNGramModel: Sendable {
         var hi = p + 1
         while hi < s.count && hi - p < CharNGramModel.order && s[hi] != 10 { local.append(s[hi]); hi += 1 }
         if hi - p < CharNGramModel.order { local.append(CharNGramModel.lineEnd) }
-        func score(_ t: [UInt32]) -> Float {
-            var sum: Float = 0
-            for i in at..<min(t.count, at + CharNGramModel.order) { sum += logScore(t[max(0, i - CharNGramModel.order + 1)..<i], t[i]) }
-            return sum
+        var w = Window(local: local, at: at)
+        w.before = score(w)
+        return w
+    }
+
+    private func score(_ w: Window) -> Float {
+        var sum: Float = 0
+        for i in w.at..<min(w.local.count, w.at + CharNGramModel.order) {
+            sum += logScore(w.local[max(0, i - CharNGramModel.order + 1)..<i], w.local[i])
         }
-        let before = score(local)
-        local[at] = c
-        return score(local) - before
+        return sum
+    }
+
+    /// How much more (ln) likely the window's text is with `c` at its position than as written.
+    public func gain(_ w: inout Window, _ c: UInt32) -> Float {
+        let written = w.local[w.at]
+        w.local[w.at] = c
+        let g = score(w) - w.before
+        w.local[w.at] = written
+        return g
+    }
+
+    /// How much more (ln) likely the text is with `c` at `p` than with `s[p]`.
+    public func gain(_ s: [UInt32], _ p: Int, _ c: UInt32) -> Float {
+        var w = window(s, p)
+        return gain(&w, c)
     }
 }

@@ -34,6 +34,8 @@ struct DeRules {
                                           "不由自主", "情不自禁", "自言自语", "毫不犹豫", "不约而同", "争先恐后", "理直气壮", "心甘情愿",
                                           "千方百计", "迫不及待", "大摇大摆", "哈哈大笑", "依依不舍", "恋恋不舍", "慢条斯理", "目不转睛",
                                           "专心致志", "不慌不忙", "默默无语", "滔滔不绝", "一步一步", "一点一点", "一次又一次", "不停"])
+    /// Words the dictionary tags as verbs that after 的 are nearly always nouns (共同的回忆, 难忘的经历).
+    static let verbalNouns = scalars(["回忆", "记忆", "经历", "感受", "收获", "梦想"])
     /// Potential complements after a one-character verb (看得到, 买得起, 听得懂, 吃得完).
     static let potentialComplements = scalars(["到", "懂", "起", "完", "见", "清楚", "动", "了"])
     static let bian: UInt32 = 0x53D8  // 变
@@ -84,7 +86,7 @@ struct DeRules {
                 let setPhrase = adverbialIdioms.contains(Array(s[prev.0..<prev.1]))  // 不知不觉的赚钱, 无论如何的爱我
                 // 积极的作用 (a noun the dictionary tags as a verb); 有充分的估计。, 严格的要求， — an adjective-adverb before a
                 // verb that closes the clause modifies it as a noun (news copy, msr_test)
-                let nounLike = compoundHeads.contains(nextWord) || (pt == "ad" && k + 2 == toks.count)
+                let nounLike = compoundHeads.contains(nextWord) || verbalNouns.contains(nextWord) || (pt == "ad" && k + 2 == toks.count)
                 if !nominal, !object, !nounLike, (adverbTag || (redup && !pt.hasPrefix("n")) || setPhrase) && verb {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.75))
                 } else if !nominal, !object, adverbial || adverbTag,

@@ -165,6 +165,7 @@ struct TypoModel {
                 let q = i - lo
                 var loaded: Float? = nil  // the window's lattice, loaded once a candidate forms a pair (a quarter of positions have none)
                 var baseLM: Float? = nil
+                var charWindow: CharNGramModel.Window? = nil  // the character model's view of position i, for every candidate
                 for (c, generic) in cands {
                     let lp = words.pairInfo(prev, c), rp = words.pairInfo(c, next)  // word +infinity = no pair
                     let left = lp.word, right = rp.word
@@ -198,7 +199,8 @@ struct TypoModel {
                         gain = scratch.withUnsafeBufferPointer { lattice.score(words, $0, q, left: left, right: right) } - base - cost
                     }
                     if lm != nil, let clf = settings.confusionClassifier, let cm = resources.charModel {
-                        let cg = cm.gain(s, i, c)
+                        if charWindow == nil { charWindow = cm.window(s, i) }
+                        let cg = cm.gain(&charWindow!, c)
                         let vetoed = settings.charVetoConfusion.map { cg <= -$0 } ?? false
                         if TypoModel.dump && out.isEmpty {
                             FileHandle.standardError.write("CAND\t\(i)\t\(s[i])\t\(c)\t\(gain)\t\(lmPart)\t\(cost)\t\(generic)\t\(cg)\t\(vetoed)\n".data(using: .utf8)!)

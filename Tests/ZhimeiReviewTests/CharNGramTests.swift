@@ -73,8 +73,11 @@ final class CharNGramTests: XCTestCase {
             return XCTFail("review/char_ngram.bin missing although ../shared/eval is present: scripts/review/setup-data.sh builds it")
         }
         let lines = text.components(separatedBy: "\n")
-        // 269 (你的人生由自己来决定) left the list in round 7: the 由 guard (WrittenAsMeant) keeps it with round-4 settings too
-        let numbers = [62, 183, 213, 332, 354, 618, 696]
+        // 269 (你的人生由自己来决定) left the list in round 7: the 由 guard (WrittenAsMeant) keeps it with round-4 settings too.
+        // 332 and 354 left it in round 9: their gold side keeps a learner's slip (脱离事俗, 适时的伸出援手) that the engine,
+        // with People's Daily text in its character model, now corrects — rightly. 213 and 618 (共同的回忆, 不好的回忆) left
+        // it too: 回忆 after 的 is a noun for `DeRules` itself now (`verbalNouns`), round-4 settings included
+        let numbers = [62, 183, 696]
         let pr = Proofreader(engine: d.engine, configuration: ReviewConfiguration(categories: [.typo]), resources: d.resources)
         let old = Proofreader(engine: d.engine, configuration: ReviewConfiguration(categories: [.typo]), resources: d.resources,
                               typoSettings: FalseAlarmTests.roundFour)

@@ -65,7 +65,8 @@ final class FalseAlarmTests: XCTestCase {
                     "进入新时代，哪一行也离不开创新。", "座谈会由宣传部、教育部、文化部联合召开。", "各方要发挥更加积极的作用。",
                     "专家对样品进行了仔细的检查。", "大家对当前形势有了进一步的认识。", "对这类行为要加以必要的限制。",
                     // round 9: a noun after an adjective-adverb, formal 作
-                    "对困难要有充分的估计。", "让各方充分发挥它们的积极的作用。", "银行对贷款企业不作硬性要求。", "改革要以社会保障作后盾。"]
+                    "对困难要有充分的估计。", "让各方充分发挥它们的积极的作用。", "银行对贷款企业不作硬性要求。", "改革要以社会保障作后盾。",
+                    "这座老教室是几代人共同的回忆。"]
         for line in news {
             XCTAssertEqual(pr.correct(line), line)
             XCTAssertTrue(pr.check(line).filter { $0.category == .typo }.isEmpty, line)

@@ -121,7 +121,7 @@ final class TypoTests: XCTestCase {
         var settings = TypoSettings()
         settings.confusionClassifier = nil
         let thresholdOnly = Proofreader(engine: d.engine, configuration: config, resources: d.resources, typoSettings: settings)
-        let fixed = [("我们那时大该十岁。", "我们那时大概十岁。"), ("我有清爱的家人。", "我有亲爱的家人。"), ("他讲得很容易董。", "他讲得很容易懂。"),
+        let fixed = [("我们那时大该十岁。", "我们那时大概十岁。"), ("我有清爱的家人。", "我有亲爱的家人。"), ("养小还很辛苦。", "养小孩很辛苦。"),
                      ("房住也不贵。", "房租也不贵。"), ("这是生活中必要不可却少的东西。", "这是生活中必要不可缺少的东西。")]
         for (wrong, right) in fixed {
             XCTAssertEqual(learned.correct(wrong), right)

@@ -58,6 +58,10 @@ extension MisusedWords {
                s[i + 2] == mian || innerStates.contains(where: { Scalars.begins(s, at: i + 2, with: $0) }) {
                 out.append(InContext(at: i + 1, wrong: "理", right: "里", word: "心里"))
             }
+            // 这么 + a verb asked about is 怎么 (不知道该这么过, 先教我这么用电脑, 我这么办？); 就这么做吧 stays
+            if s[i] == zhe, i + 2 < s.count, s[i + 1] == me, howVerbs.contains(where: { Scalars.begins(s, at: i + 2, with: $0) }), asksHow(s, i) {
+                out.append(InContext(at: i, wrong: "这", right: "怎", word: "怎么"))
+            }
             // 朋友门 → 朋友们 (not 朋友门口)
             if s[i] == men, i > 0, !(i + 1 < s.count && doorPlaces.contains(s[i + 1])),
                let noun = peopleNouns.first(where: { Scalars.ends(s, at: i, with: $0) }) {
@@ -71,6 +75,20 @@ extension MisusedWords {
     static let zuo: UInt32 = 0x4F5C, fa: UInt32 = 0x6CD5, zi: UInt32 = 0x81EA, gen: UInt32 = 0x6839, xiang: UInt32 = 0x4E61
     static let heart: UInt32 = 0x5FC3, li: UInt32 = 0x7406, mian: UInt32 = 0x9762
     static let business = Scalars.words(["生意"])[0]
+    static let zhe: UInt32 = 0x8FD9, me: UInt32 = 0x4E48  // 这, 么
+    /// Verbs whose manner is asked with 怎么 (怎么用, 怎么过, 怎么办).
+    static let howVerbs = Scalars.words(["用", "过", "写", "办", "做", "念", "读", "走", "说", "去", "解决", "处理", "回答", "学", "穿", "吃", "玩"])
+    /// Words before 这么 in the same clause that make it a question of manner (不知道该这么…, 教我这么…).
+    static let howCues = Scalars.words(["不知道", "知道", "记得", "学会", "告诉我", "告诉你", "问", "想想", "看看", "教我", "教你", "明白", "懂得"])
+    /// Whether the clause around 这么 at `p` asks how: it ends with a question mark, or a cue stands before it in the clause.
+    static func asksHow(_ s: [UInt32], _ p: Int) -> Bool {
+        var a = p
+        while a > 0, !clauseEnds.contains(s[a - 1]) { a -= 1 }
+        var b = p
+        while b < s.count, !clauseEnds.contains(s[b]) { b += 1 }
+        if b < s.count, s[b] == 0xFF1F || s[b] == 0x3F { return true }
+        return (a..<p).contains { q in howCues.contains { Scalars.begins(s, at: q, with: $0) && q + $0.count <= p } }
+    }
     static let affair: UInt32 = 0x4E8B  // 事
     /// After 作事, what makes 事 part of another word (作事业, 作事项, 作事务).
     static let notDeed = Scalars.set("业项务件宜实故例迹")

@@ -83,6 +83,8 @@ struct TypoModel {
     let resources: ReviewResources
     let settings: TypoSettings
 
+    /// Tuning only: with `ZHIMEI_REVIEW_DUMP` set, the confusion search and the real-word pass print their candidates
+    /// to standard error for scripts/review/train-confusion.py.
     static let dump = ProcessInfo.processInfo.environment["ZHIMEI_REVIEW_DUMP"] != nil
     @inline(__always) static func isHan(_ c: UInt32) -> Bool { (0x4E00...0x9FFF).contains(c) || (0x3400...0x4DBF).contains(c) }
 

@@ -54,7 +54,7 @@ public struct CharNGramModel: Sendable {
     public struct Window: Sendable {
         var local: [UInt32]
         let at: Int
-        var before: Float = 0
+        let before: Float
     }
 
     /// The window around `p`: the n-grams ending at p…p+3, within the line (line breaks and the text's ends count as
@@ -71,16 +71,13 @@ public struct CharNGramModel: Sendable {
         var hi = p + 1
         while hi < s.count && hi - p < CharNGramModel.order && s[hi] != 10 { local.append(s[hi]); hi += 1 }
         if hi - p < CharNGramModel.order { local.append(CharNGramModel.lineEnd) }
-        var w = Window(local: local, at: at)
-        w.before = score(w)
-        return w
+        return Window(local: local, at: at, before: score(local, at))
     }
 
-    private func score(_ w: Window) -> Float {
+    /// ln S of the characters at `at`…`at + 3` of `t`, each given the ones before it.
+    private func score(_ t: [UInt32], _ at: Int) -> Float {
         var sum: Float = 0
-        for i in w.at..<min(w.local.count, w.at + CharNGramModel.order) {
-            sum += logScore(w.local[max(0, i - CharNGramModel.order + 1)..<i], w.local[i])
-        }
+        for i in at..<min(t.count, at + CharNGramModel.order) { sum += logScore(t[max(0, i - CharNGramModel.order + 1)..<i], t[i]) }
         return sum
     }
 
@@ -88,7 +85,7 @@ public struct CharNGramModel: Sendable {
     public func gain(_ w: inout Window, _ c: UInt32) -> Float {
         let written = w.local[w.at]
         w.local[w.at] = c
-        let g = score(w) - w.before
+        let g = score(w.local, w.at) - w.before
         w.local[w.at] = written
         return g
     }

@@ -73,7 +73,7 @@ struct DeRules {
                 let prev = toks[k - 1], next = toks[k + 1]
                 let pt = tag(prev), nt = tag(next)
                 let pl = prev.1 - prev.0
-                let redup = (pl == 2 && s[prev.0] == s[prev.0 + 1]) || (pl == 4 && s[prev.0] == s[prev.0 + 1] && s[prev.0 + 2] == s[prev.0 + 3])
+                let redup = isReduplication(s, prev)
                 // 的是/的有 nominalise (最深刻的是); a reduplicated kinship noun (哥哥的推荐) is no adverb
                 let nominal = next.1 - next.0 == 1 && (s[next.0] == 0x662F || s[next.0] == 0x6709)
                 let adverbTag = pt == "ad" || pt == "d" || pt == "z"
@@ -128,20 +128,26 @@ struct DeRules {
         let pt = tag(prev), nt = tag(next)
         let prevWord = Array(s[prev.0..<prev.1]), nextWord = Array(s[next.0..<next.1])
         let pl = prev.1 - prev.0
-        let redup = (pl == 2 && s[prev.0] == s[prev.0 + 1]) || (pl == 4 && s[prev.0] == s[prev.0 + 1] && s[prev.0 + 2] == s[prev.0 + 3])
+        let redup = isReduplication(s, prev)
+        // two characters or more, and not one that takes the modal 得 (还得靠山, 一定得去)
+        let mannerAdverb = pt == "d" && pl >= 2 && !modalAdverbs.contains(prevWord)
         if s[t.0] == de2 && clauseNouns.contains(nextWord) { return Fix(position: t.0, replacement: de, confidence: 0.7) }
-        // 高兴地工作。: before a verbal noun only 得 is out of place
-        // 地 before such a noun was tried: the dictionary tags too many verbs as nouns (简单地视讯, 夸张地断言), 5 false
-        // alarms for 3 finds on dev and news copy, even with the language model's assent
+        // a noun (or a verbal noun: 做好得工作。) closing the clause. Only a written 得: 高兴地工作。 is right, and 地 before a
+        // noun was tried — the dictionary tags too many verbs as nouns (简单地视讯, 夸张地断言): 5 false alarms for 3 finds
+        // on dev and news copy, even with the language model's assent
         if s[t.0] == de2 && k + 2 == toks.count && (nt == "n" || nt == "vn") && !degreeComplements.contains(nextWord) {
-            // 还得靠山: a one-character adverb before the modal 得
-            let modifier = ["a", "ad", "an", "v", "i", "l", "z"].contains(pt) || redup || (pt == "d" && pl >= 2 && !modalAdverbs.contains(prevWord))
+            let modifier = ["a", "ad", "an", "v", "i", "l", "z"].contains(pt) || redup || mannerAdverb
             return modifier ? Fix(position: t.0, replacement: de, confidence: 0.7) : nil
         }
         guard s[t.0] == de2, nt.hasPrefix("v"), nt != "vn" else { return nil }
-        let manner = (pt == "d" && pl >= 2 && !modalAdverbs.contains(prevWord)) || pt == "z" || ((pt == "i" || pt == "l") && pl >= 4)
+        let manner = mannerAdverb || pt == "z" || ((pt == "i" || pt == "l") && pl >= 4)
             || (redup && !pt.hasPrefix("n"))
         return manner ? Fix(position: t.0, replacement: di, confidence: 0.7) : nil
+    }
+    /// Whether word `w` is a reduplication: AA (慢慢, 好好) or AABB (开开心心).
+    static func isReduplication(_ s: [UInt32], _ w: (Int, Int)) -> Bool {
+        let l = w.1 - w.0
+        return (l == 2 && s[w.0] == s[w.0 + 1]) || (l == 4 && s[w.0] == s[w.0 + 1] && s[w.0 + 2] == s[w.0 + 3])
     }
     /// Nouns that only a 的 phrase modifies (我回越南得时候 → 的时候).
     static let clauseNouns = scalars(["时候"])

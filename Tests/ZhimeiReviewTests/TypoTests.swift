@@ -198,13 +198,16 @@ final class TypoTests: XCTestCase {
     /// when a verb phrase follows; the same words heading a noun phrase keep 的.
     func testDeBeforeVerbPhrases() throws {
         for (text, at) in [("各部门要大力的推进改革。", 6), ("要有效的解决群众反映的问题。", 3), ("他高兴的跳了起来。", 3),
-                           ("要认真的落实各项措施。", 3), ("大家热烈的欢迎新同学。", 4)] {
+                           ("要认真的落实各项措施。", 3), ("大家热烈的欢迎新同学。", 4),
+                           // round 10: a verb the dictionary tags as a name, a verb-adverb (vd), a noun-tagged verb before a verb
+                           ("我都还没有好好的谢谢她。", 7), ("本国生育率持续的下降。", 7), ("人们不断的努力求知。", 4)] {
             let f = try typos(text).filter { $0.ruleID == "typo.de" }
             XCTAssertEqual(f.map(\.start), [at], text)
             XCTAssertEqual(f.map(\.suggestions), [["地"]], text)
         }
         for fine in ["这是有效的解决办法。", "今年收入有了明显的提高。", "受到了热烈的欢迎。", "提供成熟高效的应用软件。",
-                     "我就高兴的不得了。", "是完全的未知数。", "给自己的休息时间。"] {
+                     "我就高兴的不得了。", "是完全的未知数。", "给自己的休息时间。",
+                     "在大家不断的努力下，工程提前完工。", "经过不断的努力，", "这是持续的发展。", "谢谢的话说不出口。"] {
             XCTAssertEqual(try typos(fine).filter { $0.ruleID == "typo.de" && $0.suggestions == ["地"] }, [], fine)
         }
     }

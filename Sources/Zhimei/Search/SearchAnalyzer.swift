@@ -104,7 +104,12 @@ public struct SearchAnalyzer: Sendable {
         return out
     }
 
-    /// The index form of one field: precise tokens, then sub-words, space-joined.
+    /// Separates a word from its dictionary sub-words in the index form (U+0001; never a word character).
+    public static let subwordMark: UInt8 = 0x01
+
+    /// The index form of one field: the precise tokens, space-joined, each followed by its dictionary sub-words after
+    /// `subwordMark` (融媒体\u{1}融媒\u{1}媒体 中心). SQLite's `zhimei` FTS5 tokenizer puts a sub-word at its word's
+    /// position; `flatIndexForm` gives PostgreSQL's form.
     public func indexField(_ text: String) -> String { indexField(text, scratch: SearchAnalyzerScratch()) }
 
     /// The index form of one field, reusing a worker's scratch (bulk indexing: no per-word strings, sub-words cached).
@@ -117,23 +122,35 @@ public struct SearchAnalyzer: Sendable {
         defer { scratch.bytes = out }
         scratch.scalars.withUnsafeBufferPointer { b in
             pieces(b, scratch)
+            var extra = 0
             for p in scratch.pieces {
                 if !out.isEmpty { out.append(0x20) }
-                UTF8Scalars.encode(b, Int(p[0]), Int(p[1]), into: &out)
-            }
-            var extra = 0
-            for p in scratch.pieces where extra < Self.maxFieldTokens {
                 let a = Int(p[0]), e = Int(p[1])
-                guard e - a > 2, (a..<e).contains(where: { b[$0] >= 0x80 }) else { continue }
+                UTF8Scalars.encode(b, a, e, into: &out)
+                guard extra < Self.maxFieldTokens, e - a > 2, (a..<e).contains(where: { b[$0] >= 0x80 }) else { continue }
                 let grams = scratch.subwords(of: b, a, e, analyzer: self)
                 for g in grams.prefix(Self.maxFieldTokens - extra) {
-                    out.append(0x20)
+                    out.append(SearchAnalyzer.subwordMark)
                     out.append(contentsOf: g)
                 }
                 extra += grams.count
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The index form as PostgreSQL keeps it: the precise tokens, then every sub-word, space-joined (its phrase check is a
+    /// substring test on the precise sequence).
+    public static func flatIndexForm(_ grouped: String) -> String {
+        guard grouped.utf8.contains(subwordMark) else { return grouped }
+        var words: [UInt8] = [], subs: [UInt8] = []
+        var inSub = false
+        for c in grouped.utf8 {
+            if c == 0x20 { inSub = false; words.append(c); continue }
+            if c == subwordMark { inSub = true; subs.append(0x20); continue }
+            if inSub { subs.append(c) } else { words.append(c) }
+        }
+        return String(decoding: words + subs, as: UTF8.self)
     }
 
     /// Tokens of one query word or phrase (Simplified, precise mode, clean).

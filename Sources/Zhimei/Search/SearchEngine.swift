@@ -118,7 +118,8 @@ public enum SearchEngine {
             }
         }
         // Phrases: the tokens in order (the index only found documents holding all of them); excluded phrases likewise.
-        for (clause, excluded) in a.phraseChecks.map({ ($0, false) }) + a.excludedPhraseChecks.map({ ($0, true) }) {
+        // (SQLite matches phrases in FTS5 itself, 066.)
+        for (clause, excluded) in pg ? a.phraseChecks.map({ ($0, false) }) + a.excludedPhraseChecks.map({ ($0, true) }) : [] {
             let alternatives: [SQLQueryString] = clause.map { checks -> SQLQueryString in
                 let all: [SQLQueryString] = checks.map { c -> SQLQueryString in
                     let any: [SQLQueryString] = c.columns.map { col -> SQLQueryString in

@@ -11,6 +11,7 @@ enum SearchModule {
         M063_TuneSearchFTS(),
         M064_AddSearchFilterIndex(),
         M065_NormalizeSearchFacets(),
+        M066_ContentlessSearchFTS(),
     ]
 
     static func register(_ app: Application) throws {

@@ -142,14 +142,16 @@ public struct AnalyzedQuery: Sendable, Equatable {
 
     static func ftsQuote(_ token: String) -> String { "\"" + token.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
-    // A positive phrase is matched in two steps: the index finds documents holding all its tokens, then the phrase
+    // PostgreSQL: a positive phrase is matched in two steps: the index finds documents holding all its tokens, then the phrase
     // check (`phraseChecks`) keeps those where the tokens follow each other — allowing the first token to end a longer
     // word and the last to begin one, so "媒体中心" (媒体 + 中心) is found in 融媒体中心 (融媒体 + 中心). An excluded
     // clause with a phrase is left to the same check alone (negated), so it excludes exactly what it would find.
 
     static func ftsTerm(_ t: Term) -> String {
         let column: String? = t.field == .title ? "tok_title" : (t.field == .tags ? "tok_tags" : nil)
-        let pieces = t.tokens.map(ftsQuote)
+        // SQLite (066): a phrase is an FTS5 phrase — the `zhimei` tokenizer gives a word's sub-words its position, so
+        // "媒体 中心" follows 融媒体 中心 as the phrase check below does on PostgreSQL
+        let pieces = t.phrase ? [ftsQuote(t.tokens.joined(separator: " "))] : t.tokens.map(ftsQuote)
         let scoped = pieces.map { piece in column.map { c in "\(c) : \(piece)" } ?? piece }
         return scoped.count == 1 ? scoped[0] : "(" + scoped.joined(separator: " AND ") + ")"
     }
@@ -162,7 +164,7 @@ public struct AnalyzedQuery: Sendable, Equatable {
     /// The SQLite FTS5 MATCH expression (bound as a parameter, never spliced into SQL).
     public var fts5: String {
         var out = "(" + positive.map { Self.ftsClause($0) }.joined(separator: " AND ") + ")"
-        for n in negative where !n.contains(where: \.phrase) { out += " NOT " + Self.ftsClause(n) }
+        for n in negative { out += " NOT " + Self.ftsClause(n) }
         return out
     }
 

@@ -80,8 +80,9 @@ final class SearchFacetSpellingTests: XCTestCase {
             try await XCTAssertEqualAsync(try await search(t, "防汛", as: editor).total, 3)
             if sql.dialect.name != "postgresql" {
                 try await sql.raw("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')").run()
+                // 065 puts the update trigger back only where it found it: the contentless index (066) has none.
                 let triggers = try await sql.raw("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name = 'search_documents_au'").first()
-                XCTAssertEqual(try triggers?.decode(column: "n", as: Int.self), 1)
+                XCTAssertEqual(try triggers?.decode(column: "n", as: Int.self), 0)
             }
         }
     }

@@ -95,6 +95,28 @@ final class SearchTests: XCTestCase {
         }
     }
 
+    /// SQLite (066): the `zhimei` FTS5 tokenizer gives a word's sub-words the word's position — a phrase may begin on
+    /// one (浏阳 of 浏阳市) but not on a piece that is no sub-word (市), and sub-words do not lengthen the field for bm25.
+    func testSQLiteTokenizerPutsSubwordsAtTheirWordsPosition() async throws {
+        try await withTestApp { t in
+            let sql = try XCTUnwrap(t.db as? any SQLDatabase)
+            try XCTSkipIf(sql.dialect.name == "postgresql", "SQLite's tokenizer")
+            let liuyang = try await t.tenant("liuyang").requireID()
+            try await index(t, [Self.doc(liuyang, "浏阳市融媒体中心启用新演播厅", body: "正文。", day: 1)])
+            func matches(_ fts: String) async throws -> Int {
+                try await sql.raw("SELECT COUNT(*) AS n FROM search_fts WHERE search_fts MATCH \(bind: fts)").first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            try await XCTAssertEqualAsync(try await matches("tok_title : \"浏阳 融\""), 1)
+            try await XCTAssertEqualAsync(try await matches("tok_title : \"融 媒体 中心\""), 1)
+            try await XCTAssertEqualAsync(try await matches("tok_title : \"演播\""), 1)
+            try await XCTAssertEqualAsync(try await matches("tok_title : \"市 融\""), 0)
+            try await XCTAssertEqualAsync(try await matches("tok_title : \"浏阳 浏阳市\""), 0)
+            // the title's size is its 7 words (浏阳市 融 媒体 中心 启用 新 演播厅), not 9 with the sub-words 浏阳 and 演播
+            let size = try await sql.raw("SELECT hex(sz) AS h FROM search_fts_docsize").first()?.decode(column: "h", as: String.self)
+            XCTAssertEqual(size?.prefix(2), "07")  // the first varint: the title column
+        }
+    }
+
     /// A phrase is found inside a compound: "媒体中心" (媒体 + 中心) in 融媒体中心 (融媒体 + 中心); the words must
     /// still follow each other, Latin words keep whole-word ends, and an excluded phrase drops what it would find.
     func testPhraseMatchesInsideCompounds() async throws {

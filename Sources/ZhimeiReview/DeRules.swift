@@ -39,6 +39,7 @@ struct DeRules {
     /// Potential complements after a one-character verb (看得到, 买得起, 听得懂, 吃得完).
     static let potentialComplements = scalars(["到", "懂", "起", "完", "见", "清楚", "动", "了"])
     static let bian: UInt32 = 0x53D8  // 变
+    static let shi: UInt32 = 0x4F7F  // 使
     /// Verbs the dictionary tags otherwise (落实 a, 部署 n).
     static let verbsTaggedOtherwise = scalars(["落实", "部署"])
     /// Verbs the dictionary tags as names (谢谢 nr): after a manner adverb they take 地 (好好的谢谢她).
@@ -109,6 +110,9 @@ struct DeRules {
                     out.append(Fix(position: t.0, replacement: di, confidence: 0.7, phrase: true))
                 } else if pl == 1, pt.hasPrefix("v"), potentialComplements.contains(nextWord) {
                     // 看的到, 买的起, 听的懂: a potential complement takes 得 (到底 is a word of its own)
+                    out.append(Fix(position: t.0, replacement: de2, confidence: 0.7))
+                } else if pl == 1, s[prev.0] == shi {
+                    // a lone 使 + 的 is 使得 (使的他只好离开); 大使的, 行使的, 即使的 are words of their own
                     out.append(Fix(position: t.0, replacement: de2, confidence: 0.7))
                 } else if pl == 1, s[prev.0] == bian, ["a", "ad", "d", "z"].contains(nt) || nt == "zg" {
                     // 变的困难, 变的很 — 变得 + how it turned out

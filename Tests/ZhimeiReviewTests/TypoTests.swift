@@ -189,11 +189,11 @@ final class TypoTests: XCTestCase {
 
     /// An adjective (or verb) with a whole-word degree complement ending the clause takes 得: 高兴得不得了, 冷得要命.
     func testDeBeforeDegreeComplements() throws {
-        for text in ["我就高兴的不得了。", "天气冷的要命。", "这里的风景好的很。", "他忙的不行。"] {
+        for text in ["我就高兴的不得了。", "天气冷的要命。", "这里的风景好的很。", "他忙的不行。", "幕后黑手使的他只好离开。"] {
             let f = try typos(text).filter { $0.ruleID == "typo.de" }
             XCTAssertEqual(f.map(\.suggestions), [["得"]], text)
         }
-        for fine in ["美丽的很多地方。", "这是一件很好的事。", "我们的很多同事。"] {
+        for fine in ["美丽的很多地方。", "这是一件很好的事。", "我们的很多同事。", "他是驻华大使的夫人。", "依法行使的权力。"] {
             XCTAssertEqual(try typos(fine).filter { $0.ruleID == "typo.de" }, [], fine)
         }
     }

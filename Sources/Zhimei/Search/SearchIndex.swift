@@ -114,25 +114,53 @@ public enum SearchIndex {
                 try await sql.raw("DELETE FROM search_fts WHERE rowid IN (SELECT seq FROM search_documents WHERE id IN (\(binds: chunk)))").run()
             }
         }
-        var seqByKey: [String: Int] = [:]
-        seqByKey.reserveCapacity(batch.count)
-        for row in try await insertStatement(batch, sql: sql, tokens: false, replace: replace).returning("seq", "id").all() {
-            seqByKey[try row.decode(column: "id", as: String.self)] = try row.decode(column: "seq", as: Int.self)
+        // Each row's seq: a batch of new keys gets the next ids in order (seq is the rowid, without AUTOINCREMENT: max + 1
+        // each), checked by the new maximum; an upsert, or a batch the check rejects, asks for them with RETURNING.
+        var postings: [(seq: Int, row: IndexedRow)] = []
+        postings.reserveCapacity(batch.count)
+        var sequential = false
+        if !replace {
+            let last = try await maxSeq(sql)
+            try await insertStatement(batch, sql: sql, tokens: false, replace: false).run()
+            if try await maxSeq(sql) == last + batch.count {
+                for (k, r) in batch.enumerated() { postings.append((last + 1 + k, r)) }
+                sequential = true
+            } else {
+                let keys = batch.map(\.doc.key)
+                var seqByKey: [String: Int] = [:]
+                for chunk in keys.chunked(500) {
+                    for row in try await sql.raw("SELECT seq, id FROM search_documents WHERE id IN (\(binds: chunk))").all() {
+                        seqByKey[try row.decode(column: "id", as: String.self)] = try row.decode(column: "seq", as: Int.self)
+                    }
+                }
+                for r in batch { if let seq = seqByKey[r.doc.key] { postings.append((seq, r)) } }
+            }
+        } else {
+            var seqByKey: [String: Int] = [:]
+            seqByKey.reserveCapacity(batch.count)
+            for row in try await insertStatement(batch, sql: sql, tokens: false, replace: true).returning("seq", "id").all() {
+                seqByKey[try row.decode(column: "id", as: String.self)] = try row.decode(column: "seq", as: Int.self)
+            }
+            // The last row of a key wins, as in the table (an upsert that meets a key twice updates the row twice).
+            var last: [Int: IndexedRow] = [:]
+            for r in batch { if let seq = seqByKey[r.doc.key] { last[seq] = r } }
+            postings = last.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
-        // The last row of a key wins, as in the table (an upsert that meets a key twice updates the row twice).
-        var postings: [Int: IndexedRow] = [:]
-        for r in batch { if let seq = seqByKey[r.doc.key] { postings[seq] = r } }
-        guard postings.count == seqByKey.count, postings.count == Set(batch.map(\.doc.key)).count else {
+        guard sequential || postings.count == Set(batch.map(\.doc.key)).count else {
             throw AppError(.internalServerError, "search_index_rows", zh: "搜索索引写入的行数不一致", en: "The search index wrote an unexpected number of rows")
         }
         let rowsMs = SearchBenchmark.ms(t0)
         let t1 = ContinuousClock.now
         let fts = sql.insert(into: "search_fts").columns(["rowid", "tok_title", "tok_lead", "tok_tags", "tok_body"])
-        for (seq, r) in postings.sorted(by: { $0.key < $1.key }) {
+        for (seq, r) in postings {
             fts.values([seq, r.tokTitle, r.tokLead, r.tokTags, r.tokBody] as [any Encodable & Sendable])
         }
         try await fts.run()
         return SearchBulkLoad.Timing(rowsMs: rowsMs, ftsMs: SearchBenchmark.ms(t1))
+    }
+
+    static func maxSeq(_ sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw("SELECT COALESCE(MAX(seq), 0) AS n FROM search_documents").first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// The FTS5 columns (SQLite), in order.

@@ -5,6 +5,7 @@ import SQLKit
 /// A document with its index tokens, ready to write.
 public struct IndexedRow: Sendable {
     public var doc: SearchDocument
+    /// Each field's index form as `SearchAnalyzer.indexField` gives it: words, each followed by its sub-words after U+0001.
     public var tokTitle: String
     public var tokLead: String
     public var tokTags: String
@@ -91,6 +92,7 @@ public enum SearchIndex {
         }
     }
 
+    /// One INSERT of a batch into `search_documents` (an upsert by key with `replace`).
     static func insertStatement(_ batch: ArraySlice<IndexedRow>, sql: any SQLDatabase, tokens: Bool, replace: Bool) -> SQLInsertBuilder {
         let insert = sql.insert(into: "search_documents").columns(columns)
         for r in batch { insert.values(values(r, tokens: tokens)) }

@@ -33,6 +33,33 @@ final class SearchUpkeepTests: XCTestCase {
         return try res.json(Result.self)
     }
 
+    /// Upgrading past 066 (SQLite): an index of the old, external-content kind is emptied with its sync watermarks, and the
+    /// next sync run writes every document again into the contentless index, where search finds them as before.
+    func testMigration066RebuildsTheIndexThroughTheSync() async throws {
+        try await withTestApp { t in
+            let sql = try XCTUnwrap(t.db as? any SQLDatabase)
+            try XCTSkipIf(sql.dialect.name == "postgresql", "SQLite's index")
+            let reporter = try await t.token(for: "liuyang-reporter")
+            _ = try await story(t, reporter, "浏阳融媒体中心启用新演播厅", "新演播厅今天投入使用。")
+            try await SearchService.sync(app: t.app, on: t.db)
+            try await XCTAssertEqualAsync(try await search(t, "\"媒体中心\"", as: reporter).total, 1)
+            // back to the index before 066, with a row in it, then forward again
+            try await M066_ContentlessSearchFTS().revert(on: t.db)
+            let old = try await sql.raw("SELECT sql FROM sqlite_master WHERE name = 'search_fts'").first()?.decode(column: "sql", as: String.self)
+            XCTAssertTrue(old?.contains("content='search_documents'") == true, old ?? "")
+            try await SearchService.sync(app: t.app, on: t.db)
+            try await XCTAssertEqualAsync(try await SearchIndex.count(on: t.db), 1)
+            try await M066_ContentlessSearchFTS().prepare(on: t.db)
+            let new = try await sql.raw("SELECT sql FROM sqlite_master WHERE name = 'search_fts'").first()?.decode(column: "sql", as: String.self)
+            XCTAssertTrue(new?.contains("content=''") == true && new?.contains("tokenize='zhimei'") == true, new ?? "")
+            try await XCTAssertEqualAsync(try await SearchIndex.count(on: t.db), 0, "emptied")
+            try await XCTAssertEqualAsync(try await search(t, "\"媒体中心\"", as: reporter).total, 0)
+            try await XCTAssertEqualAsync(try await SearchService.sync(app: t.app, on: t.db) >= 1, true, "the watermarks were reset")
+            try await XCTAssertEqualAsync(try await search(t, "\"媒体中心\"", as: reporter).total, 1)
+            try await sql.raw("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')").run()
+        }
+    }
+
     func testSyncJobPicksUpNewStoriesAndEdits() async throws {
         try await withTestApp { t in
             let reporter = try await t.token(for: "liuyang-reporter")

@@ -77,9 +77,7 @@ enum DatabaseSetup {
             app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: Self.connectionsPerEventLoop(postgres: true), connectionPoolTimeout: wait, encodingContext: .default, decodingContext: .default), as: .psql)
         } else {
             // the search index's FTS5 tokenizer, on every SQLite connection opened from now on (066)
-            guard SearchFTSTokenizer.registered else {
-                throw AppError(.internalServerError, "search_tokenizer", zh: "无法注册全文检索分词器", en: "The full-text tokenizer could not be registered")
-            }
+            try SearchFTSTokenizer.register()
             app.databases.use(.sqlite(.file(settings.sqlitePath), maxConnectionsPerEventLoop: Self.connectionsPerEventLoop(postgres: false), connectionPoolTimeout: wait), as: .sqlite)
             app.databases.use(.sqlite(.file(settings.sqlitePath), connectionPoolTimeout: wait), as: .sqliteSearch, isDefault: false)
         }

@@ -6,12 +6,17 @@ import VaporCSQLite
 /// (融媒体\u{1}融媒\u{1}媒体 中心). Words take consecutive positions; sub-words take their word's position
 /// (`FTS5_TOKEN_COLOCATED`), so the phrase "媒体 中心" matches 融媒体 中心 and sub-words do not lengthen the document.
 enum SearchFTSTokenizer {
-    /// Registers the tokenizer on every SQLite connection the process opens from now on (idempotent).
+    /// Whether the tokenizer is registered on every SQLite connection the process opens from now on (done once).
     static let registered: Bool = {
         sqlite_nio_sqlite3_auto_extension(unsafeBitCast(searchTokenizerEntry, to: (@convention(c) () -> Void).self)) == SQLITE_OK
     }()
 
-    static let colocatedMark: UInt8 = 0x01
+    /// Registers the tokenizer (idempotent); call before SQLite connections are opened.
+    static func register() throws {
+        guard registered else {
+            throw AppError(.internalServerError, "search_tokenizer", zh: "无法注册全文检索分词器", en: "The full-text tokenizer could not be registered")
+        }
+    }
 }
 
 private let searchTokenizerEntry: @convention(c) (OpaquePointer?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, OpaquePointer?) -> Int32 = { db, _, _ in
@@ -42,14 +47,14 @@ private let tokenizerTokenize: @convention(c) (OpaquePointer?, UnsafeMutableRawP
     var i = 0
     while i <= n {
         let c = i < n ? UInt8(bitPattern: text[i]) : 0x20
-        if c == 0x20 || c == SearchFTSTokenizer.colocatedMark {
+        if c == 0x20 || c == SearchAnalyzer.subwordMark {
             if i > start {
                 let rc = emit(ctx, colocated ? FTS5_TOKEN_COLOCATED : 0, text + start, Int32(i - start), Int32(start), Int32(i))
                 if rc != SQLITE_OK { return rc }
                 inWord = true
             }
             // after U+0001 the next piece shares the word's position; after a space a new word begins
-            colocated = c == SearchFTSTokenizer.colocatedMark && inWord
+            colocated = c == SearchAnalyzer.subwordMark && inWord
             if c == 0x20 { inWord = false }
             start = i + 1
         }

@@ -81,8 +81,9 @@ public enum SearchIndex {
         let step = rowsPerStatement(pg: pg)
         guard pg else {
             try await db.transaction { tx in
+                let sql = try Self.sql(tx)
                 for start in stride(from: 0, to: rows.count, by: step) {
-                    try await insertSQLite(rows[start..<min(start + step, rows.count)], sql: try Self.sql(tx), replace: replace)
+                    try await insertSQLite(rows[start..<min(start + step, rows.count)], sql: sql, replace: replace)
                 }
             }
             return
@@ -116,27 +117,13 @@ public enum SearchIndex {
                 try await sql.raw("DELETE FROM search_fts WHERE rowid IN (SELECT seq FROM search_documents WHERE id IN (\(binds: chunk)))").run()
             }
         }
-        // Each row's seq: a batch of new keys gets the next ids in order (seq is the rowid, without AUTOINCREMENT: max + 1
-        // each), checked by the new maximum; an upsert, or a batch the check rejects, asks for them with RETURNING.
-        var postings: [(seq: Int, row: IndexedRow)] = []
-        postings.reserveCapacity(batch.count)
-        var sequential = false
+        let postings: [(seq: Int, row: IndexedRow)]
         if !replace {
+            // seq is the rowid without AUTOINCREMENT: a batch of new keys takes max + 1, max + 2, … in order
             let last = try await maxSeq(sql)
             try await insertStatement(batch, sql: sql, tokens: false, replace: false).run()
-            if try await maxSeq(sql) == last + batch.count {
-                for (k, r) in batch.enumerated() { postings.append((last + 1 + k, r)) }
-                sequential = true
-            } else {
-                let keys = batch.map(\.doc.key)
-                var seqByKey: [String: Int] = [:]
-                for chunk in keys.chunked(500) {
-                    for row in try await sql.raw("SELECT seq, id FROM search_documents WHERE id IN (\(binds: chunk))").all() {
-                        seqByKey[try row.decode(column: "id", as: String.self)] = try row.decode(column: "seq", as: Int.self)
-                    }
-                }
-                for r in batch { if let seq = seqByKey[r.doc.key] { postings.append((seq, r)) } }
-            }
+            guard try await maxSeq(sql) == last + batch.count else { throw unexpectedRows }
+            postings = batch.enumerated().map { (last + 1 + $0.offset, $0.element) }
         } else {
             var seqByKey: [String: Int] = [:]
             seqByKey.reserveCapacity(batch.count)
@@ -146,10 +133,8 @@ public enum SearchIndex {
             // The last row of a key wins, as in the table (an upsert that meets a key twice updates the row twice).
             var last: [Int: IndexedRow] = [:]
             for r in batch { if let seq = seqByKey[r.doc.key] { last[seq] = r } }
+            guard last.count == Set(batch.map(\.doc.key)).count else { throw unexpectedRows }
             postings = last.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        }
-        guard sequential || postings.count == Set(batch.map(\.doc.key)).count else {
-            throw AppError(.internalServerError, "search_index_rows", zh: "搜索索引写入的行数不一致", en: "The search index wrote an unexpected number of rows")
         }
         let rowsMs = SearchBenchmark.ms(t0)
         let t1 = ContinuousClock.now
@@ -160,6 +145,9 @@ public enum SearchIndex {
         try await fts.run()
         return SearchBulkLoad.Timing(rowsMs: rowsMs, ftsMs: SearchBenchmark.ms(t1))
     }
+
+    static let unexpectedRows = AppError(.internalServerError, "search_index_rows", zh: "搜索索引写入的行数不一致",
+                                         en: "The search index wrote an unexpected number of rows")
 
     static func maxSeq(_ sql: any SQLDatabase) async throws -> Int {
         try await sql.raw("SELECT COALESCE(MAX(seq), 0) AS n FROM search_documents").first()?.decode(column: "n", as: Int.self) ?? 0
@@ -241,6 +229,12 @@ struct M060_CreateSearchIndex: AsyncMigration {
             try await sql.raw("CREATE INDEX search_documents_tsv ON search_documents USING GIN (tsv)").run()
             return
         }
+        try await Self.createExternalContentIndex(sql)
+    }
+
+    /// The external-content FTS5 table and the triggers that kept it in step (060–065; 066 replaces them, and its revert
+    /// puts them back).
+    static func createExternalContentIndex(_ sql: any SQLDatabase) async throws {
         try await sql.raw("""
             CREATE VIRTUAL TABLE search_fts USING fts5(tok_title, tok_lead, tok_tags, tok_body, content='search_documents', \
             content_rowid='seq', tokenize='unicode61 remove_diacritics 0')
@@ -281,6 +275,11 @@ struct M063_TuneSearchFTS: AsyncMigration {
     func prepare(on db: any Database) async throws {
         let sql = try SearchIndex.sql(db)
         guard sql.dialect.name != "postgresql" else { return }
+        try await Self.tune(sql)
+    }
+
+    /// Sets the 32 MB `hashsize` on `search_fts` (066 creates the table anew and sets it again).
+    static func tune(_ sql: any SQLDatabase) async throws {
         try await sql.raw("INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', 33554432)").run()
     }
 
@@ -293,7 +292,7 @@ struct M063_TuneSearchFTS: AsyncMigration {
 
 /// 064 (SQLite): a narrow index holding, per row id, every column a search filters, ranks ties or counts facets by, so a
 /// query's thousands of matches are filtered in this small, cached index instead of in the table, whose rows carry the
-/// stored text and tokens on overflow pages (at 1,000,000 articles: ~150 MB against ~16 GB). Rows arrive in `seq`
+/// stored text (and, before 066, the tokens) on overflow pages (at 1,000,000 articles: ~150 MB against ~16 GB then). Rows arrive in `seq`
 /// order, so the index only grows at its end.
 struct M064_AddSearchFilterIndex: AsyncMigration {
     static let columns = "seq, kind, tenant_id, state, visibility, doc_date, id, channel, category, language, updated_epoch"
@@ -355,9 +354,7 @@ struct M066_ContentlessSearchFTS: AsyncMigration {
     func prepare(on db: any Database) async throws {
         let sql = try SearchIndex.sql(db)
         guard sql.dialect.name != "postgresql" else { return }
-        guard SearchFTSTokenizer.registered else {
-            throw AppError(.internalServerError, "search_tokenizer", zh: "无法注册全文检索分词器", en: "The full-text tokenizer could not be registered")
-        }
+        try SearchFTSTokenizer.register()
         try await db.transaction { tx in
             let sql = try SearchIndex.sql(tx)
             for t in ["search_documents_ai", "search_documents_au", "search_documents_ad"] {
@@ -367,7 +364,7 @@ struct M066_ContentlessSearchFTS: AsyncMigration {
             try await sql.raw("DELETE FROM search_documents").run()
             try await sql.raw(SQLQueryString("DELETE FROM \(ident: SearchSyncState.schema)")).run()
             try await sql.raw(Self.create).run()
-            try await sql.raw("INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', 33554432)").run()
+            try await M063_TuneSearchFTS.tune(sql)
             try await sql.raw(SearchIndex.deleteTrigger).run()
         }
     }
@@ -380,13 +377,7 @@ struct M066_ContentlessSearchFTS: AsyncMigration {
         try await sql.raw("DROP TABLE IF EXISTS search_fts").run()
         try await sql.raw("DELETE FROM search_documents").run()
         try await sql.raw(SQLQueryString("DELETE FROM \(ident: SearchSyncState.schema)")).run()
-        try await sql.raw(SQLQueryString("""
-            CREATE VIRTUAL TABLE search_fts USING fts5(tok_title, tok_lead, tok_tags, tok_body, content='search_documents', \
-            content_rowid='seq', tokenize='unicode61 remove_diacritics 0')
-            """)).run()
-        try await sql.raw("INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', 33554432)").run()
-        try await sql.raw(SearchIndex.insertTrigger).run()
-        try await sql.raw(SQLQueryString("CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN INSERT INTO search_fts(search_fts, rowid, \(unsafeRaw: SearchIndex.ftsColumns)) VALUES ('delete', old.seq, old.tok_title, old.tok_lead, old.tok_tags, old.tok_body); END")).run()
-        try await sql.raw(SearchIndex.updateTrigger).run()
+        try await M060_CreateSearchIndex.createExternalContentIndex(sql)
+        try await M063_TuneSearchFTS.tune(sql)
     }
 }

@@ -180,10 +180,12 @@ public enum SearchEngine {
         }
     }
 
-    /// The score expression (higher is better) with the optional recency boost.
-    static func score(_ r: SearchRequest, _ a: AnalyzedQuery, pg: Bool, now: Date) -> SQLQueryString {
+    /// The score expression (higher is better) with the optional recency boost. SQLite ranks with `zhimei_bm25` (bm25()
+    /// with the IDF's phrase counts taken from `sample` where given, SearchFTSRanking).
+    static func score(_ r: SearchRequest, _ a: AnalyzedQuery, pg: Bool, now: Date, sample: SearchIDFSample? = nil) -> SQLQueryString {
         guard !a.isEmpty else { return "0.0" }
-        let base: SQLQueryString = pg ? "ts_rank(\(unsafeRaw: tsWeights), d.tsv, q)" : "(-bm25(search_fts, \(unsafeRaw: bm25Weights)))"
+        let base: SQLQueryString = pg ? "ts_rank(\(unsafeRaw: tsWeights), d.tsv, q)"
+            : "(-\(unsafeRaw: SearchFTSRanking.functionName)(search_fts, \(unsafeRaw: bm25Weights), " + (sample?.arguments ?? "NULL") + "))"
         guard r.recency else { return base }
         // Up to ×2 for today's items, fading over about a month.
         return base + " * (1.0 + 1.0 / (1.0 + abs(\(bind: now.timeIntervalSince1970) - d.doc_date) / 2592000.0))"
@@ -218,10 +220,11 @@ public enum SearchEngine {
             return SearchOutcome(hits: [], total: 0, facets: [:], highlight: [])
         }
         let limit = max(1, min(r.limit, 200)), offset = max(0, min(r.offset, 100_000))
+        let sample = pg || a.isEmpty ? nil : try await SearchIDFSample.take(sql, phrases: a.ftsPhrases)
         let hits: [SearchHit]
         var total: Int
         var facets: [String: [(String, Int)]]?
-        if !a.isEmpty, r.facets, let one = try await rankedWithFacets(sql, r, a, base, pg: pg, now: now, limit: limit, offset: offset) {
+        if !a.isEmpty, r.facets, let one = try await rankedWithFacets(sql, r, a, base, pg: pg, now: now, sample: sample, limit: limit, offset: offset) {
             (hits, total, facets) = (one.hits, one.total, one.facets)
         } else if a.isEmpty {
             // No words: newest first from the date index; the total by a separate count.
@@ -237,7 +240,7 @@ public enum SearchEngine {
             // key and score; the stored text is then read for the page's rows alone.
             // (The rank is computed in an inner query: FTS5's bm25() cannot run in the same query as a window function.)
             let order = rankOrder(r)
-            let matches = rankedMatches(r, a, base, pg: pg, now: now)
+            let matches = rankedMatches(r, a, base, pg: pg, now: now, sample: sample)
             let best: SQLQueryString = "SELECT seq, dd, did, score, COUNT(*) OVER () AS total FROM (" + matches + ") m ORDER BY "
                 + "\(unsafeRaw: order.joined(separator: ", ")) LIMIT \(literal: limit) OFFSET \(literal: offset)"
             let page: SQLQueryString = "SELECT \(unsafeRaw: selectColumns), p.score AS score, p.total AS total FROM (" + best
@@ -257,9 +260,9 @@ public enum SearchEngine {
 
     /// Every match with its row number, date, key and score (the aliases `rankOrder` sorts by), and its facet values.
     static func rankedMatches(_ r: SearchRequest, _ a: AnalyzedQuery, _ base: SQLQueryString, pg: Bool, now: Date,
-                              withFacetFields: Bool = false) -> SQLQueryString {
+                              sample: SearchIDFSample? = nil, withFacetFields: Bool = false) -> SQLQueryString {
         let facets = withFacetFields ? ", " + facetFields.map { "d.\($0) AS \($0)" }.joined(separator: ", ") : ""
-        return "SELECT d.seq AS seq, d.doc_date AS dd, d.id AS did, " + score(r, a, pg: pg, now: now) + " AS score\(unsafeRaw: facets) " + base
+        return "SELECT d.seq AS seq, d.doc_date AS dd, d.id AS did, " + score(r, a, pg: pg, now: now, sample: sample) + " AS score\(unsafeRaw: facets) " + base
     }
 
     /// The order of ranked matches (aliases of the ranked rows).
@@ -270,10 +273,10 @@ public enum SearchEngine {
     /// the facets ran the full-text match a second time (the search page always asks for facets). Nil when there are
     /// more combinations than `combinationLimit` (the caller then counts per field).
     static func rankedWithFacets(_ sql: any SQLDatabase, _ r: SearchRequest, _ a: AnalyzedQuery, _ base: SQLQueryString, pg: Bool, now: Date,
-                                 limit: Int, offset: Int, combinationLimit: Int = facetCombinationLimit) async throws
+                                 sample: SearchIDFSample? = nil, limit: Int, offset: Int, combinationLimit: Int = facetCombinationLimit) async throws
         -> (hits: [SearchHit], total: Int, facets: [String: [(String, Int)]])? {
         let fields = facetFields.joined(separator: ", ")
-        let matches = rankedMatches(r, a, base, pg: pg, now: now, withFacetFields: true)
+        let matches = rankedMatches(r, a, base, pg: pg, now: now, sample: sample, withFacetFields: true)
         // Typed NULLs: PostgreSQL resolves an untyped NULL in a subquery as text, which a UNION cannot match with bigint.
         let statement: SQLQueryString = "WITH m AS MATERIALIZED (" + matches + ") "
             + "SELECT * FROM (SELECT 0 AS part, seq, dd, did, score, \(unsafeRaw: facetFields.map { "CAST(NULL AS TEXT) AS \($0)" }.joined(separator: ", ")), 1 AS n "

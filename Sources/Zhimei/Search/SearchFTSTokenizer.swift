@@ -6,7 +6,8 @@ import VaporCSQLite
 /// (融媒体\u{1}融媒\u{1}媒体 中心). Words take consecutive positions; sub-words take their word's position
 /// (`FTS5_TOKEN_COLOCATED`), so the phrase "媒体 中心" matches 融媒体 中心 and sub-words do not lengthen the document.
 enum SearchFTSTokenizer {
-    /// Whether the tokenizer is registered on every SQLite connection the process opens from now on (done once).
+    /// Whether the tokenizer (and `zhimei_bm25`, SearchFTSRanking) is registered on every SQLite connection the process
+    /// opens from now on (done once).
     static let registered: Bool = {
         sqlite_nio_sqlite3_auto_extension(unsafeBitCast(searchTokenizerEntry, to: (@convention(c) () -> Void).self)) == SQLITE_OK
     }()
@@ -29,7 +30,9 @@ private let searchTokenizerEntry: @convention(c) (OpaquePointer?, UnsafeMutableP
     _ = sqlite_nio_sqlite3_step(stmt)
     guard let api, let create = api.pointee.xCreateTokenizer else { return SQLITE_OK }
     var tokenizer = fts5_tokenizer(xCreate: tokenizerCreate, xDelete: tokenizerDelete, xTokenize: tokenizerTokenize)
-    return create(api, "zhimei", nil, &tokenizer, nil)
+    let rc = create(api, "zhimei", nil, &tokenizer, nil)
+    // the ranking function rides on the same registration (SearchFTSRanking)
+    return rc == SQLITE_OK ? registerSearchRanking(api) : rc
 }
 
 private let tokenizerCreate: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafePointer<CChar>?>?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Int32 = { _, _, _, out in

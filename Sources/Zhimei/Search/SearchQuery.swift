@@ -147,12 +147,17 @@ public struct AnalyzedQuery: Sendable, Equatable {
     // word and the last to begin one, so "媒体中心" (媒体 + 中心) is found in 融媒体中心 (融媒体 + 中心). An excluded
     // clause with a phrase is left to the same check alone (negated), so it excludes exactly what it would find.
 
-    static func ftsTerm(_ t: Term) -> String {
+    /// A term's FTS5 phrases, each with its column filter: one for a phrase, one per token otherwise.
+    static func ftsPhrases(_ t: Term) -> [String] {
         let column: String? = t.field == .title ? "tok_title" : (t.field == .tags ? "tok_tags" : nil)
         // SQLite (066): a phrase is an FTS5 phrase — the `zhimei` tokenizer gives a word's sub-words its position, so
         // "媒体 中心" follows 融媒体 中心 as the phrase check below does on PostgreSQL
         let pieces = t.phrase ? [ftsQuote(t.tokens.joined(separator: " "))] : t.tokens.map(ftsQuote)
-        let scoped = pieces.map { piece in column.map { c in "\(c) : \(piece)" } ?? piece }
+        return pieces.map { piece in column.map { c in "\(c) : \(piece)" } ?? piece }
+    }
+
+    static func ftsTerm(_ t: Term) -> String {
+        let scoped = ftsPhrases(t)
         return scoped.count == 1 ? scoped[0] : "(" + scoped.joined(separator: " AND ") + ")"
     }
 
@@ -160,6 +165,9 @@ public struct AnalyzedQuery: Sendable, Equatable {
         let terms = c.map(ftsTerm)
         return terms.count == 1 ? terms[0] : "(" + terms.joined(separator: " OR ") + ")"
     }
+
+    /// Every phrase of `fts5`, in the order FTS5 numbers them (left to right), each a MATCH expression of its own.
+    public var ftsPhrases: [String] { (positive + negative).flatMap { $0.flatMap(Self.ftsPhrases) } }
 
     /// The SQLite FTS5 MATCH expression (bound as a parameter, never spliced into SQL).
     public var fts5: String {

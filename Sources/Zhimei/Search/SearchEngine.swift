@@ -102,19 +102,26 @@ public enum SearchEngine {
     }
 
     /// The FROM and WHERE part shared by the page, the count and the facets; nil when nothing can match.
-    /// On SQLite the matches are joined to the narrow filter index (`search_documents_filter`, migration 064) rather
-    /// than to the table, whose rows are kilobytes of text on overflow pages: the filter columns of each of thousands
-    /// of matches are read from a small, cached index instead of walking each row's page chain.
+    /// On SQLite the matches are joined to the narrow filter table (`search_filter`, migration 067) rather than to the
+    /// table, whose rows are kilobytes of text on overflow pages: the filter columns of each of thousands of matches are
+    /// read from a small, cached table by integer key. Only tag and author filters read the full row (as `dr`).
     static func fromWhere(_ r: SearchRequest, _ a: AnalyzedQuery, visibility: SearchVisibility, pg: Bool) -> SQLQueryString? {
         var conditions: [SQLQueryString] = []
         var from: SQLQueryString = "search_documents d"
+        let authors = r.authors + a.authors
+        // the alias of the columns only the full row holds (tags, author)
+        var row = "d"
         if !a.isEmpty {
             if pg {
                 from = "search_documents d, CAST(\(bind: a.tsquery) AS tsquery) q"
                 conditions.append("d.tsv @@ q")
             } else {
-                from = "search_fts JOIN search_documents d INDEXED BY search_documents_filter ON d.seq = search_fts.rowid"
+                from = "search_fts JOIN search_filter d ON d.seq = search_fts.rowid"
                 conditions.append("search_fts MATCH \(bind: a.fts5)")
+                if !r.tags.isEmpty || !authors.isEmpty {
+                    from = from + " JOIN search_documents dr ON dr.seq = d.seq"
+                    row = "dr"
+                }
             }
         }
         // Phrases: the tokens in order (the index only found documents holding all of them); excluded phrases likewise.
@@ -147,13 +154,12 @@ public enum SearchEngine {
         for (column, values) in [("kind", r.kinds), ("state", r.states), ("channel", r.channels), ("category", r.categories), ("language", r.languages)] where !values.isEmpty {
             conditions.append("d.\(unsafeRaw: column) IN (\(binds: values))")
         }
-        for tag in r.tags { conditions.append("d.tags LIKE \(bind: "%|" + likeEscape(tag) + "|%") ESCAPE '\\'") }
-        let authors = r.authors + a.authors
+        for tag in r.tags { conditions.append("\(unsafeRaw: row).tags LIKE \(bind: "%|" + likeEscape(tag) + "|%") ESCAPE '\\'") }
         if !authors.isEmpty {
             // A name, or its pinyin initials ("zxm" → 张晓明; a prefix of one name's initials).
             let matches: [SQLQueryString] = authors.flatMap { a -> [SQLQueryString] in
-                let name: SQLQueryString = "d.author LIKE \(bind: "%" + likeEscape(a) + "%") ESCAPE '\\'"
-                return SearchPinyin.isInitials(a) ? [name, "d.author_initials LIKE \(bind: "% " + a.lowercased() + "%")"] : [name]
+                let name: SQLQueryString = "\(unsafeRaw: row).author LIKE \(bind: "%" + likeEscape(a) + "%") ESCAPE '\\'"
+                return SearchPinyin.isInitials(a) ? [name, "\(unsafeRaw: row).author_initials LIKE \(bind: "% " + a.lowercased() + "%")"] : [name]
             }
             conditions.append("(" + matches.joined(separator: " OR ") + ")")
         }

@@ -12,6 +12,7 @@ enum SearchModule {
         M064_AddSearchFilterIndex(),
         M065_NormalizeSearchFacets(),
         M066_ContentlessSearchFTS(),
+        M067_SearchFilterTable(),
     ]
 
     static func register(_ app: Application) throws {

@@ -60,6 +60,56 @@ final class SearchUpkeepTests: XCTestCase {
         }
     }
 
+    /// 067 (SQLite): the filter columns move from 064's index into `search_filter`, filled from the rows already indexed,
+    /// and its triggers follow every insert, rewrite and delete; searches filter through it (tag and author filters
+    /// through the full row).
+    func testMigration067KeepsTheFilterTableInStepWithTheRows() async throws {
+        try await withTestApp { t in
+            let sql = try XCTUnwrap(t.db as? any SQLDatabase)
+            try XCTSkipIf(sql.dialect.name == "postgresql", "SQLite's index")
+            let liuyang = try await t.tenant("liuyang").requireID()
+            let analyzer = try await SearchService.analyzer(t.app)
+            func filterMismatches() async throws -> Int {
+                let cols = M067_SearchFilterTable.columns
+                let q: SQLQueryString = "SELECT (SELECT COUNT(*) FROM (SELECT \(unsafeRaw: cols) FROM search_filter EXCEPT SELECT \(unsafeRaw: cols) FROM search_documents)) "
+                    + "+ (SELECT COUNT(*) FROM (SELECT \(unsafeRaw: cols) FROM search_documents EXCEPT SELECT \(unsafeRaw: cols) FROM search_filter)) AS n"
+                return try await sql.raw(q).first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            func objects(_ type: String, _ name: String) async throws -> Int {
+                try await sql.raw("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = \(bind: type) AND name = \(bind: name)").first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            var first = SearchTests.doc(liuyang, "浏阳融媒体中心启用新演播厅", body: "新演播厅今天投入使用。", tags: ["演播厅"], author: "李明")
+            let second = SearchTests.doc(liuyang, "浏阳花炮产业安全生产检查", body: "检查覆盖全市花炮企业。", state: "published", day: 1)
+            // rows indexed before 067 are carried over
+            try await M067_SearchFilterTable().revert(on: t.db)
+            try await XCTAssertEqualAsync(try await objects("index", "search_documents_filter"), 1)
+            try await SearchService.index([first, second], analyzer: analyzer, on: t.db)
+            try await M067_SearchFilterTable().prepare(on: t.db)
+            try await XCTAssertEqualAsync(try await objects("index", "search_documents_filter"), 0, "064's index is dropped")
+            try await XCTAssertEqualAsync(try await sql.raw("SELECT COUNT(*) AS n FROM search_filter").first()?.decode(column: "n", as: Int.self), 2)
+            try await XCTAssertEqualAsync(try await filterMismatches(), 0)
+            let platform = SearchVisibility.everything(["story"])
+            func keys(_ q: String, _ setup: (inout SearchRequest) -> Void = { _ in }) async throws -> [String] {
+                var r = SearchRequest()
+                r.query = SearchQuery.parse(q)
+                setup(&r)
+                return try await SearchEngine.run(r, analyzed: AnalyzedQuery(r.query, analyzer: analyzer), visibility: platform, on: t.db).hits.map(\.title)
+            }
+            try await XCTAssertEqualAsync(try await keys("浏阳") { $0.states = ["published"] }, ["浏阳花炮产业安全生产检查"])
+            try await XCTAssertEqualAsync(try await keys("浏阳") { $0.tags = ["演播厅"] }, ["浏阳融媒体中心启用新演播厅"])
+            try await XCTAssertEqualAsync(try await keys("浏阳 作者:李明"), ["浏阳融媒体中心启用新演播厅"])
+            // a rewrite (published now) and a delete are followed
+            first.state = "published"
+            try await SearchService.index([first], analyzer: analyzer, on: t.db)
+            try await XCTAssertEqualAsync(try await filterMismatches(), 0)
+            try await XCTAssertEqualAsync(Set(try await keys("浏阳") { $0.states = ["published"] }), ["浏阳花炮产业安全生产检查", "浏阳融媒体中心启用新演播厅"])
+            try await SearchIndex.delete(keys: [second.key], on: t.db)
+            try await XCTAssertEqualAsync(try await filterMismatches(), 0)
+            try await XCTAssertEqualAsync(try await sql.raw("SELECT COUNT(*) AS n FROM search_filter").first()?.decode(column: "n", as: Int.self), 1)
+            try await XCTAssertEqualAsync(try await keys("浏阳") { $0.states = ["published"] }, ["浏阳融媒体中心启用新演播厅"])
+        }
+    }
+
     func testSyncJobPicksUpNewStoriesAndEdits() async throws {
         try await withTestApp { t in
             let reporter = try await t.token(for: "liuyang-reporter")

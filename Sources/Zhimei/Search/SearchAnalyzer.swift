@@ -153,6 +153,16 @@ public struct SearchAnalyzer: Sendable {
         return String(decoding: words + subs, as: UTF8.self)
     }
 
+    /// A field's length as the `zhimei` FTS5 tokenizer counts it (FTS5's docsize): one per word; sub-words share their
+    /// word's position and add nothing. Stored with the row (`doc_tokens`, 068) so ranking need not read the docsize.
+    public static func positions(_ grouped: String) -> Int {
+        var n = 0, counted = false
+        for c in grouped.utf8 {
+            if c == 0x20 { counted = false } else if c != subwordMark, !counted { n += 1; counted = true }
+        }
+        return n
+    }
+
     /// Tokens of one query word or phrase (Simplified, precise mode, clean).
     public func queryTokens(_ text: String) -> [String] {
         let scratch = SearchAnalyzerScratch()

@@ -187,11 +187,11 @@ public enum SearchEngine {
     }
 
     /// The score expression (higher is better) with the optional recency boost. SQLite ranks with `zhimei_bm25` (bm25()
-    /// with the IDF's phrase counts taken from `sample` where given, SearchFTSRanking).
+    /// with the row's length from the filter table and the IDF's phrase counts from `sample` where given, SearchFTSRanking).
     static func score(_ r: SearchRequest, _ a: AnalyzedQuery, pg: Bool, now: Date, sample: SearchIDFSample? = nil) -> SQLQueryString {
         guard !a.isEmpty else { return "0.0" }
         let base: SQLQueryString = pg ? "ts_rank(\(unsafeRaw: tsWeights), d.tsv, q)"
-            : "(-\(unsafeRaw: SearchFTSRanking.functionName)(search_fts, \(unsafeRaw: bm25Weights), " + (sample?.arguments ?? "NULL") + "))"
+            : "(-\(unsafeRaw: SearchFTSRanking.functionName)(search_fts, \(unsafeRaw: bm25Weights), d.doc_tokens, " + (sample?.arguments ?? "NULL") + "))"
         guard r.recency else { return base }
         // Up to ×2 for today's items, fading over about a month.
         return base + " * (1.0 + 1.0 / (1.0 + abs(\(bind: now.timeIntervalSince1970) - d.doc_date) / 2592000.0))"

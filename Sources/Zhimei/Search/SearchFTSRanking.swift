@@ -7,13 +7,17 @@ import VaporCSQLite
 /// 1,000,000 articles about a quarter of a two-word query). The engine passes counts taken on the newest rows
 /// (`SearchIDFSample`); a phrase without one is counted in full, exactly as bm25() does.
 ///
-/// `zhimei_bm25(search_fts, w_title, w_lead, w_tags, w_body, sampled_rows, hits_0, hits_1, …)`: `sampled_rows` NULL
-/// means count every phrase in full (the result is then bm25()'s); otherwise phrase i's frequency is estimated as
-/// `hits_i × rows / sampled_rows`, and a NULL `hits_i` is counted in full.
+/// `zhimei_bm25(search_fts, w_title, w_lead, w_tags, w_body, length, sampled_rows, hits_0, hits_1, …)`:
+/// - `length`: the row's length in words as FTS5 counts it (`doc_tokens`, 068), which saves a look-up in FTS5's docsize
+///   table per match; NULL reads the docsize as bm25() does;
+/// - `sampled_rows` NULL means count every phrase in full (the result is then bm25()'s); otherwise phrase i's frequency
+///   is estimated as `hits_i × rows / sampled_rows`, and a NULL `hits_i` is counted in full.
 enum SearchFTSRanking {
     static let functionName = "zhimei_bm25"
-    /// Column weights given before the sample arguments.
+    /// Column weights given first.
     static let weightCount = 4
+    /// Argument positions after the weights.
+    static let lengthArgument = weightCount, sampledRowsArgument = weightCount + 1, firstHitsArgument = weightCount + 2
 }
 
 /// Registers `zhimei_bm25` with a connection's FTS5 (from the auto-extension entry that registers the tokenizer).
@@ -58,12 +62,12 @@ private func rankState(_ api: UnsafePointer<Fts5ExtensionApi>, _ fts: OpaquePoin
     if rc == SQLITE_OK { rc = x.xColumnTotalSize?(fts, -1, &tokens) ?? SQLITE_ERROR }
     guard rc == SQLITE_OK else { return (nil, rc) }
     let n = Double(max(rows, 1))
-    let sampledArg = value(SearchFTSRanking.weightCount)
+    let sampledArg = value(SearchFTSRanking.sampledRowsArgument)
     let sampledRows = isNull(sampledArg) ? 0 : sqlite_nio_sqlite3_value_double(sampledArg)
     let phrases = Int(x.xPhraseCount?(fts) ?? 0)
     var idf: [Double] = []
     for i in 0..<phrases {
-        let hitsArg = value(SearchFTSRanking.weightCount + 1 + i)
+        let hitsArg = value(SearchFTSRanking.firstHitsArgument + i)
         var hits: Double
         if sampledRows > 0, !isNull(hitsArg) {
             hits = min(n, sqlite_nio_sqlite3_value_double(hitsArg) * n / sampledRows)
@@ -102,8 +106,13 @@ private let rankFunction: fts5_extension_function = { api, fts, ctx, nVal, args 
         state.freq[i] = f
     }
     var size: Int32 = 0
-    let sizeRC = x.xColumnSize?(fts, -1, &size) ?? SQLITE_ERROR
-    guard sizeRC == SQLITE_OK else { sqlite_nio_sqlite3_result_error_code(ctx, sizeRC); return }
+    let length = SearchFTSRanking.lengthArgument < Int(nVal) ? args?[SearchFTSRanking.lengthArgument] : nil
+    if let length, sqlite_nio_sqlite3_value_type(length) != SQLITE_NULL {
+        size = sqlite_nio_sqlite3_value_int(length)
+    } else {
+        let sizeRC = x.xColumnSize?(fts, -1, &size) ?? SQLITE_ERROR
+        guard sizeRC == SQLITE_OK else { sqlite_nio_sqlite3_result_error_code(ctx, sizeRC); return }
+    }
     let norm = k1 * (1 - b + b * Double(size) / state.avgdl)
     var score = 0.0
     for i in 0..<state.freq.count {

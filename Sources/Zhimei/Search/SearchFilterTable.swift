@@ -10,16 +10,22 @@ struct M067_SearchFilterTable: AsyncMigration {
     /// The filter columns (064's, `seq` first).
     static let columns = M064_AddSearchFilterIndex.columns
 
-    static let triggers = [
-        "CREATE TRIGGER search_filter_ai AFTER INSERT ON search_documents BEGIN INSERT INTO search_filter (\(columns)) VALUES (\(values("new"))); END",
-        // an upsert or a sync that rewrites the row keeps its seq; REPLACE covers either way
-        "CREATE TRIGGER search_filter_au AFTER UPDATE ON search_documents BEGIN DELETE FROM search_filter WHERE seq = old.seq; "
-            + "INSERT OR REPLACE INTO search_filter (\(columns)) VALUES (\(values("new"))); END",
-        "CREATE TRIGGER search_filter_ad AFTER DELETE ON search_documents BEGIN DELETE FROM search_filter WHERE seq = old.seq; END",
-    ]
+    /// The triggers that copy `columns` of every inserted, rewritten or deleted row.
+    static func triggers(_ columns: String) -> [String] {
+        let values = columns.split(separator: ",").map { "new.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+        return [
+            "CREATE TRIGGER search_filter_ai AFTER INSERT ON search_documents BEGIN INSERT INTO search_filter (\(columns)) VALUES (\(values)); END",
+            // an upsert or a sync that rewrites the row keeps its seq; the delete covers a row that would not
+            "CREATE TRIGGER search_filter_au AFTER UPDATE ON search_documents BEGIN DELETE FROM search_filter WHERE seq = old.seq; "
+                + "INSERT OR REPLACE INTO search_filter (\(columns)) VALUES (\(values)); END",
+            "CREATE TRIGGER search_filter_ad AFTER DELETE ON search_documents BEGIN DELETE FROM search_filter WHERE seq = old.seq; END",
+        ]
+    }
 
-    static func values(_ row: String) -> String {
-        columns.split(separator: ",").map { "\(row).\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+    static func dropTriggers(_ sql: any SQLDatabase) async throws {
+        for t in ["search_filter_ai", "search_filter_au", "search_filter_ad"] {
+            try await sql.raw(SQLQueryString("DROP TRIGGER IF EXISTS \(unsafeRaw: t)")).run()
+        }
     }
 
     func prepare(on db: any Database) async throws {
@@ -32,7 +38,7 @@ struct M067_SearchFilterTable: AsyncMigration {
                 language TEXT NOT NULL, updated_epoch REAL NOT NULL)
                 """).run()
             try await sql.raw(SQLQueryString("INSERT INTO search_filter (\(unsafeRaw: Self.columns)) SELECT \(unsafeRaw: Self.columns) FROM search_documents ORDER BY seq")).run()
-            for t in Self.triggers { try await sql.raw(SQLQueryString(t)).run() }
+            for t in Self.triggers(Self.columns) { try await sql.raw(SQLQueryString(t)).run() }
             try await sql.raw("DROP INDEX IF EXISTS search_documents_filter").run()
         }
     }
@@ -40,10 +46,38 @@ struct M067_SearchFilterTable: AsyncMigration {
     func revert(on db: any Database) async throws {
         guard try SearchIndex.sql(db).dialect.name != "postgresql" else { return }
         let sql = try SearchIndex.sql(db)
-        for t in ["search_filter_ai", "search_filter_au", "search_filter_ad"] {
-            try await sql.raw(SQLQueryString("DROP TRIGGER IF EXISTS \(unsafeRaw: t)")).run()
-        }
+        try await Self.dropTriggers(sql)
         try await sql.raw("DROP TABLE IF EXISTS search_filter").run()
         try await M064_AddSearchFilterIndex().prepare(on: db)
+    }
+}
+
+/// 068: each row keeps its length in words as FTS5 counts it (`doc_tokens`, `SearchAnalyzer.positions`), and on SQLite
+/// the filter table carries it, so `zhimei_bm25` takes a match's length from the row it has already joined instead of
+/// one more look-up in FTS5's docsize table per match. Rows written before have none (NULL) and are ranked with the
+/// docsize as before until they are written again (`zhimei search reindex` rewrites them all).
+struct M068_AddSearchDocumentLength: AsyncMigration {
+    static let columns = M067_SearchFilterTable.columns + ", doc_tokens"
+
+    func prepare(on db: any Database) async throws {
+        let sql = try SearchIndex.sql(db)
+        try await sql.raw("ALTER TABLE search_documents ADD COLUMN doc_tokens INTEGER").run()
+        guard sql.dialect.name != "postgresql" else { return }
+        try await db.transaction { tx in
+            let sql = try SearchIndex.sql(tx)
+            try await sql.raw("ALTER TABLE search_filter ADD COLUMN doc_tokens INTEGER").run()
+            try await M067_SearchFilterTable.dropTriggers(sql)
+            for t in M067_SearchFilterTable.triggers(Self.columns) { try await sql.raw(SQLQueryString(t)).run() }
+        }
+    }
+
+    func revert(on db: any Database) async throws {
+        let sql = try SearchIndex.sql(db)
+        if sql.dialect.name != "postgresql" {
+            try await M067_SearchFilterTable.dropTriggers(sql)
+            try await sql.raw("ALTER TABLE search_filter DROP COLUMN doc_tokens").run()
+            for t in M067_SearchFilterTable.triggers(M067_SearchFilterTable.columns) { try await sql.raw(SQLQueryString(t)).run() }
+        }
+        try await sql.raw("ALTER TABLE search_documents DROP COLUMN doc_tokens").run()
     }
 }

@@ -36,7 +36,7 @@ struct SearchIDFSample: Sendable, Equatable {
         return SearchIDFSample(rows: window, hits: hits)
     }
 
-    /// The arguments after the column weights: the window's rows and each phrase's hits (NULL: count in full).
+    /// `zhimei_bm25`'s arguments after the weights and the length: the window's rows and each phrase's hits (NULL: count in full).
     var arguments: SQLQueryString {
         ([SQLQueryString("\(literal: rows)")] + hits.map { $0.map { SQLQueryString("\(literal: $0)") } ?? "NULL" }).joined(separator: ", ")
     }

@@ -12,6 +12,8 @@ public struct IndexedRow: Sendable {
     public var tokBody: String
     /// Pinyin initials of the author names (" zxm ls ").
     public var authorInitials: String
+    /// The four fields' lengths in words, as FTS5 counts them (bm25's document length, 068).
+    public var docTokens: Int { [tokTitle, tokLead, tokTags, tokBody].reduce(0) { $0 + SearchAnalyzer.positions($1) } }
 
     /// Analyses a document (CPU only; safe to run in parallel, one scratch per task).
     public init(_ doc: SearchDocument, analyzer: SearchAnalyzer, scratch: SearchAnalyzerScratch = SearchAnalyzerScratch()) {
@@ -33,7 +35,7 @@ public enum SearchIndex {
     static let storedBodyCharacters = 30_000
 
     static let columns = ["id", "kind", "source_id", "tenant_id", "title", "lead", "body", "tags", "category", "author", "state",
-                          "channel", "language", "visibility", "link", "doc_date", "updated_epoch", "tok_title", "tok_lead", "tok_tags", "tok_body", "author_initials"]
+                          "channel", "language", "visibility", "link", "doc_date", "updated_epoch", "tok_title", "tok_lead", "tok_tags", "tok_body", "author_initials", "doc_tokens"]
 
     /// Tags stored as "|a|b|" so one tag can be matched exactly with LIKE.
     static func tagKey(_ tags: [String]) -> String {
@@ -48,7 +50,7 @@ public enum SearchIndex {
         return [d.key, d.kind, d.sourceID.uuidString.lowercased(), d.tenantID.uuidString.lowercased(), cut(d.title, 2000),
                 cut(d.lead, 4000), cut(d.body, storedBodyCharacters), tagKey(d.tags), d.category, d.author, d.state,
                 d.channel, d.language, d.visibility, d.link, d.date.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970,
-                tok(r.tokTitle), tok(r.tokLead), tok(r.tokTags), tok(r.tokBody), r.authorInitials]
+                tok(r.tokTitle), tok(r.tokLead), tok(r.tokTags), tok(r.tokBody), r.authorInitials, r.docTokens]
     }
 
     static func sql(_ db: any Database) throws -> any SQLDatabase {
@@ -58,7 +60,7 @@ public enum SearchIndex {
         return sql
     }
 
-    /// Rows per INSERT statement (22 values each). On SQLite every statement inside a transaction is a savepoint, and
+    /// Rows per INSERT statement (23 values each). On SQLite every statement inside a transaction is a savepoint, and
     /// FTS5 writes its pending postings as a new segment at each savepoint, so fewer, larger statements mean fewer
     /// segments and less merging (this build allows 250,000 parameters); PostgreSQL's protocol allows 65,535.
     static func rowsPerStatement(pg: Bool) -> Int { pg ? 1_400 : 4_000 }

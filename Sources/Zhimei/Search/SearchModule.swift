@@ -13,6 +13,7 @@ enum SearchModule {
         M065_NormalizeSearchFacets(),
         M066_ContentlessSearchFTS(),
         M067_SearchFilterTable(),
+        M068_AddSearchDocumentLength(),
     ]
 
     static func register(_ app: Application) throws {

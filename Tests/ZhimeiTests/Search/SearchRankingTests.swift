@@ -10,11 +10,12 @@ final class SearchRankingTests: XCTestCase {
         if TestApp.textDataDirectory == nil { throw XCTSkip("text data missing: run scripts/text/setup-data.sh") }
     }
 
-    /// 80 stories: every one mentions 融媒体; 演播厅 in every fourth title, 乡村振兴 in a few bodies, lengths vary.
+    /// 80 stories: every one mentions 融媒体; 演播厅 in every fourth title, 乡村振兴 in a few bodies, Latin words and numbers
+    /// in some leads, lengths vary.
     func corpus(_ tenant: UUID) -> [SearchDocument] {
         (0..<80).map { i in
             SearchTests.doc(tenant, i % 4 == 0 ? "融媒体中心启用新演播厅\(i)" : "融媒体中心报道第\(i)期",
-                            lead: i % 3 == 0 ? "演播厅今天投入使用" : "记者在现场",
+                            lead: (i % 3 == 0 ? "演播厅今天投入使用" : "记者在现场") + (i % 10 == 0 ? "，Zhimei AI 5G 报道 2026年!" : ""),
                             body: String(repeating: "融媒体记者走进乡村。", count: 1 + i % 5) + (i % 9 == 0 ? "乡村振兴取得新进展。" : ""),
                             tags: i % 2 == 0 ? ["融媒体"] : ["民生"], day: i)
         }
@@ -44,8 +45,11 @@ final class SearchRankingTests: XCTestCase {
                 let fts = try await analyzed(t, q).fts5
                 let expected = try await scores(sql, fts, "bm25(search_fts, \(SearchEngine.bm25Weights))")
                 XCTAssertFalse(expected.isEmpty, q)
-                let got = try await scores(sql, fts, "zhimei_bm25(search_fts, \(SearchEngine.bm25Weights), NULL)")
+                let got = try await scores(sql, fts, "zhimei_bm25(search_fts, \(SearchEngine.bm25Weights), NULL, NULL)")
                 XCTAssertEqual(got, expected, q)
+                // the length from the row (068) instead of FTS5's docsize: the same scores
+                let joined = try await scores(sql, fts, "zhimei_bm25(search_fts, \(SearchEngine.bm25Weights), (SELECT doc_tokens FROM search_filter WHERE seq = search_fts.rowid), NULL)")
+                XCTAssertEqual(joined, expected, q)
             }
         }
     }
@@ -70,16 +74,16 @@ final class SearchRankingTests: XCTestCase {
                 if counts.count > 1 { XCTAssertGreaterThan(Set(counts).count, 1, "\(q): the phrases' counts differ, so an order mix-up shows") }
                 let sample = SearchIDFSample(rows: rows, hits: counts)
                 let expected = try await scores(sql, a.fts5, "bm25(search_fts, \(SearchEngine.bm25Weights))")
-                let got = try await scores(sql, a.fts5, "zhimei_bm25(search_fts, \(SearchEngine.bm25Weights), \(counts.count == 0 ? "NULL" : "\(rows), " + counts.map(String.init).joined(separator: ", ")))")
+                let got = try await scores(sql, a.fts5, "zhimei_bm25(search_fts, \(SearchEngine.bm25Weights), NULL, \(counts.count == 0 ? "NULL" : "\(rows), " + counts.map(String.init).joined(separator: ", ")))")
                 XCTAssertEqual(got.count, expected.count, q)
                 for (row, s) in expected { XCTAssertEqual(got[row] ?? 0, s, accuracy: abs(s) * 1e-12, q) }
                 XCTAssertEqual(sample.hits.count, a.ftsPhrases.count)
             }
             // one phrase in 9 of 80 rows; a sample saying 1 of 40 (2 of 80) raises its IDF from log(71.5/9.5) to log(78.5/2.5)
             let fts = try await analyzed(t, "\"乡村振兴\"").fts5
-            let full = try await scores(sql, fts, "zhimei_bm25(search_fts, \(SearchEngine.bm25Weights), NULL)")
+            let full = try await scores(sql, fts, "zhimei_bm25(search_fts, \(SearchEngine.bm25Weights), NULL, NULL)")
             let counted = try await count(fts)
-            let sampled = try await scores(sql, fts, "zhimei_bm25(search_fts, \(SearchEngine.bm25Weights), 40, 1)")  // 1 of 40 → 2 of 80
+            let sampled = try await scores(sql, fts, "zhimei_bm25(search_fts, \(SearchEngine.bm25Weights), NULL, 40, 1)")  // 1 of 40 → 2 of 80
             let ratio = log((80.0 - 2 + 0.5) / 2.5) / log((80.0 - Double(counted) + 0.5) / (Double(counted) + 0.5))
             XCTAssertGreaterThan(ratio, 1.5)
             for (row, s) in full { XCTAssertEqual(sampled[row] ?? 0, s * ratio, accuracy: abs(s) * 1e-9) }

@@ -56,7 +56,7 @@ private func rankState(_ api: UnsafePointer<Fts5ExtensionApi>, _ fts: OpaquePoin
     let value = { (i: Int) -> OpaquePointer? in i < Int(nVal) ? args?[i] : nil }
     let isNull = { (v: OpaquePointer?) in v == nil || sqlite_nio_sqlite3_value_type(v) == SQLITE_NULL }
     let columns = Int(x.xColumnCount?(fts) ?? 0)
-    let weights = (0..<columns).map { c in isNull(value(c)) ? 1.0 : sqlite_nio_sqlite3_value_double(value(c)) }
+    let weights = (0..<columns).map { c in c >= SearchFTSRanking.weightCount || isNull(value(c)) ? 1.0 : sqlite_nio_sqlite3_value_double(value(c)) }
     var rows: Int64 = 0, tokens: Int64 = 0
     var rc = x.xRowCount?(fts, &rows) ?? SQLITE_ERROR
     if rc == SQLITE_OK { rc = x.xColumnTotalSize?(fts, -1, &tokens) ?? SQLITE_ERROR }
@@ -68,7 +68,7 @@ private func rankState(_ api: UnsafePointer<Fts5ExtensionApi>, _ fts: OpaquePoin
     var idf: [Double] = []
     for i in 0..<phrases {
         let hitsArg = value(SearchFTSRanking.firstHitsArgument + i)
-        var hits: Double
+        let hits: Double
         if sampledRows > 0, !isNull(hitsArg) {
             hits = min(n, sqlite_nio_sqlite3_value_double(hitsArg) * n / sampledRows)
         } else {
@@ -78,8 +78,8 @@ private func rankState(_ api: UnsafePointer<Fts5ExtensionApi>, _ fts: OpaquePoin
             hits = Double(counted)
         }
         // bm25()'s IDF, floored as it is (a phrase in more than half the rows)
-        let value = log((n - hits + 0.5) / (hits + 0.5))
-        idf.append(value <= 0 ? 1e-6 : value)
+        let weight = log((n - hits + 0.5) / (hits + 0.5))
+        idf.append(weight <= 0 ? 1e-6 : weight)
     }
     let state = SearchRankState(weights: weights, idf: idf, avgdl: Double(tokens) / n)
     rc = x.xSetAuxdata?(fts, Unmanaged.passRetained(state).toOpaque(), releaseRankState) ?? SQLITE_ERROR

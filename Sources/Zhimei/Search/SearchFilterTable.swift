@@ -4,8 +4,8 @@ import SQLKit
 /// 067 (SQLite): the columns a search filters, ranks ties and counts facets by move from the covering index of 064 into a
 /// narrow table of their own keyed by `seq` (`search_filter`), kept in step with `search_documents` by triggers. Every
 /// match of a query is looked up there by its FTS5 row id; a rowid table finds it by integer key in a shallower tree
-/// than the index, whose keys are records compared column by column (at 1,000,000 articles the lookups were about a
-/// third of a two-word query's time; docs/search.md).
+/// than the index, whose keys are records compared column by column (at 1,000,000 articles the index look-ups were
+/// ~28 % of a two-word query's CPU; docs/search.md).
 struct M067_SearchFilterTable: AsyncMigration {
     /// The filter columns (064's, `seq` first).
     static let columns = M064_AddSearchFilterIndex.columns

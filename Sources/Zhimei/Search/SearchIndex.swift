@@ -12,8 +12,9 @@ public struct IndexedRow: Sendable {
     public var tokBody: String
     /// Pinyin initials of the author names (" zxm ls ").
     public var authorInitials: String
-    /// The four fields' lengths in words, as FTS5 counts them (bm25's document length, 068).
-    public var docTokens: Int { [tokTitle, tokLead, tokTags, tokBody].reduce(0) { $0 + SearchAnalyzer.positions($1) } }
+    /// The four fields' lengths in words, as FTS5 counts them (bm25's document length, 068). Counted here, on the
+    /// analysis workers, rather than by the single writer that stores it.
+    public var docTokens: Int
 
     /// Analyses a document (CPU only; safe to run in parallel, one scratch per task).
     public init(_ doc: SearchDocument, analyzer: SearchAnalyzer, scratch: SearchAnalyzerScratch = SearchAnalyzerScratch()) {
@@ -23,6 +24,7 @@ public struct IndexedRow: Sendable {
         tokTags = analyzer.indexField(doc.tags.joined(separator: " ") + " " + doc.category, scratch: scratch)
         tokBody = analyzer.indexField(SearchIndex.cut(doc.body, SearchIndex.maxBodyCharacters), scratch: scratch)
         authorInitials = analyzer.pinyin?.field(SearchIndex.cut(doc.author, 400)) ?? ""
+        docTokens = [tokTitle, tokLead, tokTags, tokBody].reduce(0) { $0 + SearchAnalyzer.positions($1) }
     }
 }
 

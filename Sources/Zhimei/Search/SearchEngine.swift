@@ -244,7 +244,7 @@ public enum SearchEngine {
         } else {
             // Words: one pass over the matches ranks them and counts them (a window count), keeping only each match's
             // key and score; the stored text is then read for the page's rows alone.
-            // (The rank is computed in an inner query: FTS5's bm25() cannot run in the same query as a window function.)
+            // (The rank is computed in an inner query: FTS5's ranking function cannot run in the same query as a window function.)
             let order = rankOrder(r)
             let matches = rankedMatches(r, a, base, pg: pg, now: now, sample: sample)
             let best: SQLQueryString = "SELECT seq, dd, did, score, COUNT(*) OVER () AS total FROM (" + matches + ") m ORDER BY "

@@ -241,10 +241,19 @@ public enum SearchEngine {
             if hits.count >= limit || offset > 0 || r.facets {
                 total = try await sql.raw("SELECT COUNT(*) AS n " + base).first()?.decode(column: "n", as: Int.self) ?? 0
             }
+        } else if !pg {
+            // Words on SQLite: one pass over the matches counts them and keeps the best (SearchTopMatches), without
+            // writing every match to a temporary table; the stored text is then read for the page's rows alone.
+            // (`LIMIT -1` keeps the matches a subquery of their own: flattened into the aggregate, some plans made FTS5
+            // refuse its ranking function "in the requested context".)
+            let top: SQLQueryString = "SELECT \(unsafeRaw: SearchTopMatches.functionName)(\(literal: limit + offset), \(literal: r.sort == .time ? 0 : 1), "
+                + "m.score, m.dd, m.did, m.seq) AS top FROM (" + rankedMatches(r, a, base, pg: pg, now: now, sample: sample) + " LIMIT -1) m"
+            let found = SearchTopMatches.decode(try await sql.raw(top).first()?.decode(column: "top", as: String.self) ?? "0")
+            hits = try await storedHits(sql, Array(found.rows.dropFirst(offset)))
+            total = found.total
         } else {
-            // Words: one pass over the matches ranks them and counts them (a window count), keeping only each match's
-            // key and score; the stored text is then read for the page's rows alone.
-            // (The rank is computed in an inner query: FTS5's ranking function cannot run in the same query as a window function.)
+            // Words on PostgreSQL: one pass over the matches ranks them and counts them (a window count), keeping only
+            // each match's key and score; the stored text is then read for the page's rows alone.
             let order = rankOrder(r)
             let matches = rankedMatches(r, a, base, pg: pg, now: now, sample: sample)
             let best: SQLQueryString = "SELECT seq, dd, did, score, COUNT(*) OVER () AS total FROM (" + matches + ") m ORDER BY "
@@ -302,17 +311,20 @@ public enum SearchEngine {
         }
         guard combinations.count <= combinationLimit else { return nil }
         let (total, facets) = try facetSums(combinations)
+        return (try await storedHits(sql, ranked), total, facets)
+    }
+
+    /// The hits for ranked rows, in their order, with their stored text read by row number.
+    static func storedHits(_ sql: any SQLDatabase, _ ranked: [(seq: Int, score: Double)]) async throws -> [SearchHit] {
+        guard !ranked.isEmpty else { return [] }
         var bySeq: [Int: SearchHit] = [:]
-        if !ranked.isEmpty {
-            let text: SQLQueryString = "SELECT d.seq AS seq, \(unsafeRaw: selectColumns) FROM search_documents d WHERE d.seq IN (\(binds: ranked.map(\.seq)))"
-            for row in try await sql.raw(text).all() { bySeq[try row.decode(column: "seq", as: Int.self)] = try hit(row) }
-        }
-        let hits = ranked.compactMap { m -> SearchHit? in
+        let text: SQLQueryString = "SELECT d.seq AS seq, \(unsafeRaw: selectColumns) FROM search_documents d WHERE d.seq IN (\(binds: ranked.map(\.seq)))"
+        for row in try await sql.raw(text).all() { bySeq[try row.decode(column: "seq", as: Int.self)] = try hit(row) }
+        return ranked.compactMap { m -> SearchHit? in
             guard var h = bySeq[m.seq] else { return nil }
             h.score = m.score
             return h
         }
-        return (hits, total, facets)
     }
 
     /// Facet counts by their own full-text pass, as searches with facets did before `rankedWithFacets` (the bench

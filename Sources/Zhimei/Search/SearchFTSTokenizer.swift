@@ -31,8 +31,10 @@ private let searchTokenizerEntry: @convention(c) (OpaquePointer?, UnsafeMutableP
     guard let api, let create = api.pointee.xCreateTokenizer else { return SQLITE_OK }
     var tokenizer = fts5_tokenizer(xCreate: tokenizerCreate, xDelete: tokenizerDelete, xTokenize: tokenizerTokenize)
     let rc = create(api, "zhimei", nil, &tokenizer, nil)
-    // the ranking function rides on the same registration (SearchFTSRanking)
-    return rc == SQLITE_OK ? registerSearchRanking(api) : rc
+    // the ranking function (SearchFTSRanking) and the top-k aggregate (SearchTopMatches) ride on the same registration
+    guard rc == SQLITE_OK else { return rc }
+    let ranking = registerSearchRanking(api)
+    return ranking == SQLITE_OK ? registerSearchTopMatches(db) : ranking
 }
 
 private let tokenizerCreate: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafePointer<CChar>?>?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Int32 = { _, _, _, out in

@@ -379,6 +379,7 @@ final class SearchTests: XCTestCase {
                 XCTAssertEqual(one.hits.map(\.title), page.hits.map(\.title))
                 XCTAssertEqual(one.hits.map { ($0.score * 1e6).rounded() }, page.hits.map { ($0.score * 1e6).rounded() })
                 XCTAssertEqual(one.total, 12)
+                XCTAssertEqual(page.total, 12, "the page's total, past the end too: \(sort) \(offset)")
                 XCTAssertEqual(line(one.facets), line(onePass))
                 r.facets = true
                 let viaRun = try await SearchEngine.run(r, analyzed: a, visibility: .everything(["story", "lead"]), on: t.db)

@@ -214,6 +214,9 @@ public enum SearchEngine {
         }
     }
 
+    /// The largest page and the largest offset a search serves (larger requests are clamped).
+    static let largestPage = 200, largestOffset = 100_000
+
     /// Page cache of a connection that has run a search (KiB).
     static let searchCacheKiB = 262_144
 
@@ -225,7 +228,7 @@ public enum SearchEngine {
         guard !(hadText && a.isEmpty), let base = fromWhere(r, a, visibility: visibility, pg: pg) else {
             return SearchOutcome(hits: [], total: 0, facets: [:], highlight: [])
         }
-        let limit = max(1, min(r.limit, 200)), offset = max(0, min(r.offset, 100_000))
+        let limit = max(1, min(r.limit, largestPage)), offset = max(0, min(r.offset, largestOffset))
         let sample = pg || a.isEmpty ? nil : try await SearchIDFSample.take(sql, phrases: a.ftsPhrases)
         let hits: [SearchHit]
         var total: Int

@@ -6,8 +6,8 @@ import VaporCSQLite
 /// (融媒体\u{1}融媒\u{1}媒体 中心). Words take consecutive positions; sub-words take their word's position
 /// (`FTS5_TOKEN_COLOCATED`), so the phrase "媒体 中心" matches 融媒体 中心 and sub-words do not lengthen the document.
 enum SearchFTSTokenizer {
-    /// Whether the tokenizer (and `zhimei_bm25`, SearchFTSRanking) is registered on every SQLite connection the process
-    /// opens from now on (done once).
+    /// Whether the tokenizer (with `zhimei_bm25`, SearchFTSRanking, and `zhimei_top`, SearchTopMatches) is registered
+    /// on every SQLite connection the process opens from now on (done once).
     static let registered: Bool = {
         sqlite_nio_sqlite3_auto_extension(unsafeBitCast(searchTokenizerEntry, to: (@convention(c) () -> Void).self)) == SQLITE_OK
     }()

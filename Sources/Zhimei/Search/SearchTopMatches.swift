@@ -12,7 +12,7 @@ import VaporCSQLite
 enum SearchTopMatches {
     static let functionName = "zhimei_top"
     /// Largest k accepted (the engine's largest offset plus its largest page); a bigger k is clamped.
-    static let maximumK = 100_200
+    static let maximumK = SearchEngine.largestOffset + SearchEngine.largestPage
 
     /// The total and the kept rows, decoded from the aggregate's text.
     static func decode(_ text: String) -> (total: Int, rows: [(seq: Int, score: Double)]) {

@@ -64,6 +64,7 @@ public struct SearchBulkLoad: Sendable {
             let automerge = try await SearchBulkLoad.automerge(sql)
             try await SearchBulkLoad.setAutomerge(SearchBulkLoad.bulkAutomerge, sql)
             func restore() async {
+                try? await SearchDocValues.prune(sql)
                 try? await SearchBulkLoad.setAutomerge(automerge, sql)
                 for (name, value) in saved {
                     try? await sql.raw(SQLQueryString("PRAGMA \(unsafeRaw: name)=\(unsafeRaw: String(value))")).run()

@@ -175,13 +175,19 @@ public enum SearchEngine {
     /// type (published without stories) or by channel. Applied in the shared WHERE, so the page, the total and the
     /// facets agree.
     static func collapsedPublished(_ r: SearchRequest, visibility: SearchVisibility) -> SQLQueryString? {
+        guard let hidden = hiddenPublished(r, visibility: visibility) else { return nil }
+        guard let ids = hidden.tenants else { return "d.kind <> \(bind: hidden.kind)" }
+        return "NOT (d.kind = \(bind: hidden.kind) AND d.tenant_id IN (\(binds: ids.map { $0.uuidString.lowercased() }.sorted())))"
+    }
+
+    /// The published documents `collapsedPublished` leaves out: their kind and the tenants (nil: every tenant).
+    static func hiddenPublished(_ r: SearchRequest, visibility: SearchVisibility) -> (kind: String, tenants: [UUID]?)? {
         let published = PublishedSearchSource.kindName, story = BuiltInSearchSources.story.kind
         guard !(r.kinds.contains(published) && !r.kinds.contains(story)), r.channels.isEmpty, visibility.byKind[published] != nil,
               let stories = visibility.byKind[story] else { return nil }
         switch stories {
-        case .all: return "d.kind <> \(bind: published)"
-        case .only(let ids) where !ids.isEmpty:
-            return "NOT (d.kind = \(bind: published) AND d.tenant_id IN (\(binds: ids.map { $0.uuidString.lowercased() }.sorted())))"
+        case .all: return (published, nil)
+        case .only(let ids) where !ids.isEmpty: return (published, Array(ids))
         case .only: return nil
         }
     }
@@ -198,8 +204,10 @@ public enum SearchEngine {
     }
 
     /// Runs a search: one page of hits, the total and (optionally) facet counts.
-    public static func run(_ r: SearchRequest, analyzed a: AnalyzedQuery, visibility: SearchVisibility, on db: any Database, now: Date = Date()) async throws -> SearchOutcome {
-        try await onSearchConnection(db) { conn in try await search(r, analyzed: a, visibility: visibility, on: conn, now: now) }
+    /// `docValues` false joins the filter table even where the in-memory values could serve (the bench compares both).
+    public static func run(_ r: SearchRequest, analyzed a: AnalyzedQuery, visibility: SearchVisibility, on db: any Database, now: Date = Date(),
+                           docValues: Bool = true) async throws -> SearchOutcome {
+        try await onSearchConnection(db) { conn in try await search(r, analyzed: a, visibility: visibility, on: conn, now: now, docValues: docValues) }
     }
 
     /// Runs `body` on a connection set up for searching. On SQLite that is one pooled connection with a large page
@@ -220,7 +228,8 @@ public enum SearchEngine {
     /// Page cache of a connection that has run a search (KiB).
     static let searchCacheKiB = 262_144
 
-    static func search(_ r: SearchRequest, analyzed a: AnalyzedQuery, visibility: SearchVisibility, on db: any Database, now: Date) async throws -> SearchOutcome {
+    static func search(_ r: SearchRequest, analyzed a: AnalyzedQuery, visibility: SearchVisibility, on db: any Database, now: Date,
+                       docValues: Bool = true) async throws -> SearchOutcome {
         let sql = try SearchIndex.sql(db)
         let pg = sql.dialect.name == "postgresql"
         // A query that had words but none survived analysis (only punctuation, only exclusions) matches nothing.
@@ -249,11 +258,26 @@ public enum SearchEngine {
             // writing every match to a temporary table; the stored text is then read for the page's rows alone.
             // (`LIMIT -1` keeps the matches a subquery of their own: flattened into the aggregate, some plans made FTS5
             // refuse its ranking function "in the requested context".)
+            // Where it can, the matches are filtered and ranked with the filter table's values in memory
+            // (SearchDocValues), read in the same transaction as the matches so that both are of one state.
             let top: SQLQueryString = "SELECT \(unsafeRaw: SearchTopMatches.functionName)(\(literal: limit + offset), \(literal: r.sort == .time ? 0 : 1), "
                 + "m.score, m.dd, m.did, m.seq) AS top FROM (" + rankedMatches(r, a, base, pg: pg, now: now, sample: sample) + " LIMIT -1) m"
-            let found = SearchTopMatches.decode(try await sql.raw(top).first()?.decode(column: "top", as: String.self) ?? "0")
-            hits = try await storedHits(sql, Array(found.rows.dropFirst(offset)))
-            total = found.total
+            let page = try await db.transaction { tx -> (hits: [SearchHit], total: Int) in
+                let sql = try SearchIndex.sql(tx)
+                var text: String?
+                // (an index without the change log, 069, or any failure to read the values: the join serves)
+                if docValues, servedByDocValues(r, a), let snapshot = (try? await SearchDocValues.snapshot(sql)) ?? nil {
+                    let handle = SearchDocHandles.register(SearchDocQuery(snapshot, SearchDocFilter(r, visibility: visibility, codes: snapshot.codes)))
+                    defer { SearchDocHandles.release(handle) }
+                    SearchDocValues.searchesServed.withLockedValue { $0 += 1 }
+                    text = try await sql.raw(topFromDocValues(handle: handle, r, a, sample: sample, k: limit + offset)).first()?.decode(column: "top", as: String.self)
+                } else {
+                    text = try await sql.raw(top).first()?.decode(column: "top", as: String.self)
+                }
+                let found = SearchTopMatches.decode(text ?? "0")
+                return (try await storedHits(sql, Array(found.rows.dropFirst(offset))), found.total)
+            }
+            (hits, total) = page
         } else {
             // Words on PostgreSQL: one pass over the matches ranks them and counts them (a window count), keeping only
             // each match's key and score; the stored text is then read for the page's rows alone.
@@ -274,6 +298,23 @@ public enum SearchEngine {
         }
         if facets == nil, r.facets { facets = try await facetCounts(sql, base) }
         return SearchOutcome(hits: hits, total: total, facets: facets ?? [:], highlight: a.highlightTokens)
+    }
+
+    /// Whether a search can filter and rank with the in-memory filter values: words, and no condition they lack (tags
+    /// and authors are in the full row; the recency boost is written with the joined row's date).
+    static func servedByDocValues(_ r: SearchRequest, _ a: AnalyzedQuery) -> Bool {
+        !a.isEmpty && r.tags.isEmpty && r.authors.isEmpty && a.authors.isEmpty && !r.recency
+    }
+
+    /// `zhimei_top_docs` over the full-text matches the handle's filter keeps, ranked by `zhimei_bm25` with each row's
+    /// length from the snapshot: no table but the full-text index is read per match.
+    static func topFromDocValues(handle: Int64, _ r: SearchRequest, _ a: AnalyzedQuery, sample: SearchIDFSample?, k: Int) -> SQLQueryString {
+        let h = Int(handle)
+        let score: SQLQueryString = "(-\(unsafeRaw: SearchFTSRanking.functionName)(search_fts, \(unsafeRaw: bm25Weights), "
+            + "\(unsafeRaw: SearchDocQuery.lengthFunctionName)(\(literal: h), search_fts.rowid), " + (sample?.arguments ?? "NULL") + "))"
+        return "SELECT \(unsafeRaw: SearchTopMatches.docsFunctionName)(\(literal: h), \(literal: k), \(literal: r.sort == .time ? 0 : 1), m.score, m.seq) AS top "
+            + "FROM (SELECT search_fts.rowid AS seq, " + score + " AS score FROM search_fts WHERE search_fts MATCH \(bind: a.fts5) "
+            + "AND \(unsafeRaw: SearchDocQuery.keepFunctionName)(\(literal: h), search_fts.rowid) LIMIT -1) m"
     }
 
     /// Every match with its row number, date, key and score (the aliases `rankOrder` sorts by), and its facet values.

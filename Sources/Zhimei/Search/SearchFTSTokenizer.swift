@@ -6,7 +6,8 @@ import VaporCSQLite
 /// (融媒体\u{1}融媒\u{1}媒体 中心). Words take consecutive positions; sub-words take their word's position
 /// (`FTS5_TOKEN_COLOCATED`), so the phrase "媒体 中心" matches 融媒体 中心 and sub-words do not lengthen the document.
 enum SearchFTSTokenizer {
-    /// Whether the tokenizer (with `zhimei_bm25`, SearchFTSRanking, and `zhimei_top`, SearchTopMatches) is registered
+    /// Whether the tokenizer (with `zhimei_bm25`, SearchFTSRanking, `zhimei_top` and `zhimei_top_docs`, SearchTopMatches,
+    /// `zhimei_doc_values_load`, SearchDocValues, `zhimei_doc_keep` and `zhimei_doc_tokens`, SearchDocFilter) is registered
     /// on every SQLite connection the process opens from now on (done once).
     static let registered: Bool = {
         sqlite_nio_sqlite3_auto_extension(unsafeBitCast(searchTokenizerEntry, to: (@convention(c) () -> Void).self)) == SQLITE_OK
@@ -33,8 +34,12 @@ private let searchTokenizerEntry: @convention(c) (OpaquePointer?, UnsafeMutableP
     let rc = create(api, "zhimei", nil, &tokenizer, nil)
     // the ranking function (SearchFTSRanking) and the top-k aggregate (SearchTopMatches) ride on the same registration
     guard rc == SQLITE_OK else { return rc }
-    let ranking = registerSearchRanking(api)
-    return ranking == SQLITE_OK ? registerSearchTopMatches(db) : ranking
+    // and the in-memory filter values' functions (SearchDocValues, SearchDocFilter)
+    for register in [{ registerSearchRanking(api) }, { registerSearchTopMatches(db) }, { registerSearchDocValues(db) }, { registerSearchDocFilter(db) }] {
+        let rc = register()
+        guard rc == SQLITE_OK else { return rc }
+    }
+    return SQLITE_OK
 }
 
 private let tokenizerCreate: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafePointer<CChar>?>?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Int32 = { _, _, _, out in

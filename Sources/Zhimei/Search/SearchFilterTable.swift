@@ -1,3 +1,4 @@
+import Foundation
 import Fluent
 import SQLKit
 
@@ -79,5 +80,33 @@ struct M068_AddSearchDocumentLength: AsyncMigration {
             for t in M067_SearchFilterTable.triggers(M067_SearchFilterTable.columns) { try await sql.raw(SQLQueryString(t)).run() }
         }
         try await sql.raw("ALTER TABLE search_documents DROP COLUMN doc_tokens").run()
+    }
+}
+
+/// 069 (SQLite): a log of the filter table's rewritten and deleted rows (`search_filter_changes`), so that the values
+/// searches keep in memory (SearchDocValues) can catch up with the rows changed since their version instead of being
+/// read again; new rows need no entry (they take the next seq). `search_filter_epoch` holds a random token that tells
+/// this database from another at the same path.
+struct M069_SearchFilterChanges: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        guard try SearchIndex.sql(db).dialect.name != "postgresql" else { return }
+        try await db.transaction { tx in
+            let sql = try SearchIndex.sql(tx)
+            try await sql.raw("CREATE TABLE search_filter_changes (change INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL)").run()
+            try await sql.raw("CREATE TABLE search_filter_epoch (token TEXT NOT NULL)").run()
+            try await sql.raw("INSERT INTO search_filter_epoch (token) VALUES (\(bind: UUID().uuidString.lowercased()))").run()
+            try await sql.raw("CREATE TRIGGER search_filter_changes_ad AFTER DELETE ON search_filter BEGIN INSERT INTO search_filter_changes (seq) VALUES (old.seq); END").run()
+            try await sql.raw("CREATE TRIGGER search_filter_changes_au AFTER UPDATE ON search_filter BEGIN INSERT INTO search_filter_changes (seq) VALUES (old.seq); "
+                + "INSERT INTO search_filter_changes (seq) VALUES (new.seq); END").run()
+        }
+    }
+
+    func revert(on db: any Database) async throws {
+        guard try SearchIndex.sql(db).dialect.name != "postgresql" else { return }
+        let sql = try SearchIndex.sql(db)
+        for statement in ["DROP TRIGGER IF EXISTS search_filter_changes_ad", "DROP TRIGGER IF EXISTS search_filter_changes_au",
+                          "DROP TABLE IF EXISTS search_filter_changes", "DROP TABLE IF EXISTS search_filter_epoch"] {
+            try await sql.raw(SQLQueryString(statement)).run()
+        }
     }
 }

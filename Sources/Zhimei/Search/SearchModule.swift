@@ -14,6 +14,7 @@ enum SearchModule {
         M066_ContentlessSearchFTS(),
         M067_SearchFilterTable(),
         M068_AddSearchDocumentLength(),
+        M069_SearchFilterChanges(),
     ]
 
     static func register(_ app: Application) throws {

@@ -55,6 +55,8 @@ public enum SearchService {
             row.syncedAt = Date()
             try await row.save(on: db)
         }
+        // The in-memory filter values catch up from the change log; keep it to its newest entries.
+        if written > 0 { try await SearchDocValues.prune(try SearchIndex.sql(db)) }
         return written
     }
 
@@ -177,6 +179,8 @@ public enum SearchService {
             let started = Date()
             let n = try await sync(app: ctx.application, on: ctx.db)
             let alerts = try await SavedSearchService.runAlerts(app: ctx.application, on: ctx.db, now: started)
+            // searches then find the in-memory filter values current (SearchDocValues)
+            try await SearchDocValues.warm(ctx.application)
             try await scheduleSync(on: ctx.db)
             return "\(n) indexed, \(alerts) alerts"
         }

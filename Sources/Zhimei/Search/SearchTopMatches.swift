@@ -9,8 +9,11 @@ import VaporCSQLite
 /// The order is the engine's (`SearchEngine.rankOrder`): score descending (unless `by_score` is 0, sorting by time),
 /// then date descending, then id ascending (byte order, as SQLite's BINARY collation). The result is text:
 /// `total` on the first line, then one `seq score` line per kept row, best first.
+///
+/// `zhimei_top_docs(handle, k, by_score, score, seq)` is the same with each row's date and key taken from the handle's
+/// snapshot of the filter table's values (SearchDocValues) instead of from a joined row.
 enum SearchTopMatches {
-    static let functionName = "zhimei_top"
+    static let functionName = "zhimei_top", docsFunctionName = "zhimei_top_docs"
     /// Largest k accepted (the engine's largest offset plus its largest page); a bigger k is clamped.
     static let maximumK = SearchEngine.largestOffset + SearchEngine.largestPage
 
@@ -30,8 +33,10 @@ enum SearchTopMatches {
 
 /// Registers `zhimei_top` on a connection (from the auto-extension entry that registers the tokenizer).
 func registerSearchTopMatches(_ db: OpaquePointer) -> Int32 {
-    sqlite_nio_sqlite3_create_function_v2(db, SearchTopMatches.functionName, 6, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
-                                          nil, topStep, topFinal, nil)
+    let top = sqlite_nio_sqlite3_create_function_v2(db, SearchTopMatches.functionName, 6, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
+                                                    nil, topStep, topFinal, nil)
+    guard top == SQLITE_OK else { return top }
+    return sqlite_nio_sqlite3_create_function_v2(db, SearchTopMatches.docsFunctionName, 5, SQLITE_UTF8, nil, nil, docsTopStep, topFinal, nil)
 }
 
 /// One kept match.
@@ -49,9 +54,26 @@ private final class TopMatchesState {
     let k: Int
     var count: Int64 = 0
     var heap: [TopMatch] = []
+    /// Where `zhimei_top_docs` reads dates and keys.
+    var docs: SearchDocQuery?
     init(k: Int) {
         self.k = k
         heap.reserveCapacity(min(k, 1024))
+    }
+
+    /// Counts a match and keeps it if it ranks among the best k; `id` is read only when needed.
+    func offer(key: Double, score: Double, date: Double, seq: Int64, id: () -> [UInt8]) {
+        count += 1
+        guard k > 0 else { return }
+        if heap.count < k {
+            push(TopMatch(key: key, score: score, date: date, id: id(), seq: seq))
+            return
+        }
+        // Most matches rank below the worst kept one on score or date alone: the id is read only on a tie.
+        let worst = heap[0]
+        if key < worst.key || (key == worst.key && date < worst.date) { return }
+        let m = TopMatch(key: key, score: score, date: date, id: id(), seq: seq)
+        if Self.better(m, worst) { replaceWorst(m) }
     }
 
     /// Whether `a` ranks before `b`.
@@ -94,35 +116,42 @@ private func idBytes(_ v: OpaquePointer?) -> [UInt8] {
     return Array(UnsafeBufferPointer(start: p, count: n))
 }
 
+/// The aggregate's state, made at its first row (k from argument `kArgument`).
+private func topState(_ ctx: OpaquePointer?, _ args: UnsafeMutablePointer<OpaquePointer?>, kArgument: Int) -> TopMatchesState? {
+    guard let slot = sqlite_nio_sqlite3_aggregate_context(ctx, Int32(MemoryLayout<UnsafeMutableRawPointer?>.size)) else { return nil }
+    let box = slot.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+    if let p = box.pointee { return Unmanaged<TopMatchesState>.fromOpaque(p).takeUnretainedValue() }
+    let k = Int(max(0, min(Int64(SearchTopMatches.maximumK), sqlite_nio_sqlite3_value_int64(args[kArgument]))))
+    let state = TopMatchesState(k: k)
+    box.pointee = Unmanaged.passRetained(state).toOpaque()
+    return state
+}
+
 private let topStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { ctx, n, args in
-    guard let args, n == 6, let slot = sqlite_nio_sqlite3_aggregate_context(ctx, Int32(MemoryLayout<UnsafeMutableRawPointer?>.size)) else {
+    guard let args, n == 6, let state = topState(ctx, args, kArgument: 0) else {
         sqlite_nio_sqlite3_result_error_nomem(ctx)
         return
     }
-    let box = slot.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-    let state: TopMatchesState
-    if let p = box.pointee {
-        state = Unmanaged<TopMatchesState>.fromOpaque(p).takeUnretainedValue()
-    } else {
-        let k = Int(max(0, min(Int64(SearchTopMatches.maximumK), sqlite_nio_sqlite3_value_int64(args[0]))))
-        state = TopMatchesState(k: k)
-        box.pointee = Unmanaged.passRetained(state).toOpaque()
-    }
-    state.count += 1
-    guard state.k > 0 else { return }
     let score = sqlite_nio_sqlite3_value_type(args[2]) == SQLITE_NULL ? 0 : sqlite_nio_sqlite3_value_double(args[2])
     let key = sqlite_nio_sqlite3_value_int(args[1]) != 0 ? score : 0
-    let date = sqlite_nio_sqlite3_value_double(args[3])
-    let seq = sqlite_nio_sqlite3_value_int64(args[5])
-    if state.heap.count < state.k {
-        state.push(TopMatch(key: key, score: score, date: date, id: idBytes(args[4]), seq: seq))
+    state.offer(key: key, score: score, date: sqlite_nio_sqlite3_value_double(args[3]), seq: sqlite_nio_sqlite3_value_int64(args[5])) { idBytes(args[4]) }
+}
+
+/// `zhimei_top_docs(handle, k, by_score, score, seq)`.
+private let docsTopStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { ctx, n, args in
+    guard let args, n == 5, let state = topState(ctx, args, kArgument: 1) else {
+        sqlite_nio_sqlite3_result_error_nomem(ctx)
         return
     }
-    // Most matches rank below the worst kept one on score or date alone: the id is read only on a tie.
-    let worst = state.heap[0]
-    if key < worst.key || (key == worst.key && date < worst.date) { return }
-    let m = TopMatch(key: key, score: score, date: date, id: idBytes(args[4]), seq: seq)
-    if TopMatchesState.better(m, worst) { state.replaceWorst(m) }
+    if state.docs == nil { state.docs = SearchDocHandles.object(sqlite_nio_sqlite3_value_int64(args[0]), as: SearchDocQuery.self) }
+    guard let docs = state.docs else {
+        sqlite_nio_sqlite3_result_error(ctx, "zhimei_top_docs: unknown handle", -1)
+        return
+    }
+    let seq = sqlite_nio_sqlite3_value_int64(args[4])
+    let score = sqlite_nio_sqlite3_value_type(args[3]) == SQLITE_NULL ? 0 : sqlite_nio_sqlite3_value_double(args[3])
+    let key = sqlite_nio_sqlite3_value_int(args[2]) != 0 ? score : 0
+    state.offer(key: key, score: score, date: docs.snapshot.value(seq)?.date ?? 0, seq: seq) { docs.snapshot.id(seq) }
 }
 
 private let topFinal: @convention(c) (OpaquePointer?) -> Void = { ctx in

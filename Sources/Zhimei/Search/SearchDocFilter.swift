@@ -100,9 +100,12 @@ final class SearchDocFilter: @unchecked Sendable {
 final class SearchDocQuery: @unchecked Sendable {
     let snapshot: SearchDocValuesSnapshot
     let filter: SearchDocFilter
-    init(_ snapshot: SearchDocValuesSnapshot, _ filter: SearchDocFilter) {
+    /// Whether `zhimei_top_docs` also counts the kept rows' facet values.
+    let countsFacets: Bool
+    init(_ snapshot: SearchDocValuesSnapshot, _ filter: SearchDocFilter, countsFacets: Bool = false) {
         self.snapshot = snapshot
         self.filter = filter
+        self.countsFacets = countsFacets
     }
 
     /// Whether `seq` is a result.

@@ -54,12 +54,16 @@ enum SearchDocValues {
             (SELECT token FROM search_filter_epoch LIMIT 1) AS token, \
             (SELECT seq FROM sqlite_sequence WHERE name = 'search_filter_changes') AS change, \
             (SELECT MIN(change) FROM search_filter_changes) AS oldest, \
-            (SELECT MAX(seq) FROM search_filter) AS max_seq
+            (SELECT MAX(seq) FROM search_filter) AS max_seq, (SELECT schema_version FROM pragma_schema_version) AS schema, \
+            (SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (\(binds: M069_SearchFilterChanges.triggerNames))) AS triggers
             """).first()
-        guard let row, let file = try row.decode(column: "file", as: String?.self), !file.isEmpty,
+        // without the log's triggers (a filter table made anew without them) changes would go unseen: join instead
+        guard let row, try row.decode(column: "triggers", as: Int.self) == M069_SearchFilterChanges.triggerNames.count,
+              let file = try row.decode(column: "file", as: String?.self), !file.isEmpty,
               let token = try row.decode(column: "token", as: String?.self) else { return nil }
         let version = SearchDocValuesVersion(change: try row.decode(column: "change", as: Int64?.self) ?? 0,
-                                             maxSeq: try row.decode(column: "max_seq", as: Int64?.self) ?? 0)
+                                             maxSeq: try row.decode(column: "max_seq", as: Int64?.self) ?? 0,
+                                             schema: try row.decode(column: "schema", as: Int64?.self) ?? 0)
         guard version.maxSeq < largestSeq else { return nil }
         let oldest = try row.decode(column: "oldest", as: Int64?.self)
         let store = store(for: file + "\n" + token)
@@ -117,10 +121,13 @@ enum SearchDocValues {
     static let loadFunctionName = "zhimei_doc_values_load"
 }
 
-/// The state of the filter table a snapshot holds: the last change logged and the largest seq.
+/// The state of the filter table a snapshot holds: the last change logged, the largest seq and the schema's version
+/// (a table made anew or altered — in a migration — changes rows without the log, so a snapshot of another schema is
+/// never used or caught up).
 struct SearchDocValuesVersion: Equatable, Sendable {
     var change: Int64
     var maxSeq: Int64
+    var schema: Int64 = 0
 }
 
 /// One database's snapshots, newest last.
@@ -140,6 +147,10 @@ final class SearchDocValuesStore: @unchecked Sendable {
     /// (rows added since have no postings in that transaction, so they are never asked for).
     func plan(for version: SearchDocValuesVersion, oldestLogged: Int64?) -> Plan {
         lock.withLock {
+            if snapshots.contains(where: { $0.version.schema != version.schema }) {
+                // another schema: what was kept is of no use (rebuilt below)
+                snapshots.removeAll { $0.version.schema != version.schema }
+            }
             if let same = snapshots.last(where: { $0.version.change == version.change && $0.version.maxSeq >= version.maxSeq }) {
                 return .use(same)
             }
@@ -212,7 +223,12 @@ final class SearchDocChunk: @unchecked Sendable {
 /// Interned strings: the same bytes always get the same code (byte equality, as SQLite compares text).
 struct SearchDocCodes {
     private var buckets: [UInt64: [(bytes: [UInt8], code: UInt32)]] = [:]
-    private(set) var count: UInt32 = 0
+    /// Each code's bytes (code 0: none).
+    private var strings: [[UInt8]] = [[]]
+    var count: UInt32 { UInt32(strings.count - 1) }
+
+    /// The text of `code`.
+    func string(_ code: UInt32) -> String { String(decoding: Int(code) < strings.count ? strings[Int(code)] : [], as: UTF8.self) }
 
     static func hash(_ p: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -233,8 +249,8 @@ struct SearchDocCodes {
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         let h = Self.hash(bytes)
         if let found = buckets[h]?.first(where: { $0.bytes.elementsEqual(bytes) }) { return found.code }
-        count += 1
-        buckets[h, default: []].append((Array(bytes), count))
+        strings.append(Array(bytes))
+        buckets[h, default: []].append((strings[strings.count - 1], count))
         return count
     }
 }

@@ -242,7 +242,10 @@ public enum SearchEngine {
         let hits: [SearchHit]
         var total: Int
         var facets: [String: [(String, Int)]]?
-        if !a.isEmpty, r.facets, let one = try await rankedWithFacets(sql, r, a, base, pg: pg, now: now, sample: sample, limit: limit, offset: offset) {
+        if !pg, docValues, servedByDocValues(r, a),
+           let found = try await searchWithDocValues(db, r, a, visibility: visibility, sample: sample, limit: limit, offset: offset) {
+            (hits, total, facets) = (found.hits, found.total, r.facets ? found.facets : nil)
+        } else if !a.isEmpty, r.facets, let one = try await rankedWithFacets(sql, r, a, base, pg: pg, now: now, sample: sample, limit: limit, offset: offset) {
             (hits, total, facets) = (one.hits, one.total, one.facets)
         } else if a.isEmpty {
             // No words: newest first from the date index; the total by a separate count.
@@ -258,26 +261,11 @@ public enum SearchEngine {
             // writing every match to a temporary table; the stored text is then read for the page's rows alone.
             // (`LIMIT -1` keeps the matches a subquery of their own: flattened into the aggregate, some plans made FTS5
             // refuse its ranking function "in the requested context".)
-            // Where it can, the matches are filtered and ranked with the filter table's values in memory
-            // (SearchDocValues), read in the same transaction as the matches so that both are of one state.
             let top: SQLQueryString = "SELECT \(unsafeRaw: SearchTopMatches.functionName)(\(literal: limit + offset), \(literal: r.sort == .time ? 0 : 1), "
                 + "m.score, m.dd, m.did, m.seq) AS top FROM (" + rankedMatches(r, a, base, pg: pg, now: now, sample: sample) + " LIMIT -1) m"
-            let page = try await db.transaction { tx -> (hits: [SearchHit], total: Int) in
-                let sql = try SearchIndex.sql(tx)
-                var text: String?
-                // (an index without the change log, 069, or any failure to read the values: the join serves)
-                if docValues, servedByDocValues(r, a), let snapshot = (try? await SearchDocValues.snapshot(sql)) ?? nil {
-                    let handle = SearchDocHandles.register(SearchDocQuery(snapshot, SearchDocFilter(r, visibility: visibility, codes: snapshot.codes)))
-                    defer { SearchDocHandles.release(handle) }
-                    SearchDocValues.searchesServed.withLockedValue { $0 += 1 }
-                    text = try await sql.raw(topFromDocValues(handle: handle, r, a, sample: sample, k: limit + offset)).first()?.decode(column: "top", as: String.self)
-                } else {
-                    text = try await sql.raw(top).first()?.decode(column: "top", as: String.self)
-                }
-                let found = SearchTopMatches.decode(text ?? "0")
-                return (try await storedHits(sql, Array(found.rows.dropFirst(offset))), found.total)
-            }
-            (hits, total) = page
+            let found = SearchTopMatches.decode(try await sql.raw(top).first()?.decode(column: "top", as: String.self) ?? "0")
+            hits = try await storedHits(sql, Array(found.rows.dropFirst(offset)))
+            total = found.total
         } else {
             // Words on PostgreSQL: one pass over the matches ranks them and counts them (a window count), keeping only
             // each match's key and score; the stored text is then read for the page's rows alone.
@@ -298,6 +286,28 @@ public enum SearchEngine {
         }
         if facets == nil, r.facets { facets = try await facetCounts(sql, base) }
         return SearchOutcome(hits: hits, total: total, facets: facets ?? [:], highlight: a.highlightTokens)
+    }
+
+    /// A page, the total and the facet counts from the in-memory filter values (SearchDocValues) and the full-text
+    /// index alone, read in one transaction so that the values are those of the rows the match sees; nil when no
+    /// snapshot serves that transaction (the caller joins the filter table). Facets are counted in the same pass.
+    static func searchWithDocValues(_ db: any Database, _ r: SearchRequest, _ a: AnalyzedQuery, visibility: SearchVisibility,
+                                    sample: SearchIDFSample?, limit: Int, offset: Int) async throws
+        -> (hits: [SearchHit], total: Int, facets: [String: [(value: String, count: Int)]])? {
+        try await db.transaction { tx in
+            let sql = try SearchIndex.sql(tx)
+            // an index without the change log (069), or any failure to read the values: the join serves
+            guard let snapshot = (try? await SearchDocValues.snapshot(sql)) ?? nil else { return nil }
+            let query = SearchDocQuery(snapshot, SearchDocFilter(r, visibility: visibility, codes: snapshot.codes), countsFacets: r.facets)
+            let handle = SearchDocHandles.register(query)
+            defer { SearchDocHandles.release(handle) }
+            SearchDocValues.searchesServed.withLockedValue { $0 += 1 }
+            let text = try await sql.raw(topFromDocValues(handle: handle, r, a, sample: sample, k: limit + offset)).first()?
+                .decode(column: "top", as: String.self) ?? "0"
+            let found = SearchTopMatches.decode(text)
+            let hits = try await storedHits(sql, Array(found.rows.dropFirst(offset)))
+            return (hits, found.total, r.facets ? SearchTopMatches.decodeFacets(text, codes: snapshot.codes) : [:])
+        }
     }
 
     /// Whether a search can filter and rank with the in-memory filter values: words, and no condition they lack (tags
@@ -406,11 +416,16 @@ public enum SearchEngine {
             total += n
             for field in facetFields { sums[field]![try row.decode(column: field, as: String.self), default: 0] += n }
         }
+        return (total, facetLists(sums))
+    }
+
+    /// Each facet field's counts by value as the results list them: by facet name, most first, then by value, at most 50.
+    static func facetLists(_ sums: [String: [String: Int]]) -> [String: [(value: String, count: Int)]] {
         var out: [String: [(value: String, count: Int)]] = [:]
         for field in facetFields {
             out[facetName(field)] = (sums[field] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(50).map { ($0.key, $0.value) }
         }
-        return (total, out)
+        return out
     }
 
     /// A facet field's name in results ("kind" is "type", "tenant_id" is "tenant").

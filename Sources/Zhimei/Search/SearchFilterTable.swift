@@ -41,6 +41,10 @@ struct M067_SearchFilterTable: AsyncMigration {
             try await sql.raw(SQLQueryString("INSERT INTO search_filter (\(unsafeRaw: Self.columns)) SELECT \(unsafeRaw: Self.columns) FROM search_documents ORDER BY seq")).run()
             for t in Self.triggers(Self.columns) { try await sql.raw(SQLQueryString(t)).run() }
             try await sql.raw("DROP INDEX IF EXISTS search_documents_filter").run()
+            // the change log's triggers went with a table made before (069 and later)
+            if try await sql.raw("SELECT 1 AS n FROM sqlite_master WHERE type = 'table' AND name = 'search_filter_changes'").first() != nil {
+                try await M069_SearchFilterChanges.createTriggers(sql)
+            }
         }
     }
 
@@ -95,17 +99,24 @@ struct M069_SearchFilterChanges: AsyncMigration {
             try await sql.raw("CREATE TABLE search_filter_changes (change INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL)").run()
             try await sql.raw("CREATE TABLE search_filter_epoch (token TEXT NOT NULL)").run()
             try await sql.raw("INSERT INTO search_filter_epoch (token) VALUES (\(bind: UUID().uuidString.lowercased()))").run()
-            try await sql.raw("CREATE TRIGGER search_filter_changes_ad AFTER DELETE ON search_filter BEGIN INSERT INTO search_filter_changes (seq) VALUES (old.seq); END").run()
-            try await sql.raw("CREATE TRIGGER search_filter_changes_au AFTER UPDATE ON search_filter BEGIN INSERT INTO search_filter_changes (seq) VALUES (old.seq); "
-                + "INSERT INTO search_filter_changes (seq) VALUES (new.seq); END").run()
+            try await Self.createTriggers(sql)
         }
     }
+
+    /// The triggers that log the filter table's changes (again after the table is made anew, as 067's revert and
+    /// prepare do; searches use the in-memory values only while they exist, `SearchDocValues.snapshot`).
+    static func createTriggers(_ sql: any SQLDatabase) async throws {
+        try await sql.raw("CREATE TRIGGER IF NOT EXISTS search_filter_changes_ad AFTER DELETE ON search_filter BEGIN INSERT INTO search_filter_changes (seq) VALUES (old.seq); END").run()
+        try await sql.raw("CREATE TRIGGER IF NOT EXISTS search_filter_changes_au AFTER UPDATE ON search_filter BEGIN INSERT INTO search_filter_changes (seq) VALUES (old.seq); "
+            + "INSERT INTO search_filter_changes (seq) VALUES (new.seq); END").run()
+    }
+
+    static let triggerNames = ["search_filter_changes_ad", "search_filter_changes_au"]
 
     func revert(on db: any Database) async throws {
         guard try SearchIndex.sql(db).dialect.name != "postgresql" else { return }
         let sql = try SearchIndex.sql(db)
-        for statement in ["DROP TRIGGER IF EXISTS search_filter_changes_ad", "DROP TRIGGER IF EXISTS search_filter_changes_au",
-                          "DROP TABLE IF EXISTS search_filter_changes", "DROP TABLE IF EXISTS search_filter_epoch"] {
+        for statement in Self.triggerNames.map({ "DROP TRIGGER IF EXISTS \($0)" }) + ["DROP TABLE IF EXISTS search_filter_changes", "DROP TABLE IF EXISTS search_filter_epoch"] {
             try await sql.raw(SQLQueryString(statement)).run()
         }
     }

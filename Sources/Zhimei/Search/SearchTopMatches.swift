@@ -11,11 +11,25 @@ import VaporCSQLite
 /// `total` on the first line, then one `seq score` line per kept row, best first.
 ///
 /// `zhimei_top_docs(handle, k, by_score, score, seq)` is the same with each row's date and key taken from the handle's
-/// snapshot of the filter table's values (SearchDocValues) instead of from a joined row.
+/// snapshot of the filter table's values (SearchDocValues) instead of from a joined row; when the handle asks for
+/// facets it also counts the rows' values of `SearchEngine.facetFields`, as lines `f field code count` after the rows.
 enum SearchTopMatches {
     static let functionName = "zhimei_top", docsFunctionName = "zhimei_top_docs"
     /// Largest k accepted (the engine's largest offset plus its largest page); a bigger k is clamped.
     static let maximumK = SearchEngine.largestOffset + SearchEngine.largestPage
+
+    /// The facet counts in `zhimei_top_docs`'s text, by facet name, with each code's text from `codes`, in the order
+    /// of `SearchEngine.facetSums` (most first, then by value; at most 50).
+    static func decodeFacets(_ text: String, codes: SearchDocCodes) -> [String: [(value: String, count: Int)]] {
+        var sums = Dictionary(uniqueKeysWithValues: SearchEngine.facetFields.map { ($0, [String: Int]()) })
+        for line in text.split(separator: "\n") where line.hasPrefix("f ") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 4, let field = Int(parts[1]), field < SearchEngine.facetFields.count,
+                  let code = UInt32(parts[2]), let count = Int(parts[3]) else { continue }
+            sums[SearchEngine.facetFields[field]]![codes.string(code), default: 0] += count
+        }
+        return SearchEngine.facetLists(sums)
+    }
 
     /// The total and the kept rows, decoded from the aggregate's text.
     static func decode(_ text: String) -> (total: Int, rows: [(seq: Int, score: Double)]) {
@@ -56,6 +70,8 @@ private final class TopMatchesState {
     var heap: [TopMatch] = []
     /// Where `zhimei_top_docs` reads dates and keys.
     var docs: SearchDocQuery?
+    /// Per facet field, the count of each code (when the query counts facets).
+    var facets: [[Int]] = []
     init(k: Int) {
         self.k = k
         heap.reserveCapacity(min(k, 1024))
@@ -143,7 +159,12 @@ private let docsTopStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePoi
         sqlite_nio_sqlite3_result_error_nomem(ctx)
         return
     }
-    if state.docs == nil { state.docs = SearchDocHandles.object(sqlite_nio_sqlite3_value_int64(args[0]), as: SearchDocQuery.self) }
+    if state.docs == nil {
+        state.docs = SearchDocHandles.object(sqlite_nio_sqlite3_value_int64(args[0]), as: SearchDocQuery.self)
+        if let docs = state.docs, docs.countsFacets {
+            state.facets = Array(repeating: Array(repeating: 0, count: Int(docs.snapshot.codes.count) + 1), count: SearchEngine.facetFields.count)
+        }
+    }
     guard let docs = state.docs else {
         sqlite_nio_sqlite3_result_error(ctx, "zhimei_top_docs: unknown handle", -1)
         return
@@ -151,7 +172,12 @@ private let docsTopStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePoi
     let seq = sqlite_nio_sqlite3_value_int64(args[4])
     let score = sqlite_nio_sqlite3_value_type(args[3]) == SQLITE_NULL ? 0 : sqlite_nio_sqlite3_value_double(args[3])
     let key = sqlite_nio_sqlite3_value_int(args[2]) != 0 ? score : 0
-    state.offer(key: key, score: score, date: docs.snapshot.value(seq)?.date ?? 0, seq: seq) { docs.snapshot.id(seq) }
+    let v = docs.snapshot.value(seq)
+    if let v, !state.facets.isEmpty {
+        // in the order of SearchEngine.facetFields: kind, state, tenant_id, category, language
+        for (field, code) in [v.kind, v.state, v.tenant, v.category, v.language].enumerated() { state.facets[field][Int(code)] += 1 }
+    }
+    state.offer(key: key, score: score, date: v?.date ?? 0, seq: seq) { docs.snapshot.id(seq) }
 }
 
 private let topFinal: @convention(c) (OpaquePointer?) -> Void = { ctx in
@@ -165,6 +191,9 @@ private let topFinal: @convention(c) (OpaquePointer?) -> Void = { ctx in
     let kept = state.heap.sorted(by: TopMatchesState.better)
     var text = String(state.count)
     for m in kept { text += "\n\(m.seq) \(m.score)" }
+    for (field, counts) in state.facets.enumerated() {
+        for (code, n) in counts.enumerated() where n > 0 { text += "\nf \(field) \(code) \(n)" }
+    }
     sqlite_nio_sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT_SWIFT)
 }
 

@@ -26,7 +26,7 @@ enum SearchDocValues {
     /// Largest seq kept in memory (beyond it searches use the join).
     static let largestSeq: Int64 = 1 << 31
 
-    /// Searches filtered and ranked with in-memory values since the process started (the tests and the bench read it).
+    /// Searches filtered and ranked with in-memory values since the process started (the tests read it).
     static let searchesServed = NIOLockedValueBox<Int>(0)
 
     private static let stores = NIOLockedValueBox<[(key: String, store: SearchDocValuesStore)]>([])

@@ -115,15 +115,18 @@ final class SearchDocQuery: @unchecked Sendable {
         return filter.keeps(v) { snapshot.id(seq) }
     }
 
-    static let keepFunctionName = "zhimei_doc_keep", lengthFunctionName = "zhimei_doc_tokens"
+    static let keepFunctionName = "zhimei_doc_keep", lengthFunctionName = "zhimei_doc_tokens", dateFunctionName = "zhimei_doc_date"
 }
 
-/// Registers `zhimei_doc_keep(handle, seq)` (1 when the row is a result) and `zhimei_doc_tokens(handle, seq)` (its
-/// length in words, NULL when unknown), from the auto-extension entry that registers the tokenizer.
+/// Registers `zhimei_doc_keep(handle, seq)` (1 when the row is a result), `zhimei_doc_tokens(handle, seq)` (its
+/// length in words, NULL when unknown) and `zhimei_doc_date(handle, seq)` (its date, for the recency boost), from the
+/// auto-extension entry that registers the tokenizer.
 func registerSearchDocFilter(_ db: OpaquePointer) -> Int32 {
     let keep = sqlite_nio_sqlite3_create_function_v2(db, SearchDocQuery.keepFunctionName, 2, SQLITE_UTF8, nil, keepFunction, nil, nil, nil)
     guard keep == SQLITE_OK else { return keep }
-    return sqlite_nio_sqlite3_create_function_v2(db, SearchDocQuery.lengthFunctionName, 2, SQLITE_UTF8, nil, lengthFunction, nil, nil, nil)
+    let length = sqlite_nio_sqlite3_create_function_v2(db, SearchDocQuery.lengthFunctionName, 2, SQLITE_UTF8, nil, lengthFunction, nil, nil, nil)
+    guard length == SQLITE_OK else { return length }
+    return sqlite_nio_sqlite3_create_function_v2(db, SearchDocQuery.dateFunctionName, 2, SQLITE_UTF8, nil, dateFunction, nil, nil, nil)
 }
 
 /// The query of the handle in argument 0, looked up once per statement and then kept as the argument's auxiliary
@@ -161,4 +164,17 @@ private let lengthFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutable
         return
     }
     sqlite_nio_sqlite3_result_int64(ctx, Int64(v.tokens))
+}
+
+private let dateFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { ctx, n, args in
+    guard let args, n == 2, let query = docQuery(ctx, args) else {
+        sqlite_nio_sqlite3_result_error(ctx, "zhimei_doc_date: unknown handle", -1)
+        return
+    }
+    let seq = sqlite_nio_sqlite3_value_int64(args[1])
+    guard let v = query._withUnsafeGuaranteedRef({ $0.snapshot.value(seq) }) else {
+        sqlite_nio_sqlite3_result_null(ctx)
+        return
+    }
+    sqlite_nio_sqlite3_result_double(ctx, v.date)
 }

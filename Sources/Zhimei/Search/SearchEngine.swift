@@ -199,8 +199,12 @@ public enum SearchEngine {
         let base: SQLQueryString = pg ? "ts_rank(\(unsafeRaw: tsWeights), d.tsv, q)"
             : "(-\(unsafeRaw: SearchFTSRanking.functionName)(search_fts, \(unsafeRaw: bm25Weights), d.doc_tokens, " + (sample?.arguments ?? "NULL") + "))"
         guard r.recency else { return base }
-        // Up to ×2 for today's items, fading over about a month.
-        return base + " * (1.0 + 1.0 / (1.0 + abs(\(bind: now.timeIntervalSince1970) - d.doc_date) / 2592000.0))"
+        return base + recencyBoost(now: now, date: "d.doc_date")
+    }
+
+    /// The recency factor of a score: up to ×2 for today's items, fading over about a month.
+    static func recencyBoost(now: Date, date: SQLQueryString) -> SQLQueryString {
+        " * (1.0 + 1.0 / (1.0 + abs(\(bind: now.timeIntervalSince1970) - " + date + ") / 2592000.0))"
     }
 
     /// Runs a search: one page of hits, the total and (optionally) facet counts.
@@ -243,7 +247,7 @@ public enum SearchEngine {
         var total: Int
         var facets: [String: [(String, Int)]]?
         if !pg, docValues, servedByDocValues(r, a),
-           let found = try await searchWithDocValues(db, r, a, visibility: visibility, sample: sample, limit: limit, offset: offset) {
+           let found = try await searchWithDocValues(db, r, a, visibility: visibility, sample: sample, now: now, limit: limit, offset: offset) {
             (hits, total, facets) = (found.hits, found.total, r.facets ? found.facets : nil)
         } else if !a.isEmpty, r.facets, let one = try await rankedWithFacets(sql, r, a, base, pg: pg, now: now, sample: sample, limit: limit, offset: offset) {
             (hits, total, facets) = (one.hits, one.total, one.facets)
@@ -292,7 +296,7 @@ public enum SearchEngine {
     /// index alone, read in one transaction so that the values are those of the rows the match sees; nil when no
     /// snapshot serves that transaction (the caller joins the filter table). Facets are counted in the same pass.
     static func searchWithDocValues(_ db: any Database, _ r: SearchRequest, _ a: AnalyzedQuery, visibility: SearchVisibility,
-                                    sample: SearchIDFSample?, limit: Int, offset: Int) async throws
+                                    sample: SearchIDFSample?, now: Date, limit: Int, offset: Int) async throws
         -> (hits: [SearchHit], total: Int, facets: [String: [(value: String, count: Int)]])? {
         try await db.transaction { tx in
             let sql = try SearchIndex.sql(tx)
@@ -302,7 +306,7 @@ public enum SearchEngine {
             let handle = SearchDocHandles.register(query)
             defer { SearchDocHandles.release(handle) }
             SearchDocValues.searchesServed.withLockedValue { $0 += 1 }
-            let text = try await sql.raw(topFromDocValues(handle: handle, r, a, sample: sample, k: limit + offset)).first()?
+            let text = try await sql.raw(topFromDocValues(handle: handle, r, a, sample: sample, now: now, k: limit + offset)).first()?
                 .decode(column: "top", as: String.self) ?? "0"
             let found = SearchTopMatches.decode(text)
             let hits = try await storedHits(sql, Array(found.rows.dropFirst(offset)))
@@ -311,17 +315,20 @@ public enum SearchEngine {
     }
 
     /// Whether a search can filter and rank with the in-memory filter values: words, and no condition they lack (tags
-    /// and authors are in the full row; the recency boost is written with the joined row's date).
+    /// and authors are in the full row).
     static func servedByDocValues(_ r: SearchRequest, _ a: AnalyzedQuery) -> Bool {
-        !a.isEmpty && r.tags.isEmpty && r.authors.isEmpty && a.authors.isEmpty && !r.recency
+        !a.isEmpty && r.tags.isEmpty && r.authors.isEmpty && a.authors.isEmpty
     }
 
     /// `zhimei_top_docs` over the full-text matches the handle's filter keeps, ranked by `zhimei_bm25` with each row's
     /// length from the snapshot: no table but the full-text index is read per match.
-    static func topFromDocValues(handle: Int64, _ r: SearchRequest, _ a: AnalyzedQuery, sample: SearchIDFSample?, k: Int) -> SQLQueryString {
+    static func topFromDocValues(handle: Int64, _ r: SearchRequest, _ a: AnalyzedQuery, sample: SearchIDFSample?, now: Date, k: Int) -> SQLQueryString {
         let h = Int(handle)
-        let score: SQLQueryString = "(-\(unsafeRaw: SearchFTSRanking.functionName)(search_fts, \(unsafeRaw: bm25Weights), "
+        var score: SQLQueryString = "(-\(unsafeRaw: SearchFTSRanking.functionName)(search_fts, \(unsafeRaw: bm25Weights), "
             + "\(unsafeRaw: SearchDocQuery.lengthFunctionName)(\(literal: h), search_fts.rowid), " + (sample?.arguments ?? "NULL") + "))"
+        if r.recency {
+            score = score + recencyBoost(now: now, date: "\(unsafeRaw: SearchDocQuery.dateFunctionName)(\(literal: h), search_fts.rowid)")
+        }
         return "SELECT \(unsafeRaw: SearchTopMatches.docsFunctionName)(\(literal: h), \(literal: k), \(literal: r.sort == .time ? 0 : 1), m.score, m.seq) AS top "
             + "FROM (SELECT search_fts.rowid AS seq, " + score + " AS score FROM search_fts WHERE search_fts MATCH \(bind: a.fts5) "
             + "AND \(unsafeRaw: SearchDocQuery.keepFunctionName)(\(literal: h), search_fts.rowid) LIMIT -1) m"

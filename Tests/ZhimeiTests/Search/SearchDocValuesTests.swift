@@ -46,6 +46,7 @@ final class SearchDocValuesTests: XCTestCase {
         if Int.random(in: 0..<4, using: &g) == 0 { r.updatedAfter = SearchTests.base.addingTimeInterval(Double(Int.random(in: 0..<12, using: &g)) * 3_600) }
         if Int.random(in: 0..<4, using: &g) == 0 { r.excludeKeys = (0..<3).map { _ in keys[Int.random(in: 0..<keys.count, using: &g)] } }
         r.sort = Bool.random(using: &g) ? .relevance : .time
+        r.recency = Int.random(in: 0..<3, using: &g) == 0
         r.limit = [1, 5, 20][Int.random(in: 0..<3, using: &g)]
         r.offset = [0, 0, 3, 40][Int.random(in: 0..<4, using: &g)]
         // half with facet counts, as the search page asks (counted in the same pass)
@@ -64,8 +65,10 @@ final class SearchDocValuesTests: XCTestCase {
     }
 
     func compare(_ t: TestApp, _ r: SearchRequest, _ v: SearchVisibility, _ a: AnalyzedQuery, _ note: String) async throws {
-        let joined = try await SearchEngine.run(r, analyzed: a, visibility: v, on: t.db, docValues: false)
-        let inMemory = try await SearchEngine.run(r, analyzed: a, visibility: v, on: t.db)
+        // one clock for both, since the recency boost depends on it
+        let now = SearchTests.base.addingTimeInterval(5 * SearchTests.day)
+        let joined = try await SearchEngine.run(r, analyzed: a, visibility: v, on: t.db, now: now, docValues: false)
+        let inMemory = try await SearchEngine.run(r, analyzed: a, visibility: v, on: t.db, now: now)
         XCTAssertEqual(inMemory.total, joined.total, note)
         XCTAssertEqual(inMemory.hits.map(\.key), joined.hits.map(\.key), note)
         XCTAssertEqual(inMemory.hits.map { ($0.score * 1e9).rounded() }, joined.hits.map { ($0.score * 1e9).rounded() }, note)

@@ -222,7 +222,8 @@ final class SearchDocChunk: @unchecked Sendable {
 
 /// Interned strings: the same bytes always get the same code (byte equality, as SQLite compares text).
 struct SearchDocCodes {
-    private var buckets: [UInt64: [(bytes: [UInt8], code: UInt32)]] = [:]
+    /// Codes by the hash of their bytes.
+    private var buckets: [UInt64: [UInt32]] = [:]
     /// Each code's bytes (code 0: none).
     private var strings: [[UInt8]] = [[]]
     var count: UInt32 { UInt32(strings.count - 1) }
@@ -238,7 +239,7 @@ struct SearchDocCodes {
 
     /// The code of `bytes`, or nil when no document has that value.
     func code(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
-        buckets[Self.hash(bytes)]?.first(where: { $0.bytes.elementsEqual(bytes) })?.code
+        buckets[Self.hash(bytes)]?.first { strings[Int($0)].elementsEqual(bytes) }
     }
 
     func code(_ s: String) -> UInt32? {
@@ -247,10 +248,9 @@ struct SearchDocCodes {
     }
 
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        let h = Self.hash(bytes)
-        if let found = buckets[h]?.first(where: { $0.bytes.elementsEqual(bytes) }) { return found.code }
+        if let found = code(bytes) { return found }
         strings.append(Array(bytes))
-        buckets[h, default: []].append((strings[strings.count - 1], count))
+        buckets[Self.hash(bytes), default: []].append(count)
         return count
     }
 }

@@ -7,7 +7,8 @@ import VaporCSQLite
 /// (`FTS5_TOKEN_COLOCATED`), so the phrase "媒体 中心" matches 融媒体 中心 and sub-words do not lengthen the document.
 enum SearchFTSTokenizer {
     /// Whether the tokenizer (with `zhimei_bm25`, SearchFTSRanking, `zhimei_top` and `zhimei_top_docs`, SearchTopMatches,
-    /// `zhimei_doc_values_load`, SearchDocValues, `zhimei_doc_keep` and `zhimei_doc_tokens`, SearchDocFilter) is registered
+    /// `zhimei_doc_values_load`, SearchDocValues, `zhimei_doc_keep`, `zhimei_doc_tokens` and `zhimei_doc_date`,
+    /// SearchDocFilter) is registered
     /// on every SQLite connection the process opens from now on (done once).
     static let registered: Bool = {
         sqlite_nio_sqlite3_auto_extension(unsafeBitCast(searchTokenizerEntry, to: (@convention(c) () -> Void).self)) == SQLITE_OK

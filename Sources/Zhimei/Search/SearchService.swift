@@ -179,9 +179,12 @@ public enum SearchService {
             let started = Date()
             let n = try await sync(app: ctx.application, on: ctx.db)
             let alerts = try await SavedSearchService.runAlerts(app: ctx.application, on: ctx.db, now: started)
-            // searches then find the in-memory filter values current (SearchDocValues)
-            try await SearchDocValues.warm(ctx.application)
             try await scheduleSync(on: ctx.db)
+            // Searches then find the in-memory filter values current (SearchDocValues). Best effort: a search that
+            // finds them behind catches them up itself, and a failure here must not stop the next sync.
+            do { try await SearchDocValues.warm(ctx.application) } catch {
+                ctx.application.logger.warning("search filter values not warmed: \(String(reflecting: error))")
+            }
             return "\(n) indexed, \(alerts) alerts"
         }
         app.zhimei.jobs.register(reindexKind) { ctx in

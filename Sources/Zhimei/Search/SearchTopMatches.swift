@@ -174,8 +174,12 @@ private let docsTopStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePoi
     let key = sqlite_nio_sqlite3_value_int(args[2]) != 0 ? score : 0
     let v = docs.snapshot.value(seq)
     if let v, !state.facets.isEmpty {
-        // in the order of SearchEngine.facetFields: kind, state, tenant_id, category, language
-        for (field, code) in [v.kind, v.state, v.tenant, v.category, v.language].enumerated() { state.facets[field][Int(code)] += 1 }
+        // in the order of SearchEngine.facetFields: kind, state, tenant_id, category, language (no array per row)
+        state.facets[0][Int(v.kind)] += 1
+        state.facets[1][Int(v.state)] += 1
+        state.facets[2][Int(v.tenant)] += 1
+        state.facets[3][Int(v.category)] += 1
+        state.facets[4][Int(v.language)] += 1
     }
     state.offer(key: key, score: score, date: v?.date ?? 0, seq: seq) { docs.snapshot.id(seq) }
 }

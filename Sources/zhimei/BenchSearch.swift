@@ -11,6 +11,7 @@ struct SearchBench: AsyncParsableCommand {
     @Option(help: "Average characters per article.") var characters = 1_500
     @Option(help: "Queries (two words and one filter each).") var queries = 400
     @Option(help: "Concurrent clients.") var clients = 8
+    @Option(help: "Also measure the full-text queries with these numbers of clients on the same index, e.g. 1,2,4 (an index of a million articles takes an hour to build on PostgreSQL).") var alsoClients: String?
     @Option(help: "Queries of the LIKE / pg_trgm baseline (default: all; each scans the whole table).") var baselineQueries: Int?
     @Option(help: "Also run on this PostgreSQL URL (a fresh schema is created and dropped).") var postgres: String?
     @Flag(help: "Skip SQLite (with --postgres).") var skipSqlite = false
@@ -25,6 +26,15 @@ struct SearchBench: AsyncParsableCommand {
         guard (100...20_000).contains(characters) else { throw ValidationError("--characters must be 100–20000") }
         guard (10...100_000).contains(queries), (1...256).contains(clients) else { throw ValidationError("--queries 10–100000, --clients 1–256") }
         if let w = analysisWorkers, !(1...64).contains(w) { throw ValidationError("--analysis-workers must be 1–64") }
+        if alsoClients != nil, parsedAlsoClients == nil { throw ValidationError("--also-clients: numbers 1–256 separated by commas") }
+    }
+
+    /// `--also-clients` as numbers; nil when any part is not a number of clients.
+    var parsedAlsoClients: [Int]? {
+        guard let alsoClients else { return [] }
+        let parts = alsoClients.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0.map { (1...256).contains($0) } ?? false }) else { return nil }
+        return parts.compactMap { $0 }
     }
 
     func run() async throws {
@@ -33,6 +43,7 @@ struct SearchBench: AsyncParsableCommand {
         o.articles = articles; o.characters = characters; o.queries = queries; o.clients = clients
         o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed; o.baselineQueries = baselineQueries; o.optimize = optimize
         o.databaseDirectory = databaseDir; o.analysisWorkers = analysisWorkers; o.facets = facets
+        o.alsoClients = parsedAlsoClients ?? []
         let report = try await SearchBenchmark.run(o, textData: settings.textDataDirectory) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

@@ -13,6 +13,8 @@ public enum SearchBenchmark {
         /// Queries of the baseline (nil: the same as `queries`); on a million articles each LIKE query scans gigabytes.
         public var baselineQueries: Int?
         public var clients = 8
+        /// More numbers of clients to run the full-text queries with, on the same index (after the main measurement).
+        public var alsoClients: [Int] = []
         public var tenants = 10
         public var seed: UInt64 = 20_260_101
         public var postgres: String?
@@ -180,6 +182,12 @@ public enum SearchBenchmark {
         }
         hits = fts.1
         lines.append("full-text: \(fts.0.line), \(hits) matches in total")
+        for clients in o.alsoClients {
+            let more = try await measure(queries, clients: clients) { q in
+                try await onSearch { db in try await SearchEngine.run(q.2, analyzed: AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms), visibility: visibility, on: db).total }
+            }
+            lines.append("full-text, \(clients) client(s): \(more.0.line), \(more.1) matches in total")
+        }
         if url == nil {
             // the same queries joining the filter table per match, as before the in-memory values
             let joined = try await measure(queries, clients: o.clients) { q in

@@ -148,6 +148,39 @@ final class OpinionAPITests: XCTestCase {
         }
     }
 
+    /// An import checks the events it touched against the alert rules: the first batch at once and the rest at the end
+    /// (at most every `alertInterval` seconds in between), all of them and not only the first 200 of a batch; a burst
+    /// in the file raises its alert.
+    func testImportChecksEveryTouchedEventAndRaisesAlerts() async throws {
+        try requireText()
+        try await withTestApp { t in
+            let chief = try await t.token(for: "liuyang-chief")
+            let rule = try await t.send(.POST, "/api/v1/opinion/alert-rules", raw: #"{"name":"负面突增","min_posts":20,"window_minutes":10,"min_negative_share":0.5}"#, as: chief)
+            XCTAssertEqual(rule.status, .created, rule.text)
+            // 260 unrelated happenings (three nouns of their own each, two posts each), then a burst of 40 angry posts.
+            let words = try SearchCorpus(dictionary: TestApp.textDataDirectory! + "/dict.txt").queryWords
+            var lines: [String] = []
+            for e in 0..<260 {
+                let (a, b, c) = (words[e * 3], words[e * 3 + 1], words[e * 3 + 2])
+                for k in 0..<2 { lines.append(#"{"id":"e\#(e)-\#(k)","author":"网友\#(k)","text":"\#(a)\#(b)\#(c)，\#(a)的\#(b)有了\#(c)。"}"#) }
+            }
+            for i in 0..<40 { lines.append(#"{"id":"burst\#(i)","author":"居民\#(i)","text":"浏阳某化工厂排污，河水发臭，居民非常愤怒，投诉无人处理！"}"#) }
+            let res = try await t.send(.POST, "/api/v1/opinion/imports?format=jsonl", headers: ["Content-Type": "application/octet-stream"],
+                                       raw: lines.joined(separator: "\n"), as: chief)
+            XCTAssertEqual(res.status, .accepted, res.text)
+            let pool = JobWorkerPool(application: t.app, concurrency: 1, lease: 60)
+            while try await pool.runOne(owner: "test") {}
+            let imp = try await t.send(.GET, "/api/v1/opinion/imports/\(try res.json(Imp.self).id)", as: chief).json(Imp.self)
+            XCTAssertEqual(imp.status, "done", "\(imp)")
+            let events = try await OpinionEvent.query(on: t.db).all()
+            XCTAssertGreaterThan(events.count, 200, "the file touches more events than one check takes")
+            XCTAssertEqual(events.filter { $0.heat <= 0 }.map(\.title), [], "every touched event was checked")
+            let alerts = try await OpinionAlert.query(on: t.db).all()
+            XCTAssertEqual(alerts.count, 1)
+            XCTAssertTrue(alerts.first?.title.contains("化工厂") ?? false, alerts.first?.title ?? "")
+        }
+    }
+
     /// Two batches of one tenant at once (a webhook sender retrying beside its first delivery) store each post once and
     /// open each event once; another tenant's batch is not held up by them.
     func testConcurrentBatchesOfOneTenantStoreEachPostOnce() async throws {

@@ -2,8 +2,9 @@ import Fluent
 import Foundation
 import Vapor
 
-/// Early warning (预警): after every ingest the touched events are checked against the tenant's alert rules, so an
-/// alert is raised in the same request or job that stored the posts (well within 60 s of their arrival).
+/// Early warning (预警): after every ingest the touched events are checked against the tenant's alert rules (by a
+/// running import every `OpinionImportJob.alertInterval` seconds), so an alert is raised by the request or job that
+/// stored the posts, well within 60 s of their arrival.
 /// An alert notifies, in the app and through the tenant's notification webhook, everyone in the tenant who may read
 /// opinion data, and stores a ready-to-send e-mail (outbox) when the rule names an address.
 /// A rule fires at most once per event per window.

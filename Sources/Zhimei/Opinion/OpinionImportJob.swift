@@ -15,6 +15,11 @@ enum OpinionImportJob {
     /// and again (a 2,000-event import slowed from 300 to 100 posts/s within 90,000 posts, 2026-12-06).
     static let alertInterval: TimeInterval = 10
 
+    /// The wait before the next check after one that took `seconds`: `alertInterval`, longer when checks are slow (an
+    /// import's posts all arrive within the rules' windows, so each check counts all of them), so that checking takes
+    /// at most about a sixth of the import's time — but never over 50 s, so an alert still comes within 60 s.
+    static func alertWait(afterCheckTaking seconds: TimeInterval) -> TimeInterval { min(50, max(alertInterval, 5 * seconds)) }
+
     struct Payload: Codable { var importId: UUID }
 
     /// Queues (or, with `fresh`, re-queues) the job that runs an import.
@@ -70,14 +75,15 @@ enum OpinionImportJob {
         var next = 0   // the next piece of `pending` (an index: removeFirst moved the rest of a 1 MB read each row)
 
         var touched = Set<UUID>()
-        var lastAlertCheck: Date?
+        var nextAlertCheck = Date.distantPast
         // The touched events, 200 at a time (the most `OpinionAlerts.evaluate` takes); the first batch is checked at once.
         func checkAlerts() async throws {
+            let started = Date()
             for chunk in Array(touched).chunked(200) {
                 try await OpinionAlerts.evaluate(eventIDs: Set(chunk), tenantID: imp.tenantID, on: db, logger: logger)
             }
             touched.removeAll(keepingCapacity: true)
-            lastAlertCheck = Date()
+            nextAlertCheck = Date().addingTimeInterval(alertWait(afterCheckTaking: Date().timeIntervalSince(started)))
         }
 
         func flush(_ end: Int64) async throws {
@@ -89,7 +95,7 @@ enum OpinionImportJob {
             imp.updatedAt = Date()
             try await imp.save(on: db)
             touched.formUnion(result.eventIDs)
-            if lastAlertCheck.map({ Date().timeIntervalSince($0) >= alertInterval }) ?? true { try await checkAlerts() }
+            if Date() >= nextAlertCheck { try await checkAlerts() }
             batch.removeAll(keepingCapacity: true)
             batches += 1
             let percent = imp.totalBytes > 0 ? Int(min(99, end * 100 / max(1, imp.totalBytes))) : 0

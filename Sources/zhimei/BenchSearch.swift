@@ -18,6 +18,7 @@ struct SearchBench: AsyncParsableCommand {
     @Flag(help: "After the load, merge the FTS5 segments (timed) and run the queries again.") var optimize = false
     @Option(help: "Random seed of the corpus.") var seed: UInt64 = 20_260_101
     @Option(help: "SQLite: keep the database in this directory; an index already there with --articles rows is reused (no indexing).") var databaseDir: String?
+    @Option(help: "PostgreSQL: use and keep this schema; an index already there with --articles rows is reused (no indexing).") var postgresSchema: String?
     @Option(help: "Tasks generating and analysing the next batches while one is written (default: cores − 1, at least 1).") var analysisWorkers: Int?
     @Flag(help: "Also run the queries with facet counts (as the search page does): one pass, and with a second pass for the counts.") var facets = false
 
@@ -26,6 +27,9 @@ struct SearchBench: AsyncParsableCommand {
         guard (100...20_000).contains(characters) else { throw ValidationError("--characters must be 100–20000") }
         guard (10...100_000).contains(queries), (1...256).contains(clients) else { throw ValidationError("--queries 10–100000, --clients 1–256") }
         if let w = analysisWorkers, !(1...64).contains(w) { throw ValidationError("--analysis-workers must be 1–64") }
+        if let s = postgresSchema, s.isEmpty || s.count > 63 || !s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+            throw ValidationError("--postgres-schema: 1–63 letters, digits or _")
+        }
         if alsoClients != nil, parsedAlsoClients == nil { throw ValidationError("--also-clients: numbers 1–256 separated by commas") }
     }
 
@@ -44,6 +48,7 @@ struct SearchBench: AsyncParsableCommand {
         o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed; o.baselineQueries = baselineQueries; o.optimize = optimize
         o.databaseDirectory = databaseDir; o.analysisWorkers = analysisWorkers; o.facets = facets
         o.alsoClients = parsedAlsoClients ?? []
+        o.postgresSchema = postgresSchema
         let report = try await SearchBenchmark.run(o, textData: settings.textDataDirectory) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

@@ -24,6 +24,9 @@ public enum SearchBenchmark {
         /// SQLite: keep the database in this directory, and reuse an index already holding `articles` rows there (query
         /// experiments on a large corpus without indexing it again).
         public var databaseDirectory: String?
+        /// PostgreSQL: use this schema and keep it; an index already there with `articles` rows is reused (an index of a
+        /// million articles takes an hour to build there).
+        public var postgresSchema: String?
         /// Tasks that generate and analyse the next batches while one is written (nil: every core but the writer's).
         public var analysisWorkers: Int?
         /// Also run the queries with facet counts, as the search page does: in one pass with the ranking (shipped) and
@@ -60,7 +63,8 @@ public enum SearchBenchmark {
         let keep = url == nil ? o.databaseDirectory : nil
         let dir = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-bench-\(UUID().uuidString.prefix(8))").path
         var env = ["ZHIMEI_DATA_DIR": dir, "ZHIMEI_TEXT_DATA": textData, "ZHIMEI_LOG_LEVEL": "warning"]
-        let schema = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
+        let schema = o.postgresSchema ?? "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
+        let dropSchema = o.postgresSchema == nil
         if let url { env["DATABASE_URL"] = url; env["ZHIMEI_PG_SCHEMA"] = schema }
         let settings = Settings.load(environment: env)
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: dir) } }
@@ -69,11 +73,11 @@ public enum SearchBenchmark {
             if url != nil { try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
             do {
                 let lines = try await measureBackend(app, sql: sql, url: url, o, corpus: corpus, log: log)
-                if url != nil { try await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() }
+                if url != nil && dropSchema { try await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() }
                 return lines
             } catch {
                 // The schema is dropped before the app shuts down (a detached drop used to be lost, leaving schemas behind).
-                if url != nil { try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() }
+                if url != nil && dropSchema { try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() }
                 log("\(url == nil ? "SQLite" : "PostgreSQL") bench failed: \(String(reflecting: error))")
                 throw error
             }
@@ -91,9 +95,10 @@ public enum SearchBenchmark {
         // Tenants from the seed, so a reused index (--database-dir) is queried with the same filters.
         var tr = SearchCorpus.Random(seed: o.seed ^ 0x7E4A)
         let tenants = (0..<o.tenants).map { _ in UUID(uuid: Self.uuidBytes(&tr)) }
-        let reused = url == nil && o.databaseDirectory != nil ? try await SearchIndex.count(on: app.db) : 0
+        let reusing = url == nil ? o.databaseDirectory : o.postgresSchema
+        let reused = reusing != nil ? try await SearchIndex.count(on: app.db) : 0
         if reused > 0 && reused != o.articles {
-            throw AppError(.badRequest, "bench_reuse", zh: "目录中的索引有 \(reused) 篇，与 --articles 不符", en: "The index in the directory holds \(reused) articles, not --articles")
+            throw AppError(.badRequest, "bench_reuse", zh: "已有索引有 \(reused) 篇，与 --articles 不符", en: "The index there holds \(reused) articles, not --articles")
         }
         // Bulk indexing as a pipeline: while one batch is written (one writer), the next two are generated and analysed
         // on every core but the writer's. The rate is wall-clock over the whole loop, so it includes generating the
@@ -139,12 +144,14 @@ public enum SearchBenchmark {
         let wallMs = ms(started)
         let rate = Double(o.articles) / (wallMs / 1000)
         let after = try await storageBytes(sql, pg: url != nil, settings: settings)
-        var lines = ["", "== \(name) ==", reused > 0 ? "(index reused from \(o.databaseDirectory ?? ""): the indexing lines below are not a measurement)" : "",
+        var lines = ["", "== \(name) ==", reused > 0 ? "(index reused from \(reusing ?? ""): the indexing lines below are not a measurement)" : "",
                      String(format: "bulk indexing: %.0f articles/s (wall %.1f s incl. generating the corpus %.1f s; analysis %.1f s on %d worker(s), overlapped with writes %.1f s)",
                             rate, wallMs / 1000, totals.generateMs / 1000, totals.analyseMs / 1000, workers, totals.writeMs / 1000),
                      String(format: "writes: %.1f s rows (incl. replacing), %.1f s full-text index; writer alone %.0f articles/s",
                             totals.rowsMs / 1000, totals.ftsMs / 1000, Double(o.articles) / max(0.001, totals.writeMs / 1000)),
-                     String(format: "index size: %.0f bytes/article (table + full-text index, incl. stored text)", Double(after - before) / Double(max(1, o.articles)))]
+                     reused > 0 ? String(format: "size of the reused index: %.0f bytes/article (%@, incl. stored text)", Double(after) / Double(max(1, o.articles)),
+                                         url == nil ? "the whole database file" : "the documents table with its indexes")
+                                : String(format: "index size: %.0f bytes/article (table + full-text index, incl. stored text)", Double(after - before) / Double(max(1, o.articles)))]
         if url != nil, let gin = try await sql.raw("SELECT pg_relation_size('search_documents_tsv') AS n").first()?.decode(column: "n", as: Int.self) {
             lines.append(String(format: "GIN index alone: %.0f bytes/article", Double(gin) / Double(max(1, o.articles))))
         }
@@ -229,8 +236,11 @@ public enum SearchBenchmark {
             let home = try await sql.raw("SELECT n.nspname AS s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'")
                 .first()?.decode(column: "s", as: String.self) ?? "public"
             let t0 = ContinuousClock.now
-            try await sql.raw("CREATE INDEX search_bench_trgm ON search_documents USING GIN ((title || ' ' || body) \(ident: home).gin_trgm_ops)").run()
-            lines.append(String(format: "pg_trgm index build: %.1f s", ms(t0) / 1000))
+            let existing = try await sql.raw("SELECT 1 AS n FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'search_bench_trgm'").first() != nil
+            if !existing {
+                try await sql.raw("CREATE INDEX search_bench_trgm ON search_documents USING GIN ((title || ' ' || body) \(ident: home).gin_trgm_ops)").run()
+            }
+            lines.append(existing ? "pg_trgm index: reused" : String(format: "pg_trgm index build: %.1f s", ms(t0) / 1000))
         }
         let baselineSet = Array(queries.prefix(o.baselineQueries ?? queries.count))
         let base = try await measure(baselineSet, clients: o.clients) { q in try await onSearch { db in try await baseline(q, pg: url != nil, sql: try SearchIndex.sql(db)) } }

@@ -12,7 +12,7 @@ enum OpinionImportJob {
     static let maxProblems = 100
     /// How often a running import checks the events it touched against the alert rules (seconds). Alerts are due
     /// within 60 s of the posts' arrival; checking after every 500-post batch counted the same events' windows again
-    /// and again (a 2,000-event import slowed from 300 to 100 posts/s within 90,000 posts, 2026-12-06).
+    /// and again (an import of 2,000 generated happenings slowed from 300 to 100 posts/s within 90,000 posts, 2026-12-06).
     static let alertInterval: TimeInterval = 10
 
     /// The wait before the next check after one that took `seconds`: `alertInterval`, longer when checks are slow (an

@@ -152,8 +152,14 @@ public enum SearchBenchmark {
                      reused > 0 ? String(format: "size of the reused index: %.0f bytes/article (%@, incl. stored text)", Double(after) / Double(max(1, o.articles)),
                                          url == nil ? "the whole database file" : "the documents table with its indexes")
                                 : String(format: "index size: %.0f bytes/article (table + full-text index, incl. stored text)", Double(after - before) / Double(max(1, o.articles)))]
+        // Each line also goes to the log as it is measured, so that a long run stopped before its end keeps its figures.
+        for line in lines where !line.isEmpty { log(line) }
+        func emit(_ line: String) {
+            lines.append(line)
+            log(line)
+        }
         if url != nil, let gin = try await sql.raw("SELECT pg_relation_size('search_documents_tsv') AS n").first()?.decode(column: "n", as: Int.self) {
-            lines.append(String(format: "GIN index alone: %.0f bytes/article", Double(gin) / Double(max(1, o.articles))))
+            emit(String(format: "GIN index alone: %.0f bytes/article", Double(gin) / Double(max(1, o.articles))))
         }
         // Queries: two mid-frequency nouns and one filter (a tenant, a type or a state).
         var r = SearchCorpus.Random(seed: o.seed ^ 0xABCD)
@@ -181,19 +187,19 @@ public enum SearchBenchmark {
             // The filter table's values are read into memory once (SearchDocValues); timed apart from the queries.
             let t0 = ContinuousClock.now
             try await SearchDocValues.warm(app)
-            lines.append(String(format: "in-memory filter values: loaded in %.2f s", ms(t0) / 1000))
+            emit(String(format: "in-memory filter values: loaded in %.2f s", ms(t0) / 1000))
         }
         let fts = try await measure(queries, clients: o.clients) { q in
             let analyzed = AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms)
             return try await onSearch { db in try await SearchEngine.run(q.2, analyzed: analyzed, visibility: visibility, on: db).total }
         }
         hits = fts.1
-        lines.append("full-text: \(fts.0.line), \(hits) matches in total")
+        emit("full-text: \(fts.0.line), \(hits) matches in total")
         for clients in o.alsoClients {
             let more = try await measure(queries, clients: clients) { q in
                 try await onSearch { db in try await SearchEngine.run(q.2, analyzed: AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms), visibility: visibility, on: db).total }
             }
-            lines.append("full-text, \(clients) client(s): \(more.0.line), \(more.1) matches in total")
+            emit("full-text, \(clients) client(s): \(more.0.line), \(more.1) matches in total")
         }
         if url == nil {
             // the same queries joining the filter table per match, as before the in-memory values
@@ -201,7 +207,7 @@ public enum SearchBenchmark {
                 let analyzed = AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms)
                 return try await onSearch { db in try await SearchEngine.run(q.2, analyzed: analyzed, visibility: visibility, on: db, docValues: false).total }
             }
-            lines.append("full-text joining the filter table instead: \(joined.0.line), \(joined.1) matches in total")
+            emit("full-text joining the filter table instead: \(joined.0.line), \(joined.1) matches in total")
         }
         if o.facets {
             let onePass = try await measure(queries, clients: o.clients) { q in
@@ -216,18 +222,18 @@ public enum SearchBenchmark {
                     return total
                 }
             }
-            lines.append("with facets, one pass: \(onePass.0.line); with a second pass for the facets: \(twoPasses.0.line)")
-            lines.append(String(format: "ratio second pass/one pass: p50 ×%.2f, p99 ×%.2f (matches %d / %d)", twoPasses.0.p(0.5) / max(0.001, onePass.0.p(0.5)),
+            emit("with facets, one pass: \(onePass.0.line); with a second pass for the facets: \(twoPasses.0.line)")
+            emit(String(format: "ratio second pass/one pass: p50 ×%.2f, p99 ×%.2f (matches %d / %d)", twoPasses.0.p(0.5) / max(0.001, onePass.0.p(0.5)),
                                 twoPasses.0.p(0.99) / max(0.001, onePass.0.p(0.99)), onePass.1, twoPasses.1))
         }
         if o.optimize && url == nil {
             let t0 = ContinuousClock.now
             try await SearchBulkLoad.session(on: app.db) { bulk in try await bulk.optimize() }
-            lines.append(String(format: "FTS5 optimize (merge into one segment): %.1f s", ms(t0) / 1000))
+            emit(String(format: "FTS5 optimize (merge into one segment): %.1f s", ms(t0) / 1000))
             let merged = try await measure(queries, clients: o.clients) { q in
                 try await onSearch { db in try await SearchEngine.run(q.2, analyzed: AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms), visibility: visibility, on: db).total }
             }
-            lines.append("full-text after optimize: \(merged.0.line), \(merged.1) matches in total")
+            emit("full-text after optimize: \(merged.0.line), \(merged.1) matches in total")
         }
         if url != nil {
             // pg_trgm lives in one schema per database: create it in public, and name its operator class by the schema
@@ -240,15 +246,15 @@ public enum SearchBenchmark {
             if !existing {
                 try await sql.raw("CREATE INDEX search_bench_trgm ON search_documents USING GIN ((title || ' ' || body) \(ident: home).gin_trgm_ops)").run()
             }
-            lines.append(existing ? "pg_trgm index: reused" : String(format: "pg_trgm index build: %.1f s", ms(t0) / 1000))
+            emit(existing ? "pg_trgm index: reused" : String(format: "pg_trgm index build: %.1f s", ms(t0) / 1000))
         }
         let baselineSet = Array(queries.prefix(o.baselineQueries ?? queries.count))
         let base = try await measure(baselineSet, clients: o.clients) { q in try await onSearch { db in try await baseline(q, pg: url != nil, sql: try SearchIndex.sql(db)) } }
         let ftsSame = baselineSet.count == queries.count ? fts.1 : try await measure(baselineSet, clients: o.clients) { q in
             try await onSearch { db in try await SearchEngine.run(q.2, analyzed: AnalyzedQuery(q.2.query, analyzer: analyzer, synonyms: synonyms), visibility: visibility, on: db).total }
         }.1
-        lines.append("baseline (\(url == nil ? "LIKE '%…%'" : "pg_trgm ILIKE")): \(base.0.line), \(base.1) matches in total (full-text: \(ftsSame) on the same queries)")
-        lines.append(String(format: "ratio baseline/full-text: p50 ×%.1f, p99 ×%.1f", base.0.p(0.5) / max(0.001, fts.0.p(0.5)), base.0.p(0.99) / max(0.001, fts.0.p(0.99))))
+        emit("baseline (\(url == nil ? "LIKE '%…%'" : "pg_trgm ILIKE")): \(base.0.line), \(base.1) matches in total (full-text: \(ftsSame) on the same queries)")
+        emit(String(format: "ratio baseline/full-text: p50 ×%.1f, p99 ×%.1f", base.0.p(0.5) / max(0.001, fts.0.p(0.5)), base.0.p(0.99) / max(0.001, fts.0.p(0.99))))
         return lines
     }
 

@@ -11,9 +11,10 @@ struct SearchBench: AsyncParsableCommand {
     @Option(help: "Average characters per article.") var characters = 1_500
     @Option(help: "Queries (two words and one filter each).") var queries = 400
     @Option(help: "Concurrent clients.") var clients = 8
-    @Option(help: "Also measure the full-text queries with these numbers of clients on the same index, e.g. 1,2,4 (an index of a million articles takes an hour to build on PostgreSQL).") var alsoClients: String?
+    @Option(help: "Also measure the full-text queries with these numbers of clients on the same index, e.g. 1,2,4.", transform: SearchBench.clientCounts)
+    var alsoClients: [Int] = []
     @Option(help: "Queries of the LIKE / pg_trgm baseline (default: all; each scans the whole table).") var baselineQueries: Int?
-    @Option(help: "Also run on this PostgreSQL URL (a fresh schema is created and dropped).") var postgres: String?
+    @Option(help: "Also run on this PostgreSQL URL (in a fresh schema, dropped at the end, unless --postgres-schema names one).") var postgres: String?
     @Flag(help: "Skip SQLite (with --postgres).") var skipSqlite = false
     @Flag(help: "After the load, merge the FTS5 segments (timed) and run the queries again.") var optimize = false
     @Option(help: "Random seed of the corpus.") var seed: UInt64 = 20_260_101
@@ -30,15 +31,15 @@ struct SearchBench: AsyncParsableCommand {
         if let s = postgresSchema, s.isEmpty || s.count > 63 || !s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
             throw ValidationError("--postgres-schema: 1–63 letters, digits or _")
         }
-        if alsoClients != nil, parsedAlsoClients == nil { throw ValidationError("--also-clients: numbers 1–256 separated by commas") }
     }
 
-    /// `--also-clients` as numbers; nil when any part is not a number of clients.
-    var parsedAlsoClients: [Int]? {
-        guard let alsoClients else { return [] }
-        let parts = alsoClients.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !parts.isEmpty, parts.allSatisfy({ $0.map { (1...256).contains($0) } ?? false }) else { return nil }
-        return parts.compactMap { $0 }
+    /// `--also-clients`: numbers of clients separated by commas.
+    static func clientCounts(_ text: String) throws -> [Int] {
+        let counts = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { (1...256).contains($0) }
+        guard !counts.isEmpty, counts.count == text.split(separator: ",").count else {
+            throw ValidationError("--also-clients: numbers 1–256 separated by commas")
+        }
+        return counts
     }
 
     func run() async throws {
@@ -47,7 +48,7 @@ struct SearchBench: AsyncParsableCommand {
         o.articles = articles; o.characters = characters; o.queries = queries; o.clients = clients
         o.postgres = postgres; o.skipSQLite = skipSqlite; o.seed = seed; o.baselineQueries = baselineQueries; o.optimize = optimize
         o.databaseDirectory = databaseDir; o.analysisWorkers = analysisWorkers; o.facets = facets
-        o.alsoClients = parsedAlsoClients ?? []
+        o.alsoClients = alsoClients
         o.postgresSchema = postgresSchema
         let report = try await SearchBenchmark.run(o, textData: settings.textDataDirectory) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))

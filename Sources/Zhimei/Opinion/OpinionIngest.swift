@@ -210,15 +210,15 @@ enum OpinionIngest {
         return result
     }
 
-    /// The SQL side of a database (every database Zhimei runs on is one); the hot paths of ingest use it directly.
     /// Fingerprints seeded per event into the clusterer (about 3,000 in all, at least 10 per event).
     static func seedPostsPerEvent(_ events: Int) -> Int { max(10, 3_000 / max(1, events)) }
 
     /// The newest posts (by stated time) of each of `eventIDs`, `seedPostsPerEvent` each: id, event_id and simhash.
     /// Each event's own range of the (event_id, posted_at) index is read backwards, so the cost does not grow with
-    /// the tenant's posts (no tenant condition: the events are the tenant's, and with one SQLite read the tenant's
-    /// whole time index instead). Before, one query took the 3,000 newest arrivals of all the events together, which read
-    /// and sorted every post of them per batch (0.8 s per 500-post batch at 200,000 posts, 2026-12-06).
+    /// the tenant's posts. There is no tenant condition: the events are the tenant's already, and with one SQLite
+    /// walked the tenant's (tenant_id, posted_at) index instead. Before, one query took the 3,000 newest arrivals of all
+    /// the events together, which read and sorted every post of them per batch (0.8 s per 500-post batch at 200,000
+    /// posts, 2026-12-06).
     /// Raw rows, not models: this runs per batch, and decoding 3,000 models cost more than the query.
     static func newestPosts(of eventIDs: [UUID], on sql: any SQLDatabase) async throws -> [any SQLRow] {
         let k = seedPostsPerEvent(eventIDs.count)
@@ -236,6 +236,7 @@ enum OpinionIngest {
         return rows
     }
 
+    /// The SQL side of a database (every database Zhimei runs on is one); the hot paths of ingest use it directly.
     static func sqlDatabase(_ db: any Database) throws -> any SQLDatabase {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "not an SQL database") }
         return sql

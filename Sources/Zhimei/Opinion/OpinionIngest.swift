@@ -57,24 +57,35 @@ enum OpinionIngest {
     /// A post's key within its tenant: platform and identity.
     static func key(platform: String, identity: String) -> String { platform + "\u{1}" + identity }
 
-    /// The keys of the tenant's stored posts with any of these identities.
-    static func storedKeys(_ identities: [String], tenantID: UUID, on db: any Database) async throws -> Set<String> {
+    /// The keys of the tenant's stored posts among these (platform, identity) pairs.
+    /// Looked up per platform through the whole unique key (tenant, platform, external_id): with the tenant alone the
+    /// index range was every post of the tenant, read once per 300 identities (0.18 s at 1,100,000 posts, so an import
+    /// into a big tenant slowed with its size).
+    static func storedKeys(_ posts: [(platform: String, identity: String)], tenantID: UUID, on db: any Database) async throws -> Set<String> {
         var stored = Set<String>()
-        for chunk in Array(Set(identities)).chunked(300) {
-            let ids: [any Encodable & Sendable] = chunk
-            for row in try await sqlDatabase(db).raw("""
-                SELECT platform, external_id FROM opinion_posts WHERE tenant_id = \(bind: tenantID) AND external_id IN (\(binds: ids))
-                """).all() {
-                stored.insert(key(platform: try row.decode(column: "platform", as: String.self),
-                                  identity: try row.decode(column: "external_id", as: String.self)))
+        let byPlatform = Dictionary(grouping: posts, by: \.platform).mapValues { Array(Set($0.map(\.identity))).sorted() }
+        for (platform, identities) in byPlatform.sorted(by: { $0.key < $1.key }) {
+            for chunk in identities.chunked(300) {
+                for row in try await sqlDatabase(db).raw(storedIdentities(tenantID: tenantID, platform: platform, among: chunk)).all() {
+                    stored.insert(key(platform: platform, identity: try row.decode(column: "external_id", as: String.self)))
+                }
             }
         }
         return stored
     }
 
+    /// The statement of `storedKeys` for one platform: which of these identities the tenant has stored.
+    static func storedIdentities(tenantID: UUID, platform: String, among identities: [String]) -> SQLQueryString {
+        let ids: [any Encodable & Sendable] = identities
+        return """
+            SELECT external_id FROM opinion_posts
+            WHERE tenant_id = \(bind: tenantID) AND platform = \(bind: platform) AND external_id IN (\(binds: ids))
+            """
+    }
+
     /// Whether the tenant already has any of these posts.
     static func anyStored(_ items: [IncomingPost], tenantID: UUID, on db: any Database) async throws -> Bool {
-        let stored = try await storedKeys(items.map(identity), tenantID: tenantID, on: db)
+        let stored = try await storedKeys(items.map { ($0.platform, identity($0)) }, tenantID: tenantID, on: db)
         return items.contains { stored.contains(key(platform: $0.platform, identity: identity($0))) }
     }
 
@@ -86,7 +97,7 @@ enum OpinionIngest {
         var seen = Set<String>()
         var fresh: [(IncomingPost, String)] = []
         let identities = items.map(identity)
-        let existing = try await storedKeys(identities, tenantID: tenantID, on: db)
+        let existing = try await storedKeys(zip(items, identities).map { ($0.platform, $1) }, tenantID: tenantID, on: db)
         for (item, identity) in zip(items, identities) {
             let postKey = key(platform: item.platform, identity: identity)
             if existing.contains(postKey) || !seen.insert(postKey).inserted { result.duplicates += 1; continue }

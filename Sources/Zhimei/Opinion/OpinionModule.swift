@@ -10,6 +10,7 @@ enum OpinionModule {
         M092_CreateOpinionSettings(),
         M093_OpinionFeedSchedule(),
         M094_UniqueOpinionPostIDs(),
+        M095_OpinionPostsByArrival(),
     ]
 
     static func register(_ app: Application) throws {

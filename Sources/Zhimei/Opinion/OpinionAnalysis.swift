@@ -1,10 +1,12 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Figures of one event for its page, the API and reports: timeline, hourly volume and sentiment mix, top sources,
 /// keywords (word cloud), representative posts and the spread graph.
 enum OpinionAnalysis {
+    /// The posts the spread graph is drawn from: the event's first, by stated time.
     static let maxPosts = 5000
 
     struct Bucket: Content { var at: Date; var total: Int; var positive: Int; var neutral: Int; var negative: Int }
@@ -34,23 +36,28 @@ enum OpinionAnalysis {
         var spread: Spread
     }
 
-    static func posts(of event: OpinionEvent, on db: any Database) async throws -> [OpinionPost] {
-        try await OpinionPost.query(on: db).filter(\.$eventID == event.id!).sort(\.$postedAt, .ascending).limit(maxPosts).all()
+    static func hourly(_ posts: [OpinionPost]) -> [Bucket] {
+        var counts: [Int64: (positive: Int, neutral: Int, negative: Int)] = [:]
+        for p in posts {
+            let h = OpinionHourlyCounts.hour(p.postedAt)
+            switch p.sentiment {
+            case "positive": counts[h, default: (0, 0, 0)].positive += 1
+            case "negative": counts[h, default: (0, 0, 0)].negative += 1
+            default: counts[h, default: (0, 0, 0)].neutral += 1
+            }
+        }
+        return buckets(counts)
     }
 
-    static func hourly(_ posts: [OpinionPost]) -> [Bucket] {
-        guard let first = posts.map(\.postedAt).min(), let last = posts.map(\.postedAt).max() else { return [] }
-        let start = floor(first.timeIntervalSince1970 / 3600) * 3600
-        let hours = min(24 * 30, Int((last.timeIntervalSince1970 - start) / 3600) + 1)
-        var buckets = (0..<hours).map { Bucket(at: Date(timeIntervalSince1970: start + Double($0) * 3600), total: 0, positive: 0, neutral: 0, negative: 0) }
-        for p in posts {
-            let i = min(hours - 1, max(0, Int((p.postedAt.timeIntervalSince1970 - start) / 3600)))
-            buckets[i].total += 1
-            switch p.sentiment {
-            case "positive": buckets[i].positive += 1
-            case "negative": buckets[i].negative += 1
-            default: buckets[i].neutral += 1
-            }
+    /// Hourly buckets from the first hour with posts to the last (at most 30 days; later hours count in the last).
+    static func buckets(_ counts: [Int64: (positive: Int, neutral: Int, negative: Int)]) -> [Bucket] {
+        guard let start = counts.keys.min(), let end = counts.keys.max() else { return [] }
+        let hours = min(24 * 30, Int((end - start) / 3600) + 1)
+        var buckets = (0..<hours).map { Bucket(at: Date(timeIntervalSince1970: Double(start + Int64($0) * 3600)), total: 0, positive: 0, neutral: 0, negative: 0) }
+        for (hour, c) in counts {
+            let i = min(hours - 1, Int((hour - start) / 3600))
+            buckets[i].positive += c.positive; buckets[i].neutral += c.neutral; buckets[i].negative += c.negative
+            buckets[i].total += c.positive + c.neutral + c.negative
         }
         return buckets
     }
@@ -61,8 +68,8 @@ enum OpinionAnalysis {
         return c.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(n).map { Count(name: $0.key, count: $0.value) }
     }
 
-    static func spread(_ posts: [OpinionPost]) -> Spread {
-        let graph = SpreadGraph(posts: posts.map { SpreadGraph.Post(id: $0.externalID, author: $0.author, at: $0.postedAt, parent: $0.repostOf ?? $0.replyTo) })
+    static func spread(_ posts: [SpreadGraph.Post]) -> Spread {
+        let graph = SpreadGraph(posts: posts)
         let reach = graph.reach()
         let between = graph.authors.count <= 2000 ? graph.betweenness() : [Double](repeating: 0, count: graph.authors.count)
         let origins = Set(graph.origins())
@@ -78,16 +85,58 @@ enum OpinionAnalysis {
                       paths: graph.paths().map { $0.map { graph.authors[$0] } }, authorsPerHour: (speed * 100).rounded() / 100)
     }
 
+    /// The figures of an event's page. Volume, sentiment mix, sources, authors, regions and representative posts are
+    /// counted by the database over all the event's posts; the spread graph is drawn from the first `maxPosts`. Before,
+    /// everything came from the first 5,000 posts, so a bigger event's curve stopped early and its counts were partial
+    /// (and reading 5,000 whole posts took ~1 s).
     static func detail(_ event: OpinionEvent, on db: any Database) async throws -> Detail {
-        let posts = try await posts(of: event, on: db)
-        let volume = hourly(posts)
+        let sql = try OpinionIngest.sqlDatabase(db)
+        let eventID = event.id!
+        let hour = OpinionHourlyCounts.hourExpression(postgres: sql.dialect.name == "postgresql", column: "posted_at")
+        var hourly: [Int64: (positive: Int, neutral: Int, negative: Int)] = [:]
+        for row in try await sql.raw("""
+            SELECT \(unsafeRaw: hour) AS hour, sentiment, COUNT(*) AS n FROM opinion_posts WHERE event_id = \(bind: eventID) GROUP BY 1, 2
+            """).all() {
+            let h = try row.decode(column: "hour", as: Int64.self), n = try row.decode(column: "n", as: Int.self)
+            switch try row.decode(column: "sentiment", as: String.self) {
+            case "positive": hourly[h, default: (0, 0, 0)].positive += n
+            case "negative": hourly[h, default: (0, 0, 0)].negative += n
+            default: hourly[h, default: (0, 0, 0)].neutral += n
+            }
+        }
+        let volume = buckets(hourly)
         let counts = volume.map { Double($0.total) }
-        let originals = posts.filter { $0.duplicateOf == nil }
-        let reps = originals.sorted { ($0.reposts &+ $0.comments &+ $0.likes, $1.postedAt) > ($1.reposts &+ $1.comments &+ $1.likes, $0.postedAt) }.prefix(5)
-        return Detail(event: OpinionEventDTO(event), volume: volume, sources: top(posts.map(\.platform), 10), authors: top(posts.map(\.author), 10),
-                      regions: top(posts.compactMap(\.region), 10),
+        func top(_ column: String) async throws -> [Count] {
+            try await sql.raw("""
+                SELECT \(ident: column) AS name, COUNT(*) AS n FROM opinion_posts WHERE event_id = \(bind: eventID) AND \(ident: column) IS NOT NULL
+                GROUP BY 1 ORDER BY n DESC, name ASC LIMIT 10
+                """).all().map { Count(name: try $0.decode(column: "name", as: String.self), count: try $0.decode(column: "n", as: Int.self)) }
+        }
+        // Representative posts: the originals with the most engagement; the timeline: the first originals.
+        let engaged = try await sql.raw("""
+            SELECT id FROM opinion_posts WHERE event_id = \(bind: eventID) AND duplicate_of IS NULL
+            ORDER BY reposts + comments + likes DESC, posted_at ASC LIMIT 5
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        let byID = Dictionary(try await OpinionPost.query(on: db).filter(\.$id ~~ engaged).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let timeline = try await OpinionPost.query(on: db).filter(\.$eventID == eventID).filter(\.$duplicateOf == nil)
+            .sort(\.$postedAt, .ascending).limit(20).all()
+        return Detail(event: OpinionEventDTO(event), volume: volume, sources: try await top("platform"), authors: try await top("author"),
+                      regions: try await top("region"),
                       keywords: event.termWeights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(40).map { Term(word: $0.key, weight: ($0.value * 1000).rounded() / 1000) },
-                      representatives: reps.map(OpinionPostDTO.init), timeline: Array(originals.prefix(20)).map(OpinionPostDTO.init),
-                      forecast: Trend.holt(counts), burstZ: Trend.burst(counts).zScore, spread: spread(posts))
+                      representatives: engaged.compactMap { byID[$0] }.map(OpinionPostDTO.init), timeline: timeline.map(OpinionPostDTO.init),
+                      forecast: Trend.holt(counts), burstZ: Trend.burst(counts).zScore, spread: try await spread(of: eventID, on: sql))
+    }
+
+    /// The spread graph of the event's first `maxPosts` posts, reading only the columns it needs.
+    static func spread(of eventID: UUID, on sql: any SQLDatabase) async throws -> Spread {
+        let rows = try await sql.raw("""
+            SELECT external_id, author, posted_at, repost_of, reply_to FROM opinion_posts WHERE event_id = \(bind: eventID)
+            ORDER BY posted_at ASC LIMIT \(literal: maxPosts)
+            """).all()
+        return spread(try rows.map { row in
+            SpreadGraph.Post(id: try row.decode(column: "external_id", as: String.self), author: try row.decode(column: "author", as: String.self),
+                             at: try row.decode(column: "posted_at", as: Date.self),
+                             parent: try row.decode(column: "repost_of", as: String?.self) ?? row.decode(column: "reply_to", as: String?.self))
+        })
     }
 }

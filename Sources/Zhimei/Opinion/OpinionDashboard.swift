@@ -13,23 +13,26 @@ enum OpinionDashboard {
         var totalPosts: Int
     }
 
+    /// The figures at `now`: the 24 clock hours up to the current one, from the hourly counts (so every post of the
+    /// day counts, however many there are); posts stated up to the ingest's tolerance ahead count in the last hour.
     static func build(scope: TenantScope, on db: any Database, now: Date) async throws -> DTO {
-        let since = now.addingTimeInterval(-24 * 3600)
-        let posts = try await scope.query(OpinionPost.self, on: db).filter(\.$postedAt >= since).sort(\.$postedAt, .descending).limit(20_000)
-            .field(\.$postedAt).field(\.$sentiment).field(\.$keywords).all()
-        var volume = (0..<24).map { OpinionAnalysis.Bucket(at: since.addingTimeInterval(Double($0) * 3600), total: 0, positive: 0, neutral: 0, negative: 0) }
+        let last = OpinionHourlyCounts.hour(now), first = last - 23 * 3600
+        let counts = try await OpinionHourlyCounts.read(scope, from: first, through: last + 3600, on: db)
+        var volume = (0..<24).map { OpinionAnalysis.Bucket(at: Date(timeIntervalSince1970: Double(first + Int64($0) * 3600)), total: 0, positive: 0, neutral: 0, negative: 0) }
         var perWord: [String: [Double]] = [:]
-        for p in posts {
-            let i = min(23, max(0, Int(p.postedAt.timeIntervalSince(since) / 3600)))
-            volume[i].total += 1
-            switch p.sentiment {
-            case "positive": volume[i].positive += 1
-            case "negative": volume[i].negative += 1
-            default: volume[i].neutral += 1
-            }
-            for k in p.keywords.prefix(5) {
-                if perWord[k] == nil { perWord[k] = [Double](repeating: 0, count: 24) }
-                perWord[k]![i] += 1
+        for (hour, byKey) in counts {
+            let i = min(23, Int((hour - first) / 3600))
+            for (key, n) in byKey {
+                if key.hasPrefix("k:") {
+                    perWord[String(key.dropFirst(2)), default: [Double](repeating: 0, count: 24)][i] += Double(n)
+                    continue
+                }
+                volume[i].total += n
+                switch key {
+                case OpinionHourlyCounts.key(sentiment: "positive"): volume[i].positive += n
+                case OpinionHourlyCounts.key(sentiment: "negative"): volume[i].negative += n
+                default: volume[i].neutral += n
+                }
             }
         }
         let hot = perWord.map { word, series -> HotKeyword in

@@ -259,7 +259,7 @@ enum OpinionIngest {
                               "reposts", "comments", "content_hash", "simhash", "duplicate_of", "sentiment", "sentiment_score",
                               "keywords", "entities", "region", "event_id", "scheme_ids"]
 
-    /// Stores new posts, 200 rows per statement. Written with SQLKit rather than `Model.create`: Fluent reflects
+    /// Stores new posts, 200 rows per statement, and adds them to the hourly counts (call it in a transaction). Written with SQLKit rather than `Model.create`: Fluent reflects
     /// over each model's properties several times per row, which was a quarter of an import's CPU (perf,
     /// 2026-12-04). The values are bound with the same encoders Fluent uses, so the rows are the same.
     static func insert(_ posts: [OpinionPost], on db: any Database) async throws {
@@ -275,6 +275,7 @@ enum OpinionIngest {
             }
             try await builder.run()
         }
+        try await OpinionHourlyCounts.add(posts, on: sqlDatabase(db))
     }
 
     static func newEvent(tenantID: UUID, title: String, at: Date, now: Date) -> OpinionEvent {

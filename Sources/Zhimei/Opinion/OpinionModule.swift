@@ -11,6 +11,7 @@ enum OpinionModule {
         M093_OpinionFeedSchedule(),
         M094_UniqueOpinionPostIDs(),
         M095_OpinionPostsByArrival(),
+        M096_OpinionHourlyCounts(),
     ]
 
     static func register(_ app: Application) throws {

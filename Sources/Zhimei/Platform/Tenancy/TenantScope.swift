@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 /// The set of tenants a query may see. This is the one place where tenant filtering happens:
@@ -43,6 +44,17 @@ public enum TenantScope: Sendable, Equatable {
             return query
         case .only(let ids):
             return query.filter(.path([M.tenantKey], schema: M.schemaOrAlias), .subset(inverse: false), .array(ids.map { .bind($0) }))
+        }
+    }
+
+    /// The same limit for a raw SQL statement: a condition on a tenant column (`1 = 1` for every tenant).
+    public func condition(column: String) -> SQLQueryString {
+        switch self {
+        case .all: return "1 = 1"
+        case .only(let ids) where ids.isEmpty: return "1 = 0"
+        case .only(let ids):
+            let values: [any Encodable & Sendable] = ids.sorted { $0.uuidString < $1.uuidString }
+            return "\(ident: column) IN (\(binds: values))"
         }
     }
 

@@ -1,0 +1,122 @@
+import Fluent
+import Foundation
+import SQLKit
+import XCTest
+@testable import Zhimei
+
+/// The dashboard's 24-hour figures count every post of the day, from the hourly counts kept at ingest; the kept counts
+/// equal a recount of the stored posts (which is also how migration 096 fills them in).
+final class OpinionDashboardTests: XCTestCase {
+    struct Bucket: Decodable { var total: Int; var positive: Int; var neutral: Int; var negative: Int }
+    struct Hot: Decodable { var word: String; var count: Int; var burst: Bool }
+    struct Dashboard: Decodable { var volume: [Bucket]; var hotKeywords: [Hot]; var totalPosts: Int }
+
+    /// More posts in a day than the 20,000 the dashboard used to read: every hour's volume and sentiment mix, and the
+    /// keyword counts, are those of all the posts; older posts, a post's sixth keyword and other tenants do not count.
+    func testDashboardCountsEveryPostOfTheDay() async throws {
+        try await withTestApp { t in
+            let tenant = try await t.tenant("liuyang").requireID()
+            let other = try await t.tenant("ningxiang").requireID()
+            let now = Date()
+            let thisHour = Double(OpinionHourlyCounts.hour(now))
+            let sentiments = ["positive", "neutral", "negative"]
+            var posts: [OpinionPost] = []
+            var want = [[Int]](repeating: [0, 0, 0], count: 24)   // per bucket: positive, neutral, negative
+            // Hours 1…22 ago carry 900 + 3·h posts each; the oldest bucket stays empty, so a clock hour turning during
+            // the test moves nothing out of the API's window. 100 posts in this hour carry a new word.
+            for hoursAgo in 0...22 {
+                let n = hoursAgo == 0 ? 100 : 900 + 3 * hoursAgo
+                for i in 0..<n {
+                    let s = (i + hoursAgo) % 3
+                    let at = thisHour - Double(hoursAgo) * 3600 + Double(i % 3600)
+                    let words = hoursAgo == 0 ? ["停水", "爆管", "小区", "居民", "抢修", "第六词"] : ["停水", "小区", "居民", "供水", "通知", "第六词"]
+                    posts.append(Self.post(tenant, "d\(hoursAgo)-\(i)", sentiment: sentiments[s], at: Date(timeIntervalSince1970: at), keywords: words))
+                    want[23 - hoursAgo][s] += 1
+                }
+            }
+            // Two days ago, and another tenant's posts this hour: not in this dashboard.
+            for i in 0..<40 { posts.append(Self.post(tenant, "old\(i)", sentiment: "negative", at: now.addingTimeInterval(-2 * 86_400), keywords: ["停水"])) }
+            for i in 0..<70 { posts.append(Self.post(other, "n\(i)", sentiment: "negative", at: now, keywords: ["停水", "爆管"])) }
+            let toStore = posts
+            try await t.db.transaction { tx in try await OpinionIngest.insert(toStore, on: tx) }
+
+            let d = try await OpinionDashboard.build(scope: .only([tenant]), on: t.db, now: now)
+            XCTAssertEqual(d.volume.count, 24)
+            XCTAssertEqual(d.volume.last?.at.timeIntervalSince1970, thisHour)
+            for (i, b) in d.volume.enumerated() {
+                XCTAssertEqual([b.positive, b.neutral, b.negative], want[i], "bucket \(i)")
+                XCTAssertEqual(b.total, want[i].reduce(0, +))
+            }
+            let inDay = want.joined().reduce(0, +)
+            XCTAssertGreaterThan(inDay, 20_000)
+            let hot = Dictionary(d.hotKeywords.map { ($0.word, $0) }, uniquingKeysWith: { a, _ in a })
+            XCTAssertEqual(hot["停水"]?.count, inDay)
+            XCTAssertEqual(hot["爆管"]?.count, 100)
+            XCTAssertEqual(hot["爆管"]?.burst, true, "a word only in this hour bursts")
+            XCTAssertEqual(hot["停水"]?.burst, false)
+            XCTAssertNil(hot["第六词"], "only a post's first five keywords count")
+            XCTAssertEqual(d.totalPosts, inDay + 40)
+
+            // The same through the API, as the editor's page polls it; a platform view adds the other tenant.
+            let api = try await t.send(.GET, "/api/v1/opinion/dashboard", as: try await t.token(for: "liuyang-editor"))
+            XCTAssertEqual(api.status, .ok, api.text)
+            let viaAPI = try api.json(Dashboard.self)
+            XCTAssertEqual(viaAPI.volume.map(\.total).reduce(0, +), inDay)
+            XCTAssertEqual(viaAPI.hotKeywords.first { $0.word == "爆管" }?.count, 100)
+            let both = try await OpinionDashboard.build(scope: .only([tenant, other]), on: t.db, now: now)
+            XCTAssertEqual(both.volume.last?.negative, want[23][2] + 70)
+            let neither = try await OpinionDashboard.build(scope: .only([]), on: t.db, now: now)
+            XCTAssertEqual(neither.volume.map(\.total).reduce(0, +), 0)
+        }
+    }
+
+    /// Posts ingested through the API (analysis, sentiment, keywords) leave exactly the counts a recount of the
+    /// stored posts gives — the recount is what migration 096 writes for posts stored before it.
+    func testKeptCountsEqualARecountOfThePosts() async throws {
+        if TestApp.textDataDirectory == nil { throw XCTSkip("text data missing; run scripts/text/setup-data.sh") }
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let texts = ["浏阳某小区停水三天了，居民非常愤怒！", "自来水公司连夜抢修，点赞工作人员", "停水通知：明天上午检修管道",
+                         "转发：浏阳某小区停水三天了，居民非常愤怒！", "宁乡菜市场开业，市民排队参观", "菜市场价格上涨，群众议论纷纷"]
+            var rows: [String] = []
+            for (i, text) in texts.enumerated() {
+                for day in 0..<3 {
+                    rows.append(#"{"id":"r\#(i)-\#(day)","author":"市民\#(i)","time":"\#(ISO8601DateFormatter().string(from: Date().addingTimeInterval(-Double(day * 40_000 + i * 1_800))))","text":"\#(text)","platform":"weibo"}"#)
+                }
+            }
+            let res = try await t.send(.POST, "/api/v1/opinion/posts", raw: #"{"posts":[\#(rows.joined(separator: ","))]}"#, as: editor)
+            XCTAssertEqual(res.status, .created, res.text)
+            let sql = try OpinionIngest.sqlDatabase(t.db)
+            func cells(_ statement: SQLQueryString) async throws -> [String: Int] {
+                var out: [String: Int] = [:]
+                for row in try await sql.raw(statement).all() {
+                    let tenant = try row.decode(column: "tenant_id", as: UUID.self)
+                    out["\(tenant) \(try row.decode(column: "hour", as: Int64.self)) \(try row.decode(column: "key", as: String.self))", default: 0]
+                        += try row.decode(column: "n", as: Int.self)
+                }
+                return out
+            }
+            let kept = try await cells("SELECT tenant_id, hour, key, n FROM opinion_hourly_counts")
+            var recounted: [String: Int] = [:]
+            for statement in OpinionHourlyCounts.recount(postgres: sql.dialect.name == "postgresql") {
+                recounted.merge(try await cells(statement)) { $0 + $1 }
+            }
+            XCTAssertEqual(kept, recounted)
+            XCTAssertEqual(kept.filter { $0.key.hasSuffix(" s:negative") || $0.key.hasSuffix(" s:positive") || $0.key.hasSuffix(" s:neutral") }.values.reduce(0, +), 18)
+            XCTAssertTrue(kept.keys.contains { $0.hasSuffix(" k:停水") }, "\(kept.keys.sorted())")
+        }
+    }
+
+    /// A post of `tenant` stated and arrived at `at`.
+    static func post(_ tenant: UUID, _ id: String, sentiment: String, at: Date, keywords: [String]) -> OpinionPost {
+        let p = OpinionPost()
+        p.id = UUID(); p.tenantID = tenant; p.platform = "weibo"; p.externalID = id; p.author = "甲"
+        p.text = "帖子"; p.textSimplified = "帖子"; p.language = "zh"; p.futureTime = false
+        p.postedAt = at; p.receivedAt = at
+        p.likes = 0; p.reposts = 0; p.comments = 0
+        p.contentHash = id; p.simhash = 0
+        p.sentiment = sentiment; p.sentimentScore = 0
+        p.keywords = keywords; p.entities = []; p.eventID = nil; p.schemeIDs = []
+        return p
+    }
+}

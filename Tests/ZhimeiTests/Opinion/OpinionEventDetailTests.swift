@@ -1,0 +1,60 @@
+import Fluent
+import Foundation
+import XCTest
+@testable import Zhimei
+
+/// An event's page counts all its posts, however many: the figures used to come from its first 5,000 posts only.
+final class OpinionEventDetailTests: XCTestCase {
+    func testDetailCountsEveryPostOfABigEvent() async throws {
+        try await withTestApp { t in
+            let tenant = try await t.tenant("liuyang").requireID()
+            let start = Date(timeIntervalSince1970: 1_796_400_000)   // on the hour
+            let event = OpinionIngest.newEvent(tenantID: tenant, title: "大事件", at: start, now: start)
+            try await event.create(on: t.db)
+            let platforms = ["weibo", "weibo", "douyin", "wechat"], sentiments = ["negative", "neutral", "positive", "negative"]
+            var posts: [OpinionPost] = []
+            // 5,300 posts one a minute: about 88 hours. The last 300 (after the first 5,000) hold the most engaged
+            // original, a new platform and a region.
+            for i in 0..<5_300 {
+                let p = OpinionDashboardTests.post(tenant, "e\(i)", sentiment: sentiments[i % 4], at: start.addingTimeInterval(Double(i) * 60), keywords: ["停水"])
+                p.eventID = event.id
+                p.platform = i >= 5_000 && i % 3 == 0 ? "toutiao" : platforms[i % 4]
+                // Originals by seven authors, each reposted by another account.
+                p.author = i > 0 && i % 2 == 0 ? "转发者\(i % 50)" : "作者\(i % 7)"
+                p.region = i >= 5_000 ? "浏阳" : nil
+                p.duplicateOf = i % 10 == 9 ? UUID() : nil
+                p.likes = i == 5_201 ? 9_999 : i % 5
+                if i > 0 && i % 2 == 0 { p.repostOf = "e\(i - 1)" }
+                posts.append(p)
+            }
+            let toStore = posts
+            try await t.db.transaction { tx in try await OpinionIngest.insert(toStore, on: tx) }
+
+            let d = try await OpinionAnalysis.detail(event, on: t.db)
+            XCTAssertEqual(d.volume.map(\.total).reduce(0, +), 5_300)
+            XCTAssertEqual(d.volume.first?.at, start)
+            XCTAssertEqual(d.volume.count, 5_299 / 60 + 1)
+            XCTAssertEqual(d.volume.last?.total, 5_300 - (5_299 / 60) * 60)
+            XCTAssertEqual(d.volume.map(\.negative).reduce(0, +), 2_650)
+            XCTAssertEqual(d.volume.map(\.positive).reduce(0, +), 1_325)
+            for b in d.volume { XCTAssertEqual(b.total, b.positive + b.neutral + b.negative) }
+            var want: [String: Int] = [:]
+            for p in posts { want[p.platform, default: 0] += 1 }
+            XCTAssertEqual(Dictionary(uniqueKeysWithValues: d.sources.map { ($0.name, $0.count) }), want)
+            XCTAssertEqual(d.regions.map(\.name), ["浏阳"])
+            XCTAssertEqual(d.regions.first?.count, 300)
+            var byAuthor: [String: Int] = [:]
+            for p in posts { byAuthor[p.author, default: 0] += 1 }
+            XCTAssertEqual(d.authors.count, 10)
+            for a in d.authors { XCTAssertEqual(a.count, byAuthor[a.name], a.name) }
+            XCTAssertEqual(d.authors.first?.count, byAuthor.values.max())
+            XCTAssertEqual(d.representatives.first?.externalId, "e5201")
+            XCTAssertEqual(d.representatives.count, 5)
+            XCTAssertTrue(d.representatives.allSatisfy { $0.duplicateOf == nil })
+            // The timeline: the first originals in order (e9 is a near copy).
+            XCTAssertEqual(d.timeline.prefix(11).map(\.externalId), ["e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e10", "e11"])
+            // The spread graph from the first 5,000: the origin is the first post's author.
+            XCTAssertEqual(d.spread.origins.first, "作者0")
+        }
+    }
+}

@@ -36,19 +36,6 @@ enum OpinionAnalysis {
         var spread: Spread
     }
 
-    static func hourly(_ posts: [OpinionPost]) -> [Bucket] {
-        var counts: [Int64: (positive: Int, neutral: Int, negative: Int)] = [:]
-        for p in posts {
-            let h = OpinionHourlyCounts.hour(p.postedAt)
-            switch p.sentiment {
-            case "positive": counts[h, default: (0, 0, 0)].positive += 1
-            case "negative": counts[h, default: (0, 0, 0)].negative += 1
-            default: counts[h, default: (0, 0, 0)].neutral += 1
-            }
-        }
-        return buckets(counts)
-    }
-
     /// Hourly buckets from the first hour with posts to the last (at most 30 days; later hours count in the last).
     static func buckets(_ counts: [Int64: (positive: Int, neutral: Int, negative: Int)]) -> [Bucket] {
         guard let start = counts.keys.min(), let end = counts.keys.max() else { return [] }
@@ -60,12 +47,6 @@ enum OpinionAnalysis {
             buckets[i].total += c.positive + c.neutral + c.negative
         }
         return buckets
-    }
-
-    static func top(_ values: [String], _ n: Int) -> [Count] {
-        var c: [String: Int] = [:]
-        for v in values { c[v, default: 0] += 1 }
-        return c.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(n).map { Count(name: $0.key, count: $0.value) }
     }
 
     static func spread(_ posts: [SpreadGraph.Post]) -> Spread {

@@ -1,50 +1,77 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Daily and weekly reports per scheme (日报/周报): a self-contained HTML page with server-side SVG charts, and a
 /// PDF printed from that HTML by headless Chromium (`chromium`, `chromium-browser` or `$ZHIMEI_CHROMIUM`) when
 /// installed — otherwise a clear 503 (the HTML report always works).
 enum OpinionReport {
+    /// A report's figures, counted by the database over every post of the scheme in the period. Before, the period's
+    /// first 50,000 posts of the whole tenant were read and filtered in Swift, so a busy tenant's report missed the
+    /// rest of its day (and took seconds to read them).
     struct Data {
         var schemeName: String
         var period: String
         var from: Date
         var to: Date
-        var posts: [OpinionPost]
+        var posts: Int
+        var events: Int
+        var volume: [OpinionAnalysis.Bucket]
+        var sources: [OpinionAnalysis.Count]
+        var keywords: [OpinionAnalysis.Term]
+        var keyPosts: [OpinionPost]
     }
 
     static func load(_ scheme: OpinionScheme, period: String, now: Date, on db: any Database) async throws -> Data {
         let span: TimeInterval = period == "weekly" ? 7 * 86_400 : 86_400
         let from = now.addingTimeInterval(-span)
+        let sql = try OpinionIngest.sqlDatabase(db)
+        let postgres = sql.dialect.name == "postgresql"
         let id = scheme.id!.uuidString
-        let posts = try await OpinionPost.query(on: db).filter(\.$tenantID == scheme.tenantID).filter(\.$postedAt >= from)
-            .sort(\.$postedAt).limit(50_000).all().filter { $0.schemeIDs.contains(id) }
-        return Data(schemeName: scheme.name, period: period, from: from, to: now, posts: posts)
+        // The scheme's posts of the period (SQLite keeps the scheme IDs as JSON text, PostgreSQL as text[]).
+        let inScheme: SQLQueryString = postgres ? "\(bind: id) = ANY(p.scheme_ids)" : "instr(p.scheme_ids, \(bind: "\"" + id + "\"")) > 0"
+        let posts: SQLQueryString = "FROM opinion_posts p WHERE p.tenant_id = \(bind: scheme.tenantID) AND p.posted_at >= \(bind: from) AND " + inScheme
+        let hour = OpinionHourlyCounts.hourExpression(postgres: postgres, column: "p.posted_at")
+        var hourly: [Int64: (positive: Int, neutral: Int, negative: Int)] = [:]
+        for row in try await sql.raw("SELECT \(unsafeRaw: hour) AS hour, p.sentiment AS sentiment, COUNT(*) AS n " + posts + " GROUP BY 1, 2").all() {
+            let h = try row.decode(column: "hour", as: Int64.self), n = try row.decode(column: "n", as: Int.self)
+            switch try row.decode(column: "sentiment", as: String.self) {
+            case "positive": hourly[h, default: (0, 0, 0)].positive += n
+            case "negative": hourly[h, default: (0, 0, 0)].negative += n
+            default: hourly[h, default: (0, 0, 0)].neutral += n
+            }
+        }
+        let volume = OpinionAnalysis.buckets(hourly)
+        let events = try await sql.raw("SELECT COUNT(DISTINCT p.event_id) AS n " + posts).first()?.decode(column: "n", as: Int.self) ?? 0
+        let sources = try await sql.raw("SELECT p.platform AS name, COUNT(*) AS n " + posts + " GROUP BY 1 ORDER BY n DESC, name ASC LIMIT 8").all()
+            .map { OpinionAnalysis.Count(name: try $0.decode(column: "name", as: String.self), count: try $0.decode(column: "n", as: Int.self)) }
+        let words = postgres ? "unnest(p.keywords) AS k(word)" : "json_each(p.keywords) AS k", word = postgres ? "k.word" : "k.value"
+        let keywords = try await sql.raw("SELECT \(unsafeRaw: word) AS word, COUNT(*) AS n FROM opinion_posts p, \(unsafeRaw: words) WHERE p.tenant_id = \(bind: scheme.tenantID) AND p.posted_at >= \(bind: from) AND " + inScheme
+                                         + " GROUP BY 1 ORDER BY n DESC, word ASC LIMIT 40").all()
+            .map { OpinionAnalysis.Term(word: try $0.decode(column: "word", as: String.self), weight: Double(try $0.decode(column: "n", as: Int.self))) }
+        let keyIDs = try await sql.raw("SELECT p.id AS id " + posts + " AND p.duplicate_of IS NULL ORDER BY p.reposts + p.comments DESC, p.posted_at ASC LIMIT 10").all()
+            .map { try $0.decode(column: "id", as: UUID.self) }
+        let byID = Dictionary(try await OpinionPost.query(on: db).filter(\.$id ~~ keyIDs).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        return Data(schemeName: scheme.name, period: period, from: from, to: now, posts: volume.map(\.total).reduce(0, +), events: events,
+                    volume: volume, sources: sources, keywords: keywords, keyPosts: keyIDs.compactMap { byID[$0] })
     }
 
     static func html(_ d: Data) -> String {
         let e = OpinionCharts.esc
-        let buckets = OpinionAnalysis.hourly(d.posts)
-        var terms: [String: Double] = [:]
-        for p in d.posts { for k in p.keywords { terms[k, default: 0] += 1 } }
-        let cloud = terms.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(40).map { OpinionAnalysis.Term(word: $0.key, weight: $0.value) }
-        let neg = d.posts.filter { $0.sentiment == "negative" }.count, pos = d.posts.filter { $0.sentiment == "positive" }.count
+        let neg = d.volume.map(\.negative).reduce(0, +), pos = d.volume.map(\.positive).reduce(0, +)
         let f = DateFormatter()
         f.locale = Locale(identifier: "zh_CN"); f.timeZone = TimeZone(identifier: "Asia/Shanghai"); f.dateFormat = "yyyy-MM-dd HH:mm"
         let kind = d.period == "weekly" ? "周报 Weekly report" : "日报 Daily report"
-        var events: [UUID: Int] = [:]
-        for p in d.posts { if let id = p.eventID { events[id, default: 0] += 1 } }
-        let topPosts = d.posts.filter { $0.duplicateOf == nil }.sorted { ($0.reposts &+ $0.comments, $1.postedAt) > ($1.reposts &+ $1.comments, $0.postedAt) }.prefix(10)
         var body = "<h1>\(e(d.schemeName)) · \(kind)</h1>"
         body += "<p>\(f.string(from: d.from)) — \(f.string(from: d.to))（北京时间 China time）</p>"
-        body += "<p>信息 \(d.posts.count) 条 posts · 事件 \(events.count) events · 正面 positive \(pos) · 负面 negative \(neg)</p>"
-        body += OpinionCharts.line(buckets.map { Double($0.total) }, title: "声量（每小时）Volume per hour")
-        body += OpinionCharts.sentiment(buckets, title: "情感分布 Sentiment")
-        body += OpinionCharts.bars(OpinionAnalysis.top(d.posts.map(\.platform), 8), title: "来源 Sources")
-        body += OpinionCharts.wordCloud(cloud, title: "热词 Word cloud")
+        body += "<p>信息 \(d.posts) 条 posts · 事件 \(d.events) events · 正面 positive \(pos) · 负面 negative \(neg)</p>"
+        body += OpinionCharts.line(d.volume.map { Double($0.total) }, title: "声量（每小时）Volume per hour")
+        body += OpinionCharts.sentiment(d.volume, title: "情感分布 Sentiment")
+        body += OpinionCharts.bars(d.sources, title: "来源 Sources")
+        body += OpinionCharts.wordCloud(d.keywords, title: "热词 Word cloud")
         body += "<h2>重点信息 Key posts</h2><ol>"
-        for p in topPosts { body += "<li>\(e(p.author))（\(e(p.platform))，\(f.string(from: p.postedAt))）：\(e(String(p.text.prefix(200))))</li>" }
+        for p in d.keyPosts { body += "<li>\(e(p.author))（\(e(p.platform))，\(f.string(from: p.postedAt))）：\(e(String(p.text.prefix(200))))</li>" }
         body += "</ol>"
         return "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>\(e(d.schemeName)) \(kind)</title>"
             + "<style>body{font-family:sans-serif;max-width:760px;margin:24px auto;color:#222}svg{display:block;margin:12px 0}</style></head><body>\(body)</body></html>"

@@ -1,5 +1,6 @@
 import Crypto
 import Fluent
+import FluentSQL
 import Vapor
 
 /// The Opinion REST API, part 1: posts, synchronous ingest, batch imports, streaming webhooks and sources.
@@ -68,12 +69,11 @@ struct OpinionAPI {
         if let text = try OpinionParams.text(req, "q", max: 200) { q = q.filter(\.$textSimplified ~~ text) }
         let scheme = try OpinionParams.uuid(req, "scheme_id")
         let limit = try OpinionParams.int(req, "limit", 1...200) ?? 50, offset = try OpinionParams.int(req, "offset", 0...100_000) ?? 0
-        if let scheme {
-            // Scheme membership is an array column; filter the newest 5000 in memory (portable across SQLite and PostgreSQL).
-            let rows = try await q.sort(\.$postedAt, .descending).limit(5000).all().filter { $0.schemeIDs.contains(scheme.uuidString) }
-            return OpinionPostPageDTO(items: rows.dropFirst(offset).prefix(limit).map(OpinionPostDTO.init), total: rows.count)
-        }
-        let total = try await q.count()
+        // Scheme membership in the database (before: the newest 5,000 posts filtered in memory, so an older page was empty
+        // and the total stopped at 5,000).
+        if let scheme { q = q.filter(.sql(embed: OpinionSchemes.holds(scheme, column: "scheme_ids", on: try OpinionIngest.sqlDatabase(req.db)))) }
+        // COUNT(*) from an index; Fluent's count() counts `id`, which reads every matching post's row (0.45 s at 1,000,000).
+        let total = try await q.aggregate(.sql(unsafeRaw: #"COUNT(*) AS "aggregate""#), as: Int.self).get()
         let rows = try await q.sort(\.$postedAt, .descending).range(offset..<(offset + limit)).all()
         return OpinionPostPageDTO(items: rows.map(OpinionPostDTO.init), total: total)
     }

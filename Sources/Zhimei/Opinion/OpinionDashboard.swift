@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 /// The dashboard's figures (大屏): hourly volume and sentiment of the last 24 hours, keyword bursts against the
@@ -41,7 +42,9 @@ enum OpinionDashboard {
         }.sorted { ($0.burst ? 1 : 0, $0.zScore, $0.count, $1.word) > ($1.burst ? 1 : 0, $1.zScore, $1.count, $0.word) }.prefix(30)
         let events = try await scope.query(OpinionEvent.self, on: db).filter(\.$status == "open").sort(\.$risk, .descending).sort(\.$lastAt, .descending).limit(10).all()
         let alerts = try await scope.query(OpinionAlert.self, on: db).sort(\.$createdAt, .descending).limit(10).all()
-        let total = try await scope.query(OpinionPost.self, on: db).count()
+        // COUNT(*) from the tenant's time index; Fluent's count() counts `id`, which read every post's row (0.3 s at 1,000,000).
+        let total = try await OpinionIngest.sqlDatabase(db).raw("SELECT COUNT(*) AS n FROM opinion_posts WHERE " + scope.condition(column: "tenant_id"))
+            .first()?.decode(column: "n", as: Int.self) ?? 0
         return DTO(volume: volume, hotKeywords: Array(hot), events: events.map(OpinionEventDTO.init), alerts: alerts.map(OpinionAlertDTO.init), totalPosts: total)
     }
 }

@@ -44,7 +44,7 @@ struct OpinionPages {
         let actor = try req.requireActor()
         let e = try await OpinionEventsAPI.event(req)
         let d = try await OpinionAnalysis.detail(e, on: req.db)
-        let card = try await OpinionResponse.card(e, app: req.application, on: req.db)
+        let card = try await OpinionResponse.card(e, detail: d, app: req.application, on: req.db)
         let lang = Localizer.language(of: req)
         let view = EventView(
             event: d.event,

@@ -28,9 +28,7 @@ enum OpinionReport {
         let from = now.addingTimeInterval(-span)
         let sql = try OpinionIngest.sqlDatabase(db)
         let postgres = sql.dialect.name == "postgresql"
-        let id = scheme.id!.uuidString
-        // The scheme's posts of the period (SQLite keeps the scheme IDs as JSON text, PostgreSQL as text[]).
-        let inScheme: SQLQueryString = postgres ? "\(bind: id) = ANY(p.scheme_ids)" : "instr(p.scheme_ids, \(bind: "\"" + id + "\"")) > 0"
+        let inScheme = OpinionSchemes.holds(scheme.id!, column: "p.scheme_ids", on: sql)
         let posts: SQLQueryString = "FROM opinion_posts p WHERE p.tenant_id = \(bind: scheme.tenantID) AND p.posted_at >= \(bind: from) AND " + inScheme
         let hour = OpinionHourlyCounts.hourExpression(postgres: postgres, column: "p.posted_at")
         var hourly: [Int64: (positive: Int, neutral: Int, negative: Int)] = [:]

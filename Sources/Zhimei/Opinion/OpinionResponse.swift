@@ -67,8 +67,9 @@ enum OpinionResponse {
         return app.proofreadProvider.config.map { ChatStatementProvider(config: $0, client: app.http.client.shared) }
     }
 
-    static func card(_ event: OpinionEvent, app: Application, on db: any Database) async throws -> ResponseCard {
-        let detail = try await OpinionAnalysis.detail(event, on: db)
+    /// The card of an event; `detail` when the caller has the event's figures already (the event page).
+    static func card(_ event: OpinionEvent, detail known: OpinionAnalysis.Detail? = nil, app: Application, on db: any Database) async throws -> ResponseCard {
+        let detail = if let known { known } else { try await OpinionAnalysis.detail(event, on: db) }
         let f = DateFormatter()
         f.locale = Locale(identifier: "zh_CN"); f.timeZone = TimeZone(identifier: "Asia/Shanghai"); f.dateFormat = "MM-dd HH:mm"
         let facts = detail.timeline.prefix(6).map { "\(f.string(from: $0.postedAt)) \($0.author)（\(OpinionLabels.platform($0.platform, "zh"))）：\(String($0.text.prefix(80)))" }

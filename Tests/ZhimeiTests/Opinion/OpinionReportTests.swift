@@ -4,7 +4,7 @@ import XCTest
 @testable import Zhimei
 
 /// A scheme's daily report counts the scheme's posts of the day, however busy the tenant: it used to read the day's
-/// first 50,000 posts of the whole tenant and keep the scheme's among them.
+/// first 50,000 posts of the whole tenant and keep the scheme's among them. The post list filters by scheme likewise.
 final class OpinionReportTests: XCTestCase {
     func testDailyReportCountsTheSchemesPostsOfABusyDay() async throws {
         try await withTestApp { t in
@@ -47,6 +47,15 @@ final class OpinionReportTests: XCTestCase {
             XCTAssertEqual(d.keyPosts.count, 10)
             let weekly = try await OpinionReport.load(try await XCTUnwrapAsync(try await OpinionScheme.find(scheme, on: t.db)), period: "weekly", now: now, on: t.db)
             XCTAssertEqual(weekly.posts, 301)
+
+            // The scheme's posts page by page, the oldest too (the list used to filter the newest 5,000 in memory).
+            struct Page: Decodable { var items: [Item]; var total: Int }
+            struct Item: Decodable { var externalId: String }
+            let page = try await t.send(.GET, "/api/v1/opinion/posts?scheme_id=\(scheme)&limit=10&offset=295", as: editor).json(Page.self)
+            XCTAssertEqual(page.total, 301)
+            XCTAssertEqual(page.items.map(\.externalId), ["s4", "s3", "s2", "s1", "s0", "old"])
+            let all = try await t.send(.GET, "/api/v1/opinion/posts?limit=1", as: editor).json(Page.self)
+            XCTAssertEqual(all.total, 50_351)
         }
     }
 }

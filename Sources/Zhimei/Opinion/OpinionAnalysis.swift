@@ -36,6 +36,20 @@ enum OpinionAnalysis {
         var spread: Spread
     }
 
+    /// Hourly buckets from grouped rows of `hour` (start, Unix seconds), `sentiment` and `n`.
+    static func buckets(rows: [any SQLRow]) throws -> [Bucket] {
+        var counts: [Int64: (positive: Int, neutral: Int, negative: Int)] = [:]
+        for row in rows {
+            let h = try row.decode(column: "hour", as: Int64.self), n = try row.decode(column: "n", as: Int.self)
+            switch try row.decode(column: "sentiment", as: String.self) {
+            case "positive": counts[h, default: (0, 0, 0)].positive += n
+            case "negative": counts[h, default: (0, 0, 0)].negative += n
+            default: counts[h, default: (0, 0, 0)].neutral += n
+            }
+        }
+        return buckets(counts)
+    }
+
     /// Hourly buckets from the first hour with posts to the last (at most 30 days; later hours count in the last).
     static func buckets(_ counts: [Int64: (positive: Int, neutral: Int, negative: Int)]) -> [Bucket] {
         guard let start = counts.keys.min(), let end = counts.keys.max() else { return [] }
@@ -74,18 +88,9 @@ enum OpinionAnalysis {
         let sql = try OpinionIngest.sqlDatabase(db)
         let eventID = event.id!
         let hour = OpinionHourlyCounts.hourExpression(postgres: sql.dialect.name == "postgresql", column: "posted_at")
-        var hourly: [Int64: (positive: Int, neutral: Int, negative: Int)] = [:]
-        for row in try await sql.raw("""
+        let volume = try buckets(rows: try await sql.raw("""
             SELECT \(unsafeRaw: hour) AS hour, sentiment, COUNT(*) AS n FROM opinion_posts WHERE event_id = \(bind: eventID) GROUP BY 1, 2
-            """).all() {
-            let h = try row.decode(column: "hour", as: Int64.self), n = try row.decode(column: "n", as: Int.self)
-            switch try row.decode(column: "sentiment", as: String.self) {
-            case "positive": hourly[h, default: (0, 0, 0)].positive += n
-            case "negative": hourly[h, default: (0, 0, 0)].negative += n
-            default: hourly[h, default: (0, 0, 0)].neutral += n
-            }
-        }
-        let volume = buckets(hourly)
+            """).all())
         let counts = volume.map { Double($0.total) }
         func top(_ column: String) async throws -> [Count] {
             try await sql.raw("""

@@ -31,16 +31,7 @@ enum OpinionReport {
         let inScheme = OpinionSchemes.holds(scheme.id!, column: "p.scheme_ids", on: sql)
         let posts: SQLQueryString = "FROM opinion_posts p WHERE p.tenant_id = \(bind: scheme.tenantID) AND p.posted_at >= \(bind: from) AND " + inScheme
         let hour = OpinionHourlyCounts.hourExpression(postgres: postgres, column: "p.posted_at")
-        var hourly: [Int64: (positive: Int, neutral: Int, negative: Int)] = [:]
-        for row in try await sql.raw("SELECT \(unsafeRaw: hour) AS hour, p.sentiment AS sentiment, COUNT(*) AS n " + posts + " GROUP BY 1, 2").all() {
-            let h = try row.decode(column: "hour", as: Int64.self), n = try row.decode(column: "n", as: Int.self)
-            switch try row.decode(column: "sentiment", as: String.self) {
-            case "positive": hourly[h, default: (0, 0, 0)].positive += n
-            case "negative": hourly[h, default: (0, 0, 0)].negative += n
-            default: hourly[h, default: (0, 0, 0)].neutral += n
-            }
-        }
-        let volume = OpinionAnalysis.buckets(hourly)
+        let volume = try OpinionAnalysis.buckets(rows: try await sql.raw("SELECT \(unsafeRaw: hour) AS hour, p.sentiment AS sentiment, COUNT(*) AS n " + posts + " GROUP BY 1, 2").all())
         let events = try await sql.raw("SELECT COUNT(DISTINCT p.event_id) AS n " + posts).first()?.decode(column: "n", as: Int.self) ?? 0
         let sources = try await sql.raw("SELECT p.platform AS name, COUNT(*) AS n " + posts + " GROUP BY 1 ORDER BY n DESC, name ASC LIMIT 8").all()
             .map { OpinionAnalysis.Count(name: try $0.decode(column: "name", as: String.self), count: try $0.decode(column: "n", as: Int.self)) }

@@ -65,6 +65,9 @@ final class OpinionDashboardTests: XCTestCase {
             XCTAssertEqual(viaAPI.hotKeywords.first { $0.word == "爆管" }?.count, 100)
             let both = try await OpinionDashboard.build(scope: .only([tenant, other]), on: t.db, now: now)
             XCTAssertEqual(both.volume.last?.negative, want[23][2] + 70)
+            let everyone = try await OpinionDashboard.build(scope: .all, on: t.db, now: now)
+            XCTAssertEqual(everyone.volume.last?.negative, want[23][2] + 70)
+            XCTAssertEqual(everyone.totalPosts, inDay + 40 + 70)
             let neither = try await OpinionDashboard.build(scope: .only([]), on: t.db, now: now)
             XCTAssertEqual(neither.volume.map(\.total).reduce(0, +), 0)
         }

@@ -87,7 +87,7 @@ enum OpinionAnalysis {
     static func detail(_ event: OpinionEvent, on db: any Database) async throws -> Detail {
         let sql = try OpinionIngest.sqlDatabase(db)
         let eventID = event.id!
-        let hour = OpinionHourlyCounts.hourExpression(postgres: sql.dialect.name == "postgresql", column: "posted_at")
+        let hour = OpinionSQLDialect(sql).hour("posted_at")
         let volume = try buckets(rows: try await sql.raw("""
             SELECT \(unsafeRaw: hour) AS hour, sentiment, COUNT(*) AS n FROM opinion_posts WHERE event_id = \(bind: eventID) GROUP BY 1, 2
             """).all())

@@ -17,7 +17,7 @@ extension OpinionAlerts {
     static func figures(eventIDs: [UUID], window: TimeInterval, on db: any Database, now: Date) async throws -> [UUID: Figures] {
         guard !eventIDs.isEmpty else { return [:] }
         let sql = try OpinionIngest.sqlDatabase(db)
-        let dialect = FiguresDialect(postgres: sql.dialect.name == "postgresql")
+        let dialect = OpinionSQLDialect(sql)
         let span = window * 13
         let nowEpoch = now.timeIntervalSince1970
         var buckets: [UUID: [Double]] = [:]
@@ -93,28 +93,5 @@ extension OpinionAlerts {
     /// event (migration 095), so a check reads the windows' posts, not each event's whole history.
     static func arrived(_ ids: [any Encodable & Sendable], since: Date) -> SQLQueryString {
         "p.event_id IN (\(binds: ids)) AND p.received_at >= \(bind: since)"
-    }
-}
-
-/// The few expressions the figures need that SQLite and PostgreSQL spell differently (SQLite stores times as Unix
-/// seconds and string arrays as JSON text; PostgreSQL as timestamptz and text[]).
-private struct FiguresDialect {
-    var postgres: Bool
-    func epoch(_ column: String) -> String { postgres ? "EXTRACT(EPOCH FROM \(column))::float8" : column }
-    func greatest(_ a: String, _ b: String) -> String { postgres ? "GREATEST(\(a), \(b))" : "MAX(\(a), \(b))" }
-    func least(_ a: String, _ b: String) -> String { postgres ? "LEAST(\(a), \(b))" : "MIN(\(a), \(b))" }
-    func trunc(_ x: String) -> String { postgres ? "TRUNC(\(x))::float8" : "CAST(\(x) AS INTEGER) * 1.0" }
-    func real(_ x: String) -> String { postgres ? "(\(x))::float8" : "(\(x)) * 1.0" }
-    func nonEmpty(_ column: String) -> String { postgres ? "cardinality(\(column)) > 0" : "\(column) <> '[]'" }
-    /// A string array column's elements as a table named `alias` (to join beside the row).
-    func elements(_ column: String, as alias: String) -> String { postgres ? "unnest(\(column)) AS \(alias)" : "json_each(\(column)) AS \(alias)" }
-    /// One element of `elements(_:as:)`.
-    func element(_ alias: String) -> String { postgres ? alias : "\(alias).value" }
-    /// Whether a text contains `word` (a constant without quotes).
-    func contains(_ text: String, _ word: String) -> String { postgres ? "strpos(\(text), '\(word)') > 0" : "instr(\(text), '\(word)') > 0" }
-    /// Whether any element of a string array column contains one of `words`: a quick test on the whole list before
-    /// its elements are taken out (SQLite stores it as JSON text; no word spans two elements in either form).
-    func holdsAny(_ column: String, _ words: [String]) -> String {
-        postgres ? "array_to_string(\(column), ' ') ~ '\(words.joined(separator: "|"))'" : words.map { contains(column, $0) }.joined(separator: " OR ")
     }
 }

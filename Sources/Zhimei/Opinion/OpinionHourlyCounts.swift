@@ -53,21 +53,16 @@ enum OpinionHourlyCounts {
         return out
     }
 
-    /// `hour(_:)` in SQL, of a time column (SQLite keeps Unix seconds, PostgreSQL timestamptz).
-    static func hourExpression(postgres: Bool, column: String) -> String {
-        postgres ? "(FLOOR(EXTRACT(EPOCH FROM \(column)) / 3600) * 3600)::bigint" : "CAST(\(column) / 3600 AS INTEGER) * 3600"
-    }
-
     /// The counts recomputed from the stored posts (tenant_id, hour, key, n): filled in by migration 096, and what
     /// the kept counts must equal.
-    static func recount(postgres: Bool) -> [SQLQueryString] {
-        let hour = hourExpression(postgres: postgres, column: "p.posted_at")
-        let words = postgres ? "unnest(p.keywords[1:\(keywordsPerPost)]) AS k(word)" : "json_each(p.keywords) AS k"
-        let word = postgres ? "k.word" : "k.value"
-        let firstFive = postgres ? "TRUE" : "k.key < \(keywordsPerPost)"
+    static func recount(_ dialect: OpinionSQLDialect) -> [SQLQueryString] {
+        let hour = dialect.hour("p.posted_at"), word = dialect.element("k")
         return [
             "SELECT p.tenant_id AS tenant_id, \(unsafeRaw: hour) AS hour, 's:' || p.sentiment AS key, COUNT(*) AS n FROM opinion_posts p GROUP BY 1, 2, 3",
-            "SELECT p.tenant_id AS tenant_id, \(unsafeRaw: hour) AS hour, 'k:' || \(unsafeRaw: word) AS key, COUNT(*) AS n FROM opinion_posts p, \(unsafeRaw: words) WHERE \(unsafeRaw: firstFive) GROUP BY 1, 2, 3",
+            """
+            SELECT p.tenant_id AS tenant_id, \(unsafeRaw: hour) AS hour, 'k:' || \(unsafeRaw: word) AS key, COUNT(*) AS n
+            FROM opinion_posts p, \(unsafeRaw: dialect.elements("p.keywords", as: "k")) WHERE \(unsafeRaw: dialect.place("k")) < \(literal: keywordsPerPost) GROUP BY 1, 2, 3
+            """,
         ]
     }
 }
@@ -83,7 +78,7 @@ struct M096_OpinionHourlyCounts: AsyncMigration {
             .compositeIdentifier(over: "tenant_id", "hour", "key")
             .create()
         let sql = db as! any SQLDatabase
-        for select in OpinionHourlyCounts.recount(postgres: sql.dialect.name == "postgresql") {
+        for select in OpinionHourlyCounts.recount(OpinionSQLDialect(sql)) {
             try await sql.raw("INSERT INTO opinion_hourly_counts (tenant_id, hour, key, n) " + select).run()
         }
     }

@@ -226,7 +226,7 @@ enum OpinionIngest {
 
     /// The newest posts (by stated time) of each of `eventIDs`, `seedPostsPerEvent` each: id, event_id and simhash.
     /// Each event's own range of the (event_id, posted_at) index is read backwards, so the cost does not grow with
-    /// the tenant's posts. There is no tenant condition: the events are the tenant's already, and with one SQLite
+    /// the tenant's posts. There is no tenant condition: the events are the tenant's already, and given one SQLite
     /// walked the tenant's (tenant_id, posted_at) index instead. Before, one query took the 3,000 newest arrivals of all
     /// the events together, which read and sorted every post of them per batch (0.8 s per 500-post batch at 200,000
     /// posts, 2026-12-06).
@@ -259,9 +259,10 @@ enum OpinionIngest {
                               "reposts", "comments", "content_hash", "simhash", "duplicate_of", "sentiment", "sentiment_score",
                               "keywords", "entities", "region", "event_id", "scheme_ids"]
 
-    /// Stores new posts, 200 rows per statement, and adds them to the hourly counts (call it in a transaction). Written with SQLKit rather than `Model.create`: Fluent reflects
-    /// over each model's properties several times per row, which was a quarter of an import's CPU (perf,
-    /// 2026-12-04). The values are bound with the same encoders Fluent uses, so the rows are the same.
+    /// Stores new posts, 200 rows per statement, and adds them to the hourly counts (call it in a transaction).
+    /// Written with SQLKit rather than `Model.create`: Fluent reflects over each model's properties several times per
+    /// row, which was a quarter of an import's CPU (perf, 2026-12-04). The values are bound with the same encoders
+    /// Fluent uses, so the rows are the same.
     static func insert(_ posts: [OpinionPost], on db: any Database) async throws {
         for chunk in posts.chunked(200) {
             var builder = try sqlDatabase(db).insert(into: OpinionPost.schema).columns(postColumns)

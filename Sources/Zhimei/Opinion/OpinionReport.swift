@@ -27,17 +27,17 @@ enum OpinionReport {
         let span: TimeInterval = period == "weekly" ? 7 * 86_400 : 86_400
         let from = now.addingTimeInterval(-span)
         let sql = try OpinionIngest.sqlDatabase(db)
-        let postgres = sql.dialect.name == "postgresql"
-        let inScheme = OpinionSchemes.holds(scheme.id!, column: "p.scheme_ids", on: sql)
-        let posts: SQLQueryString = "FROM opinion_posts p WHERE p.tenant_id = \(bind: scheme.tenantID) AND p.posted_at >= \(bind: from) AND " + inScheme
-        let hour = OpinionHourlyCounts.hourExpression(postgres: postgres, column: "p.posted_at")
-        let volume = try OpinionAnalysis.buckets(rows: try await sql.raw("SELECT \(unsafeRaw: hour) AS hour, p.sentiment AS sentiment, COUNT(*) AS n " + posts + " GROUP BY 1, 2").all())
+        let dialect = OpinionSQLDialect(sql)
+        let inPeriod: SQLQueryString = "WHERE p.tenant_id = \(bind: scheme.tenantID) AND p.posted_at >= \(bind: from) AND "
+            + dialect.holds("p.scheme_ids", scheme.id!.uuidString)
+        let posts = "FROM opinion_posts p " + inPeriod
+        let volume = try OpinionAnalysis.buckets(rows: try await sql.raw(
+            "SELECT \(unsafeRaw: dialect.hour("p.posted_at")) AS hour, p.sentiment AS sentiment, COUNT(*) AS n " + posts + " GROUP BY 1, 2").all())
         let events = try await sql.raw("SELECT COUNT(DISTINCT p.event_id) AS n " + posts).first()?.decode(column: "n", as: Int.self) ?? 0
         let sources = try await sql.raw("SELECT p.platform AS name, COUNT(*) AS n " + posts + " GROUP BY 1 ORDER BY n DESC, name ASC LIMIT 8").all()
             .map { OpinionAnalysis.Count(name: try $0.decode(column: "name", as: String.self), count: try $0.decode(column: "n", as: Int.self)) }
-        let words = postgres ? "unnest(p.keywords) AS k(word)" : "json_each(p.keywords) AS k", word = postgres ? "k.word" : "k.value"
-        let keywords = try await sql.raw("SELECT \(unsafeRaw: word) AS word, COUNT(*) AS n FROM opinion_posts p, \(unsafeRaw: words) WHERE p.tenant_id = \(bind: scheme.tenantID) AND p.posted_at >= \(bind: from) AND " + inScheme
-                                         + " GROUP BY 1 ORDER BY n DESC, word ASC LIMIT 40").all()
+        let keywords = try await sql.raw("SELECT \(unsafeRaw: dialect.element("k")) AS word, COUNT(*) AS n FROM opinion_posts p, \(unsafeRaw: dialect.elements("p.keywords", as: "k")) "
+                                         + inPeriod + " GROUP BY 1 ORDER BY n DESC, word ASC LIMIT 40").all()
             .map { OpinionAnalysis.Term(word: try $0.decode(column: "word", as: String.self), weight: Double(try $0.decode(column: "n", as: Int.self))) }
         let keyIDs = try await sql.raw("SELECT p.id AS id " + posts + " AND p.duplicate_of IS NULL ORDER BY p.reposts + p.comments DESC, p.posted_at ASC LIMIT 10").all()
             .map { try $0.decode(column: "id", as: UUID.self) }

@@ -1,5 +1,4 @@
 import Fluent
-import SQLKit
 import Vapor
 import ZhimeiText
 
@@ -36,12 +35,6 @@ extension Application {
 
 /// Monitoring schemes: validation and the matchers ingest applies.
 enum OpinionSchemes {
-    /// Whether a post's scheme list `column` holds the scheme (SQLite keeps it as JSON text, PostgreSQL as text[]).
-    static func holds(_ scheme: UUID, column: String, on sql: any SQLDatabase) -> SQLQueryString {
-        sql.dialect.name == "postgresql" ? "\(bind: scheme.uuidString) = ANY(\(unsafeRaw: column))"
-            : "instr(\(unsafeRaw: column), \(bind: "\"" + scheme.uuidString + "\"")) > 0"
-    }
-
     static func matchers(tenantID: UUID, on db: any Database) async throws -> [SchemeMatcher] {
         try await OpinionScheme.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).limit(200).all().compactMap { s in
             guard let id = s.id, let rule = try? SchemeRule.parse(s.rule) else { return nil }

@@ -101,7 +101,7 @@ final class OpinionDashboardTests: XCTestCase {
             }
             let kept = try await cells("SELECT tenant_id, hour, key, n FROM opinion_hourly_counts")
             var recounted: [String: Int] = [:]
-            for statement in OpinionHourlyCounts.recount(postgres: sql.dialect.name == "postgresql") {
+            for statement in OpinionHourlyCounts.recount(OpinionSQLDialect(sql)) {
                 recounted.merge(try await cells(statement)) { $0 + $1 }
             }
             XCTAssertEqual(kept, recounted)

@@ -1,5 +1,6 @@
 import Fluent
 import NIOCore
+import SQLKit
 import Vapor
 import XCTVapor
 import XCTest
@@ -114,5 +115,54 @@ final class DatabaseBusyTests: XCTestCase {
         XCTAssertEqual(Settings.load(environment: ["ZHIMEI_DB_WAIT_SECONDS": "2.5"]).databaseWait, 2.5)
         XCTAssertEqual(Settings.load(environment: ["ZHIMEI_DB_WAIT_SECONDS": "0"]).databaseWait, 0.1)
         XCTAssertEqual(Settings.load(environment: ["ZHIMEI_DB_WAIT_SECONDS": "nonsense"]).databaseWait, 30)
+    }
+}
+
+/// A connection that finds the database locked by another connection's write transaction sleeps until the lock is
+/// free (SQLiteBusyWait) instead of SQLiteNIO's retry-at-once, which spun a thread at full speed for as long as the
+/// other transaction lasted.
+final class SQLiteBusyWaitTests: XCTestCase {
+    func testAWriterWaitingForAnotherTransactionSleepsAndThenWrites() async throws {
+        try XCTSkipIf(TestApp.postgresURL != nil, "SQLite's lock wait")
+        try await withTestApp(seed: false) { t in
+            let app = t.app
+            let loops = Array(app.eventLoopGroup.makeIterator())
+            XCTAssertGreaterThanOrEqual(loops.count, 2)
+            // the application's own pooled connections, one per event loop
+            func sql(_ loop: any EventLoop) throws -> any SQLDatabase {
+                guard let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { throw TestError("no database") }
+                return db
+            }
+            let holder = try sql(loops[0]), waiter = try sql(loops[1])
+            try await holder.raw("CREATE TABLE busy_wait_test (x INTEGER)").run()
+            let holding = Task {
+                try await (holder as! any Database).transaction { tx in
+                    let sql = tx as! any SQLDatabase
+                    try await sql.raw("INSERT INTO busy_wait_test VALUES (1)").run()
+                    try await Task.sleep(nanoseconds: 1_500_000_000)
+                }
+            }
+            try await Task.sleep(nanoseconds: 200_000_000)
+            let cpuBefore = Self.processCPUSeconds()
+            let write = Task { try await waiter.raw("INSERT INTO busy_wait_test VALUES (2)").run() }
+            try await Task.sleep(nanoseconds: 1_000_000_000)
+            let cpuWhileWaiting = Self.processCPUSeconds() - cpuBefore
+            try await holding.value
+            try await write.value
+            let n = try await waiter.raw("SELECT COUNT(*) AS n FROM busy_wait_test").first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(n, 2, "the waiting write went in after the commit")
+            // Spinning used a whole core for that second (~1 s of CPU); sleeping uses a few milliseconds.
+            XCTAssertLessThan(cpuWhileWaiting, 0.3, "CPU while one connection waited 1 s for another's transaction")
+        }
+    }
+
+    func testPausesGrowToTenMilliseconds() {
+        XCTAssertEqual((0..<12).map { SQLiteBusyWait.pause(afterRetries: $0) / 1_000 }, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10])
+    }
+
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }

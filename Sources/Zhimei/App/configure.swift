@@ -78,6 +78,8 @@ enum DatabaseSetup {
         } else {
             // the search index's FTS5 tokenizer, on every SQLite connection opened from now on (066)
             try SearchFTSTokenizer.register()
+            // a connection waiting for another's write sleeps instead of spinning (SQLiteBusyWait)
+            try SQLiteBusyWait.register()
             app.databases.use(.sqlite(.file(settings.sqlitePath), maxConnectionsPerEventLoop: Self.connectionsPerEventLoop(postgres: false), connectionPoolTimeout: wait), as: .sqlite)
             app.databases.use(.sqlite(.file(settings.sqlitePath), connectionPoolTimeout: wait), as: .sqliteSearch, isDefault: false)
         }

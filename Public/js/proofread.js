@@ -220,8 +220,8 @@
       var box = document.getElementById("lexicon-import-result");
       request("POST", lexicon.dataset.import, f, "text/csv").then(function (r) {
         box.hidden = false; box.textContent = "";
-        box.appendChild(el("p", "", en ? "Created " + r.created + ", updated " + r.updated + ", skipped " + r.skipped
-                                       : "新增 " + r.created + " 条，更新 " + r.updated + " 条，跳过 " + r.skipped + " 条"));
+        box.appendChild(el("p", "", en ? "Created " + r.created + ", updated " + r.updated + ", unchanged " + r.unchanged + ", skipped " + r.skipped
+                                       : "新增 " + r.created + " 条，更新 " + r.updated + " 条，未变 " + r.unchanged + " 条，跳过 " + r.skipped + " 条"));
         var ul = el("ul", "small");
         r.errors.forEach(function (e) { ul.appendChild(el("li", "", (en ? "Line " : "第 ") + e.line + (en ? ": " : " 行：") + (en ? e.message_en : e.message))); });
         box.appendChild(ul);

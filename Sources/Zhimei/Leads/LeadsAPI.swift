@@ -108,7 +108,7 @@ enum LeadQueries {
         if let text = f.q {
             q = q.group(.or) { $0.filter(\.$title ~~ text).filter(\.$body ~~ text).filter(\.$titleSimplified ~~ text) }
         }
-        let total = try await q.count()
+        let total = try await q.countRows()
         var leads: [Lead]
         if f.sort == "hot" {
             // Rank the most recent 1000 matches by their cluster's hotness.

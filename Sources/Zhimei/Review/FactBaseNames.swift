@@ -22,7 +22,7 @@ enum FactBaseNames {
         var seen = Set<String>()
         var out: [(word: String, tag: String)] = []
         for owner in [LexiconService.Owner.tenant(tenantID), .platform] {
-            let rows = try await LexiconService.query(owner, on: db).filter(\.$kind ~~ kinds).limit(maxTerms).all()
+            let rows = try await LexiconRows.load([owner], kinds: kinds, order: .kindThenTerm, limit: maxTerms, on: db)
             for e in rows where e.term.unicodeScalars.count >= 2 && seen.insert(e.term).inserted { out.append((e.term, tag(of: e.kind))) }
         }
         return out

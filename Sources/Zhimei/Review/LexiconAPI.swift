@@ -15,9 +15,9 @@ struct LexiconAPI {
             ("items", .array(.ref("LexiconEntry"))), ("total", .integer), ("limit", .integer), ("offset", .integer),
         ], required: ["items", "total", "limit", "offset"])),
         ("LexiconImportResult", .object([
-            ("created", .integer), ("updated", .integer), ("skipped", .integer),
+            ("created", .integer), ("updated", .integer), ("unchanged", .integer), ("skipped", .integer),
             ("errors", .array(.object([("line", .integer), ("message", .string), ("message_en", .string)], required: ["line", "message", "message_en"]))),
-        ], required: ["created", "updated", "skipped", "errors"])),
+        ], required: ["created", "updated", "unchanged", "skipped", "errors"])),
     ]
 
     static let entryRequest: Schema = .object([

@@ -9,7 +9,8 @@ enum LexiconCSV {
     static let maxRows = 100_000
 
     struct RowError: Content { var line: Int; var message: String; var messageEn: String }
-    struct ImportResult: Content { var created: Int; var updated: Int; var skipped: Int; var errors: [RowError] }
+    /// created, updated (values changed), unchanged (the same values as stored), skipped (bad rows, reported in errors).
+    struct ImportResult: Content { var created: Int; var updated: Int; var unchanged: Int; var skipped: Int; var errors: [RowError] }
 
     /// RFC 4180 rows with their starting line numbers (quoted fields may span lines).
     static func rows(_ text: String) -> [(line: Int, fields: [String])] {
@@ -42,6 +43,9 @@ enum LexiconCSV {
         return out
     }
 
+    /// Entries per INSERT statement of an import (13 values each, well under SQLite's bound-variable limit).
+    static let insertBatch = 500
+
     static func importCSV(_ data: Data, owner: LexiconService.Owner, on req: Request) async throws -> ImportResult {
         guard data.count <= maxBytes else {
             throw AppError(.payloadTooLarge, "csv_too_large", zh: "CSV 文件超过 5 MB", en: "The CSV file is larger than 5 MB")
@@ -59,9 +63,12 @@ enum LexiconCSV {
         guard columns.contains("kind"), columns.contains("term") else {
             throw AppError.invalid("csv", zh: "CSV 表头须包含 kind 和 term 列", en: "The CSV header needs kind and term columns")
         }
-        let existing = try await LexiconService.query(owner, on: req.db).all()
-        var byKey = Dictionary(existing.map { ("\($0.kind.rawValue)|\($0.term)", $0) }, uniquingKeysWith: { a, _ in a })
-        var result = ImportResult(created: 0, updated: 0, skipped: 0, errors: [])
+        // Entries already there, by kind and term: a row naming one updates it.
+        let existing = try await LexiconRows.load([owner], order: .kindThenTerm, on: req.db)
+        let existingByKey = Dictionary(existing.map { ("\($0.kind.rawValue)|\($0.term)", $0) }, uniquingKeysWith: { a, _ in a })
+        var created: [String: LexiconEntry] = [:], updated: [String: LexiconEntry] = [:]
+        var createdOrder: [String] = []
+        var result = ImportResult(created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [])
         let actorID = try req.requireActor().userID
         for (line, fields) in all {
             func value(_ name: String) -> String? {
@@ -82,21 +89,50 @@ enum LexiconCSV {
                 continue
             }
             let key = "\(scratch.kind.rawValue)|\(scratch.term)"
-            let target = byKey[key] ?? scratch
-            if target !== scratch { try LexiconService.apply(input, to: target) } else { target.tenantID = owner.tenantID }
+            let target: LexiconEntry
+            if let earlier = created[key] ?? updated[key] {
+                // the same entry twice in one file: the later row wins
+                try LexiconService.apply(input, to: earlier)
+                target = earlier
+                result.updated += 1
+            } else if let row = existingByKey[key] {
+                // An exported file imported again mostly repeats what is there: such rows are not written.
+                if row.holds(scratch) {
+                    result.unchanged += 1
+                    continue
+                }
+                scratch.id = row.id
+                scratch.$id.exists = true
+                updated[key] = scratch
+                target = scratch
+                result.updated += 1
+            } else {
+                scratch.tenantID = owner.tenantID
+                created[key] = scratch
+                createdOrder.append(key)
+                target = scratch
+                result.created += 1
+            }
             target.updatedBy = actorID
-            try await target.save(on: req.db)
-            if byKey[key] == nil { result.created += 1 } else { result.updated += 1 }
-            byKey[key] = target
+        }
+        // One transaction: a file is imported whole or not at all, and new entries go in as multi-row inserts (row by
+        // row, each its own commit, 50,000 entries took ~55 s).
+        let inserts = createdOrder.compactMap { created[$0] }, changes = Array(updated.values)
+        try await req.db.transaction { tx in
+            for start in stride(from: 0, to: inserts.count, by: insertBatch) {
+                try await Array(inserts[start..<min(start + insertBatch, inserts.count)]).create(on: tx)
+            }
+            for entry in changes { try await entry.update(on: tx) }
         }
         req.application.proofreaders.invalidate(owner.tenantID)
         await req.audit("review.lexicon.import", tenant: owner.tenantID, targetType: "lexicon", targetID: owner.tenantID?.uuidString ?? "platform",
-                        after: ["created": String(result.created), "updated": String(result.updated), "skipped": String(result.skipped)])
+                        after: ["created": String(result.created), "updated": String(result.updated), "unchanged": String(result.unchanged),
+                                "skipped": String(result.skipped)])
         return result
     }
 
     static func export(_ owner: LexiconService.Owner, on db: any Database) async throws -> String {
-        let entries = try await LexiconService.query(owner, on: db).sort(\.$kind).sort(\.$term).all()
+        let entries = try await LexiconRows.load([owner], order: .kindThenTerm, on: db)
         var out = "\u{FEFF}" + header.joined(separator: ",") + "\r\n"
         for e in entries {
             let fields = [e.kind.rawValue, e.term, e.category, e.severity, e.title, e.items.joined(separator: "|"), e.homophones ? "true" : "false", e.note]

@@ -132,7 +132,7 @@ enum LexiconService {
                 .filter(\.$title, .contains(inverse: false, .anywhere), String(pattern))
                 .filter(\.$note, .contains(inverse: false, .anywhere), String(pattern)) }
         }
-        let total = try await q.count()
+        let total = try await q.countRows()
         let rows = try await q.sort(\.$kind).sort(\.$term).range(offset..<(offset + limit)).all()
         return LexiconPageDTO(items: rows.map(LexiconEntryDTO.init), total: total, limit: limit, offset: offset)
     }

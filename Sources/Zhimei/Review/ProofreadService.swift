@@ -4,17 +4,57 @@ import Vapor
 import ZhimeiReview
 
 /// Compiled proofreaders per tenant (platform + tenant lexicons and fact base). A lexicon change drops the tenant's
-/// entry (a platform change drops all), so the next check compiles afresh.
+/// entry (a platform change drops all), so the next check compiles afresh. Checks that arrive while a tenant's
+/// proofreader compiles wait for that one compilation instead of each starting their own, and a compilation that a
+/// change overtook is used by the checks that waited for it but not kept.
 final class ProofreaderCache: Sendable {
-    private let box = NIOLockedValueBox<[UUID: Proofreader]>([:])
+    /// How many changes a compilation has seen: the tenant's and the platform's.
+    private struct Version: Equatable { var tenant: Int; var platform: Int }
+    private struct State {
+        var compiled: [UUID: Proofreader] = [:]
+        /// Changes seen per tenant, and platform changes (which concern every tenant).
+        var changes: [UUID: Int] = [:]
+        var platformChanges = 0
+        var compiling: [UUID: (version: Version, task: Task<Proofreader, any Error>)] = [:]
+        func version(_ tenantID: UUID) -> Version { Version(tenant: changes[tenantID] ?? 0, platform: platformChanges) }
+    }
+    private let box = NIOLockedValueBox(State())
 
-    func get(_ tenantID: UUID) -> Proofreader? { box.withLockedValue { $0[tenantID] } }
-    func put(_ p: Proofreader, for tenantID: UUID) { box.withLockedValue { $0[tenantID] = p } }
+    func get(_ tenantID: UUID) -> Proofreader? { box.withLockedValue { $0.compiled[tenantID] } }
     /// nil = every tenant (a platform lexicon change).
     func invalidate(_ tenantID: UUID?) {
-        box.withLockedValue { cache in
-            if let tenantID { cache[tenantID] = nil } else { cache.removeAll() }
+        box.withLockedValue { state in
+            if let tenantID {
+                state.compiled[tenantID] = nil
+                state.changes[tenantID, default: 0] &+= 1
+            } else {
+                state.compiled.removeAll()
+                state.platformChanges &+= 1
+            }
         }
+    }
+
+    /// The tenant's compiled proofreader: the cached one, the one being compiled, or a new compilation by `compile`.
+    func proofreader(_ tenantID: UUID, compile: @escaping @Sendable () async throws -> Proofreader) async throws -> Proofreader {
+        enum Step { case ready(Proofreader), wait(Version, Task<Proofreader, any Error>) }
+        let step: Step = box.withLockedValue { state in
+            if let p = state.compiled[tenantID] { return .ready(p) }
+            let version = state.version(tenantID)
+            if let running = state.compiling[tenantID], running.version == version { return .wait(version, running.task) }
+            let task = Task { try await compile() }
+            state.compiling[tenantID] = (version, task)
+            return .wait(version, task)
+        }
+        guard case .wait(let version, let task) = step else {
+            if case .ready(let p) = step { return p }
+            preconditionFailure("unreachable")
+        }
+        let result = await task.result
+        box.withLockedValue { state in
+            if state.compiling[tenantID]?.version == version { state.compiling[tenantID] = nil }
+            if case .success(let p) = result, state.version(tenantID) == version { state.compiled[tenantID] = p }
+        }
+        return try result.get()
     }
 }
 
@@ -41,11 +81,9 @@ enum ProofreadService {
     /// Texts are checked in chunks of about this many scalars, cut at line ends.
     static let chunkSize = 20_000
 
-    /// The engine configuration of a tenant: platform entries first, then the tenant's.
+    /// The engine configuration of a tenant: the platform's and the tenant's entries, by term.
     static func configuration(tenantID: UUID, on db: any Database) async throws -> ReviewConfiguration {
-        let entries = try await LexiconEntry.query(on: db)
-            .group(.or) { $0.filter(\.$tenantID == nil).filter(\.$tenantID == tenantID) }
-            .sort(\.$term).all()
+        let entries = try await LexiconRows.load([.platform, .tenant(tenantID)], order: .term, on: db)
         var config = ReviewConfiguration()
         var facts = FactBase()
         for e in entries {
@@ -70,11 +108,10 @@ enum ProofreadService {
 
     /// The tenant's compiled proofreader (cached).
     static func proofreader(tenantID: UUID, app: Application, db: any Database) async throws -> Proofreader {
-        if let cached = app.proofreaders.get(tenantID) { return cached }
-        let engine = try await app.text.engine()
-        let p = Proofreader(engine: engine, configuration: try await configuration(tenantID: tenantID, on: db))
-        app.proofreaders.put(p, for: tenantID)
-        return p
+        try await app.proofreaders.proofreader(tenantID) {
+            let engine = try await app.text.engine()
+            return Proofreader(engine: engine, configuration: try await configuration(tenantID: tenantID, on: db))
+        }
     }
 
     /// Checks a text (and headline) for a tenant. Long texts go in chunks cut at line ends; spans stay relative to `text`

@@ -10,7 +10,7 @@ enum ProofreadFixture {
     struct EntryOut: Decodable { var id: UUID; var level: String; var tenantId: UUID?; var kind: String; var term: String; var category: String; var severity: String; var title: String; var items: [String]; var note: String }
     struct PageOut: Decodable { var items: [EntryOut]; var total: Int }
     struct RowError: Decodable { var line: Int; var message: String; var messageEn: String }
-    struct ImportOut: Decodable { var created: Int; var updated: Int; var skipped: Int; var errors: [RowError] }
+    struct ImportOut: Decodable { var created: Int; var updated: Int; var unchanged: Int; var skipped: Int; var errors: [RowError] }
     struct Entry: Encodable {
         var level: String? = nil; var tenantId: UUID? = nil; var kind: String; var term: String; var category: String? = nil
         var severity: String? = nil; var title: String? = nil; var items: [String]? = nil; var note: String? = nil

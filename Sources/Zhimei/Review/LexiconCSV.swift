@@ -118,9 +118,10 @@ enum LexiconCSV {
         // One transaction: a file is imported whole or not at all, and new entries go in as multi-row inserts (row by
         // row, each its own commit, 50,000 entries took ~55 s).
         let inserts = createdOrder.compactMap { created[$0] }, changes = Array(updated.values)
+        let now = Date()
         try await req.db.transaction { tx in
             for start in stride(from: 0, to: inserts.count, by: insertBatch) {
-                try await Array(inserts[start..<min(start + insertBatch, inserts.count)]).create(on: tx)
+                try await LexiconRows.insert(inserts[start..<min(start + insertBatch, inserts.count)], at: now, on: tx)
             }
             for entry in changes { try await entry.update(on: tx) }
         }

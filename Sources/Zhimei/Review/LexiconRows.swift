@@ -56,6 +56,21 @@ enum LexiconRows {
         }
     }
 
+    /// Inserts new entries as one multi-row INSERT, giving each its id. (Fluent's batch create spent ~0.15 ms per entry
+    /// reflecting over the model: 50,000 entries ~8 s.) The values are bound as Fluent binds them.
+    static func insert(_ entries: ArraySlice<LexiconEntry>, at now: Date, on db: any Database) async throws {
+        guard !entries.isEmpty, let sql = db as? any SQLDatabase else { return }
+        let insert = sql.insert(into: LexiconEntry.schema)
+            .columns("id", "tenant_id", "kind", "term", "category", "severity", "title", "items", "homophones", "note", "updated_by", "updated_at")
+        for e in entries {
+            let id = e.id ?? UUID()
+            e.id = id
+            insert.values([id, e.tenantID, e.kind.rawValue, e.term, e.category, e.severity, e.title, e.items, e.homophones, e.note,
+                           e.updatedBy, now] as [any Encodable & Sendable])
+        }
+        try await insert.run()
+    }
+
     /// The items array: a JSON text on SQLite (most entries have none: "[]"), a text array on PostgreSQL.
     static func items(_ row: any SQLRow, sqlite: Bool) throws -> [String] {
         guard sqlite else { return try row.decode(column: "items", as: [String].self) }

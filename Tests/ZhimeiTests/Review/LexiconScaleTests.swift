@@ -45,6 +45,14 @@ final class LexiconScaleTests: XCTestCase {
             XCTAssertEqual(out.skipped, 1)
             XCTAssertEqual(out.errors.map(\.line), [terms.count + 5])
 
+            // Rows written by the multi-row insert read back as models, with their owner, author and time.
+            let liuyang = try await t.tenant("liuyang").requireID()
+            let adminID = try await User.query(on: t.db).filter(\.$username == "liuyang-admin").first()?.requireID()
+            let model = try await LexiconEntry.query(on: t.db).filter(\.$term == terms[7]).first()
+            XCTAssertEqual(model?.tenantID, liuyang)
+            XCTAssertEqual(model?.updatedBy, adminID)
+            XCTAssertEqual(model?.items, ["附近", "旁边"])
+            XCTAssertLessThan(abs(model?.updatedAt?.timeIntervalSinceNow ?? 1e9), 600)
             let page = try await t.send(.GET, "/api/v1/review/lexicon?limit=500&offset=0", as: admin).json(P.PageOut.self)
             XCTAssertEqual(page.total, terms.count + 2)
             let updated = try await t.send(.GET, "/api/v1/review/lexicon?q=%E5%B7%B2%E6%9C%89", as: admin).json(P.PageOut.self).items

@@ -43,7 +43,7 @@ enum LexiconCSV {
         return out
     }
 
-    /// Entries per INSERT statement of an import (13 values each, well under SQLite's bound-variable limit).
+    /// Entries per INSERT statement of an import (12 values each, well under the databases' bound-parameter limits).
     static let insertBatch = 500
 
     static func importCSV(_ data: Data, owner: LexiconService.Owner, on req: Request) async throws -> ImportResult {

@@ -38,7 +38,7 @@ struct LexiconAPI {
                      doc: .init("Search the lexicon and fact base / 词库与事实库", tag: "review", response: .ref("LexiconPage"),
                                 query: Self.ownerQuery + [("kind", .enumeration(Self.kinds), "Entry kind"), ("q", .string(maxLength: 100), "Search text"),
                                                           ("limit", .integer(minimum: 1, maximum: 500), "Page size (default 100)"),
-                                                          ("offset", .integer(minimum: 0, maximum: 1_000_000), "Offset")]), use: list)
+                                                          ("offset", .integer(minimum: 0, maximum: LexiconService.largestOffset), "Offset")]), use: list)
         lex.endpoint(.POST, access: .permission(.tenantSettings),
                      doc: .init("Add a lexicon or fact-base entry (audited) / 新增词条", tag: "review", request: Self.entryRequest,
                                 response: .ref("LexiconEntry"), status: 201), use: create)
@@ -80,7 +80,7 @@ struct LexiconAPI {
             throw AppError.invalid("query", zh: "查询参数无效", en: "Invalid query parameters")
         }
         let owner = try await LexiconService.owner(level: q.level, tenantID: q.tenantId, on: req)
-        let limit = min(max(q.limit ?? 100, 1), 500), offset = min(max(q.offset ?? 0, 0), 1_000_000)
+        let limit = min(max(q.limit ?? 100, 1), 500), offset = min(max(q.offset ?? 0, 0), LexiconService.largestOffset)
         return try await LexiconService.list(owner, kind: q.kind, search: q.q, limit: limit, offset: offset, on: req.db)
     }
 

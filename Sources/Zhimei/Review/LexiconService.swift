@@ -7,6 +7,8 @@ enum LexiconService {
     static let maxTerm = 200
     static let maxItems = 50
     static let maxNote = 500
+    /// The largest offset a list serves.
+    static let largestOffset = 1_000_000
     static let categories = ["政治", "涉黄", "涉恐", "违禁", "广告", "低俗"]
     static let severities = ["block", "warn", "info"]
 

@@ -14,7 +14,12 @@ struct ProofreadPages {
         var level: String; var tenantID: String; var tenantName: String; var isPlatformAdmin: Bool; var q: String
         var kinds: [KindOption]; var entries: [EntryView]; var total: Int; var hasEntries: Bool; var exportURL: String; var importURL: String
         var categories: [String]
+        /// Paging: the shown range (1-based), and links to the other pages ("" where there is none).
+        var from: Int; var to: Int; var hasPages: Bool
+        var firstURL: String; var previousURL: String; var nextURL: String; var lastURL: String
     }
+    /// Entries per page of the lexicon page.
+    static let lexiconPageSize = 200
     struct ProofreadView: Encodable { var tenantID: String; var canManage: Bool }
 
     func register(_ routes: RoutesBuilder) {
@@ -28,7 +33,7 @@ struct ProofreadPages {
         return try await PageContext.render("review/proofread", titleKey: "proofread.title", section: "review/proofread", body: view, on: req)
     }
 
-    struct LexiconQuery: Content { var level: String?; var kind: String?; var q: String? }
+    struct LexiconQuery: Content { var level: String?; var kind: String?; var q: String?; var page: Int? }
 
     @Sendable func lexicon(_ req: Request) async throws -> View {
         let lang = Localizer.language(of: req)
@@ -42,7 +47,16 @@ struct ProofreadPages {
         let level = query.level == "platform" && actor.isPlatformAdmin ? "platform" : "tenant"
         let owner = try await LexiconService.owner(level: level, tenantID: tenantID, on: req)
         let kind = query.kind.flatMap { LexiconKind(rawValue: $0) }
-        let page = try await LexiconService.list(owner, kind: kind?.rawValue, search: query.q, limit: 500, offset: 0, on: req.db)
+        // A lexicon of 100,000 terms is paged (before, only its first 500 entries could be seen, the rest only by search).
+        let size = Self.lexiconPageSize
+        var number = max(1, min(query.page ?? 1, LexiconService.largestOffset / size + 1))
+        var page = try await LexiconService.list(owner, kind: kind?.rawValue, search: query.q, limit: size, offset: (number - 1) * size, on: req.db)
+        let pageCount = max(1, (page.total + size - 1) / size)
+        if number > pageCount {
+            // past the end (the list shrank, or a hand-typed number): the last page
+            number = pageCount
+            page = try await LexiconService.list(owner, kind: kind?.rawValue, search: query.q, limit: size, offset: (number - 1) * size, on: req.db)
+        }
         let tenant = try await Tenant.find(tenantID, on: req.db)
         let entries = page.items.map { e in
             EntryView(id: e.id.uuidString, kind: e.kind, kindLabel: LexiconKind(rawValue: e.kind).map { lang == "en" ? $0.label.en : $0.label.zh } ?? e.kind,
@@ -51,12 +65,25 @@ struct ProofreadPages {
                       homophones: e.homophones)
         }
         let suffix = level == "platform" ? "level=platform" : "tenant_id=\(tenantID.uuidString)"
+        func pageURL(_ n: Int) -> String {
+            guard n != number, (1...pageCount).contains(n) else { return "" }
+            var items = [URLQueryItem(name: "page", value: String(n))]
+            if level == "platform" { items.append(URLQueryItem(name: "level", value: "platform")) }
+            if let kind { items.append(URLQueryItem(name: "kind", value: kind.rawValue)) }
+            if let q = query.q, !q.isEmpty { items.append(URLQueryItem(name: "q", value: q)) }
+            var c = URLComponents()
+            c.path = "/review/lexicon"
+            c.queryItems = items
+            return c.string ?? ""
+        }
         let view = LexiconView(
             level: level, tenantID: tenantID.uuidString, tenantName: level == "platform" ? (lang == "en" ? "Platform" : "平台") : tenant?.name ?? "",
             isPlatformAdmin: actor.isPlatformAdmin, q: query.q ?? "",
             kinds: LexiconKind.allCases.map { KindOption(value: $0.rawValue, label: lang == "en" ? $0.label.en : $0.label.zh, selected: $0 == kind) },
             entries: entries, total: page.total, hasEntries: !entries.isEmpty,
-            exportURL: "/api/v1/review/lexicon/export?\(suffix)", importURL: "/api/v1/review/lexicon/import?\(suffix)", categories: LexiconService.categories)
+            exportURL: "/api/v1/review/lexicon/export?\(suffix)", importURL: "/api/v1/review/lexicon/import?\(suffix)", categories: LexiconService.categories,
+            from: entries.isEmpty ? 0 : (number - 1) * size + 1, to: (number - 1) * size + entries.count, hasPages: pageCount > 1,
+            firstURL: pageURL(1), previousURL: pageURL(number - 1), nextURL: pageURL(number + 1), lastURL: pageURL(pageCount))
         return try await PageContext.render("review/lexicon", titleKey: "lexicon.title", section: "review/lexicon", body: view, on: req)
     }
 }

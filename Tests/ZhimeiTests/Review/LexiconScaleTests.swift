@@ -60,6 +60,26 @@ final class LexiconScaleTests: XCTestCase {
             XCTAssertEqual(updated.first?.category, "涉黄")
             XCTAssertEqual(updated.first?.note, "由导入更新")
 
+            // The management page pages through all of them, 200 at a time, keeping the search and the kind.
+            let html: HTTPHeaders = ["Accept": "text/html"]
+            let session = try await t.session(for: "liuyang-admin")
+            let first = try await t.send(.GET, "/review/lexicon", headers: html, as: session).text
+            XCTAssertTrue(first.contains("共 \(terms.count + 2) · 本页显示第 1–200"), "first page")
+            XCTAssertTrue(first.contains("href=\"/review/lexicon?page=2\" rel=\"next\""))
+            XCTAssertFalse(first.contains("rel=\"prev\""))
+            let lastNumber = (terms.count + 2 + 199) / 200
+            let lastPage = try await t.send(.GET, "/review/lexicon?page=\(lastNumber)", headers: html, as: session).text
+            XCTAssertTrue(lastPage.contains("本页显示第 \((lastNumber - 1) * 200 + 1)–\(terms.count + 2)"), "last page")
+            XCTAssertFalse(lastPage.contains("rel=\"next\""))
+            let beyond = try await t.send(.GET, "/review/lexicon?page=999999999", headers: html, as: session)
+            XCTAssertEqual(beyond.status, .ok)
+            XCTAssertTrue(beyond.text.contains("本页显示第 \((lastNumber - 1) * 200 + 1)–"), "a page past the end shows the last")
+            let searched = try await t.send(.GET, "/review/lexicon?kind=sensitive&q=%E7%AC%AC1", headers: html, as: session).text
+            XCTAssertTrue(searched.contains("href=\"/review/lexicon?page=2&amp;kind=sensitive&amp;q=%E7%AC%AC1\" rel=\"next\""), "search and kind kept")
+            let pageTwo = try await t.send(.GET, "/review/lexicon?page=2", headers: html, as: session).text
+            let rowsOne = first.components(separatedBy: "data-lexicon-edit").count - 1, rowsTwo = pageTwo.components(separatedBy: "data-lexicon-edit").count - 1
+            XCTAssertEqual([rowsOne, rowsTwo], [200, 200])
+
             // Export: every entry once, items joined by "|", the later duplicate row's values.
             let export = try await t.send(.GET, "/api/v1/review/lexicon/export", as: admin)
             let lines = export.text.split(separator: "\r\n").dropFirst()

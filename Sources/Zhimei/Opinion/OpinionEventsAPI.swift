@@ -10,7 +10,7 @@ struct OpinionEventsAPI {
         e.endpoint(.GET, access: .permission(.opinionRead),
                    doc: .init("Events by risk, heat or recency / 舆情事件", tag: "opinion", response: .array(.ref("OpinionEvent")),
                               query: [("sort", .enumeration(["risk", "heat", "recent", "size"]), "Order"), ("limit", .integer(minimum: 1, maximum: 200), "Page size"),
-                                      ("offset", .integer(minimum: 0, maximum: 100_000), "Offset")]), use: listEvents)
+                                      ("offset", .integer(minimum: 0, maximum: Self.largestOffset), "Offset")]), use: listEvents)
         e.endpoint(.GET, ":eventID", access: .permission(.opinionRead),
                    doc: .init("Event detail: timeline, volume, sentiment, sources, keywords, spread / 事件详情", tag: "opinion",
                               response: .ref("OpinionEventDetail")), use: getEvent)
@@ -69,16 +69,28 @@ struct OpinionEventsAPI {
     // MARK: Events
 
     @Sendable func listEvents(_ req: Request) async throws -> [OpinionEventDTO] {
-        let sort = try OpinionParams.choice(req, "sort", ["risk", "heat", "recent", "size"]) ?? "risk"
-        let limit = try OpinionParams.int(req, "limit", 1...200) ?? 50, offset = try OpinionParams.int(req, "offset", 0...100_000) ?? 0
-        var q = try req.scope(for: .opinionRead).query(OpinionEvent.self, on: req.db).filter(\.$status == "open")
+        let sort = try OpinionParams.choice(req, "sort", Self.orders) ?? "risk"
+        let limit = try OpinionParams.int(req, "limit", 1...200) ?? 50, offset = try OpinionParams.int(req, "offset", 0...Self.largestOffset) ?? 0
+        return try await Self.sorted(Self.open(req), by: sort).range(offset..<(offset + limit)).all().map(OpinionEventDTO.init)
+    }
+
+    /// The orders of the event list, and the furthest it pages.
+    static let orders = ["risk", "heat", "recent", "size"]
+    static let largestOffset = 100_000
+
+    /// The open events the actor may read.
+    static func open(_ req: Request) throws -> QueryBuilder<OpinionEvent> {
+        try req.scope(for: .opinionRead).query(OpinionEvent.self, on: req.db).filter(\.$status == "open")
+    }
+
+    /// Events in one of `orders` (ties: the most recent first).
+    static func sorted(_ q: QueryBuilder<OpinionEvent>, by sort: String) -> QueryBuilder<OpinionEvent> {
         switch sort {
-        case "heat": q = q.sort(\.$heat, .descending)
-        case "recent": q = q.sort(\.$lastAt, .descending)
-        case "size": q = q.sort(\.$postCount, .descending)
-        default: q = q.sort(\.$risk, .descending)
+        case "heat": q.sort(\.$heat, .descending).sort(\.$lastAt, .descending)
+        case "recent": q.sort(\.$lastAt, .descending)
+        case "size": q.sort(\.$postCount, .descending).sort(\.$lastAt, .descending)
+        default: q.sort(\.$risk, .descending).sort(\.$lastAt, .descending)
         }
-        return try await q.sort(\.$lastAt, .descending).range(offset..<(offset + limit)).all().map(OpinionEventDTO.init)
     }
 
     @Sendable func getEvent(_ req: Request) async throws -> OpinionAnalysis.Detail {

@@ -8,7 +8,14 @@ struct OpinionPages {
         var id: String; var title: String; var posts: Int; var risk: String; var heat: String
         var negative: Int; var neutral: Int; var positive: Int; var lastAt: String
     }
-    struct IndexView: Encodable { var events: [EventRow]; var hasEvents: Bool; var canManage: Bool; var imports: [OpinionImportDTO] }
+    struct SortOption: Encodable { var value: String; var label: String; var selected: Bool }
+    struct IndexView: Encodable {
+        var events: [EventRow]; var hasEvents: Bool; var canManage: Bool; var imports: [OpinionImportDTO]
+        var total: Int; var orders: [SortOption]; var pages: PageLinks
+    }
+    /// Events a page of the dashboard's list.
+    static let eventPageSize = 50
+    struct IndexQuery: Content { var sort: String?; var page: Int? }
     struct PostRow: Encodable { var author: String; var platform: String; var time: String; var text: String; var sentiment: String; var sentimentLabel: String }
     struct EventView: Encodable {
         var event: OpinionEventDTO; var volumeSVG: String; var sentimentSVG: String; var cloudSVG: String; var sourcesSVG: String; var spreadSVG: String
@@ -31,13 +38,28 @@ struct OpinionPages {
     @Sendable func index(_ req: Request) async throws -> View {
         let actor = try req.requireActor()
         let scope = try req.scope(for: .opinionRead)
-        let events = try await scope.query(OpinionEvent.self, on: req.db).filter(\.$status == "open").sort(\.$risk, .descending).sort(\.$lastAt, .descending).limit(50).all()
+        // Every open event, 50 a page, in the chosen order (before: the 50 riskiest only).
+        let query = (try? req.query.decode(IndexQuery.self)) ?? IndexQuery()
+        let sort = OpinionEventsAPI.orders.contains(query.sort ?? "") ? query.sort! : "risk"
+        let size = Self.eventPageSize
+        let total = try await OpinionEventsAPI.open(req).countRows()
+        let number = min(PageLinks.requested(query.page, size: size, largestOffset: OpinionEventsAPI.largestOffset), PageLinks.count(total: total, size: size))
+        let events = try await OpinionEventsAPI.sorted(OpinionEventsAPI.open(req), by: sort).range(((number - 1) * size)..<(number * size)).all()
         let imports = try await scope.query(OpinionImport.self, on: req.db).sort(\.$createdAt, .descending).limit(5).all().map(OpinionImportDTO.init)
         let rows = events.map { EventRow(id: $0.id!.uuidString, title: $0.title, posts: $0.postCount, risk: String(format: "%.1f", $0.risk),
                                          heat: String(format: "%.1f", $0.heat), negative: $0.negative, neutral: $0.neutral, positive: $0.positive,
                                          lastAt: DisplayTime.format($0.lastAt)) }
         return try await PageContext.render("opinion/index", titleKey: "opinion.title", section: "opinion",
-                                            body: IndexView(events: rows, hasEvents: !rows.isEmpty, canManage: actor.canAnywhere(.opinionManage), imports: imports), on: req)
+                                            body: IndexView(events: rows, hasEvents: !rows.isEmpty, canManage: actor.canAnywhere(.opinionManage), imports: imports,
+                                                            total: total, orders: Self.orders(sort, Localizer.language(of: req)),
+                                                            pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/opinion",
+                                                                             keep: [URLQueryItem(name: "sort", value: sort == "risk" ? nil : sort)])), on: req)
+    }
+
+    /// The event list's orders, labelled as the table's columns are.
+    static func orders(_ selected: String, _ lang: String) -> [SortOption] {
+        let keys = ["risk": "opinion.risk", "heat": "opinion.heat", "recent": "opinion.lastAt", "size": "opinion.posts"]
+        return OpinionEventsAPI.orders.map { SortOption(value: $0, label: Localizer.text(keys[$0] ?? $0, lang), selected: $0 == selected) }
     }
 
     @Sendable func event(_ req: Request) async throws -> View {

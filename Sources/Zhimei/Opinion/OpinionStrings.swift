@@ -4,6 +4,8 @@ enum OpinionStrings {
         "opinion.title": ("舆情监测", "Opinion monitoring"),
         "opinion.dashboard": ("舆情总览", "Dashboard"),
         "opinion.events": ("舆情事件", "Events"),
+        "opinion.openEvents": ("进行中", "Open:"),
+        "opinion.sortBy": ("排序", "Order by"),
         "opinion.event": ("事件详情", "Event"),
         "opinion.schemes": ("监测方案与预警", "Schemes and alerts"),
         "opinion.volume": ("24 小时声量", "Volume, last 24 hours"),

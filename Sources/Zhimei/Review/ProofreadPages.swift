@@ -14,9 +14,7 @@ struct ProofreadPages {
         var level: String; var tenantID: String; var tenantName: String; var isPlatformAdmin: Bool; var q: String
         var kinds: [KindOption]; var entries: [EntryView]; var total: Int; var hasEntries: Bool; var exportURL: String; var importURL: String
         var categories: [String]
-        /// Paging: the shown range (1-based), and links to the other pages ("" where there is none).
-        var from: Int; var to: Int; var hasPages: Bool
-        var firstURL: String; var previousURL: String; var nextURL: String; var lastURL: String
+        var pages: PageLinks
     }
     /// Entries per page of the lexicon page.
     static let lexiconPageSize = 200
@@ -49,9 +47,9 @@ struct ProofreadPages {
         let kind = query.kind.flatMap { LexiconKind(rawValue: $0) }
         // A lexicon of 100,000 terms is paged (before, only its first 500 entries could be seen, the rest only by search).
         let size = Self.lexiconPageSize
-        var number = max(1, min(query.page ?? 1, LexiconService.largestOffset / size + 1))
+        var number = PageLinks.requested(query.page, size: size, largestOffset: LexiconService.largestOffset)
         var page = try await LexiconService.list(owner, kind: kind?.rawValue, search: query.q, limit: size, offset: (number - 1) * size, on: req.db)
-        let pageCount = max(1, (page.total + size - 1) / size)
+        let pageCount = PageLinks.count(total: page.total, size: size)
         if number > pageCount {
             // past the end (the list shrank, or a hand-typed number): the last page
             number = pageCount
@@ -65,25 +63,15 @@ struct ProofreadPages {
                       homophones: e.homophones)
         }
         let suffix = level == "platform" ? "level=platform" : "tenant_id=\(tenantID.uuidString)"
-        func pageURL(_ n: Int) -> String {
-            guard n != number, (1...pageCount).contains(n) else { return "" }
-            var items = [URLQueryItem(name: "page", value: String(n))]
-            if level == "platform" { items.append(URLQueryItem(name: "level", value: "platform")) }
-            if let kind { items.append(URLQueryItem(name: "kind", value: kind.rawValue)) }
-            if let q = query.q, !q.isEmpty { items.append(URLQueryItem(name: "q", value: q)) }
-            var c = URLComponents()
-            c.path = "/review/lexicon"
-            c.queryItems = items
-            return c.string ?? ""
-        }
         let view = LexiconView(
             level: level, tenantID: tenantID.uuidString, tenantName: level == "platform" ? (lang == "en" ? "Platform" : "平台") : tenant?.name ?? "",
             isPlatformAdmin: actor.isPlatformAdmin, q: query.q ?? "",
             kinds: LexiconKind.allCases.map { KindOption(value: $0.rawValue, label: lang == "en" ? $0.label.en : $0.label.zh, selected: $0 == kind) },
             entries: entries, total: page.total, hasEntries: !entries.isEmpty,
             exportURL: "/api/v1/review/lexicon/export?\(suffix)", importURL: "/api/v1/review/lexicon/import?\(suffix)", categories: LexiconService.categories,
-            from: entries.isEmpty ? 0 : (number - 1) * size + 1, to: (number - 1) * size + entries.count, hasPages: pageCount > 1,
-            firstURL: pageURL(1), previousURL: pageURL(number - 1), nextURL: pageURL(number + 1), lastURL: pageURL(pageCount))
+            pages: PageLinks(number: number, size: size, total: page.total, shown: entries.count, path: "/review/lexicon",
+                             keep: [URLQueryItem(name: "level", value: level == "platform" ? "platform" : nil),
+                                    URLQueryItem(name: "kind", value: kind?.rawValue), URLQueryItem(name: "q", value: query.q)]))
         return try await PageContext.render("review/lexicon", titleKey: "lexicon.title", section: "review/lexicon", body: view, on: req)
     }
 }

@@ -64,16 +64,16 @@ final class LexiconScaleTests: XCTestCase {
             let html: HTTPHeaders = ["Accept": "text/html"]
             let session = try await t.session(for: "liuyang-admin")
             let first = try await t.send(.GET, "/review/lexicon", headers: html, as: session).text
-            XCTAssertTrue(first.contains("共 \(terms.count + 2) · 本页显示第 1–200"), "first page")
+            XCTAssertTrue(first.contains("共 \(terms.count + 2)") && first.contains("第 1–200"), "first page")
             XCTAssertTrue(first.contains("href=\"/review/lexicon?page=2\" rel=\"next\""))
             XCTAssertFalse(first.contains("rel=\"prev\""))
             let lastNumber = (terms.count + 2 + 199) / 200
             let lastPage = try await t.send(.GET, "/review/lexicon?page=\(lastNumber)", headers: html, as: session).text
-            XCTAssertTrue(lastPage.contains("本页显示第 \((lastNumber - 1) * 200 + 1)–\(terms.count + 2)"), "last page")
+            XCTAssertTrue(lastPage.contains("第 \((lastNumber - 1) * 200 + 1)–\(terms.count + 2)"), "last page")
             XCTAssertFalse(lastPage.contains("rel=\"next\""))
             let beyond = try await t.send(.GET, "/review/lexicon?page=999999999", headers: html, as: session)
             XCTAssertEqual(beyond.status, .ok)
-            XCTAssertTrue(beyond.text.contains("本页显示第 \((lastNumber - 1) * 200 + 1)–"), "a page past the end shows the last")
+            XCTAssertTrue(beyond.text.contains("第 \((lastNumber - 1) * 200 + 1)–"), "a page past the end shows the last")
             let searched = try await t.send(.GET, "/review/lexicon?kind=sensitive&q=%E7%AC%AC1", headers: html, as: session).text
             XCTAssertTrue(searched.contains("href=\"/review/lexicon?page=2&amp;kind=sensitive&amp;q=%E7%AC%AC1\" rel=\"next\""), "search and kind kept")
             let pageTwo = try await t.send(.GET, "/review/lexicon?page=2", headers: html, as: session).text

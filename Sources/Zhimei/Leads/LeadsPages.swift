@@ -11,7 +11,7 @@ struct LeadsPages {
     struct InboxView: Encodable {
         var rows: [Row]; var total: Int; var q: String; var from: String; var to: String
         var statuses: [Option]; var categories: [Option]; var languages: [Option]; var sources: [Option]; var sorts: [Option]; var assignees: [Option]
-        var canManage: Bool; var hasRows: Bool; var prev: String?; var next: String?
+        var canManage: Bool; var hasRows: Bool; var pages: PageLinks
     }
     struct DetailView: Encodable {
         var lead: LeadDTO; var sourceLabel: String; var time: String; var fetched: String; var categoryLabel: String; var languageLabel: String; var statusLabel: String; var keywords: String
@@ -69,14 +69,8 @@ struct LeadsPages {
         func options(_ values: [(String, String)], _ selected: String?) -> [Option] {
             values.map { Option(value: $0.0, label: $0.1, selected: $0.0 == selected) }
         }
-        var query = req.url.query.map { "?" + $0 } ?? ""
-        func pageLink(_ offset: Int) -> String {
-            var items = (URLComponents(string: "/leads" + query)?.queryItems ?? []).filter { $0.name != "offset" }
-            items.append(URLQueryItem(name: "offset", value: String(offset)))
-            var c = URLComponents(); c.path = "/leads"; c.queryItems = items
-            return c.string ?? "/leads"
-        }
-        query = query.isEmpty ? "" : query
+        // the filters stay in the page links
+        let keep = (URLComponents(string: "/leads" + (req.url.query.map { "?" + $0 } ?? ""))?.queryItems ?? []).filter { $0.name != "offset" }
         let view = InboxView(
             rows: page.items.map { Self.row($0, lang) }, total: page.total, q: filter.q ?? "",
             from: (try? req.query.get(String.self, at: "from")) ?? "", to: (try? req.query.get(String.self, at: "to")) ?? "",
@@ -88,8 +82,7 @@ struct LeadsPages {
             assignees: options([("me", Localizer.text("leads.assignee.me", lang))] + assignees.map { ($0.id.uuidString, $0.displayName) },
                                (try? req.query.get(String.self, at: "assignee_id"))),
             canManage: actor.canAnywhere(.leadsManage), hasRows: !page.items.isEmpty,
-            prev: filter.offset > 0 ? pageLink(max(0, filter.offset - filter.limit)) : nil,
-            next: filter.offset + filter.limit < page.total ? pageLink(filter.offset + filter.limit) : nil)
+            pages: PageLinks(offset: filter.offset, size: filter.limit, total: page.total, shown: page.items.count, path: "/leads", keep: keep))
         return try await PageContext.render("leads/inbox", titleKey: "leads.title", section: "leads", body: view, on: req)
     }
 

@@ -31,8 +31,6 @@ enum LeadsStrings {
         "leads.empty": ("没有符合条件的线索。", "No leads match."),
         "leads.any": ("全部", "Any"),
         "leads.total": ("共", "Total"),
-        "leads.prev": ("上一页", "Previous"),
-        "leads.next": ("下一页", "Next"),
         "leads.claim": ("认领", "Claim"),
         "leads.assign": ("指派", "Assign"),
         "leads.unassigned": ("（未指派）", "(unassigned)"),

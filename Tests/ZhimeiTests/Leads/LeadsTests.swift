@@ -576,6 +576,13 @@ final class LeadsTests: XCTestCase {
             XCTAssertTrue(page.text.contains("集里街道一居民楼发生火灾"))
             XCTAssertTrue(page.text.contains("paste-form"))
             XCTAssertFalse(page.text.contains("module-placeholder"))
+            // Paging keeps the filters (PageLinks): one lead a page, two leads.
+            _ = try await paste(t, editor, "浏阳河畔新建健身步道正式开放，市民纷纷前往体验。", title: "浏阳河畔新建健身步道开放")
+            let one = try await t.send(.GET, "/leads?sort=newest&limit=1", headers: ["Accept": "text/html"], as: session).text
+            XCTAssertTrue(one.contains("href=\"/leads?offset=1&amp;sort=newest&amp;limit=1\" rel=\"next\""), "next page link")
+            let two = try await t.send(.GET, "/leads?sort=newest&limit=1&offset=1", headers: ["Accept": "text/html"], as: session).text
+            XCTAssertTrue(two.contains("href=\"/leads?offset=0&amp;sort=newest&amp;limit=1\" rel=\"prev\""), "previous page link")
+            XCTAssertFalse(two.contains("rel=\"next\""))
             let analyst = try await t.send(.GET, "/leads", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-admin"))
             XCTAssertEqual(analyst.status, .ok)
             XCTAssertFalse(analyst.text.contains("paste-form"), "readers get no paste box")

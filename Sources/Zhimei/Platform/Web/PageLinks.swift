@@ -21,20 +21,32 @@ struct PageLinks: Encodable {
 
     /// Links for page `number` of `total` rows, `shown` of them on this page; `keep` are the list's other parameters.
     init(number: Int, size: Int, total: Int, shown: Int, path: String, keep: [URLQueryItem]) {
-        let pages = Self.count(total: total, size: size)
-        func url(_ n: Int) -> String {
-            guard n != number, (1...pages).contains(n) else { return "" }
+        self.init(start: (number - 1) * size, size: size, total: total, shown: shown, path: path, keep: keep) { start in
+            URLQueryItem(name: "page", value: String(start / size + 1))
+        }
+    }
+
+    /// Links for a list addressed by row offset (the `offset` parameter, as the leads inbox and its API are).
+    init(offset: Int, size: Int, total: Int, shown: Int, path: String, keep: [URLQueryItem]) {
+        self.init(start: offset, size: size, total: total, shown: shown, path: path, keep: keep) { start in
+            URLQueryItem(name: "offset", value: String(start))
+        }
+    }
+
+    private init(start: Int, size: Int, total: Int, shown: Int, path: String, keep: [URLQueryItem], parameter: (Int) -> URLQueryItem) {
+        let lastStart = (Self.count(total: total, size: size) - 1) * size
+        func url(_ target: Int) -> String {
             var c = URLComponents()
             c.path = path
-            c.queryItems = [URLQueryItem(name: "page", value: String(n))] + keep.filter { !($0.value ?? "").isEmpty }
+            c.queryItems = [parameter(target)] + keep.filter { !($0.value ?? "").isEmpty }
             return c.string ?? ""
         }
-        from = shown == 0 ? 0 : (number - 1) * size + 1
-        to = (number - 1) * size + shown
-        hasPages = pages > 1
-        firstURL = url(1)
-        previousURL = url(number - 1)
-        nextURL = url(number + 1)
-        lastURL = url(pages)
+        from = shown == 0 ? 0 : start + 1
+        to = start + shown
+        hasPages = total > size || start > 0
+        firstURL = start > 0 ? url(0) : ""
+        previousURL = start > 0 ? url(max(0, start - size)) : ""
+        nextURL = start + size < total ? url(start + size) : ""
+        lastURL = start < lastStart ? url(lastStart) : ""
     }
 }

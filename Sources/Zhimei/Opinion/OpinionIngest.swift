@@ -248,10 +248,7 @@ enum OpinionIngest {
     }
 
     /// The SQL side of a database (every database Zhimei runs on is one); the hot paths of ingest use it directly.
-    static func sqlDatabase(_ db: any Database) throws -> any SQLDatabase {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "not an SQL database") }
-        return sql
-    }
+    static func sqlDatabase(_ db: any Database) throws -> any SQLDatabase { try db.sql() }
 
     /// The columns of `opinion_posts` that `insert` writes: every field of `OpinionPost`.
     static let postColumns = ["id", "tenant_id", "source_id", "platform", "external_id", "author", "text", "text_simplified",

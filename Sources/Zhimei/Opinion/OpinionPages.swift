@@ -40,7 +40,7 @@ struct OpinionPages {
         let scope = try req.scope(for: .opinionRead)
         // Every open event, 50 a page, in the chosen order (before: the 50 riskiest only).
         let query = (try? req.query.decode(IndexQuery.self)) ?? IndexQuery()
-        let sort = OpinionEventsAPI.orders.contains(query.sort ?? "") ? query.sort! : "risk"
+        let sort = query.sort.flatMap { OpinionEventsAPI.orders.contains($0) ? $0 : nil } ?? "risk"
         let size = Self.eventPageSize
         let total = try await OpinionEventsAPI.open(req).countRows()
         let number = min(PageLinks.requested(query.page, size: size, largestOffset: OpinionEventsAPI.largestOffset), PageLinks.count(total: total, size: size))

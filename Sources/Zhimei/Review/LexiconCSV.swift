@@ -66,8 +66,9 @@ enum LexiconCSV {
         // Entries already there, by kind and term: a row naming one updates it.
         let existing = try await LexiconRows.load([owner], order: .kindThenTerm, on: req.db)
         let existingByKey = Dictionary(existing.map { ("\($0.kind.rawValue)|\($0.term)", $0) }, uniquingKeysWith: { a, _ in a })
-        var created: [String: LexiconEntry] = [:], updated: [String: LexiconEntry] = [:]
-        var createdOrder: [String] = []
+        // the entries this file creates or changes, by key, and the two lists to write
+        var written: [String: LexiconEntry] = [:]
+        var inserts: [LexiconEntry] = [], changes: [LexiconEntry] = []
         var result = ImportResult(created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [])
         let actorID = try req.requireActor().userID
         for (line, fields) in all {
@@ -90,7 +91,7 @@ enum LexiconCSV {
             }
             let key = "\(scratch.kind.rawValue)|\(scratch.term)"
             let target: LexiconEntry
-            if let earlier = created[key] ?? updated[key] {
+            if let earlier = written[key] {
                 // the same entry twice in one file: the later row wins
                 try LexiconService.apply(input, to: earlier)
                 target = earlier
@@ -103,23 +104,22 @@ enum LexiconCSV {
                 }
                 scratch.id = row.id
                 scratch.$id.exists = true
-                updated[key] = scratch
-                target = scratch
+                changes.append(scratch)
                 result.updated += 1
+                target = scratch
             } else {
                 scratch.tenantID = owner.tenantID
-                created[key] = scratch
-                createdOrder.append(key)
-                target = scratch
+                inserts.append(scratch)
                 result.created += 1
+                target = scratch
             }
+            written[key] = target
             target.updatedBy = actorID
         }
         // One transaction: a file is imported whole or not at all, and new entries go in as multi-row inserts (row by
         // row, each its own commit, 50,000 entries took ~55 s).
-        let inserts = createdOrder.compactMap { created[$0] }, changes = Array(updated.values)
         let now = Date()
-        try await req.db.transaction { tx in
+        try await req.db.transaction { [inserts, changes] tx in
             for start in stride(from: 0, to: inserts.count, by: insertBatch) {
                 try await LexiconRows.insert(inserts[start..<min(start + insertBatch, inserts.count)], at: now, on: tx)
             }

@@ -32,7 +32,8 @@ enum LexiconRows {
     /// The live (not deleted) entries of these owners, optionally of some kinds only.
     static func load(_ owners: [LexiconService.Owner], kinds: [LexiconKind] = [], order: Order, limit: Int? = nil,
                      on db: any Database) async throws -> [LexiconRow] {
-        guard !owners.isEmpty, let sql = db as? any SQLDatabase else { return [] }
+        guard !owners.isEmpty else { return [] }
+        let sql = try db.sql()
         let ids = owners.compactMap(\.tenantID)
         var owned: [SQLQueryString] = []
         if owners.contains(.platform) { owned.append("tenant_id IS NULL") }
@@ -59,8 +60,8 @@ enum LexiconRows {
     /// Inserts new entries as one multi-row INSERT, giving each its id. (Fluent's batch create spent ~0.15 ms per entry
     /// reflecting over the model: 50,000 entries ~8 s.) The values are bound as Fluent binds them.
     static func insert(_ entries: ArraySlice<LexiconEntry>, at now: Date, on db: any Database) async throws {
-        guard !entries.isEmpty, let sql = db as? any SQLDatabase else { return }
-        let insert = sql.insert(into: LexiconEntry.schema)
+        guard !entries.isEmpty else { return }
+        let insert = try db.sql().insert(into: LexiconEntry.schema)
             .columns("id", "tenant_id", "kind", "term", "category", "severity", "title", "items", "homophones", "note", "updated_by", "updated_at")
         for e in entries {
             let id = e.id ?? UUID()

@@ -37,17 +37,17 @@ final class ProofreaderCache: Sendable {
     /// The tenant's compiled proofreader: the cached one, the one being compiled, or a new compilation by `compile`.
     func proofreader(_ tenantID: UUID, compile: @escaping @Sendable () async throws -> Proofreader) async throws -> Proofreader {
         enum Step { case ready(Proofreader), wait(Version, Task<Proofreader, any Error>) }
-        let step: Step = box.withLockedValue { state in
+        let version: Version, task: Task<Proofreader, any Error>
+        switch box.withLockedValue({ state -> Step in
             if let p = state.compiled[tenantID] { return .ready(p) }
             let version = state.version(tenantID)
             if let running = state.compiling[tenantID], running.version == version { return .wait(version, running.task) }
             let task = Task { try await compile() }
             state.compiling[tenantID] = (version, task)
             return .wait(version, task)
-        }
-        guard case .wait(let version, let task) = step else {
-            if case .ready(let p) = step { return p }
-            preconditionFailure("unreachable")
+        }) {
+        case .ready(let p): return p
+        case .wait(let v, let t): (version, task) = (v, t)
         }
         let result = await task.result
         box.withLockedValue { state in

@@ -55,12 +55,7 @@ public enum SearchIndex {
                 tok(r.tokTitle), tok(r.tokLead), tok(r.tokTags), tok(r.tokBody), r.authorInitials, r.docTokens]
     }
 
-    static func sql(_ db: any Database) throws -> any SQLDatabase {
-        guard let sql = db as? any SQLDatabase else {
-            throw AppError(.internalServerError, "search_sql", zh: "搜索需要 SQL 数据库", en: "Search needs an SQL database")
-        }
-        return sql
-    }
+    static func sql(_ db: any Database) throws -> any SQLDatabase { try db.sql() }
 
     /// Rows per INSERT statement (23 values each). On SQLite every statement inside a transaction is a savepoint, and
     /// FTS5 writes its pending postings as a new segment at each savepoint, so fewer, larger statements mean fewer

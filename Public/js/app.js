@@ -29,6 +29,7 @@
 
   function formJSON(form) {
     var out = {}, arrays = (form.dataset.alwaysArray || "").split(",").filter(Boolean), ints = (form.dataset.int || "").split(",").filter(Boolean);
+    var numbers = (form.dataset.number || "").split(",").filter(Boolean);
     arrays.forEach(function (name) { setPath(out, name, []); });
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.disabled || el.name === "_csrf" || el.hasAttribute("data-skip")) return;
@@ -42,6 +43,7 @@
       var v = el.value;
       if (el.dataset.split) { v = v.split(/[,，、]/).map(function (s) { return s.trim(); }).filter(Boolean); }
       else if (ints.indexOf(el.name) >= 0) { v = v === "" ? null : parseInt(v, 10); }
+      else if (numbers.indexOf(el.name) >= 0) { v = v === "" ? null : parseFloat(v); }
       // Times are entered and shown in China time (as every time on the pages), whatever the browser's zone.
       else if (el.type === "datetime-local" && el.hasAttribute("data-china-time") && v) { v = v + (v.length === 16 ? ":00" : "") + "+08:00"; }
       else if (v === "" && el.type !== "hidden" && !el.required) { v = el.type === "password" ? undefined : null; }

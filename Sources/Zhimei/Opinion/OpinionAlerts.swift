@@ -18,13 +18,28 @@ enum OpinionAlerts {
         var schemeIDs: Set<String>
     }
 
-    /// Checks the rules of a tenant against the given events; returns the alerts raised.
+    /// Events one pass of `evaluate` reads and updates at a time.
+    static let eventsPerPass = 200
+
+    /// Checks the rules of a tenant against the given events, all of them, `eventsPerPass` at a time; returns the alerts
+    /// raised. (Before, only the first 200 were read: an API batch or a feed fetch touching more left the rest unchecked.)
     @discardableResult
     static func evaluate(eventIDs: Set<UUID>, tenantID: UUID, on db: any Database, logger: Logger?, now: Date = Date()) async throws -> [OpinionAlert] {
         guard !eventIDs.isEmpty else { return [] }
-        let rules = try await OpinionAlertRule.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).limit(100).all()
+        // Every enabled rule: creation keeps a tenant's rules to `OpinionAlertRule.limitPerTenant`.
+        let rules = try await OpinionAlertRule.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).sort(\.$createdAt).all()
+        var raised: [OpinionAlert] = []
+        for chunk in eventIDs.sorted(by: { $0.uuidString < $1.uuidString }).chunked(eventsPerPass) {
+            raised += try await evaluate(Set(chunk), rules: rules, tenantID: tenantID, on: db, logger: logger, now: now)
+        }
+        return raised
+    }
+
+    /// One pass: risk and heat of up to `eventsPerPass` events, then the rules.
+    private static func evaluate(_ eventIDs: Set<UUID>, rules: [OpinionAlertRule], tenantID: UUID, on db: any Database, logger: Logger?,
+                                 now: Date) async throws -> [OpinionAlert] {
         let window = TimeInterval(rules.map(\.windowMinutes).min() ?? 60) * 60
-        let events = try await OpinionEvent.query(on: db).filter(\.$tenantID == tenantID).filter(\.$id ~~ Array(eventIDs.prefix(200))).all()
+        let events = try await OpinionEvent.query(on: db).filter(\.$tenantID == tenantID).filter(\.$id ~~ Array(eventIDs)).all()
         let ids = events.compactMap(\.id)
         let current = try await figures(eventIDs: ids, window: window, on: db, now: now)
         var byWindow = [window: current]

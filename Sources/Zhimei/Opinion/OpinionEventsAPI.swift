@@ -49,14 +49,16 @@ struct OpinionEventsAPI {
                    doc: .init("Alert rules / 预警规则", tag: "opinion", response: .array(.ref("OpinionAlertRule"))), use: listRules)
         r.endpoint(.POST, access: .permission(.opinionManage),
                    doc: .init("Create an alert rule / 新建预警规则", tag: "opinion",
-                              request: .object([("name", .string(maxLength: 200)), ("scheme_id", .uuid), ("min_posts", .integer(minimum: 1, maximum: 1_000_000)),
-                                                ("window_minutes", .integer(minimum: 1, maximum: 10_080)), ("min_risk", .number), ("min_negative_share", .number),
-                                                ("require_burst", .boolean), ("email", .string(maxLength: 200)), ("tenant_id", .uuid)], required: ["name"]),
-                              response: .ref("OpinionAlertRule"), status: 201), use: createRule)
+                              request: Self.ruleBody(required: ["name"]), response: .ref("OpinionAlertRule"), status: 201), use: createRule)
+        r.endpoint(.PATCH, ":ruleID", access: .permission(.opinionManage),
+                   doc: .init("Change an alert rule, or switch it off and on (enabled) / 修改、停用或启用预警规则", tag: "opinion",
+                              request: Self.ruleBody(required: []), response: .ref("OpinionAlertRule")), use: updateRule)
         r.endpoint(.DELETE, ":ruleID", access: .permission(.opinionManage),
                    doc: .init("Delete an alert rule / 删除预警规则", tag: "opinion", status: 204), use: deleteRule)
         o.endpoint(.GET, "alerts", access: .permission(.opinionRead),
-                   doc: .init("Raised alerts with their e-mail outbox state / 预警记录", tag: "opinion", response: .array(.ref("OpinionAlert"))), use: listAlerts)
+                   doc: .init("Raised alerts, newest first, with their e-mail outbox state / 预警记录", tag: "opinion", response: .array(.ref("OpinionAlert")),
+                              query: [("event_id", .uuid, "Only this event's alerts"), ("limit", .integer(minimum: 1, maximum: Self.largestAlertPage), "Page size (default 50)"),
+                                      ("offset", .integer(minimum: 0, maximum: Self.largestOffset), "Offset")]), use: listAlerts)
         o.endpoint(.GET, "dashboard", access: .permission(.opinionRead),
                    doc: .init("Dashboard figures of the last 24 hours (polled by the page) / 舆情大屏数据", tag: "opinion", response: .ref("OpinionDashboard")),
                    use: dashboard)
@@ -150,7 +152,7 @@ struct OpinionEventsAPI {
     }
 
     @Sendable func listSchemes(_ req: Request) async throws -> [OpinionSchemeDTO] {
-        try await req.scope(for: .opinionRead).query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).limit(500).all().map(OpinionSchemeDTO.init)
+        try await req.scope(for: .opinionRead).query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).all().map(OpinionSchemeDTO.init)
     }
 
     static func apply(_ input: SchemeInput, to s: OpinionScheme) throws {
@@ -171,6 +173,7 @@ struct OpinionEventsAPI {
         let tenantID = try input.tenantId ?? req.requireActor().activeTenantID
         try await req.scope(for: .opinionManage).checkPayload(tenantID, on: req.db)
         guard input.name != nil, input.rule != nil else { throw AppError.invalid("rule", zh: "请填写方案名称和关键词规则", en: "Enter a name and a keyword rule") }
+        try await OpinionLimits.checkRoomForScheme(tenantID, on: req.db)
         let s = OpinionScheme()
         s.tenantID = tenantID; s.regions = []; s.platforms = []; s.exclusions = []; s.enabled = true; s.archived = false; s.createdAt = Date(); s.updatedAt = Date()
         try Self.apply(input, to: s)
@@ -212,60 +215,6 @@ struct OpinionEventsAPI {
             return Response(status: .ok, headers: ["Content-Type": "application/pdf", "Content-Disposition": "attachment; filename=\"opinion-\(period).pdf\""], body: .init(data: pdf))
         }
         return Response(status: .ok, headers: ["Content-Type": "text/html; charset=utf-8"], body: .init(string: html))
-    }
-
-    // MARK: Alerts
-
-    struct RuleInput: Content {
-        var name: String?; var schemeId: UUID?; var minPosts: Int?; var windowMinutes: Int?; var minRisk: Double?; var minNegativeShare: Double?
-        var requireBurst: Bool?; var email: String?; var tenantId: UUID?
-    }
-
-    @Sendable func listRules(_ req: Request) async throws -> [OpinionAlertRuleDTO] {
-        try await req.scope(for: .opinionRead).query(OpinionAlertRule.self, on: req.db).filter(\.$archived == false).sort(\.$createdAt).limit(200).all().map(OpinionAlertRuleDTO.init)
-    }
-
-    @Sendable func createRule(_ req: Request) async throws -> Response {
-        let input = try req.content.decode(RuleInput.self)
-        let tenantID = try input.tenantId ?? req.requireActor().activeTenantID
-        let scope = try req.scope(for: .opinionManage)
-        try await scope.checkPayload(tenantID, on: req.db)
-        let name = PostRecord.clean(input.name ?? "", 200)
-        guard !name.isEmpty else { throw AppError.invalid("name", zh: "请填写规则名称", en: "Enter a rule name") }
-        if let id = input.schemeId {
-            let scheme = try await scope.find(OpinionScheme.self, id, on: req.db)
-            guard scheme.tenantID == tenantID else { throw AppError.invalid("scheme_id", zh: "方案属于其他单位", en: "The scheme belongs to another tenant") }
-        }
-        let minPosts = input.minPosts ?? 20, window = input.windowMinutes ?? 60
-        guard (1...1_000_000).contains(minPosts) else { throw AppError.invalid("min_posts", zh: "min_posts 须在 1–1000000 之间", en: "min_posts must be 1–1000000") }
-        guard (1...10_080).contains(window) else { throw AppError.invalid("window_minutes", zh: "window_minutes 须在 1–10080 之间", en: "window_minutes must be 1–10080") }
-        let risk = input.minRisk ?? 0, share = input.minNegativeShare ?? 0
-        guard risk.isFinite, (0...100).contains(risk) else { throw AppError.invalid("min_risk", zh: "min_risk 须在 0–100 之间", en: "min_risk must be 0–100") }
-        guard share.isFinite, (0...1).contains(share) else { throw AppError.invalid("min_negative_share", zh: "min_negative_share 须在 0–1 之间", en: "min_negative_share must be 0–1") }
-        let email = PostRecord.clean(input.email ?? "", 200)
-        guard email.isEmpty || (email.contains("@") && !email.contains(" ") && !email.contains("\n")) else {
-            throw AppError.invalid("email", zh: "邮箱地址无效", en: "Invalid e-mail address")
-        }
-        let r = OpinionAlertRule()
-        r.tenantID = tenantID; r.name = name; r.schemeID = input.schemeId; r.minPosts = minPosts; r.windowMinutes = window; r.minRisk = risk
-        r.minNegativeShare = share; r.requireBurst = input.requireBurst ?? false; r.email = email; r.enabled = true; r.archived = false; r.createdAt = Date()
-        try await r.create(on: req.db)
-        try await OpinionSchedule.ensureScheduler(on: req.db)
-        await req.audit("opinion_alert_rule.create", tenant: tenantID, targetType: "opinion_alert_rule", targetID: r.id?.uuidString ?? "", after: ["name": name])
-        return try await OpinionAlertRuleDTO(r).encodeResponse(status: .created, for: req)
-    }
-
-    @Sendable func deleteRule(_ req: Request) async throws -> HTTPStatus {
-        let r = try await req.scope(for: .opinionManage).find(OpinionAlertRule.self, req.parameters.get("ruleID", as: UUID.self), on: req.db)
-        r.archived = true
-        r.enabled = false
-        try await r.save(on: req.db)
-        await req.audit("opinion_alert_rule.delete", tenant: r.tenantID, targetType: "opinion_alert_rule", targetID: r.id?.uuidString ?? "")
-        return .noContent
-    }
-
-    @Sendable func listAlerts(_ req: Request) async throws -> [OpinionAlertDTO] {
-        try await req.scope(for: .opinionRead).query(OpinionAlert.self, on: req.db).sort(\.$createdAt, .descending).limit(200).all().map(OpinionAlertDTO.init)
     }
 
     @Sendable func dashboard(_ req: Request) async throws -> OpinionDashboard.DTO {

@@ -76,12 +76,10 @@ enum OpinionImportJob {
 
         var touched = Set<UUID>()
         var nextAlertCheck = Date.distantPast
-        // The touched events, 200 at a time (the most `OpinionAlerts.evaluate` takes); the first batch is checked at once.
+        // The touched events; the first batch is checked at once.
         func checkAlerts() async throws {
             let started = Date()
-            for chunk in Array(touched).chunked(200) {
-                try await OpinionAlerts.evaluate(eventIDs: Set(chunk), tenantID: imp.tenantID, on: db, logger: logger)
-            }
+            try await OpinionAlerts.evaluate(eventIDs: touched, tenantID: imp.tenantID, on: db, logger: logger)
             touched.removeAll(keepingCapacity: true)
             nextAlertCheck = Date().addingTimeInterval(alertWait(afterCheckTaking: Date().timeIntervalSince(started)))
         }

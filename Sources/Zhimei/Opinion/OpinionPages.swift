@@ -22,7 +22,12 @@ struct OpinionPages {
         var timeline: [PostRow]; var representatives: [PostRow]; var origins: String; var speed: String; var card: ResponseCard
         var canManage: Bool; var canTopic: Bool; var hasTopic: Bool
     }
-    struct SchemesView: Encodable { var schemes: [OpinionSchemeDTO]; var rules: [OpinionAlertRuleDTO]; var alerts: [OpinionAlertDTO]; var canManage: Bool }
+    struct SchemeRow: Encodable { var scheme: OpinionSchemeDTO; var canManage: Bool }
+    struct RuleRow: Encodable { var rule: OpinionAlertRuleDTO; var schemeName: String; var negativePercent: Int; var canManage: Bool }
+    struct AlertRow: Encodable { var alert: OpinionAlertDTO; var time: String }
+    struct SchemesView: Encodable {
+        var schemes: [SchemeRow]; var rules: [RuleRow]; var alerts: [AlertRow]; var alertTotal: Int; var canManage: Bool; var pages: PageLinks
+    }
 
     func register(_ routes: RoutesBuilder) {
         routes.page(.GET, "opinion", access: .permission(.opinionRead), use: index)
@@ -81,19 +86,34 @@ struct OpinionPages {
         return try await PageContext.render("opinion/event", titleKey: "opinion.event", section: "opinion", body: view, on: req)
     }
 
+    /// Alerts a page of the schemes page's list.
+    static let alertPageSize = 50
+
     @Sendable func schemes(_ req: Request) async throws -> View {
         let actor = try req.requireActor()
         let scope = try req.scope(for: .opinionRead)
-        let schemes = try await scope.query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).limit(500).all().map(OpinionSchemeDTO.init)
-        let rules = try await scope.query(OpinionAlertRule.self, on: req.db).filter(\.$archived == false).sort(\.$createdAt).limit(200).all().map(OpinionAlertRuleDTO.init)
         let lang = Localizer.language(of: req)
-        let alerts = try await scope.query(OpinionAlert.self, on: req.db).sort(\.$createdAt, .descending).limit(50).all().map { a in
+        let schemeModels = try await scope.query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).all()
+        let names = Dictionary(schemeModels.compactMap { s in s.id.map { ($0, s.name) } }, uniquingKeysWith: { a, _ in a })
+        let schemes = schemeModels.map { SchemeRow(scheme: OpinionSchemeDTO($0), canManage: actor.can(.opinionManage, in: $0.tenantID)) }
+        let rules = try await scope.query(OpinionAlertRule.self, on: req.db).filter(\.$archived == false).sort(\.$createdAt).all().map { r in
+            RuleRow(rule: OpinionAlertRuleDTO(r), schemeName: r.schemeID.flatMap { names[$0] } ?? "", negativePercent: Int((r.minNegativeShare * 100).rounded()),
+                    canManage: actor.can(.opinionManage, in: r.tenantID))
+        }
+        // Every alert, 50 a page (before: the newest 50 only).
+        let query = (try? req.query.decode(IndexQuery.self)) ?? IndexQuery()
+        let size = Self.alertPageSize
+        let total = try await OpinionEventsAPI.alerts(req).countRows()
+        let number = min(PageLinks.requested(query.page, size: size, largestOffset: OpinionEventsAPI.largestOffset), PageLinks.count(total: total, size: size))
+        let alerts = try await OpinionEventsAPI.alerts(req).range(((number - 1) * size)..<(number * size)).all().map { a in
             var dto = OpinionAlertDTO(a)
             dto.title = OpinionLabels.alertTitle(dto.title, lang)
             dto.detail = OpinionLabels.alertDetail(dto.detail, lang)
-            return dto
+            return AlertRow(alert: dto, time: DisplayTime.format(a.createdAt))
         }
         return try await PageContext.render("opinion/schemes", titleKey: "opinion.schemes", section: "opinion",
-                                            body: SchemesView(schemes: schemes, rules: rules, alerts: alerts, canManage: actor.canAnywhere(.opinionManage)), on: req)
+                                            body: SchemesView(schemes: schemes, rules: rules, alerts: alerts, alertTotal: total, canManage: actor.canAnywhere(.opinionManage),
+                                                              pages: PageLinks(number: number, size: size, total: total, shown: alerts.count, path: "/opinion/schemes", keep: [])),
+                                            on: req)
     }
 }

@@ -58,9 +58,7 @@ enum OpinionSchedule {
         var byTenant: [UUID: [UUID]] = [:]
         for e in events { if let id = e.id { byTenant[e.tenantID, default: []].append(id) } }
         for (tenant, ids) in byTenant {
-            for chunk in ids.chunked(200) {
-                result.alerts += try await OpinionAlerts.evaluate(eventIDs: Set(chunk), tenantID: tenant, on: db, logger: logger, now: now).count
-            }
+            result.alerts += try await OpinionAlerts.evaluate(eventIDs: Set(ids), tenantID: tenant, on: db, logger: logger, now: now).count
         }
         result.eventsEvaluated = events.count
         // 3. The e-mail outbox, when an SMTP relay is configured.

@@ -35,8 +35,9 @@ extension Application {
 
 /// Monitoring schemes: validation and the matchers ingest applies.
 enum OpinionSchemes {
+    /// Every enabled scheme of the tenant (`OpinionLimits.schemesPerTenant` at most are kept).
     static func matchers(tenantID: UUID, on db: any Database) async throws -> [SchemeMatcher] {
-        try await OpinionScheme.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).limit(200).all().compactMap { s in
+        try await OpinionScheme.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).all().compactMap { s in
             guard let id = s.id, let rule = try? SchemeRule.parse(s.rule) else { return nil }
             return SchemeMatcher(id: id, rule: rule, regions: s.regions, platforms: s.platforms, exclusions: s.exclusions.map { $0.lowercased() })
         }

@@ -5,7 +5,13 @@ import Vapor
 /// and the destinations with their delivery logs (/publishing/destinations). Actions go to the API (data-api forms).
 struct PublishingPages {
     struct StoryRow: Encodable { var id: String; var headline: String; var status: String; var statusKey: String; var updated: String }
-    struct DeskView: Encodable { var stories: [StoryRow]; var hasStories: Bool; var siteURL: String; var canDestinations: Bool }
+    struct StatusOption: Encodable { var value: String; var label: String; var count: Int; var selected: Bool }
+    struct DeskView: Encodable {
+        var stories: [StoryRow]; var hasStories: Bool; var siteURL: String; var canDestinations: Bool; var statuses: [StatusOption]; var pages: PageLinks
+    }
+    struct DeskQuery: Content { var status: String?; var page: Int? }
+    /// Stories a page of the desk.
+    static let deskPageSize = 50
     struct PreviewView: Encodable { var channel: String; var label: String; var body: String; var error: String; var isHTML: Bool }
     struct PubView: Encodable { var channel: String; var version: Int; var state: String; var time: String; var correction: String }
     struct ChannelOption: Encodable { var kind: String; var label: String; var enabled: Bool }
@@ -29,14 +35,33 @@ struct PublishingPages {
         return try await req.scope(for: permission).find(Tenant.self, actor.activeTenantID, on: req.db)
     }
 
+    /// The desk: the tenant's approved (待发布) and published stories, most recently changed first, 50 a page, all or
+    /// one of the two states (before: the 100 most recent, nothing older reachable from here).
     @Sendable func desk(_ req: Request) async throws -> View {
         let tenant = try await Self.activeTenant(req, .storiesRead)
-        let stories = try await req.scope(for: .storiesRead).query(Story.self, on: req.db).filter(\.$tenantID == tenant.requireID())
-            .filter(\.$status ~~ [.approved, .published]).sort(\.$updatedAt, .descending).limit(100).all()
-        let rows = stories.map { StoryRow(id: $0.id?.uuidString ?? "", headline: $0.headline, status: $0.status.rawValue,
-                                          statusKey: StoriesPages.statusKey($0.status), updated: DisplayTime.format($0.updatedAt)) }
+        let query = (try? req.query.decode(DeskQuery.self)) ?? DeskQuery()
+        let shown: [Story.Status] = [.approved, .published]
+        let chosen = query.status.flatMap { Story.Status(rawValue: $0) }.flatMap { shown.contains($0) ? $0 : nil }
+        func stories() throws -> QueryBuilder<Story> {
+            try req.scope(for: .storiesRead).query(Story.self, on: req.db).filter(\.$tenantID == tenant.requireID())
+        }
+        var counts: [Story.Status: Int] = [:]
+        for status in shown { counts[status] = try await stories().filter(\.$status == status).countRows() }
+        let total = chosen.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
+        let size = Self.deskPageSize
+        let number = min(PageLinks.requested(query.page, size: size, largestOffset: 100_000), PageLinks.count(total: total, size: size))
+        let listed = chosen.map { [$0] } ?? shown
+        let page = try await stories().filter(\.$status ~~ listed).sort(\.$updatedAt, .descending).sort(\.$id)
+            .range(((number - 1) * size)..<(number * size)).all()
+        let rows = page.map { StoryRow(id: $0.id?.uuidString ?? "", headline: $0.headline, status: $0.status.rawValue,
+                                       statusKey: StoriesPages.statusKey($0.status), updated: DisplayTime.format($0.updatedAt)) }
+        let lang = Localizer.language(of: req)
+        let statuses = [StatusOption(value: "", label: Localizer.text("common.all", lang), count: counts.values.reduce(0, +), selected: chosen == nil)]
+            + shown.map { StatusOption(value: $0.rawValue, label: Localizer.text(StoriesPages.statusKey($0), lang), count: counts[$0] ?? 0, selected: chosen == $0) }
         let view = DeskView(stories: rows, hasStories: !rows.isEmpty, siteURL: "/site/\(tenant.slug)",
-                            canDestinations: req.actor?.can(.tenantSettings, in: try tenant.requireID()) ?? false)
+                            canDestinations: req.actor?.can(.tenantSettings, in: try tenant.requireID()) ?? false, statuses: statuses,
+                            pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/publishing",
+                                             keep: [URLQueryItem(name: "status", value: chosen?.rawValue)]))
         return try await PageContext.render("publishing/desk", titleKey: "publishing.title", section: "publishing", body: view, on: req)
     }
 

@@ -33,6 +33,7 @@ extension MatrixModule {
         "GET /api/v1/opinion/alert-rules": MatrixRow("PCEN"),
         "POST /api/v1/opinion/alert-rules": MatrixRow("PCEN", tenantBound: true, body: { f, other in
             #"{"name":"矩阵规则","min_posts":1000,"tenant_id":"\#(f.id("tenantID", other))"}"# }),
+        "PATCH /api/v1/opinion/alert-rules/:ruleID": MatrixRow("PCEN", tenantBound: true, body: { _, _ in #"{"min_posts":2000}"# }),
         "DELETE /api/v1/opinion/alert-rules/:ruleID": MatrixRow("PCEN", tenantBound: true),
         "GET /api/v1/opinion/alerts": MatrixRow("PCEN"),
         "GET /api/v1/opinion/dashboard": MatrixRow("PCEN"),

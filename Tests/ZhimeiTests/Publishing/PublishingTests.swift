@@ -39,6 +39,39 @@ final class PublishingTests: XCTestCase {
         }
     }
 
+    /// The publishing desk lists every approved and published story of the tenant, 50 a page, newest change first, all
+    /// or one state with its count; drafts and other tenants' stories never (before: the 100 most recent only).
+    func testDeskPagesThroughEveryReadyStory() async throws {
+        try await withTestApp { t in
+            let start = Date().addingTimeInterval(-10_000)
+            for i in 0..<70 {
+                let s = try await PublishingFixtures.approvedStory(t, headline: "待发稿件\(i)号", status: i % 7 == 0 ? .published : .approved)
+                s.updatedAt = start.addingTimeInterval(Double(i) * 10)
+                try await s.save(on: t.db)
+            }
+            _ = try await PublishingFixtures.approvedStory(t, headline: "草稿不应出现", status: .draft)
+            _ = try await PublishingFixtures.approvedStory(t, tenant: "ningxiang", headline: "宁乡稿件不应出现")
+            let chief = try await t.session(for: "liuyang-chief")
+            let first = try await t.send(.GET, "/publishing", headers: ["Accept": "text/html"], as: chief)
+            XCTAssertEqual(first.status, .ok)
+            XCTAssertTrue(first.text.contains("待发稿件69号") && first.text.contains("待发稿件20号") && !first.text.contains("待发稿件19号"), "page 1: the newest 50")
+            XCTAssertFalse(first.text.contains("草稿不应出现") || first.text.contains("宁乡稿件不应出现"))
+            XCTAssertTrue(first.text.contains("<span class=\"pill\">70</span>") && first.text.contains("<span class=\"pill\">60</span>")
+                          && first.text.contains("<span class=\"pill\">10</span>"), "counts: all, approved, published")
+            XCTAssertTrue(first.text.contains("href=\"/publishing?page=2\""))
+            let second = try await t.send(.GET, "/publishing?page=2", headers: ["Accept": "text/html"], as: chief)
+            XCTAssertTrue(second.text.contains("待发稿件0号") && second.text.contains("待发稿件19号") && !second.text.contains("待发稿件20号"), "page 2: the oldest 20")
+            let published = try await t.send(.GET, "/publishing?status=published", headers: ["Accept": "text/html"], as: chief)
+            let shown = (0..<70).filter { published.text.contains("待发稿件\($0)号<") }
+            XCTAssertEqual(shown, Array(stride(from: 0, to: 70, by: 7)), "published only")
+            XCTAssertFalse(published.text.contains("page=2"))
+            // An unknown status lists both; a page past the end the last.
+            let odd = try await t.send(.GET, "/publishing?status=draft&page=99", headers: ["Accept": "text/html"], as: chief)
+            XCTAssertEqual(odd.status, .ok)
+            XCTAssertTrue(odd.text.contains("待发稿件0号") && !odd.text.contains("草稿不应出现"))
+        }
+    }
+
     func testPublicSiteContentAPIAndFeeds() async throws {
         try await withTestApp { t in
             let story = try await PublishingFixtures.approvedStory(t)

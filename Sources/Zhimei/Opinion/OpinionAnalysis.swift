@@ -88,21 +88,14 @@ enum OpinionAnalysis {
         let sql = try OpinionIngest.sqlDatabase(db)
         let eventID = event.id!
         let hour = OpinionSQLDialect(sql).hour("posted_at")
-        let volume = try buckets(rows: try await sql.raw("""
-            SELECT \(unsafeRaw: hour) AS hour, sentiment, COUNT(*) AS n FROM opinion_posts WHERE event_id = \(bind: eventID) GROUP BY 1, 2
-            """).all())
+        let volume = try buckets(rows: try await sql.raw(Self.volumeQuery(eventID, hour: hour)).all())
         let counts = volume.map { Double($0.total) }
         func top(_ column: String) async throws -> [Count] {
-            try await sql.raw("""
-                SELECT \(ident: column) AS name, COUNT(*) AS n FROM opinion_posts WHERE event_id = \(bind: eventID) AND \(ident: column) IS NOT NULL
-                GROUP BY 1 ORDER BY n DESC, name ASC LIMIT 10
-                """).all().map { Count(name: try $0.decode(column: "name", as: String.self), count: try $0.decode(column: "n", as: Int.self)) }
+            try await sql.raw(Self.topQuery(column, eventID)).all()
+                .map { Count(name: try $0.decode(column: "name", as: String.self), count: try $0.decode(column: "n", as: Int.self)) }
         }
         // Representative posts: the originals with the most engagement; the timeline: the first originals.
-        let engaged = try await sql.raw("""
-            SELECT id FROM opinion_posts WHERE event_id = \(bind: eventID) AND duplicate_of IS NULL
-            ORDER BY reposts + comments + likes DESC, posted_at ASC LIMIT 5
-            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        let engaged = try await sql.raw(Self.engagedQuery(eventID)).all().map { try $0.decode(column: "id", as: UUID.self) }
         let byID = Dictionary(try await OpinionPost.query(on: db).filter(\.$id ~~ engaged).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let timeline = try await OpinionPost.query(on: db).filter(\.$eventID == eventID).filter(\.$duplicateOf == nil)
             .sort(\.$postedAt, .ascending).limit(20).all()
@@ -111,6 +104,27 @@ enum OpinionAnalysis {
                       keywords: event.termWeights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(40).map { Term(word: $0.key, weight: ($0.value * 1000).rounded() / 1000) },
                       representatives: engaged.compactMap { byID[$0] }.map(OpinionPostDTO.init), timeline: timeline.map(OpinionPostDTO.init),
                       forecast: Trend.holt(counts), burstZ: Trend.burst(counts).zScore, spread: try await spread(of: eventID, on: sql))
+    }
+
+    // The five queries of an event's figures; each reads only columns of `opinion_posts_event_figures` (migration 097).
+
+    static func volumeQuery(_ eventID: UUID, hour: String) -> SQLQueryString {
+        "SELECT \(unsafeRaw: hour) AS hour, sentiment, COUNT(*) AS n FROM opinion_posts WHERE event_id = \(bind: eventID) GROUP BY 1, 2"
+    }
+
+    /// The ten most frequent values of a column (platform, author, region).
+    static func topQuery(_ column: String, _ eventID: UUID) -> SQLQueryString {
+        """
+        SELECT \(ident: column) AS name, COUNT(*) AS n FROM opinion_posts WHERE event_id = \(bind: eventID) AND \(ident: column) IS NOT NULL
+        GROUP BY 1 ORDER BY n DESC, name ASC LIMIT 10
+        """
+    }
+
+    static func engagedQuery(_ eventID: UUID) -> SQLQueryString {
+        """
+        SELECT id FROM opinion_posts WHERE event_id = \(bind: eventID) AND duplicate_of IS NULL
+        ORDER BY reposts + comments + likes DESC, posted_at ASC LIMIT 5
+        """
     }
 
     /// The spread graph of the event's first `maxPosts` posts, reading only the columns it needs.

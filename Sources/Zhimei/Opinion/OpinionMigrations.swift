@@ -213,3 +213,26 @@ struct M095_OpinionPostsByArrival: AsyncMigration {
         try await (db as! any SQLDatabase).drop(index: "opinion_posts_event_arrival").ifExists().run()
     }
 }
+
+/// An event's page counts volume by hour and sentiment, sources, regions and authors, and picks its most engaged
+/// originals, over all the event's posts; with only (event_id, posted_at) indexed each of those five queries read
+/// every post's row (an event of 100,000 posts: ~0.15 s each). This index holds the columns they read, so they are
+/// answered from the index alone (~7× fewer pages). It starts with the columns of `opinion_posts_event`, which it
+/// replaces, so a post still updates as many indexes as before.
+struct M097_OpinionEventFiguresIndex: AsyncMigration {
+    static let columns = ["event_id", "posted_at", "sentiment", "platform", "region", "author", "duplicate_of", "likes", "reposts", "comments", "id"]
+
+    func prepare(on db: Database) async throws {
+        let sql = db as! any SQLDatabase
+        var index = sql.create(index: "opinion_posts_event_figures").on(OpinionPost.schema)
+        for c in Self.columns { index = index.column(c) }
+        try await index.run()
+        try await sql.drop(index: "opinion_posts_event").ifExists().run()
+    }
+
+    func revert(on db: Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "opinion_posts_event").on(OpinionPost.schema).column("event_id").column("posted_at").run()
+        try await sql.drop(index: "opinion_posts_event_figures").ifExists().run()
+    }
+}

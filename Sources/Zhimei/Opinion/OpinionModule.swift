@@ -12,6 +12,7 @@ enum OpinionModule {
         M094_UniqueOpinionPostIDs(),
         M095_OpinionPostsByArrival(),
         M096_OpinionHourlyCounts(),
+        M097_OpinionEventFiguresIndex(),
     ]
 
     static func register(_ app: Application) throws {

@@ -48,8 +48,20 @@ struct OpinionAPI {
         o.endpoint(.POST, "sources", access: .permission(.opinionManage),
                    doc: .init("Add a source (import, webhook, feed) / 新增来源", tag: "opinion",
                               request: .object([("name", .string(maxLength: 200)), ("kind", .enumeration(OpinionSchemas.sourceKinds)),
-                                                ("platform", .string(maxLength: 40)), ("url", .string(maxLength: 2000)), ("tenant_id", .uuid)], required: ["name"]),
+                                                ("platform", .string(maxLength: 40)), ("url", .string(maxLength: 2000)),
+                                                ("interval_minutes", .integer(minimum: 1, maximum: 1440)), ("tenant_id", .uuid)], required: ["name"]),
                               response: .ref("OpinionSource"), status: 201), use: createSource)
+        o.endpoint(.PATCH, "sources", ":opinionSourceID", access: .permission(.opinionManage),
+                   doc: .init("Change a source, or switch it off and on (enabled: a feed is not polled, a webhook refuses posts) / 修改、停用或启用来源",
+                              tag: "opinion",
+                              request: .object([("name", .string(maxLength: 200)), ("platform", .string(maxLength: 40)), ("url", .string(maxLength: 2000)),
+                                                ("interval_minutes", .integer(minimum: 1, maximum: 1440)), ("enabled", .boolean)], required: []),
+                              response: .ref("OpinionSource")), use: updateSource)
+        o.endpoint(.DELETE, "sources", ":opinionSourceID", access: .permission(.opinionManage),
+                   doc: .init("Delete a source (its posts stay) / 删除来源", tag: "opinion", status: 204), use: deleteSource)
+        o.endpoint(.POST, "sources", ":opinionSourceID", "rotate-secret", access: .permission(.opinionManage),
+                   doc: .init("Issue a new webhook secret (the old one stops working) / 更换网络钩子密钥", tag: "opinion", response: .ref("OpinionSource")),
+                   use: rotateSecret)
         o.endpoint(.POST, "sources", ":opinionSourceID", "poll", access: .permission(.opinionManage),
                    doc: .init("Poll a feed source now (background job) / 立即抓取订阅源", tag: "opinion", response: .ref("Job"), status: 202), use: pollFeed)
         o.endpoint(.POST, "webhook", ":opinionSourceID", access: .anonymous,
@@ -190,41 +202,105 @@ struct OpinionAPI {
     // MARK: Sources and webhook
 
     @Sendable func listSources(_ req: Request) async throws -> [OpinionSourceDTO] {
-        try await req.scope(for: .opinionRead).query(OpinionSource.self, on: req.db).sort(\.$name).limit(500).all()
-            .map { OpinionSourceDTO($0, showSecret: req.actor?.can(.opinionManage, in: $0.tenantID) ?? false) }
+        try await Self.sources(req).all().map { OpinionSourceDTO($0, showSecret: req.actor?.can(.opinionManage, in: $0.tenantID) ?? false) }
     }
 
-    struct SourceInput: Content { var name: String?; var kind: String?; var platform: String?; var url: String?; var tenantId: UUID?; var intervalMinutes: Int? }
+    /// The sources the person may read, not deleted, by name (the API and the sources page list the same).
+    static func sources(_ req: Request) throws -> QueryBuilder<OpinionSource> {
+        try req.scope(for: .opinionRead).query(OpinionSource.self, on: req.db).filter(\.$archived == false).sort(\.$name).sort(\.$id)
+    }
+
+    struct SourceInput: Content {
+        var name: String?; var kind: String?; var platform: String?; var url: String?; var tenantId: UUID?; var intervalMinutes: Int?; var enabled: Bool?
+    }
 
     @Sendable func createSource(_ req: Request) async throws -> Response {
         let input = try req.content.decode(SourceInput.self)
         let actor = try req.requireActor()
         let tenantID = input.tenantId ?? actor.activeTenantID
         try await req.scope(for: .opinionManage).checkPayload(tenantID, on: req.db)
-        let name = PostRecord.clean(input.name ?? "", 200)
-        guard !name.isEmpty else { throw AppError.invalid("name", zh: "请填写名称", en: "Enter a name") }
+        guard input.name != nil else { throw AppError.invalid("name", zh: "请填写名称", en: "Enter a name") }
         let kind = input.kind ?? "webhook"
         guard OpinionSchemas.sourceKinds.contains(kind) else { throw AppError.invalid("kind", zh: "类型只能是 import、webhook 或 feed", en: "kind must be import, webhook or feed") }
-        var url: String?
-        if kind == "feed" { url = try LeadsAPI.validURL(input.url) }
-        if let m = input.intervalMinutes, !(1...1440).contains(m) {
-            throw AppError.invalid("interval_minutes", zh: "抓取间隔须为 1–1440 分钟", en: "interval_minutes must be 1–1440")
-        }
+        if kind == "feed", input.url == nil { _ = try LeadsAPI.validURL(nil) }   // a feed needs its address: the same 422
         let s = OpinionSource()
-        s.intervalSeconds = input.intervalMinutes.map { $0 * 60 }
-        s.tenantID = tenantID; s.name = name; s.kind = kind; s.url = url
-        s.platform = PostRecord.clean(input.platform ?? kind, 40).lowercased()
-        if s.platform.isEmpty { s.platform = kind }
+        s.tenantID = tenantID; s.kind = kind; s.platform = kind; s.enabled = true; s.archived = false
         s.webhookSecret = Secrets.random(bytes: 24); s.postsReceived = 0; s.createdAt = Date()
+        try Self.apply(input, to: s)
+        let name = s.name
         try await s.create(on: req.db)
         if kind == "feed" { try await OpinionSchedule.ensureScheduler(on: req.db) }
         await req.audit("opinion_source.create", tenant: tenantID, targetType: "opinion_source", targetID: s.id?.uuidString ?? "", after: ["name": name, "kind": kind])
         return try await OpinionSourceDTO(s, showSecret: true).encodeResponse(status: .created, for: req)
     }
 
+    /// Validates and applies the given fields (the URL and interval are a feed's).
+    static func apply(_ input: SourceInput, to s: OpinionSource) throws {
+        if let v = input.name {
+            let name = PostRecord.clean(v, 200)
+            guard !name.isEmpty else { throw AppError.invalid("name", zh: "请填写名称", en: "Enter a name") }
+            s.name = name
+        }
+        if let v = input.platform {
+            let platform = PostRecord.clean(v, 40).lowercased()
+            s.platform = platform.isEmpty ? s.kind : platform
+        }
+        if s.kind == "feed", let v = input.url { s.url = try LeadsAPI.validURL(v) }
+        if let m = input.intervalMinutes {
+            guard (1...1440).contains(m) else { throw AppError.invalid("interval_minutes", zh: "抓取间隔须为 1–1440 分钟", en: "interval_minutes must be 1–1440") }
+            s.intervalSeconds = m * 60
+        }
+        if let v = input.enabled { s.enabled = v }
+    }
+
+    /// A source of the tenants the person manages (a deleted one too: it stays off, as deleted schemes and rules do).
+    static func source(_ req: Request) async throws -> OpinionSource {
+        try await req.scope(for: .opinionManage).find(OpinionSource.self, req.parameters.get("opinionSourceID", as: UUID.self), on: req.db)
+    }
+
+    @Sendable func updateSource(_ req: Request) async throws -> OpinionSourceDTO {
+        let s = try await Self.source(req)
+        let input = try req.content.decode(SourceInput.self)
+        if let t = input.tenantId, t != s.tenantID { throw AppError.invalid("tenant_id", zh: "来源不能移到其他单位", en: "A source cannot move to another tenant") }
+        if input.kind.map({ $0 != s.kind }) ?? false { throw AppError.invalid("kind", zh: "来源类型不能修改", en: "A source's kind cannot change") }
+        let before = Self.auditFields(s), wasEnabled = s.enabled, oldURL = s.url
+        try Self.apply(input, to: s)
+        if s.archived { s.enabled = false }
+        // A feed switched back on, or given a new address, is due at once.
+        if s.kind == "feed", s.enabled, !wasEnabled || s.url != oldURL { s.nextPollAt = nil }
+        try await s.save(on: req.db)
+        if s.kind == "feed", s.enabled { try await OpinionSchedule.ensureScheduler(on: req.db) }
+        await req.audit("opinion_source.update", tenant: s.tenantID, targetType: "opinion_source", targetID: s.id?.uuidString ?? "",
+                        before: before, after: Self.auditFields(s))
+        return OpinionSourceDTO(s, showSecret: true)
+    }
+
+    @Sendable func deleteSource(_ req: Request) async throws -> HTTPStatus {
+        let s = try await Self.source(req)
+        s.archived = true
+        s.enabled = false
+        try await s.save(on: req.db)
+        await req.audit("opinion_source.delete", tenant: s.tenantID, targetType: "opinion_source", targetID: s.id?.uuidString ?? "", before: ["name": s.name])
+        return .noContent
+    }
+
+    @Sendable func rotateSecret(_ req: Request) async throws -> OpinionSourceDTO {
+        let s = try await Self.source(req)
+        guard s.kind == "webhook" else { throw AppError.conflict("not_a_webhook", zh: "只有网络钩子来源有密钥", en: "Only webhook sources have a secret") }
+        s.webhookSecret = Secrets.random(bytes: 24)
+        try await s.save(on: req.db)
+        await req.audit("opinion_source.rotate_secret", tenant: s.tenantID, targetType: "opinion_source", targetID: s.id?.uuidString ?? "")
+        return OpinionSourceDTO(s, showSecret: true)
+    }
+
+    static func auditFields(_ s: OpinionSource) -> [String: String] {
+        ["name": s.name, "platform": s.platform, "url": s.url ?? "", "interval_seconds": s.intervalSeconds.map(String.init) ?? "", "enabled": String(s.enabled)]
+    }
+
     @Sendable func pollFeed(_ req: Request) async throws -> Response {
-        let source = try await req.scope(for: .opinionManage).find(OpinionSource.self, req.parameters.get("opinionSourceID", as: UUID.self), on: req.db)
+        let source = try await Self.source(req)
         guard source.kind == "feed" else { throw AppError.conflict("not_a_feed", zh: "只有订阅源需要抓取", en: "Only feed sources are polled") }
+        guard source.isLive else { throw AppError.conflict("source_off", zh: "该来源已停用，请先启用", en: "This source is switched off; switch it on first") }
         let job = try await OpinionFeeds.enqueue(source, createdBy: req.actor?.userID, on: req.db)
         await req.audit("opinion_source.poll", tenant: source.tenantID, targetType: "opinion_source", targetID: source.id?.uuidString ?? "")
         return try await JobDTO(job).encodeResponse(status: .accepted, for: req)
@@ -246,6 +322,9 @@ struct OpinionAPI {
             authorized = CSRF.constantTimeEqual(signature.lowercased(), "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
         }
         guard authorized else { throw invalid }
+        guard source.isLive else {
+            throw AppError(.forbidden, "source_off", zh: "该来源已停用或删除，不再接收推送", en: "This source is switched off or deleted and takes no posts")
+        }
         guard let object = try? JSONSerialization.jsonObject(with: raw) as? [String: Any] else {
             throw AppError.badRequest(zh: "请求体须为 JSON 对象（posts 数组或单条信息）", en: "The body must be a JSON object (a posts array or one post)")
         }

@@ -76,11 +76,13 @@ struct OpinionSourceDTO: Content {
     var id: UUID; var tenantId: UUID; var name: String; var kind: String; var url: String?; var platform: String
     var webhookPath: String; var webhookSecret: String?; var postsReceived: Int; var createdAt: Date
     var intervalMinutes: Int?; var nextPollAt: Date?
+    var enabled: Bool; var lastPolledAt: Date?; var lastOutcome: String?; var lastError: String?; var lastReceivedAt: Date?
     init(_ s: OpinionSource, showSecret: Bool) {
         if s.kind == "feed" { intervalMinutes = Int(OpinionSchedule.interval(of: s) / 60); nextPollAt = s.nextPollAt }
         id = s.id ?? UUID(); tenantId = s.tenantID; name = s.name; kind = s.kind; url = s.url; platform = s.platform
         webhookPath = "/api/v1/opinion/webhook/\(id.uuidString)"; webhookSecret = showSecret ? s.webhookSecret : nil
         postsReceived = s.postsReceived; createdAt = s.createdAt
+        enabled = s.isLive; lastPolledAt = s.lastPolledAt; lastOutcome = s.lastOutcome; lastError = s.lastError; lastReceivedAt = s.lastReceivedAt
     }
 }
 

@@ -23,8 +23,33 @@ enum OpinionFeeds {
                                           createdBy: createdBy, on: db)
     }
 
+    /// Polls a feed and records how it went on the source (time, outcome or error); a switched-off or deleted source is
+    /// not fetched.
     static func poll(_ sourceID: UUID, app: Application, on db: any Database, logger: Logger?) async throws -> String {
         guard let source = try await OpinionSource.find(sourceID, on: db), source.kind == "feed", let url = source.url else { return "not a feed source" }
+        guard source.isLive else { return "source switched off" }
+        do {
+            let outcome = try await fetchAndIngest(source, url: url, app: app, on: db, logger: logger)
+            try await record(sourceID, outcome: outcome, error: nil, on: db)
+            return outcome
+        } catch {
+            let reason = (error as? FeedError)?.appError.reason ?? (error as? AppError)?.reason ?? String(describing: error)
+            try? await record(sourceID, outcome: nil, error: String(reason.prefix(1000)), on: db)
+            throw error
+        }
+    }
+
+    /// Stores the poll's outcome on a fresh copy of the source (ingest has moved its post count on meanwhile).
+    static func record(_ sourceID: UUID, outcome: String?, error: String?, on db: any Database) async throws {
+        guard let source = try await OpinionSource.find(sourceID, on: db) else { return }
+        source.lastPolledAt = Date()
+        if let outcome { source.lastOutcome = outcome }
+        source.lastError = error
+        try await source.save(on: db)
+    }
+
+    static func fetchAndIngest(_ source: OpinionSource, url: String, app: Application, on db: any Database, logger: Logger?) async throws -> String {
+        let sourceID = try source.requireID()
         let fetched = try await FeedPoller.fetch(url, etag: nil, lastModified: nil, client: app.http.client.shared)
         guard case .body(let data, let contentType, _, _) = fetched else { return "not modified" }
         let feed = try FeedParser.parse(data, contentType: contentType)

@@ -213,6 +213,7 @@ enum OpinionIngest {
             for e in touched { try await e.save(on: tx) }
             if let sourceID, let source = try await OpinionSource.find(sourceID, on: tx) {
                 source.postsReceived = source.postsReceived &+ toSave.count
+                if !toSave.isEmpty { source.lastReceivedAt = Date() }
                 try await source.save(on: tx)
             }
         }

@@ -236,3 +236,22 @@ struct M097_OpinionEventFiguresIndex: AsyncMigration {
         try await sql.drop(index: "opinion_posts_event_figures").ifExists().run()
     }
 }
+
+/// 098: a source can be switched off and deleted, and shows how its last poll went and when posts last arrived.
+struct M098_OpinionSourceState: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        // One column per ALTER: SQLite adds a single column per statement.
+        try await db.schema(OpinionSource.schema).field("enabled", .bool, .required, .sql(.default(true))).update()
+        try await db.schema(OpinionSource.schema).field("archived", .bool, .required, .sql(.default(false))).update()
+        try await db.schema(OpinionSource.schema).field("last_polled_at", .datetime).update()
+        try await db.schema(OpinionSource.schema).field("last_outcome", .string).update()
+        try await db.schema(OpinionSource.schema).field("last_error", .string).update()
+        try await db.schema(OpinionSource.schema).field("last_received_at", .datetime).update()
+    }
+
+    func revert(on db: Database) async throws {
+        for field in ["last_received_at", "last_error", "last_outcome", "last_polled_at", "archived", "enabled"] {
+            try await db.schema(OpinionSource.schema).deleteField(.string(field)).update()
+        }
+    }
+}

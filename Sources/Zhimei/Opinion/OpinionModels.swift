@@ -118,6 +118,17 @@ final class OpinionSource: Model, TenantOwned, @unchecked Sendable {
     /// Feed sources: seconds between polls (nil = `OpinionSchedule.defaultInterval`) and when the next one is due.
     @OptionalField(key: "interval_seconds") var intervalSeconds: Int?
     @OptionalField(key: "next_poll_at") var nextPollAt: Date?
+    /// Switched off: a feed is not polled and a webhook refuses posts. Archived: deleted (kept for the posts' source).
+    @Field(key: "enabled") var enabled: Bool
+    @Field(key: "archived") var archived: Bool
+    /// The last feed poll and its outcome (nil error: it worked), and when posts last came in by any route.
+    @OptionalField(key: "last_polled_at") var lastPolledAt: Date?
+    @OptionalField(key: "last_outcome") var lastOutcome: String?
+    @OptionalField(key: "last_error") var lastError: String?
+    @OptionalField(key: "last_received_at") var lastReceivedAt: Date?
+
+    /// Whether posts are taken from it (polled, or accepted by its webhook).
+    var isLive: Bool { enabled && !archived }
 
     init() {}
 }

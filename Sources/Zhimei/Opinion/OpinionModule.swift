@@ -13,6 +13,7 @@ enum OpinionModule {
         M095_OpinionPostsByArrival(),
         M096_OpinionHourlyCounts(),
         M097_OpinionEventFiguresIndex(),
+        M098_OpinionSourceState(),
     ]
 
     static func register(_ app: Application) throws {
@@ -22,6 +23,7 @@ enum OpinionModule {
         OpinionAPI().register(api)
         OpinionEventsAPI().register(api)
         OpinionPages().register(app.routes)
+        OpinionSourcePages().register(app.routes)
         OpinionImportJob.register(app)
         OpinionFeeds.register(app)
         OpinionSchedule.register(app)

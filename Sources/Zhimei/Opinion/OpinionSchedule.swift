@@ -41,7 +41,7 @@ enum OpinionSchedule {
     static func tick(on db: any Database, logger: Logger?, now: Date = Date(), mail: SMTPClient? = SMTPClient.fromEnvironment()) async throws -> Tick {
         var result = Tick(feedsDue: 0, eventsEvaluated: 0, alerts: 0)
         // 1. Feed sources that are due: one poll job per source and due slot (a repeated run enqueues nothing new).
-        let due = try await OpinionSource.query(on: db).filter(\.$kind == "feed")
+        let due = try await OpinionSource.query(on: db).filter(\.$kind == "feed").filter(\.$enabled == true).filter(\.$archived == false)
             .group(.or) { $0.filter(\.$nextPollAt == nil).filter(\.$nextPollAt <= now) }
             .limit(1000).all()
         for source in due {

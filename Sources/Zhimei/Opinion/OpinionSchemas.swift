@@ -54,7 +54,9 @@ enum OpinionSchemas {
             ("id", .uuid), ("tenant_id", .uuid), ("name", .string), ("kind", .enumeration(sourceKinds)), ("url", .nullable(.string)),
             ("platform", .string), ("webhook_path", .string), ("webhook_secret", .nullable(.string)), ("posts_received", .integer(minimum: 0)),
             ("created_at", .dateTime), ("interval_minutes", .nullable(.integer(minimum: 1))), ("next_poll_at", .nullable(.dateTime)),
-        ], required: ["id", "tenant_id", "name", "kind", "platform", "webhook_path", "posts_received", "created_at"])),
+            ("enabled", .boolean), ("last_polled_at", .nullable(.dateTime)), ("last_outcome", .nullable(.string)), ("last_error", .nullable(.string)),
+            ("last_received_at", .nullable(.dateTime)),
+        ], required: ["id", "tenant_id", "name", "kind", "platform", "webhook_path", "posts_received", "created_at", "enabled"])),
         ("OpinionAlertRule", .object([
             ("id", .uuid), ("tenant_id", .uuid), ("name", .string), ("scheme_id", .nullable(.uuid)), ("min_posts", .integer(minimum: 1)),
             ("window_minutes", .integer(minimum: 1)), ("min_risk", .number), ("min_negative_share", .number), ("require_burst", .boolean),

@@ -16,6 +16,9 @@ extension MatrixModule {
         "POST /api/v1/opinion/sources": MatrixRow("PCEN", tenantBound: true, body: { f, other in
             #"{"name":"矩阵来源","kind":"webhook","tenant_id":"\#(f.id("tenantID", other))"}"# }),
         "POST /api/v1/opinion/sources/:opinionSourceID/poll": MatrixRow("PCEN", tenantBound: true),
+        "PATCH /api/v1/opinion/sources/:opinionSourceID": MatrixRow("PCEN", tenantBound: true, body: { _, _ in #"{"name":"矩阵钩子"}"# }),
+        "POST /api/v1/opinion/sources/:opinionSourceID/rotate-secret": MatrixRow("PCEN", tenantBound: true),
+        "DELETE /api/v1/opinion/sources/:opinionSourceID": MatrixRow("PCEN", tenantBound: true),
         // Anonymous in the access sense: authenticated by the source's secret (403 without it).
         "POST /api/v1/opinion/webhook/:opinionSourceID": MatrixRow("*", body: { _, _ in #"{"posts":[{"text":"矩阵"}]}"# }),
         "GET /api/v1/opinion/events": MatrixRow("PCEN"),
@@ -39,6 +42,7 @@ extension MatrixModule {
         "GET /api/v1/opinion/dashboard": MatrixRow("PCEN"),
         "GET /opinion": MatrixRow("PCEN"),
         "GET /opinion/schemes": MatrixRow("PCEN"),
+        "GET /opinion/sources": MatrixRow("PCEN"),
         "GET /opinion/events/:eventID": MatrixRow("PCEN", tenantBound: true),
     ], fixtures: { t in
         let liuyang = try await t.tenant("liuyang").requireID(), ningxiang = try await t.tenant("ningxiang").requireID()
@@ -52,7 +56,7 @@ extension MatrixModule {
         func source(_ tenant: UUID) async throws -> String {
             let s = OpinionSource()
             s.tenantID = tenant; s.name = "矩阵钩子"; s.kind = "webhook"; s.platform = "weibo"; s.webhookSecret = "matrix-secret"
-            s.postsReceived = 0; s.createdAt = Date()
+            s.postsReceived = 0; s.createdAt = Date(); s.enabled = true; s.archived = false
             try await s.create(on: t.db)
             return try s.requireID().uuidString
         }

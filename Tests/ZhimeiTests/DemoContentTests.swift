@@ -85,6 +85,10 @@ final class DemoContentTests: XCTestCase {
             XCTAssertTrue(letter?.keywords.contains("金沙路") == true, "\(letter?.keywords ?? [])")
 
             try await XCTAssertEqualAsync(try await OpinionEvent.query(on: t.db).filter(\.$tenantID == liuyang).count(), report.events)
+            // The posts came through the demo's webhook source, which the sources page lists with them.
+            let source = try await XCTUnwrapAsync(try await OpinionSource.query(on: t.db).filter(\.$tenantID == liuyang).first())
+            XCTAssertEqual(source.postsReceived, report.posts)
+            XCTAssertNotNil(source.lastReceivedAt)
             // The short-lived tokens are gone.
             try await XCTAssertEqualAsync(try await APIToken.query(on: t.db).filter(\.$name == "demo content").count(), 0)
 

@@ -95,8 +95,12 @@ public enum DemoContent {
         _ = try await people.chief.call(.POST, "/api/v1/opinion/alert-rules",
                                         ["name": "负面声量突增", "min_posts": 8, "window_minutes": 120, "min_negative_share": 0.5,
                                          "email": "duty@liuyang.demo.zhimei.local"])
+        // The day's posts arrive through a webhook source, so the sources page shows it with its posts.
+        let source = try await people.editor.call(.POST, "/api/v1/opinion/sources", ["name": "微博舆情推送", "kind": "webhook", "platform": "weibo"])
         let posts = opinionPosts(now: Date())
-        let result = try await people.editor.call(.POST, "/api/v1/opinion/posts", ["posts": posts])
+        var body: [String: Any] = ["posts": posts]
+        if let id = source["id"] as? String { body["source_id"] = id }
+        let result = try await people.editor.call(.POST, "/api/v1/opinion/posts", body)
         report.posts += result["imported"] as? Int ?? 0
         report.events += Set(result["event_ids"] as? [String] ?? []).count
         report.alerts += result["alerts"] as? Int ?? 0

@@ -23,7 +23,7 @@ struct OpinionSourcePages {
         let rows = try await OpinionAPI.sources(req).all().map { s -> SourceRow in
             let canManage = actor.can(.opinionManage, in: s.tenantID)
             let dto = OpinionSourceDTO(s, showSecret: canManage)
-            return SourceRow(id: dto.id.uuidString, name: dto.name, kind: dto.kind, kindLabel: Localizer.text("opinion.source.kind.\(dto.kind)", lang),
+            return SourceRow(id: dto.id.uuidString, name: dto.name, kind: dto.kind, kindLabel: Localizer.text("opinion.source.short.\(dto.kind)", lang),
                              platform: OpinionLabels.platform(dto.platform, lang), url: dto.url ?? "", interval: dto.intervalMinutes ?? 0, enabled: dto.enabled,
                              posts: dto.postsReceived, lastPolled: DisplayTime.format(dto.lastPolledAt), lastOutcome: dto.lastOutcome ?? "",
                              lastError: dto.lastError ?? "", lastReceived: DisplayTime.format(dto.lastReceivedAt), nextPoll: DisplayTime.format(dto.nextPollAt),

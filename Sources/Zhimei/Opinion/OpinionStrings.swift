@@ -73,6 +73,8 @@ enum OpinionStrings {
         "opinion.source.kind.feed": ("订阅源（RSS / Atom / JSON Feed）", "Feed (RSS / Atom / JSON Feed)"),
         "opinion.source.kind.webhook": ("网络钩子（实时推送）", "Webhook (pushed posts)"),
         "opinion.source.kind.import": ("导入通道", "Import channel"),
+        "opinion.source.short.feed": ("订阅源", "Feed"), "opinion.source.short.webhook": ("网络钩子", "Webhook"),
+        "opinion.source.short.import": ("导入通道", "Import"),
         "opinion.source.platform": ("平台代码（可选）", "Platform code (optional)"),
         "opinion.source.url": ("订阅地址（订阅源）", "Feed URL (feeds)"),
         "opinion.source.interval": ("抓取间隔（分钟，订阅源）", "Interval (minutes, feeds)"),

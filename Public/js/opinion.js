@@ -88,13 +88,43 @@
     ev.preventDefault();
     var file = document.getElementById("opinion-import-file").files[0];
     var format = document.getElementById("opinion-import-format").value;
+    var source = document.getElementById("opinion-import-source");
     var err = form.querySelector(".form-error");
     if (!file) return;
-    fetch("/api/v1/opinion/imports?format=" + encodeURIComponent(format), {
+    var query = "format=" + encodeURIComponent(format) + (source && source.value ? "&source_id=" + encodeURIComponent(source.value) : "");
+    fetch("/api/v1/opinion/imports?" + query, {
       method: "POST", credentials: "same-origin", body: file,
       headers: { "Accept": "application/json", "X-CSRF-Token": csrf, "Content-Type": "application/octet-stream" }
     }).then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error((d.error && (d.error.message + " / " + d.error.message_en)) || ("HTTP " + r.status)); return d; }); })
       .then(function () { window.location.reload(); })
       .catch(function (e) { err.textContent = e.message; err.hidden = false; });
   });
+
+  // Imports still queued or running: their progress every 3 s, until they stop (then the page reloads once, for the
+  // resume button or the skipped rows).
+  var list = document.getElementById("opinion-imports");
+  var statusLabels = list ? JSON.parse(list.getAttribute("data-status-labels") || "{}") : {};
+  function followImport(li) {
+    var id = li.getAttribute("data-import-id");
+    function field(name) { return li.querySelector('[data-field="' + name + '"]'); }
+    function tick() {
+      fetch("/api/v1/opinion/imports/" + encodeURIComponent(id), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (d) {
+          var percent = d.status === "done" ? 100 : (d.total_bytes > 0 ? Math.min(99, Math.floor(d.checkpoint * 100 / d.total_bytes)) : 0);
+          field("progress").value = percent;
+          field("percent").textContent = percent + "%";
+          ["rows_read", "imported", "duplicates", "skipped"].forEach(function (k) { field(k).textContent = d[k]; });
+          var status = field("status");
+          status.textContent = statusLabels[d.status] || d.status;
+          status.className = "pill import-" + d.status;
+          li.setAttribute("data-status", d.status);
+          if (d.status === "queued" || d.status === "running") { setTimeout(tick, 3000); }
+          else { li.removeAttribute("data-live"); if (d.status !== "done") window.location.reload(); }
+        })
+        .catch(function () { setTimeout(tick, 10000); });
+    }
+    tick();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("#opinion-imports li[data-live]"), followImport);
 })();

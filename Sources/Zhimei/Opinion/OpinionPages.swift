@@ -10,9 +10,18 @@ struct OpinionPages {
     }
     struct SortOption: Encodable { var value: String; var label: String; var selected: Bool }
     struct IndexView: Encodable {
-        var events: [EventRow]; var hasEvents: Bool; var canManage: Bool; var imports: [OpinionImportDTO]
+        var events: [EventRow]; var hasEvents: Bool; var canManage: Bool; var imports: [ImportRow]; var sources: [SourceOption]
+        /// The import states in the page's language, as JSON, for opinion.js's live progress.
+        var importStatusLabels: String
         var total: Int; var orders: [SortOption]; var pages: PageLinks
     }
+    /// An import on the dashboard: its state in words, how far it has read, its counts and first problems; one still
+    /// queued or running is refreshed by opinion.js, a paused or failed one can be resumed.
+    struct ImportRow: Encodable {
+        var id: String; var time: String; var format: String; var source: String; var status: String; var statusLabel: String; var percent: Int
+        var rowsRead: Int; var imported: Int; var duplicates: Int; var skipped: Int; var problems: [String]; var live: Bool; var canResume: Bool
+    }
+    struct SourceOption: Encodable { var id: String; var name: String }
     /// Events a page of the dashboard's list.
     static let eventPageSize = 50
     struct IndexQuery: Content { var sort: String?; var page: Int? }
@@ -50,15 +59,38 @@ struct OpinionPages {
         let total = try await OpinionEventsAPI.open(req).countRows()
         let number = min(PageLinks.requested(query.page, size: size, largestOffset: OpinionEventsAPI.largestOffset), PageLinks.count(total: total, size: size))
         let events = try await OpinionEventsAPI.sorted(OpinionEventsAPI.open(req), by: sort).range(((number - 1) * size)..<(number * size)).all()
-        let imports = try await scope.query(OpinionImport.self, on: req.db).sort(\.$createdAt, .descending).limit(5).all().map(OpinionImportDTO.init)
+        let lang = Localizer.language(of: req)
+        let sourceNames = Dictionary(try await OpinionAPI.sources(req).all().compactMap { s in s.id.map { ($0, s) } }, uniquingKeysWith: { a, _ in a })
+        let imports = try await scope.query(OpinionImport.self, on: req.db).sort(\.$createdAt, .descending).limit(5).all().map { i in
+            Self.importRow(OpinionImportDTO(i), source: i.sourceID.flatMap { sourceNames[$0]?.name } ?? "", lang: lang,
+                           canManage: actor.can(.opinionManage, in: i.tenantID))
+        }
+        let sources = sourceNames.values.filter { $0.tenantID == actor.activeTenantID && $0.isLive }.sorted { $0.name < $1.name }
+            .map { SourceOption(id: $0.id!.uuidString, name: $0.name) }
         let rows = events.map { EventRow(id: $0.id!.uuidString, title: $0.title, posts: $0.postCount, risk: String(format: "%.1f", $0.risk),
                                          heat: String(format: "%.1f", $0.heat), negative: $0.negative, neutral: $0.neutral, positive: $0.positive,
                                          lastAt: DisplayTime.format($0.lastAt)) }
         return try await PageContext.render("opinion/index", titleKey: "opinion.title", section: "opinion",
                                             body: IndexView(events: rows, hasEvents: !rows.isEmpty, canManage: actor.canAnywhere(.opinionManage), imports: imports,
-                                                            total: total, orders: Self.orders(sort, Localizer.language(of: req)),
+                                                            sources: sources, importStatusLabels: Self.importStatusLabels(lang),
+                                                            total: total, orders: Self.orders(sort, lang),
                                                             pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/opinion",
                                                                              keep: [URLQueryItem(name: "sort", value: sort == "risk" ? nil : sort)])), on: req)
+    }
+
+    static let importStatuses = ["queued", "running", "paused", "failed", "done"]
+
+    static func importStatusLabels(_ lang: String) -> String {
+        let labels = Dictionary(uniqueKeysWithValues: importStatuses.map { ($0, Localizer.text("opinion.import.status.\($0)", lang)) })
+        return String(decoding: (try? JSONEncoder.sorted.encode(labels)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func importRow(_ i: OpinionImportDTO, source: String, lang: String, canManage: Bool) -> ImportRow {
+        let percent = i.status == "done" ? 100 : i.totalBytes > 0 ? Int(min(99, i.checkpoint * 100 / i.totalBytes)) : 0
+        return ImportRow(id: i.id.uuidString, time: DisplayTime.format(i.createdAt), format: i.format, source: source, status: i.status,
+                         statusLabel: Localizer.text("opinion.import.status.\(i.status)", lang), percent: percent, rowsRead: i.rowsRead,
+                         imported: i.imported, duplicates: i.duplicates, skipped: i.skipped, problems: Array(i.problems.prefix(5)),
+                         live: ["queued", "running"].contains(i.status), canResume: canManage && ["paused", "failed"].contains(i.status))
     }
 
     /// The event list's orders, labelled as the table's columns are.

@@ -122,4 +122,43 @@ final class OpinionDashboardTests: XCTestCase {
         p.keywords = keywords; p.entities = []; p.eventID = nil; p.schemeIDs = []
         return p
     }
+
+    /// The dashboard's imports: state in words, how far each has read, its counts and skipped rows; a paused or failed
+    /// one offers "resume", one still running is marked for live progress; the import form offers the tenant's sources.
+    func testDashboardShowsImportsWithProgressAndResume() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID(), ningxiang = try await t.tenant("ningxiang").requireID()
+            let source = OpinionSource()
+            source.tenantID = liuyang; source.name = "微博导出"; source.kind = "import"; source.platform = "weibo"; source.webhookSecret = "s"
+            source.postsReceived = 0; source.createdAt = Date(); source.enabled = true; source.archived = false
+            try await source.create(on: t.db)
+            func record(_ tenant: UUID, _ status: String, checkpoint: Int64, problems: [String] = [], at: Date) async throws -> UUID {
+                let i = OpinionImport()
+                i.tenantID = tenant; i.sourceID = tenant == liuyang ? source.id : nil; i.format = "jsonl"; i.path = "/nonexistent/x.jsonl"
+                i.totalBytes = 1_000; i.checkpoint = checkpoint; i.rowsRead = Int(checkpoint / 10); i.imported = Int(checkpoint / 20)
+                i.duplicates = 3; i.skipped = problems.count; i.futureTimes = 0; i.problems = problems; i.status = status
+                i.createdAt = at; i.updatedAt = at
+                try await i.create(on: t.db)
+                return try i.requireID()
+            }
+            let now = Date()
+            let paused = try await record(liuyang, "paused", checkpoint: 420, problems: ["row 7: not a JSON object / 不是 JSON 对象"], at: now)
+            let running = try await record(liuyang, "running", checkpoint: 250, at: now.addingTimeInterval(-60))
+            _ = try await record(liuyang, "done", checkpoint: 1_000, at: now.addingTimeInterval(-120))
+            let other = try await record(ningxiang, "failed", checkpoint: 10, at: now)
+            let editor = try await t.token(for: "liuyang-editor")
+            let page = try await t.send(.GET, "/opinion", headers: ["Accept": "text/html"], as: editor)
+            XCTAssertEqual(page.status, .ok)
+            let text = page.text
+            XCTAssertTrue(text.contains("已暂停") && text.contains("导入中") && text.contains("已完成"), "states in words")
+            XCTAssertFalse(text.contains(other.uuidString), "another tenant's import")
+            XCTAssertTrue(text.contains("value=\"42\"") && text.contains("42%") && text.contains("25%") && text.contains("100%"), "progress")
+            XCTAssertTrue(text.contains("data-api=\"/api/v1/opinion/imports/\(paused)/resume\""), "resume a paused import")
+            XCTAssertFalse(text.contains("/api/v1/opinion/imports/\(running)/resume"), "a running import is not resumed")
+            XCTAssertTrue(text.contains("data-import-id=\"\(running)\" data-live=\"1\""), "live progress for the running import")
+            XCTAssertTrue(text.contains("row 7: not a JSON object"), "skipped rows")
+            XCTAssertTrue(text.contains("<option value=\"\(try source.requireID())\">微博导出</option>"), "the form offers the source")
+            XCTAssertTrue(text.contains("&quot;running&quot;:&quot;导入中&quot;") || text.contains("\"running\":\"导入中\""), "labels for the live progress")
+        }
+    }
 }

@@ -1,0 +1,109 @@
+"""Browser test of public-opinion monitoring (舆情) as an editor uses it: a webhook source added and switched off on
+the sources page, a batch import uploaded through the dashboard with that source whose progress the page follows
+live to the end, and an alert rule with a scheme, a negative share and a burst made on the schemes page."""
+import json
+import os
+import tempfile
+import uuid
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
+
+from test_browser import PASSWORD, login, path_of, wait
+
+EDITOR = os.environ.get("ZHIMEI_E2E_OPINION_USER", "liuyang-editor")
+SOURCE = "端到端推送-" + uuid.uuid4().hex[:6]
+# Enough posts that the import is still running when the page comes back from the upload, so that the live
+# progress (opinion.js) is what turns the row to "done".
+POSTS = 20000
+
+
+def visible_errors(driver):
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".form-error") if e.is_displayed() and e.text.strip()]
+
+
+def source_row(driver):
+    rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#opinion-sources tbody tr") if SOURCE in r.text]
+    return rows[0] if rows else None
+
+
+def test_editor_adds_a_source_and_switches_it_off(driver, base_url):
+    driver.delete_all_cookies()
+    login(driver, base_url, EDITOR, PASSWORD)
+    wait(driver).until(lambda d: not path_of(d).startswith("/login"))
+    driver.get(base_url + "/opinion/sources")
+    form = wait(driver).until(EC.visibility_of_element_located((By.ID, "opinion-source-form")))
+    form.find_element(By.NAME, "name").send_keys(SOURCE)
+    Select(form.find_element(By.NAME, "kind")).select_by_value("webhook")
+    form.find_element(By.NAME, "platform").send_keys("weibo")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, 20).until(lambda d: visible_errors(d) or source_row(d) is not None)
+    assert not visible_errors(driver)
+    row = source_row(driver)
+    assert "启用" in row.text and "网络钩子" in row.text
+    # The webhook's address and secret, for the manager.
+    row.find_element(By.TAG_NAME, "summary").click()
+    assert "/api/v1/opinion/webhook/" in row.text
+    # Switched off: the page reloads with the state and the button to switch it on again.
+    row.find_element(By.XPATH, ".//button[text()='停用']").click()
+    wait(driver, 20).until(lambda d: source_row(d) is not None and "已停用" in source_row(d).text)
+    assert source_row(driver).find_elements(By.XPATH, ".//button[text()='启用']")
+    # On again, for the import below.
+    source_row(driver).find_element(By.XPATH, ".//button[text()='启用']").click()
+    wait(driver, 20).until(lambda d: source_row(d) is not None and "已停用" not in source_row(d).text)
+
+
+def test_import_progress_is_followed_live_to_the_end(driver, base_url):
+    posts = [{"id": f"e2e-{uuid.uuid4().hex[:8]}-{i}", "author": f"网友{i % 17}",
+              "text": f"浏阳金沙路第{i}段路面积水，附近居民出行不便，希望有关部门尽快处理。"} for i in range(POSTS)]
+    lines = "\n".join(json.dumps(p, ensure_ascii=False) for p in posts) + "\nnot json\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
+        f.write(lines)
+        path = f.name
+    try:
+        driver.get(base_url + "/opinion")
+        wait(driver).until(EC.visibility_of_element_located((By.ID, "opinion-import-form")))
+        Select(driver.find_element(By.ID, "opinion-import-format")).select_by_value("jsonl")
+        Select(driver.find_element(By.ID, "opinion-import-source")).select_by_visible_text(SOURCE)
+        driver.find_element(By.ID, "opinion-import-file").send_keys(path)
+        driver.find_element(By.CSS_SELECTOR, "#opinion-import-form button[type=submit]").click()
+
+        def newest(d):
+            items = d.find_elements(By.CSS_SELECTOR, "#opinion-imports > li")
+            return items[0] if items and SOURCE in items[0].text else None
+        wait(driver, 30).until(lambda d: newest(d) is not None)
+        first = newest(driver)
+        assert first.get_attribute("data-live") == "1", "the import finished before the page came back: make it bigger"
+        # The same row element updates in place (opinion.js polls the import) until it is done: no reload.
+        wait(driver, 180).until(lambda d: "已完成" in first.text)
+        assert first.get_attribute("data-status") == "done"
+        assert "100%" in first.text
+        assert first.find_element(By.CSS_SELECTOR, '[data-field="imported"]').text == str(POSTS)
+        assert first.find_element(By.CSS_SELECTOR, '[data-field="skipped"]').text == "1"
+    finally:
+        os.unlink(path)
+    # The source counts the posts it brought.
+    driver.get(base_url + "/opinion/sources")
+    wait(driver).until(lambda d: source_row(d) is not None)
+    assert str(POSTS) in source_row(driver).text
+
+
+def test_editor_adds_an_alert_rule_with_thresholds(driver, base_url):
+    driver.get(base_url + "/opinion/schemes")
+    form = wait(driver).until(EC.visibility_of_element_located((By.ID, "rule-form")))
+    name = "端到端规则-" + uuid.uuid4().hex[:6]
+    form.find_element(By.NAME, "name").send_keys(name)
+    negative = form.find_element(By.NAME, "min_negative_share")
+    negative.clear()
+    negative.send_keys("0.6")
+    form.find_element(By.NAME, "require_burst").click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+    def rule_row(d):
+        rows = [r for r in d.find_elements(By.CSS_SELECTOR, "#opinion-rules tbody tr") if name in r.text]
+        return rows[0] if rows else None
+    wait(driver, 20).until(lambda d: visible_errors(d) or rule_row(d) is not None)
+    assert not visible_errors(driver)
+    text = rule_row(driver).text
+    assert "负面占比 ≥ 60%" in text and "须为突增" in text and "启用" in text

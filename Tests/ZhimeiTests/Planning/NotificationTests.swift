@@ -176,4 +176,46 @@ final class NotificationTests: XCTestCase {
             XCTAssertTrue(settings.text.contains("/api/v1/notification-webhooks/\(liuyang)"))
         }
     }
+
+    /// Every notification can be reached: the page shows 50 at a time, all or unread only, with the unread count of
+    /// all of them; the API pages by offset; "mark all read" marks every one in one statement.
+    func testNotificationsPageThroughEveryOne() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            let reporter = try await t.user("liuyang-reporter").requireID()
+            var made: [AppNotification] = []
+            for i in 0..<130 {
+                made += try await NotificationService.notify([reporter], tenantID: liuyang, kind: "test.kind", title: "第\(i)条提醒", link: "/planning", on: t.db)
+            }
+            // Distinct times, the first oldest; the first 20 read.
+            let start = Date().addingTimeInterval(-100_000)
+            for (i, n) in made.enumerated() {
+                n.createdAt = start.addingTimeInterval(Double(i) * 60)
+                if i < 20 { n.readAt = Date() }
+                try await n.save(on: t.db)
+            }
+            let session = try await t.session(for: "liuyang-reporter")
+            let first = try await t.send(.GET, "/notifications", headers: ["Accept": "text/html"], as: session)
+            XCTAssertEqual(first.status, .ok)
+            XCTAssertTrue(first.text.contains("第129条提醒") && first.text.contains("第80条提醒") && !first.text.contains("第79条提醒"), "page 1: the newest 50")
+            XCTAssertTrue(first.text.contains("<strong>110</strong>"), "the unread count of all of them")
+            XCTAssertTrue(first.text.contains("href=\"/notifications?page=3\""), "a link to the last page")
+            let last = try await t.send(.GET, "/notifications?page=3", headers: ["Accept": "text/html"], as: session)
+            XCTAssertTrue(last.text.contains("第0条提醒") && last.text.contains("第29条提醒") && !last.text.contains("第30条提醒"))
+            let unread = try await t.send(.GET, "/notifications?unread=1&page=3", headers: ["Accept": "text/html"], as: session)
+            XCTAssertTrue(unread.text.contains("第20条提醒") && !unread.text.contains("第19条提醒"), "unread only: the read ones are left out")
+            XCTAssertTrue(unread.text.contains("page=2&amp;unread=1") || unread.text.contains("page=2&unread=1"), "the pager keeps the filter")
+
+            let token = try await t.token(for: "liuyang-reporter")
+            var seen: [UUID] = []
+            for offset in [0, 50, 100] {
+                seen += try await t.send(.GET, "/api/v1/notifications?limit=50&offset=\(offset)", as: token).json([NotificationOut].self).map(\.id)
+            }
+            XCTAssertEqual(Set(seen).count, 130, "every notification once over the pages")
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/notifications/read-all", as: token).json(Updated.self).updated, 110)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/notifications/unread-count", as: token).json(Count.self).count, 0)
+            let other = try await AppNotification.query(on: t.db).filter(\.$userID != reporter).filter(\.$readAt != nil).count()
+            XCTAssertEqual(other, 0, "nobody else's were marked")
+        }
+    }
 }

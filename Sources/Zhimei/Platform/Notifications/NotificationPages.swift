@@ -4,7 +4,12 @@ import Vapor
 /// /notifications (everyone: their own) and /notifications/settings (tenant admins: the webhook).
 struct NotificationPages {
     struct Row: Encodable { var id: String; var kind: String; var title: String; var link: String; var read: Bool; var created: String }
-    struct ListView: Encodable { var rows: [Row]; var unread: Int; var canSettings: Bool; var empty: Bool }
+    struct ListView: Encodable {
+        var rows: [Row]; var unread: Int; var total: Int; var unreadOnly: Bool; var canSettings: Bool; var empty: Bool; var pages: PageLinks
+    }
+    struct ListQuery: Content { var page: Int?; var unread: Int? }
+    /// Notifications a page.
+    static let pageSize = 50
     struct TenantLink: Encodable { var id: String; var name: String; var selected: Bool }
     struct SettingsView: Encodable {
         var tenants: [TenantLink]; var multiTenant: Bool; var tenantID: String; var tenantName: String; var configured: Bool; var url: String; var enabled: Bool
@@ -28,10 +33,19 @@ struct NotificationPages {
 
     @Sendable func list(_ req: Request) async throws -> View {
         let actor = try req.requireActor()
-        let items = try await NotificationService.list(for: actor.userID, unreadOnly: false, limit: 200, on: req.db)
+        // Every notification, 50 a page, all or unread only (before: the newest 200, and the unread count among them).
+        let query = (try? req.query.decode(ListQuery.self)) ?? ListQuery()
+        let unreadOnly = query.unread == 1
+        let size = Self.pageSize
+        let total = try await NotificationService.query(for: actor.userID, unreadOnly: unreadOnly, on: req.db).countRows()
+        let number = min(PageLinks.requested(query.page, size: size, largestOffset: 100_000), PageLinks.count(total: total, size: size))
+        let items = try await NotificationService.list(for: actor.userID, unreadOnly: unreadOnly, limit: size, offset: (number - 1) * size, on: req.db)
         let lang = Localizer.language(of: req)
         let rows = items.map { Row(id: $0.id?.uuidString ?? "", kind: $0.kind, title: Self.title($0.title, lang), link: $0.link, read: $0.readAt != nil, created: DisplayTime.format($0.createdAt)) }
-        let view = ListView(rows: rows, unread: rows.filter { !$0.read }.count, canSettings: actor.canAnywhere(.tenantSettings), empty: rows.isEmpty)
+        let unread = try await NotificationService.unreadCount(userID: actor.userID, on: req.db)
+        let view = ListView(rows: rows, unread: unread, total: total, unreadOnly: unreadOnly, canSettings: actor.canAnywhere(.tenantSettings), empty: rows.isEmpty,
+                            pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/notifications",
+                                             keep: [URLQueryItem(name: "unread", value: unreadOnly ? "1" : nil)]))
         return try await PageContext.render("notifications/index", titleKey: "notifications.title", section: "notifications", body: view, on: req)
     }
 

@@ -70,11 +70,18 @@ enum NotificationService {
         try await AppNotification.query(on: db).filter(\.$userID == userID).filter(\.$readAt == nil).count()
     }
 
-    /// The actor's own notifications, newest first.
-    static func list(for userID: UUID, unreadOnly: Bool, limit: Int, on db: any Database) async throws -> [AppNotification] {
-        var q = AppNotification.query(on: db).filter(\.$userID == userID)
-        if unreadOnly { q = q.filter(\.$readAt == nil) }
-        return try await q.sort(\.$createdAt, .descending).limit(max(1, min(limit, 200))).all()
+    /// The actor's own notifications, newest first (the page and the API page through the same query).
+    static func query(for userID: UUID, unreadOnly: Bool, on db: any Database) -> QueryBuilder<AppNotification> {
+        let q = AppNotification.query(on: db).filter(\.$userID == userID)
+        if unreadOnly { q.filter(\.$readAt == nil) }
+        return q
+    }
+
+    /// A page of the actor's own notifications, newest first.
+    static func list(for userID: UUID, unreadOnly: Bool, limit: Int, offset: Int = 0, on db: any Database) async throws -> [AppNotification] {
+        let size = max(1, min(limit, 200)), start = max(0, offset)
+        return try await query(for: userID, unreadOnly: unreadOnly, on: db).sort(\.$createdAt, .descending).sort(\.$id)
+            .range(start..<(start + size)).all()
     }
 
     /// Marks the actor's own notifications read; IDs of other people's notifications are ignored.
@@ -84,13 +91,11 @@ enum NotificationService {
             guard !ids.isEmpty else { return 0 }
             q = q.filter(\.$id ~~ ids)
         }
-        let rows = try await q.all()
-        let now = Date()
-        for n in rows {
-            n.readAt = now
-            try await n.save(on: db)
-        }
-        return rows.count
+        // One UPDATE (before: one save and commit per notification — thousands for "mark all read" after a busy week).
+        let count = try await q.countRows()
+        guard count > 0 else { return 0 }
+        try await q.set(\.$readAt, to: Date()).update()
+        return count
     }
 
     // MARK: - Webhook delivery

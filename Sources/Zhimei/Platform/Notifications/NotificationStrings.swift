@@ -4,6 +4,7 @@ enum NotificationStrings {
         "notifications.title": ("通知", "Notifications"),
         "notifications.bell": ("通知", "Notifications"),
         "notifications.unread": ("未读", "Unread"),
+        "notifications.unreadOnly": ("只看未读", "Unread only"),
         "notifications.read": ("已读", "Read"),
         "notifications.markRead": ("标为已读", "Mark read"),
         "notifications.markAllRead": ("全部标为已读", "Mark all read"),

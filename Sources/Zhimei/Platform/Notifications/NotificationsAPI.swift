@@ -69,7 +69,8 @@ struct NotificationsAPI {
     func register(_ api: RoutesBuilder) {
         api.endpoint(.GET, "notifications", access: .authenticated,
                      doc: .init("My notifications, newest first / 我的通知", tag: "notifications", response: .array(.ref("Notification")),
-                                query: [("unread", .boolean, "Only unread ones"), ("limit", .integer(minimum: 1, maximum: 200), "At most this many (default 50)")]),
+                                query: [("unread", .boolean, "Only unread ones"), ("limit", .integer(minimum: 1, maximum: 200), "At most this many (default 50)"),
+                                        ("offset", .integer(minimum: 0, maximum: 100_000), "Skip this many (paging)")]),
                      use: list)
         api.endpoint(.GET, "notifications", "unread-count", access: .authenticated,
                      doc: .init("Number of unread notifications / 未读通知数", tag: "notifications",
@@ -101,7 +102,8 @@ struct NotificationsAPI {
         let actor = try req.requireActor()
         let unread = (try? req.query.get(Bool.self, at: "unread")) ?? false
         let limit = (try? req.query.get(Int.self, at: "limit")) ?? 50
-        return try await NotificationService.list(for: actor.userID, unreadOnly: unread, limit: limit, on: req.db).map(NotificationDTO.init)
+        let offset = min(max(0, (try? req.query.get(Int.self, at: "offset")) ?? 0), 100_000)
+        return try await NotificationService.list(for: actor.userID, unreadOnly: unread, limit: limit, offset: offset, on: req.db).map(NotificationDTO.init)
     }
 
     @Sendable func unreadCount(_ req: Request) async throws -> CountDTO {

@@ -244,24 +244,36 @@ extension ReviewService {
                                   myAction: myAction?.action.rawValue, myActionAt: myAction?.at)
     }
 
+    /// Pending cases read at a time while building "waiting for me".
+    static let queueChunk = 500
+
     /// "Waiting for me", "my submissions" and "recently decided (by me)".
     static func queue(on req: Request) async throws -> ReviewQueueDTO {
         let actor = try req.requireActor()
         let scope = try req.scope(for: .storiesRead)
-        let pending = try await scope.query(ReviewCase.self, on: req.db).filter(\.$state == .pending).sort(\.$submittedAt).limit(500).all()
-        let ids = pending.map(\.storyID)
-        let approvalEvents = ids.isEmpty ? [] : try await ReviewEvent.query(on: req.db).filter(\.$storyID ~~ ids).filter(\.$action == .approve).all()
+        // Every pending case in the person's scope, oldest first, 500 at a time: whether this person may decide one
+        // depends on its plan and the approvals so far, so it is worked out here. (Before, only the 500 oldest were
+        // looked at: with more pending, a later stage's reviewer could see nothing waiting.)
         var waiting: [ReviewQueueItemDTO] = []
-        for c in pending {
-            var approvals: [Int: UUID] = [:]
-            for e in approvalEvents where e.storyID == c.storyID && e.round == c.round {
-                if let s = e.stageIndex, let a = e.actorID { approvals[s] = a }
+        var offset = 0
+        while true {
+            let pending = try await scope.query(ReviewCase.self, on: req.db).filter(\.$state == .pending).sort(\.$submittedAt).sort(\.$id)
+                .range(offset..<(offset + Self.queueChunk)).all()
+            let ids = pending.map(\.storyID)
+            let approvalEvents = ids.isEmpty ? [] : try await ReviewEvent.query(on: req.db).filter(\.$storyID ~~ ids).filter(\.$action == .approve).all()
+            for c in pending {
+                var approvals: [Int: UUID] = [:]
+                for e in approvalEvents where e.storyID == c.storyID && e.round == c.round {
+                    if let s = e.stageIndex, let a = e.actorID { approvals[s] = a }
+                }
+                let facts = ReviewFacts(state: c.state, round: c.round, stageIndex: c.stageIndex, plan: c.plan, authorID: c.authorID,
+                                        submitterID: c.submitterID, approvals: approvals)
+                if ReviewWorkflow.canDecide(facts: facts, actor: actorFacts(actor, tenantID: c.tenantID), distinctSigners: c.distinctSigners) {
+                    waiting.append(item(c))
+                }
             }
-            let facts = ReviewFacts(state: c.state, round: c.round, stageIndex: c.stageIndex, plan: c.plan, authorID: c.authorID,
-                                    submitterID: c.submitterID, approvals: approvals)
-            if ReviewWorkflow.canDecide(facts: facts, actor: actorFacts(actor, tenantID: c.tenantID), distinctSigners: c.distinctSigners) {
-                waiting.append(item(c))
-            }
+            guard pending.count == Self.queueChunk else { break }
+            offset += Self.queueChunk
         }
         let mine = try await scope.query(ReviewCase.self, on: req.db)
             .group(.or) { $0.filter(\.$authorID == actor.userID).filter(\.$submitterID == actor.userID) }

@@ -82,6 +82,32 @@ final class ReviewWorkflowTests: XCTestCase {
         }
     }
 
+    /// "Waiting for me" looks at every pending case, not only the oldest 500: 520 older cases the editor may not
+    /// decide (their own work) come before the one they may, which is still in their queue.
+    func testQueueFindsWorkBehindFiveHundredOthers() async throws {
+        try await withTestApp { t in
+            let story = try await F.story(t, by: "liuyang-reporter")
+            let reporter = try await t.token(for: "liuyang-reporter"), editor = try await t.token(for: "liuyang-editor")
+            try await XCTAssertEqualAsync(try await F.act(t, "submit", story, as: reporter).status, .ok)
+            let submitted = try await XCTUnwrapAsync(try await ReviewCase.query(on: t.db).filter(\.$storyID == story).first())
+            let editorID = try await t.user("liuyang-editor").requireID()
+            // Copies of the case, submitted earlier, written by the editor: the editor may not decide them.
+            let plan = submitted.plan, distinct = submitted.distinctSigners, tenant = submitted.tenantID
+            try await t.db.transaction { tx in for i in 0..<(ReviewService.queueChunk + 20) {
+                let c = ReviewCase()
+                c.tenantID = tenant; c.storyID = UUID(); c.authorID = editorID; c.submitterID = editorID
+                c.headline = "编辑自己的稿件\(i)"; c.authorName = "浏阳市编辑"; c.state = .pending; c.round = 1; c.stageIndex = 0
+                c.plan = plan; c.distinctSigners = distinct; c.storyVersion = 1
+                c.submittedAt = Date().addingTimeInterval(-100_000 + Double(i)); c.decidedAt = nil
+                try await c.create(on: tx)
+            } }
+            let queue = try await t.send(.GET, "/api/v1/review/queue", as: editor).json(F.QueueOut.self)
+            XCTAssertEqual(queue.waiting.map(\.storyId), [story], "the reporter's story, behind \(ReviewService.queueChunk + 20) others")
+            let page = try await t.send(.GET, "/review", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-editor"))
+            XCTAssertTrue(page.text.contains(story.uuidString.lowercased()) || page.text.contains(story.uuidString), "the queue page lists it")
+        }
+    }
+
     func testReturnAndResubmitStartsANewRound() async throws {
         try await withTestApp { t in
             let story = try await F.story(t, by: "liuyang-reporter")

@@ -155,16 +155,8 @@ final class OpinionAPITests: XCTestCase {
         try requireText()
         try await withTestApp { t in
             let chief = try await t.token(for: "liuyang-chief")
-            let rule = try await t.send(.POST, "/api/v1/opinion/alert-rules", raw: #"{"name":"负面突增","min_posts":20,"window_minutes":10,"min_negative_share":0.5}"#, as: chief)
-            XCTAssertEqual(rule.status, .created, rule.text)
-            // 260 unrelated happenings (three nouns of their own each, two posts each), then a burst of 40 angry posts.
-            let words = try SearchCorpus(dictionary: TestApp.textDataDirectory! + "/dict.txt").queryWords
-            var lines: [String] = []
-            for e in 0..<260 {
-                let (a, b, c) = (words[e * 3], words[e * 3 + 1], words[e * 3 + 2])
-                for k in 0..<2 { lines.append(#"{"id":"e\#(e)-\#(k)","author":"网友\#(k)","text":"\#(a)\#(b)\#(c)，\#(a)的\#(b)有了\#(c)。"}"#) }
-            }
-            for i in 0..<40 { lines.append(#"{"id":"burst\#(i)","author":"居民\#(i)","text":"浏阳某化工厂排污，河水发臭，居民非常愤怒，投诉无人处理！"}"#) }
+            // 260 unrelated happenings (two posts each), then a burst of 40 angry posts.
+            let lines = try await OpinionRuleManagementTests.burstAmongManyEvents(t, as: chief, events: 260)
             let res = try await t.send(.POST, "/api/v1/opinion/imports?format=jsonl", headers: ["Content-Type": "application/octet-stream"],
                                        raw: lines.joined(separator: "\n"), as: chief)
             XCTAssertEqual(res.status, .accepted, res.text)

@@ -20,15 +20,7 @@ final class OpinionRuleManagementTests: XCTestCase {
         try requireText()
         try await withTestApp { t in
             let chief = try await t.token(for: "liuyang-chief")
-            let rule = try await t.send(.POST, "/api/v1/opinion/alert-rules", raw: #"{"name":"负面突增","min_posts":20,"window_minutes":10,"min_negative_share":0.5}"#, as: chief)
-            XCTAssertEqual(rule.status, .created, rule.text)
-            let words = try SearchCorpus(dictionary: TestApp.textDataDirectory! + "/dict.txt").queryWords
-            var posts: [String] = []
-            for e in 0..<230 {
-                let (a, b, c) = (words[e * 3], words[e * 3 + 1], words[e * 3 + 2])
-                for k in 0..<2 { posts.append(#"{"id":"e\#(e)-\#(k)","author":"网友\#(k)","text":"\#(a)\#(b)\#(c)，\#(a)的\#(b)有了\#(c)。"}"#) }
-            }
-            for i in 0..<40 { posts.append(#"{"id":"burst\#(i)","author":"居民\#(i)","text":"浏阳某化工厂排污，河水发臭，居民非常愤怒，投诉无人处理！"}"#) }
+            let posts = try await Self.burstAmongManyEvents(t, as: chief, events: 230)
             let res = try await t.send(.POST, "/api/v1/opinion/posts", raw: #"{"posts":[\#(posts.joined(separator: ","))]}"#, as: chief)
             XCTAssertEqual(res.status, .created, res.text)
             let result = try res.json(Result.self)
@@ -199,6 +191,21 @@ final class OpinionRuleManagementTests: XCTestCase {
     }
 
     // MARK: Fixtures
+
+    /// Makes an alert rule for negative bursts and returns JSON posts: two about each of `events` unrelated happenings
+    /// (three nouns of their own each), then a burst of 40 angry posts that the rule fires on.
+    static func burstAmongManyEvents(_ t: TestApp, as actor: TestActor, events: Int) async throws -> [String] {
+        let rule = try await t.send(.POST, "/api/v1/opinion/alert-rules", raw: #"{"name":"负面突增","min_posts":20,"window_minutes":10,"min_negative_share":0.5}"#, as: actor)
+        XCTAssertEqual(rule.status, .created, rule.text)
+        let words = try SearchCorpus(dictionary: TestApp.textDataDirectory! + "/dict.txt").queryWords
+        var posts: [String] = []
+        for e in 0..<events {
+            let (a, b, c) = (words[e * 3], words[e * 3 + 1], words[e * 3 + 2])
+            for k in 0..<2 { posts.append(#"{"id":"e\#(e)-\#(k)","author":"网友\#(k)","text":"\#(a)\#(b)\#(c)，\#(a)的\#(b)有了\#(c)。"}"#) }
+        }
+        for i in 0..<40 { posts.append(#"{"id":"burst\#(i)","author":"居民\#(i)","text":"浏阳某化工厂排污，河水发臭，居民非常愤怒，投诉无人处理！"}"#) }
+        return posts
+    }
 
     static func scheme(_ tenant: UUID, name: String, rule: String, on db: any Database) async throws -> OpinionScheme {
         let s = OpinionScheme()

@@ -86,6 +86,45 @@ final class JobQueueTests: XCTestCase {
         }
     }
 
+    /// /admin/jobs pages through every job, newest first, 50 at a time, filtered by state and kind (the pager keeps
+    /// both); the API pages by offset. Before, the page and the API stopped at the newest 200.
+    func testJobsPagePagesByStateAndKind() async throws {
+        try await withTestApp { t in
+            let start = Date().addingTimeInterval(-100_000)
+            for i in 0..<75 {
+                let j = try await JobQueue.enqueue(kind: i < 70 ? "review.proofread_batch" : "publishing.deliver", tenantID: nil,
+                                                   runAt: Date().addingTimeInterval(86_400), on: t.db)
+                j.state = i < 70 ? .succeeded : .dead
+                j.lastError = "记号\(i)号"
+                j.createdAt = start.addingTimeInterval(Double(i) * 10)
+                try await j.save(on: t.db)
+            }
+            let admin = try await t.session(for: "admin")
+            let first = try await t.send(.GET, "/admin/jobs?kind=review.proofread_batch", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertEqual(first.status, .ok)
+            XCTAssertTrue(first.text.contains("记号69号") && first.text.contains("记号20号") && !first.text.contains("记号19号"), "page 1: the newest 50")
+            XCTAssertFalse(first.text.contains("记号70号"), "another kind")
+            XCTAssertTrue(first.text.contains("page=2&amp;kind=review.proofread_batch") || first.text.contains("page=2&kind=review.proofread_batch"))
+            let second = try await t.send(.GET, "/admin/jobs?kind=review.proofread_batch&page=2", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertTrue(second.text.contains("记号0号") && second.text.contains("记号19号") && !second.text.contains("记号20号"))
+            let dead = try await t.send(.GET, "/admin/jobs?state=dead&kind=publishing.deliver", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertEqual((70..<75).filter { dead.text.contains("记号\($0)号") }.count, 5)
+            XCTAssertEqual(dead.text.components(separatedBy: "/retry\"").count - 1, 5, "a retry button each")
+            // An unknown kind is no filter.
+            let any = try await t.send(.GET, "/admin/jobs?kind=nonsense", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertEqual(any.status, .ok)
+            XCTAssertTrue(any.text.contains("记号74号"))
+
+            let token = try await t.token(for: "admin")
+            struct J: Decodable { var id: UUID }
+            var ids: [UUID] = []
+            for offset in [0, 30, 60] {
+                ids += try await t.send(.GET, "/api/v1/jobs?kind=review.proofread_batch&limit=30&offset=\(offset)", as: token).json([J].self).map(\.id)
+            }
+            XCTAssertEqual(Set(ids).count, 70, "every job once over the pages")
+        }
+    }
+
     /// Finished jobs past their retention are pruned; recent, queued and running ones, and dead ones younger than a month, stay.
     func testHousekeepingPrunesOnlyOldFinishedJobs() async throws {
         try await withTestApp(seed: false) { t in

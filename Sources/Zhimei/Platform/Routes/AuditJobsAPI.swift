@@ -14,7 +14,9 @@ struct AuditJobsAPI {
                      doc: .init("Verify the audit chain as a background job (platform admin) / 校验审计链", tag: "audit", response: .ref("Job"), status: 202), use: verifyAudit)
         api.endpoint(.GET, "jobs", access: .permission(.jobsManage),
                      doc: .init("List jobs / 任务列表", tag: "jobs", response: .array(.ref("Job")),
-                                query: [("state", .enumeration(Job.State.allCases.map(\.rawValue)), "State"), ("kind", .string(maxLength: 100), "Kind")]), use: listJobs)
+                                query: [("state", .enumeration(Job.State.allCases.map(\.rawValue)), "State"), ("kind", .string(maxLength: 100), "Kind"),
+                                        ("limit", .integer(minimum: 1, maximum: 200), "Page size (default 200)"),
+                                        ("offset", .integer(minimum: 0, maximum: 100_000), "Skip this many (newest first)")]), use: listJobs)
         api.endpoint(.GET, "jobs", ":jobID", access: .permission(.jobsManage), doc: .init("One job / 任务详情", tag: "jobs", response: .ref("Job")), use: getJob)
         api.endpoint(.GET, "jobs", ":jobID", "events", access: .permission(.jobsManage),
                      doc: .init("Live progress as Server-Sent Events / 任务进度流", tag: "jobs",
@@ -48,7 +50,9 @@ struct AuditJobsAPI {
             q = q.filter(\.$state == state)
         }
         if let kind = try req.query.get(String?.self, at: "kind"), !kind.isEmpty { q = q.filter(\.$kind == String(kind.prefix(100))) }
-        return try await q.sort(\.$createdAt, .descending).limit(200).all().map(JobDTO.init)
+        let limit = min(max(1, (try? req.query.get(Int.self, at: "limit")) ?? 200), 200)
+        let offset = min(max(0, (try? req.query.get(Int.self, at: "offset")) ?? 0), 100_000)
+        return try await q.sort(\.$createdAt, .descending).sort(\.$id).range(offset..<(offset + limit)).all().map(JobDTO.init)
     }
 
     @Sendable func getJob(_ req: Request) async throws -> JobDTO {

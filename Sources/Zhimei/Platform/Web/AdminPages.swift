@@ -15,7 +15,12 @@ struct AdminPages {
     struct AuditView: Encodable { var rows: [AuditRow]; var tenants: [TenantRow]; var actor: String; var action: String; var tenantFilter: String; var from: String; var to: String; var nextBefore: Int?; var nextQuery: String; var canVerify: Bool }
     struct JobRow: Encodable { var id: String; var kind: String; var state: String; var attempts: String; var stage: String; var percent: Int; var error: String; var created: String; var active: Bool; var dead: Bool; var stateLabel: String }
     struct StateCount: Encodable { var state: String; var label: String; var count: Int; var selected: Bool }
-    struct JobsView: Encodable { var jobs: [JobRow]; var stateFilter: String; var states: [StateCount] }
+    struct KindOption: Encodable { var kind: String; var selected: Bool }
+    struct JobsView: Encodable {
+        var jobs: [JobRow]; var stateFilter: String; var states: [StateCount]; var kinds: [KindOption]; var kindFilter: String; var total: Int; var pages: PageLinks
+    }
+    /// Jobs a page of /admin/jobs.
+    static let jobPageSize = 50
 
     func register(_ routes: RoutesBuilder) {
         let admin = routes.grouped("admin")
@@ -116,18 +121,30 @@ struct AdminPages {
         return try await PageContext.render("admin/audit", titleKey: "audit.title", section: "audit", body: view, on: req)
     }
 
+    /// Every job of the person's scope, newest first, 50 a page, by state and kind (before: the newest 200 only).
     @Sendable func jobs(_ req: Request) async throws -> View {
         let lang = Localizer.language(of: req)
         let scope = try req.scope(for: .jobsManage)
         let stateFilter = (try? req.query.get(String.self, at: "state")).flatMap(Job.State.init(rawValue:))
-        var q = scope.query(Job.self, on: req.db)
-        if let stateFilter { q = q.filter(\.$state == stateFilter) }
-        let list = try await q.sort(\.$createdAt, .descending).limit(200).all()
+        let kinds = req.application.zhimei.jobs.kinds
+        let kindFilter = (try? req.query.get(String.self, at: "kind")).flatMap { kinds.contains($0) ? $0 : nil }
+        func ofKind() -> QueryBuilder<Job> {
+            let q = scope.query(Job.self, on: req.db)
+            if let kindFilter { q.filter(\.$kind == kindFilter) }
+            return q
+        }
         var states: [StateCount] = []
         for state in Job.State.allCases {
             states.append(StateCount(state: state.rawValue, label: Localizer.text("state.\(state.rawValue)", lang),
-                                     count: try await scope.query(Job.self, on: req.db).filter(\.$state == state).count(), selected: state == stateFilter))
+                                     count: try await ofKind().filter(\.$state == state).countRows(), selected: state == stateFilter))
         }
+        let total = stateFilter.map { s in states.first { $0.state == s.rawValue }?.count ?? 0 } ?? states.map(\.count).reduce(0, +)
+        let size = Self.jobPageSize
+        let number = min(PageLinks.requested(try? req.query.get(Int.self, at: "page"), size: size, largestOffset: 100_000),
+                         PageLinks.count(total: total, size: size))
+        let q = ofKind()
+        if let stateFilter { q.filter(\.$state == stateFilter) }
+        let list = try await q.sort(\.$createdAt, .descending).sort(\.$id).range(((number - 1) * size)..<(number * size)).all()
         let rows = list.map { j in
             JobRow(id: j.id?.uuidString ?? "", kind: j.kind, state: j.state.rawValue, attempts: "\(j.attempts)/\(j.maxAttempts)", stage: j.progressStage,
                    percent: j.progressPercent, error: j.lastError ?? "", created: DisplayTime.format(j.createdAt),
@@ -135,6 +152,11 @@ struct AdminPages {
                    stateLabel: Localizer.text("state.\(j.state.rawValue)", lang))
         }
         return try await PageContext.render("admin/jobs", titleKey: "jobs.title", section: "jobs",
-                                            body: JobsView(jobs: rows, stateFilter: stateFilter?.rawValue ?? "", states: states), on: req)
+                                            body: JobsView(jobs: rows, stateFilter: stateFilter?.rawValue ?? "", states: states,
+                                                           kinds: kinds.map { KindOption(kind: $0, selected: $0 == kindFilter) }, kindFilter: kindFilter ?? "",
+                                                           total: total,
+                                                           pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/admin/jobs",
+                                                                            keep: [URLQueryItem(name: "state", value: stateFilter?.rawValue),
+                                                                                   URLQueryItem(name: "kind", value: kindFilter)])), on: req)
     }
 }

@@ -82,6 +82,40 @@ final class PageTests: XCTestCase {
         }
     }
 
+    /// /admin/users reaches everyone who matches, 100 a page with the filters kept; the API pages by offset. Before,
+    /// the first 500 by username were all there was.
+    func testAdminUsersPageThroughEveryone() async throws {
+        try await withTestApp { t in
+            let shaoshan = try await t.tenant("shaoshan").requireID()
+            let hash = try await User.query(on: t.db).first()?.passwordHash ?? ""
+            try await t.db.transaction { tx in
+                for i in 0..<230 {
+                    let u = User()
+                    u.username = String(format: "bulk-%03d", i); u.displayName = "批量用户\(i)号"; u.passwordHash = hash; u.status = i % 2 == 0 ? .active : .disabled
+                    u.$homeTenant.id = shaoshan; u.language = "zh"; u.failedLogins = 0; u.mustChangePassword = false
+                    try await u.create(on: tx)
+                }
+            }
+            let admin = try await t.session(for: "admin")
+            let first = try await t.send(.GET, "/admin/users?q=bulk", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertTrue(first.text.contains(">bulk-000<") && first.text.contains(">bulk-099<") && !first.text.contains(">bulk-100<"), "page 1: the first 100")
+            XCTAssertTrue(first.text.contains("page=3&amp;q=bulk") || first.text.contains("page=3&q=bulk"), "the last page, the search kept")
+            let last = try await t.send(.GET, "/admin/users?q=bulk&page=3", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertTrue(last.text.contains(">bulk-200<") && last.text.contains(">bulk-229<") && !last.text.contains(">bulk-199<"))
+            let disabled = try await t.send(.GET, "/admin/users?q=bulk&status=disabled&page=2", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertTrue(disabled.text.contains(">bulk-201<") && !disabled.text.contains(">bulk-200<") && !disabled.text.contains(">bulk-199<"),
+                          "disabled only: 115 of them, the second page from bulk-201")
+            let token = try await t.token(for: "admin")
+            struct U: Decodable { var username: String }
+            var names: [String] = []
+            for offset in [0, 100, 200] {
+                names += try await t.send(.GET, "/api/v1/users?q=bulk&limit=100&offset=\(offset)", as: token).json([U].self).map(\.username)
+            }
+            XCTAssertEqual(Set(names).count, 230)
+            XCTAssertEqual(names, names.sorted())
+        }
+    }
+
     func testLanguageSwitchSetsCookieAndOnlyRedirectsLocally() async throws {
         try await withTestApp { t in
             let res = try await t.send(.GET, "/lang/en?back=/admin/users", headers: ["Accept": "text/html"])

@@ -30,14 +30,21 @@ enum UserService {
         var inviteURL: String?
     }
 
-    static func list(tenantID: UUID?, query: String?, status: User.Status?, on req: Request) async throws -> [User] {
+    /// The people the actor may manage that match the filters (the page and the API page through the same query).
+    static func query(tenantID: UUID?, query: String?, status: User.Status?, on req: Request) throws -> QueryBuilder<User> {
         var q = try req.scope(for: .usersManage).query(User.self, on: req.db)
         if let tenantID { q = q.filter(\.$homeTenant.$id == tenantID) }
         if let status { q = q.filter(\.$status == status) }
         if let text = query?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.count <= 64 {
             q = q.group(.or) { $0.filter(\.$username, .contains(inverse: false, .anywhere), text.lowercased()).filter(\.$displayName, .contains(inverse: false, .anywhere), text) }
         }
-        return try await q.sort(\.$username).limit(500).all()
+        return q
+    }
+
+    /// A page of them by username (before: the first 500, and nothing past them).
+    static func list(tenantID: UUID?, query text: String?, status: User.Status?, offset: Int = 0, limit: Int = 500, on req: Request) async throws -> [User] {
+        let start = max(0, offset), size = max(1, min(limit, 500))
+        return try await query(tenantID: tenantID, query: text, status: status, on: req).sort(\.$username).range(start..<(start + size)).all()
     }
 
     static func find(_ id: UUID?, on req: Request) async throws -> User {

@@ -19,7 +19,9 @@ struct AdminAPI {
         api.endpoint(.GET, "users", access: .permission(.usersManage),
                      doc: .init("List people / 用户列表", tag: "admin", response: .array(.ref("User")),
                                 query: [("tenant_id", .uuid, "Only people of this tenant"), ("q", .string(maxLength: 64), "Username or name contains"),
-                                        ("status", .enumeration(["active", "invited", "disabled"]), "Account state")]), use: listUsers)
+                                        ("status", .enumeration(["active", "invited", "disabled"]), "Account state"),
+                                        ("limit", .integer(minimum: 1, maximum: 500), "Page size (default 500)"),
+                                        ("offset", .integer(minimum: 0, maximum: 1_000_000), "Skip this many (by username)")]), use: listUsers)
         api.endpoint(.POST, "users", access: .permission(.usersManage),
                      doc: .init("Create or invite a person (no password = invitation link) / 新建或邀请用户", tag: "admin",
                                 request: .object([("username", .string(maxLength: 32)), ("display_name", .string(maxLength: 64)), ("email", .nullable(.string(maxLength: 200))),
@@ -68,7 +70,10 @@ struct AdminAPI {
     @Sendable func listUsers(_ req: Request) async throws -> [UserDTO] {
         let status: User.Status? = try Validate.choice(try req.query.get(String?.self, at: "status"), field: "status")
         let tenantID = try Self.optionalUUID(req, "tenant_id")
-        let users = try await UserService.list(tenantID: tenantID, query: try req.query.get(String?.self, at: "q"), status: status, on: req)
+        let limit = min(max(1, (try? req.query.get(Int.self, at: "limit")) ?? 500), 500)
+        let offset = min(max(0, (try? req.query.get(Int.self, at: "offset")) ?? 0), 1_000_000)
+        let users = try await UserService.list(tenantID: tenantID, query: try req.query.get(String?.self, at: "q"), status: status,
+                                               offset: offset, limit: limit, on: req)
         let scope = try req.scope(for: .usersManage)
         let ids = users.compactMap(\.id)
         let memberships = ids.isEmpty ? [] : try await scope.query(Membership.self, on: req.db).filter(\.$user.$id ~~ ids).all()

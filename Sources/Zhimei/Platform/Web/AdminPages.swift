@@ -9,7 +9,12 @@ struct AdminPages {
     struct TenantView: Encodable { var tenant: TenantRow; var displayName: String; var language: String; var stages: String; var email: String; var canEdit: Bool; var canDisable: Bool }
     struct RoleOption: Encodable { var value: String; var label: String; var checked: Bool }
     struct UserRow: Encodable { var id: String; var username: String; var displayName: String; var email: String; var status: String; var statusLabel: String; var tenant: String; var roles: String; var lastLogin: String }
-    struct UsersView: Encodable { var users: [UserRow]; var tenants: [TenantRow]; var roleOptions: [RoleOption]; var q: String; var tenantFilter: String; var statusFilter: String }
+    struct UsersView: Encodable {
+        var users: [UserRow]; var tenants: [TenantRow]; var roleOptions: [RoleOption]; var q: String; var tenantFilter: String; var statusFilter: String
+        var total: Int; var pages: PageLinks
+    }
+    /// People a page of /admin/users.
+    static let userPageSize = 100
     struct TenantRoles: Encodable { var tenantID: String; var tenantName: String; var roles: [RoleOption] }
     struct UserView: Encodable { var user: UserRow; var language: String; var roleSets: [TenantRoles]; var isSelf: Bool }
     struct AuditView: Encodable { var rows: [AuditRow]; var tenants: [TenantRow]; var actor: String; var action: String; var tenantFilter: String; var from: String; var to: String; var nextBefore: Int?; var nextQuery: String; var canVerify: Bool }
@@ -66,7 +71,12 @@ struct AdminPages {
         let tenantFilter = try AdminAPI.optionalUUID(req, "tenant_id")
         let statusFilter = (try? req.query.get(String.self, at: "status")).flatMap(User.Status.init(rawValue:))
         let q = (try? req.query.get(String.self, at: "q")) ?? ""
-        let list = try await UserService.list(tenantID: tenantFilter, query: q, status: statusFilter, on: req)
+        // Everyone who matches, 100 a page (before: the first 500 by username, with no sign of the rest).
+        let total = try await UserService.query(tenantID: tenantFilter, query: q, status: statusFilter, on: req).countRows()
+        let size = Self.userPageSize
+        let number = min(PageLinks.requested(try? req.query.get(Int.self, at: "page"), size: size, largestOffset: 1_000_000),
+                         PageLinks.count(total: total, size: size))
+        let list = try await UserService.list(tenantID: tenantFilter, query: q, status: statusFilter, offset: (number - 1) * size, limit: size, on: req)
         let scope = try req.scope(for: .usersManage)
         let tenants = try await scope.query(Tenant.self, on: req.db).sort(\.$kind, .descending).sort(\.$name).all()
         let tenantNames = Dictionary(uniqueKeysWithValues: tenants.compactMap { t in t.id.map { ($0, t.name) } })
@@ -77,7 +87,10 @@ struct AdminPages {
         let options = Self.assignableRoles(actor).map { RoleOption(value: $0.rawValue, label: Self.roleLabel($0, lang), checked: $0 == .reporter) }
         return try await PageContext.render("admin/users", titleKey: "users.title", section: "users",
                                             body: UsersView(users: rows, tenants: tenants.map { Self.row($0, lang: lang) }, roleOptions: options, q: q,
-                                                            tenantFilter: tenantFilter?.uuidString ?? "", statusFilter: statusFilter?.rawValue ?? ""), on: req)
+                                                            tenantFilter: tenantFilter?.uuidString ?? "", statusFilter: statusFilter?.rawValue ?? "", total: total,
+                                                            pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/admin/users",
+                                                                             keep: [URLQueryItem(name: "q", value: q), URLQueryItem(name: "tenant_id", value: tenantFilter?.uuidString),
+                                                                                    URLQueryItem(name: "status", value: statusFilter?.rawValue)])), on: req)
     }
 
     static func userRow(_ u: User, memberships: [Membership], tenantNames: [UUID: String], lang: String) -> UserRow {

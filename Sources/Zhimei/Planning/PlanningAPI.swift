@@ -236,7 +236,9 @@ struct PlanningAPI {
                                 response: .array(.ref("PoolEntry")), status: 201), use: assign)
         api.endpoint(.GET, "pool", access: .permission(.topicsManage),
                      doc: .init("The shared pool: read-only copies your tenants received / 共享选题池", tag: tag, response: .array(.ref("PoolEntry")),
-                                query: [("tenant_id", .uuid, "Only entries this tenant received")]), use: pool)
+                                query: [("tenant_id", .uuid, "Only entries this tenant received"), ("adopted", .boolean, "Only (not) yet adopted entries"),
+                                        ("limit", .integer(minimum: 1, maximum: 500), "Page size (default 500)"),
+                                        ("offset", .integer(minimum: 0, maximum: 100_000), "Skip this many (newest first)")]), use: pool)
         api.endpoint(.GET, "pool", ":entryID", access: .permission(.topicsManage),
                      doc: .init("One pool entry / 共享条目详情", tag: tag, response: .ref("PoolEntry")), use: poolEntry)
         api.endpoint(.POST, "pool", ":entryID", "adopt", access: .permission(.topicsManage),
@@ -382,7 +384,19 @@ struct PlanningAPI {
     }
 
     @Sendable func pool(_ req: Request) async throws -> [PoolEntryDTO] {
-        try await SharedPoolService.list(tenantID: try AdminAPI.optionalUUID(req, "tenant_id"), on: req).map(PoolEntryDTO.init)
+        let limit = min(max(1, (try? req.query.get(Int.self, at: "limit")) ?? 500), 500)
+        let offset = min(max(0, (try? req.query.get(Int.self, at: "offset")) ?? 0), 100_000)
+        return try await SharedPoolService.list(tenantID: try AdminAPI.optionalUUID(req, "tenant_id"), adopted: Self.flag(req, "adopted"),
+                                                offset: offset, limit: limit, on: req).map(PoolEntryDTO.init)
+    }
+
+    /// A true/false query parameter, nil when absent (Vapor decodes a missing Bool as false).
+    static func flag(_ req: Request, _ name: String) -> Bool? {
+        switch (try? req.query.get(String.self, at: name))?.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: return nil
+        }
     }
 
     @Sendable func poolEntry(_ req: Request) async throws -> PoolEntryDTO {

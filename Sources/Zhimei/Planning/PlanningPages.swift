@@ -39,7 +39,13 @@ struct PlanningPages {
         var keywords: String; var sourceTenant: String; var sharedBy: String; var sharedAt: String; var sourceID: String
         var adoptedTopicID: String; var adoptedBy: String; var receiver: String
     }
-    struct PoolView: Encodable { var rows: [PoolRow]; var empty: Bool; var tenantName: String; var isPlatform: Bool }
+    struct PoolFilter: Encodable { var value: String; var label: String; var count: Int; var selected: Bool }
+    struct PoolView: Encodable {
+        var rows: [PoolRow]; var empty: Bool; var tenantName: String; var isPlatform: Bool; var filters: [PoolFilter]; var pages: PageLinks
+    }
+    struct PoolQuery: Content { var show: String?; var page: Int? }
+    /// Pool entries a page.
+    static let poolPageSize = 50
 
     func register(_ routes: RoutesBuilder) {
         routes.page(.GET, "planning", access: .permission(.topicsManage), use: board)
@@ -224,7 +230,20 @@ struct PlanningPages {
     @Sendable func pool(_ req: Request) async throws -> View {
         let lang = Localizer.language(of: req)
         let actor = try req.requireActor()
-        let entries = try await SharedPoolService.list(tenantID: actor.activeTenantID, on: req)
+        // Every entry, 50 a page, all or only those waiting to be adopted or already adopted (before: the newest 500).
+        let query = (try? req.query.decode(PoolQuery.self)) ?? PoolQuery()
+        let choices: [(value: String, adopted: Bool?)] = [("", nil), ("waiting", false), ("adopted", true)]
+        let chosen = choices.first { $0.value == (query.show ?? "") } ?? choices[0]
+        var filters: [PoolFilter] = []
+        for c in choices {
+            let n = try await SharedPoolService.query(tenantID: actor.activeTenantID, adopted: c.adopted, on: req).countRows()
+            filters.append(PoolFilter(value: c.value, label: Localizer.text(c.value.isEmpty ? "common.all" : "planning.pool.show.\(c.value)", lang),
+                                      count: n, selected: c.value == chosen.value))
+        }
+        let total = filters.first { $0.selected }?.count ?? 0
+        let size = Self.poolPageSize
+        let number = min(PageLinks.requested(query.page, size: size, largestOffset: 100_000), PageLinks.count(total: total, size: size))
+        let entries = try await SharedPoolService.list(tenantID: actor.activeTenantID, adopted: chosen.adopted, offset: (number - 1) * size, limit: size, on: req)
         let tenant = try await Tenant.find(actor.activeTenantID, on: req.db)
         let rows = entries.map { e in
             PoolRow(id: e.id?.uuidString ?? "", kind: e.kind.rawValue, kindLabel: Localizer.text("planning.pool.kind.\(e.kind.rawValue)", lang),
@@ -234,6 +253,9 @@ struct PlanningPages {
                     adoptedTopicID: e.adoptedTopicID?.uuidString ?? "", adoptedBy: e.adoptedByName ?? "", receiver: tenant?.name ?? "")
         }
         return try await PageContext.render("planning/pool", titleKey: "planning.pool.title", section: "planning",
-                                            body: PoolView(rows: rows, empty: rows.isEmpty, tenantName: tenant?.name ?? "", isPlatform: tenant?.kind == .platform), on: req)
+                                            body: PoolView(rows: rows, empty: rows.isEmpty, tenantName: tenant?.name ?? "", isPlatform: tenant?.kind == .platform,
+                                                           filters: filters,
+                                                           pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/planning/pool",
+                                                                            keep: [URLQueryItem(name: "show", value: chosen.value)])), on: req)
     }
 }

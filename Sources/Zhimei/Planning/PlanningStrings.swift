@@ -83,6 +83,7 @@ enum PlanningStrings {
         "planning.pool.empty": ("共享池中暂无条目。", "Nothing in the shared pool yet."),
         "planning.pool.adopt": ("采用为本单位选题", "Adopt as our topic"),
         "planning.pool.adopted": ("已采用", "Adopted"),
+        "planning.pool.show.waiting": ("待采用", "Not adopted yet"), "planning.pool.show.adopted": ("已采用", "Adopted"),
         "planning.pool.source": ("来源单位", "Source"),
         "planning.pool.by": ("分享人", "Shared by"),
         "planning.pool.at": ("分享时间", "Shared at"),

@@ -79,11 +79,18 @@ enum SharedPoolService {
         return entries
     }
 
-    /// Pool entries the actor's tenants received.
-    static func list(tenantID: UUID? = nil, on req: Request) async throws -> [PoolEntry] {
-        var q = try req.scope(for: .topicsManage).query(PoolEntry.self, on: req.db)
-        if let tenantID { q = q.filter(\.$tenantID == tenantID) }
-        return try await q.sort(\.$sharedAt, .descending).limit(500).all()
+    /// Pool entries the actor's tenants received, optionally only those (not) yet adopted.
+    static func query(tenantID: UUID? = nil, adopted: Bool? = nil, on req: Request) throws -> QueryBuilder<PoolEntry> {
+        let q = try req.scope(for: .topicsManage).query(PoolEntry.self, on: req.db)
+        if let tenantID { q.filter(\.$tenantID == tenantID) }
+        if let adopted { q.filter(\.$adoptedTopicID, adopted ? .notEqual : .equal, nil) }
+        return q
+    }
+
+    /// A page of them, newest first (before: the newest 500, nothing older).
+    static func list(tenantID: UUID? = nil, adopted: Bool? = nil, offset: Int = 0, limit: Int = 500, on req: Request) async throws -> [PoolEntry] {
+        let start = max(0, offset), size = max(1, min(limit, 500))
+        return try await query(tenantID: tenantID, adopted: adopted, on: req).sort(\.$sharedAt, .descending).sort(\.$id).range(start..<(start + size)).all()
     }
 
     static func find(_ id: UUID?, on req: Request) async throws -> PoolEntry {

@@ -166,4 +166,46 @@ final class SharedPoolStoryTests: XCTestCase {
             try await XCTAssertEqualAsync(try await AuditEntry.query(on: t.db).filter(\.$action == "pool.submit").count(), 1)
         }
     }
+
+    /// The platform's pool reaches every entry, 50 a page, all or only those waiting or already adopted, with their
+    /// counts; the API pages by offset and filters by adoption. Before, the newest 500 were all there was.
+    func testPoolPagesThroughEveryEntryByAdoption() async throws {
+        try await withTestApp { t in
+            let hunan = try await t.tenant("hunan"), liuyang = try await t.tenant("liuyang")
+            let start = Date().addingTimeInterval(-100_000)
+            try await t.db.transaction { tx in
+                for i in 0..<80 {
+                    let e = PoolEntry()
+                    e.tenantID = try hunan.requireID(); e.direction = .submitted; e.kind = .topic; e.title = "县级上报选题\(i)号"; e.summary = "摘要"
+                    e.body = ""; e.keywords = []; e.sourceTenantID = try liuyang.requireID(); e.sourceTenantName = liuyang.name; e.sourceID = UUID()
+                    e.sharedByName = "浏阳编辑"; e.sharedAt = start.addingTimeInterval(Double(i) * 60)
+                    if i % 4 == 0 { e.adoptedTopicID = UUID(); e.adoptedAt = Date(); e.adoptedByName = "平台编辑" }
+                    try await e.create(on: tx)
+                }
+            }
+            let admin = try await t.session(for: "admin")
+            let first = try await t.send(.GET, "/planning/pool", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertEqual(first.status, .ok)
+            XCTAssertTrue(first.text.contains("县级上报选题79号") && first.text.contains("县级上报选题30号") && !first.text.contains("<h3>县级上报选题29号 "), "page 1: the newest 50")
+            XCTAssertTrue(first.text.contains("<span class=\"pill\">80</span>") && first.text.contains("<span class=\"pill\">60</span>")
+                          && first.text.contains("<span class=\"pill\">20</span>"), "counts: all, waiting, adopted")
+            let second = try await t.send(.GET, "/planning/pool?page=2", headers: ["Accept": "text/html"], as: admin)
+            XCTAssertTrue(second.text.contains("<h3>县级上报选题0号 ") && second.text.contains("<h3>县级上报选题29号 "))
+            let waiting = try await t.send(.GET, "/planning/pool?show=waiting&page=2", headers: ["Accept": "text/html"], as: admin)
+            let shown = (0..<80).filter { waiting.text.contains("<h3>县级上报选题\($0)号 ") }
+            XCTAssertEqual(shown, (0..<80).filter { $0 % 4 != 0 }.prefix(10).map { $0 }, "waiting only, the oldest ten on page 2")
+            XCTAssertTrue(waiting.text.contains("show=waiting"), "the pager keeps the filter")
+
+            let token = try await t.token(for: "admin")
+            struct E: Decodable { var id: UUID; var adoptedTopicId: UUID? }
+            let adopted = try await t.send(.GET, "/api/v1/pool?adopted=true", as: token).json([E].self)
+            XCTAssertEqual(adopted.count, 20)
+            XCTAssertTrue(adopted.allSatisfy { $0.adoptedTopicId != nil })
+            var ids: [UUID] = []
+            for offset in [0, 40] {
+                ids += try await t.send(.GET, "/api/v1/pool?limit=40&offset=\(offset)", as: token).json([E].self).map(\.id)
+            }
+            XCTAssertEqual(Set(ids).count, 80)
+        }
+    }
 }

@@ -77,7 +77,7 @@
           link.textContent = a.title.replace(/^舆情预警 Alert：/, zh ? "舆情预警：" : "Opinion alert: ");
           li.appendChild(link);
         });
-      }).catch(function () {});
+      }).catch(function (e) { if (window.console) console.error(e); });
   }
 
   var root = document.getElementById("opinion-dashboard");
@@ -102,8 +102,8 @@
 
   // Imports still queued or running: their progress every 3 s, until they stop (then the page reloads once, for the
   // resume button or the skipped rows).
-  var list = document.getElementById("opinion-imports");
-  var statusLabels = list ? JSON.parse(list.getAttribute("data-status-labels") || "{}") : {};
+  var imports = document.getElementById("opinion-imports");
+  var statusLabels = imports ? JSON.parse(imports.getAttribute("data-status-labels") || "{}") : {};
   function followImport(li) {
     var id = li.getAttribute("data-import-id");
     function field(name) { return li.querySelector('[data-field="' + name + '"]'); }

@@ -23,6 +23,12 @@ def visible_errors(driver):
     return [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".form-error") if e.is_displayed() and e.text.strip()]
 
 
+def click(driver, element):
+    # Into the middle of the window first: the sticky top bar covers whatever scrolled under it.
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
 def source_row(driver):
     rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#opinion-sources tbody tr") if SOURCE in r.text]
     return rows[0] if rows else None
@@ -37,20 +43,20 @@ def test_editor_adds_a_source_and_switches_it_off(driver, base_url):
     form.find_element(By.NAME, "name").send_keys(SOURCE)
     Select(form.find_element(By.NAME, "kind")).select_by_value("webhook")
     form.find_element(By.NAME, "platform").send_keys("weibo")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     wait(driver, 20).until(lambda d: visible_errors(d) or source_row(d) is not None)
     assert not visible_errors(driver)
     row = source_row(driver)
     assert "启用" in row.text and "网络钩子" in row.text
     # The webhook's address and secret, for the manager.
-    row.find_element(By.TAG_NAME, "summary").click()
+    click(driver, row.find_element(By.TAG_NAME, "summary"))
     assert "/api/v1/opinion/webhook/" in row.text
     # Switched off: the page reloads with the state and the button to switch it on again.
-    row.find_element(By.XPATH, ".//button[text()='停用']").click()
+    click(driver, row.find_element(By.XPATH, ".//button[text()='停用']"))
     wait(driver, 20).until(lambda d: source_row(d) is not None and "已停用" in source_row(d).text)
     assert source_row(driver).find_elements(By.XPATH, ".//button[text()='启用']")
     # On again, for the import below.
-    source_row(driver).find_element(By.XPATH, ".//button[text()='启用']").click()
+    click(driver, source_row(driver).find_element(By.XPATH, ".//button[text()='启用']"))
     wait(driver, 20).until(lambda d: source_row(d) is not None and "已停用" not in source_row(d).text)
 
 
@@ -67,7 +73,7 @@ def test_import_progress_is_followed_live_to_the_end(driver, base_url):
         Select(driver.find_element(By.ID, "opinion-import-format")).select_by_value("jsonl")
         Select(driver.find_element(By.ID, "opinion-import-source")).select_by_visible_text(SOURCE)
         driver.find_element(By.ID, "opinion-import-file").send_keys(path)
-        driver.find_element(By.CSS_SELECTOR, "#opinion-import-form button[type=submit]").click()
+        click(driver, driver.find_element(By.CSS_SELECTOR, "#opinion-import-form button[type=submit]"))
 
         def newest(d):
             items = d.find_elements(By.CSS_SELECTOR, "#opinion-imports > li")
@@ -81,6 +87,12 @@ def test_import_progress_is_followed_live_to_the_end(driver, base_url):
         assert "100%" in first.text
         assert first.find_element(By.CSS_SELECTOR, '[data-field="imported"]').text == str(POSTS)
         assert first.find_element(By.CSS_SELECTOR, '[data-field="skipped"]').text == "1"
+        # The dashboard's live parts are drawn from the same page's script: hot keywords from the imported posts.
+        driver.get(base_url + "/opinion")
+        wait(driver, 40).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#opinion-hot li")) > 0)
+        hot = driver.find_element(By.ID, "opinion-hot").text
+        assert any(w in hot for w in ("金沙路", "积水", "居民", "浏阳", "路面")), hot
+        assert driver.find_element(By.CSS_SELECTOR, "#opinion-volume svg")
     finally:
         os.unlink(path)
     # The source counts the posts it brought.
@@ -97,8 +109,8 @@ def test_editor_adds_an_alert_rule_with_thresholds(driver, base_url):
     negative = form.find_element(By.NAME, "min_negative_share")
     negative.clear()
     negative.send_keys("0.6")
-    form.find_element(By.NAME, "require_burst").click()
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click(driver, form.find_element(By.NAME, "require_burst"))
+    click(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
     def rule_row(d):
         rows = [r for r in d.find_elements(By.CSS_SELECTOR, "#opinion-rules tbody tr") if name in r.text]

@@ -34,6 +34,12 @@ def source_row(driver):
     return rows[0] if rows else None
 
 
+def source_text(driver):
+    # One look-up: the page may reload between two.
+    row = source_row(driver)
+    return row.text if row is not None else ""
+
+
 def test_editor_adds_a_source_and_switches_it_off(driver, base_url):
     driver.delete_all_cookies()
     login(driver, base_url, EDITOR, PASSWORD)
@@ -44,7 +50,7 @@ def test_editor_adds_a_source_and_switches_it_off(driver, base_url):
     Select(form.find_element(By.NAME, "kind")).select_by_value("webhook")
     form.find_element(By.NAME, "platform").send_keys("weibo")
     click(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-    wait(driver, 20).until(lambda d: visible_errors(d) or source_row(d) is not None)
+    wait(driver, 20).until(lambda d: visible_errors(d) or source_text(d) != "")
     assert not visible_errors(driver)
     row = source_row(driver)
     assert "启用" in row.text and "网络钩子" in row.text
@@ -53,11 +59,11 @@ def test_editor_adds_a_source_and_switches_it_off(driver, base_url):
     assert "/api/v1/opinion/webhook/" in row.text
     # Switched off: the page reloads with the state and the button to switch it on again.
     click(driver, row.find_element(By.XPATH, ".//button[text()='停用']"))
-    wait(driver, 20).until(lambda d: source_row(d) is not None and "已停用" in source_row(d).text)
+    wait(driver, 20).until(lambda d: "已停用" in source_text(d))
     assert source_row(driver).find_elements(By.XPATH, ".//button[text()='启用']")
     # On again, for the import below.
     click(driver, source_row(driver).find_element(By.XPATH, ".//button[text()='启用']"))
-    wait(driver, 20).until(lambda d: source_row(d) is not None and "已停用" not in source_row(d).text)
+    wait(driver, 20).until(lambda d: source_text(d) != "" and "已停用" not in source_text(d))
 
 
 def test_import_progress_is_followed_live_to_the_end(driver, base_url):
@@ -97,8 +103,34 @@ def test_import_progress_is_followed_live_to_the_end(driver, base_url):
         os.unlink(path)
     # The source counts the posts it brought.
     driver.get(base_url + "/opinion/sources")
-    wait(driver).until(lambda d: source_row(d) is not None)
-    assert str(POSTS) in source_row(driver).text
+    wait(driver).until(lambda d: str(POSTS) in source_text(d))
+
+
+def test_split_posts_off_an_event_and_merge_them_back(driver, base_url):
+    # The imported event: the biggest open one.
+    driver.get(base_url + "/opinion?sort=size")
+    link = wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#opinion-events tbody tr td a")))
+    event_url = link.get_attribute("href")
+    driver.get(event_url)
+    wait(driver).until(EC.presence_of_element_located((By.ID, "opinion-split")))
+
+    def posts_count(d):
+        text = d.find_element(By.CSS_SELECTOR, "section.card p.small").text
+        return int(text.split()[1])
+    before = posts_count(driver)
+    boxes = driver.find_elements(By.CSS_SELECTOR, '#opinion-split input[name="post_ids"]')
+    assert len(boxes) >= 3
+    for box in boxes[:2]:
+        click(driver, box)
+    click(driver, driver.find_element(By.CSS_SELECTOR, "#opinion-split button[type=submit]"))
+    wait(driver, 60).until(lambda d: posts_count(d) == before - 2)
+    # The split-off posts form an event alike to this one: offered for merging back, ticked, merged.
+    candidates = driver.find_elements(By.CSS_SELECTOR, '#opinion-merge input[name="event_ids"][type="checkbox"]')
+    assert candidates, "the split-off event is offered for merging"
+    click(driver, candidates[0])
+    click(driver, driver.find_element(By.CSS_SELECTOR, "#opinion-merge button[type=submit]"))
+    wait(driver, 60).until(lambda d: posts_count(d) == before)
+    assert not visible_errors(driver)
 
 
 def test_editor_adds_an_alert_rule_with_thresholds(driver, base_url):

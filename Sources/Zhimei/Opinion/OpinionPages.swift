@@ -25,11 +25,15 @@ struct OpinionPages {
     /// Events a page of the dashboard's list.
     static let eventPageSize = 50
     struct IndexQuery: Content { var sort: String?; var page: Int? }
-    struct PostRow: Encodable { var author: String; var platform: String; var time: String; var text: String; var sentiment: String; var sentimentLabel: String }
+    struct PostRow: Encodable {
+        var id: String; var author: String; var platform: String; var time: String; var text: String; var sentiment: String; var sentimentLabel: String
+    }
+    /// An open event of the same tenant that may be the same happening: offered for merging, most alike first.
+    struct MergeCandidate: Encodable { var id: String; var title: String; var posts: Int; var lastAt: String; var likeness: Int }
     struct EventView: Encodable {
         var event: OpinionEventDTO; var volumeSVG: String; var sentimentSVG: String; var cloudSVG: String; var sourcesSVG: String; var spreadSVG: String
         var timeline: [PostRow]; var representatives: [PostRow]; var origins: String; var speed: String; var card: ResponseCard
-        var canManage: Bool; var canTopic: Bool; var hasTopic: Bool
+        var canManage: Bool; var canTopic: Bool; var hasTopic: Bool; var candidates: [MergeCandidate]
     }
     struct SchemeRow: Encodable { var scheme: OpinionSchemeDTO; var canManage: Bool }
     struct RuleRow: Encodable { var rule: OpinionAlertRuleDTO; var schemeName: String; var negativePercent: Int; var canManage: Bool }
@@ -45,7 +49,7 @@ struct OpinionPages {
     }
 
     static func row(_ p: OpinionPostDTO, _ lang: String) -> PostRow {
-        PostRow(author: p.author, platform: OpinionLabels.platform(p.platform, lang), time: DisplayTime.format(p.postedAt), text: String(p.text.prefix(300)),
+        PostRow(id: p.id.uuidString, author: p.author, platform: OpinionLabels.platform(p.platform, lang), time: DisplayTime.format(p.postedAt), text: String(p.text.prefix(300)),
                 sentiment: p.sentiment, sentimentLabel: OpinionLabels.sentiment(p.sentiment, lang))
     }
 
@@ -114,8 +118,30 @@ struct OpinionPages {
             spreadSVG: OpinionCharts.spreadGraph(d.spread, title: "传播图 Spread graph"),
             timeline: d.timeline.map { Self.row($0, lang) }, representatives: d.representatives.map { Self.row($0, lang) },
             origins: d.spread.origins.joined(separator: "、"), speed: String(format: "%.2f", d.spread.authorsPerHour), card: card,
-            canManage: actor.can(.opinionManage, in: e.tenantID), canTopic: actor.can(.topicsManage, in: e.tenantID) && e.topicID == nil, hasTopic: e.topicID != nil)
+            canManage: actor.can(.opinionManage, in: e.tenantID), canTopic: actor.can(.topicsManage, in: e.tenantID) && e.topicID == nil, hasTopic: e.topicID != nil,
+            candidates: actor.can(.opinionManage, in: e.tenantID) ? try await Self.mergeCandidates(for: e, on: req.db) : [])
         return try await PageContext.render("opinion/event", titleKey: "opinion.event", section: "opinion", body: view, on: req)
+    }
+
+    /// The open events of the event's tenant most alike to it by their keyword weights (cosine), among the 500 most
+    /// recently active: what an editor would merge it with, instead of typing event IDs.
+    static func mergeCandidates(for event: OpinionEvent, on db: any Database, count: Int = 10) async throws -> [MergeCandidate] {
+        let mine = event.termWeights
+        let norm = mine.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard norm > 0, let id = event.id else { return [] }
+        let recent = try await OpinionEvent.query(on: db).filter(\.$tenantID == event.tenantID).filter(\.$status == "open").filter(\.$id != id)
+            .sort(\.$lastAt, .descending).limit(500).all()
+        let scored = recent.compactMap { other -> (OpinionEvent, Double)? in
+            let theirs = other.termWeights
+            let otherNorm = theirs.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard otherNorm > 0 else { return nil }
+            let dot = mine.reduce(0) { $0 + $1.value * (theirs[$1.key] ?? 0) }
+            let cosine = dot / (norm * otherNorm)
+            return cosine > 0.05 ? (other, cosine) : nil
+        }
+        return scored.sorted { ($0.1, $0.0.lastAt) > ($1.1, $1.0.lastAt) }.prefix(count).map { e, cosine in
+            MergeCandidate(id: e.id!.uuidString, title: e.title, posts: e.postCount, lastAt: DisplayTime.format(e.lastAt), likeness: Int((cosine * 100).rounded()))
+        }
     }
 
     /// Alerts a page of the schemes page's list.

@@ -118,4 +118,39 @@ final class OpinionEventDetailTests: XCTestCase {
             XCTAssertEqual(d.regions.first?.count, 100)
         }
     }
+
+    /// The event page offers what to merge and split without typing IDs: the tenant's open events alike by keywords
+    /// (most alike first; not unlike ones, merged ones or another tenant's), and a box by each post of the timeline.
+    func testEventPageOffersAlikeEventsToMergeAndPostsToSplit() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID(), ningxiang = try await t.tenant("ningxiang").requireID()
+            let now = Date()
+            func event(_ tenant: UUID, _ title: String, _ terms: [String], status: String = "open") async throws -> OpinionEvent {
+                let e = OpinionIngest.newEvent(tenantID: tenant, title: title, at: now, now: now)
+                e.terms = terms; e.status = status
+                try await e.create(on: t.db)
+                return e
+            }
+            let target = try await event(liuyang, "金沙路积水", ["积水:0.5000", "金沙路:0.4000", "居民:0.1000"])
+            let alike = try await event(liuyang, "金沙路通道积水严重", ["积水:0.4000", "金沙路:0.3000", "通道:0.2000"])
+            let less = try await event(liuyang, "城区积水", ["积水:0.1000", "城区:0.6000", "暴雨:0.5000"])
+            let unlike = try await event(liuyang, "花炮节开幕", ["花炮:0.6000", "开幕:0.3000"])
+            let merged = try await event(liuyang, "已合并的积水事件", ["积水:0.5000", "金沙路:0.4000"], status: "merged")
+            let other = try await event(ningxiang, "宁乡积水", ["积水:0.5000", "金沙路:0.4000"])
+            let post = OpinionDashboardTests.post(liuyang, "split-1", sentiment: "negative", at: now, keywords: ["积水"])
+            post.eventID = target.id
+            try await t.db.transaction { tx in try await OpinionIngest.insert([post], on: tx) }
+
+            let editor = try await t.session(for: "liuyang-editor")
+            let page = try await t.send(.GET, "/opinion/events/\(try target.requireID())", headers: ["Accept": "text/html"], as: editor)
+            XCTAssertEqual(page.status, .ok)
+            let text = page.text
+            func offered(_ e: OpinionEvent) throws -> Bool { text.contains("name=\"event_ids\" value=\"\(try e.requireID())\"") }
+            XCTAssertTrue(try offered(alike) && offered(less))
+            XCTAssertFalse(try offered(unlike) || offered(merged) || offered(other) || offered(target))
+            let first = try XCTUnwrap(text.range(of: try alike.requireID().uuidString)), second = try XCTUnwrap(text.range(of: try less.requireID().uuidString))
+            XCTAssertLessThan(first.lowerBound, second.lowerBound, "most alike first")
+            XCTAssertTrue(text.contains("name=\"post_ids\" value=\"\(try post.requireID())\""), "a box by each post for splitting")
+        }
+    }
 }

@@ -35,8 +35,8 @@ struct OpinionPages {
         var timeline: [PostRow]; var representatives: [PostRow]; var origins: String; var speed: String; var card: ResponseCard
         var canManage: Bool; var canTopic: Bool; var hasTopic: Bool; var candidates: [MergeCandidate]
     }
-    struct SchemeRow: Encodable { var scheme: OpinionSchemeDTO; var canManage: Bool }
-    struct RuleRow: Encodable { var rule: OpinionAlertRuleDTO; var schemeName: String; var negativePercent: Int; var canManage: Bool }
+    struct SchemeRow: Encodable { var scheme: OpinionSchemeDTO; var canManage: Bool; var tenant: String }
+    struct RuleRow: Encodable { var rule: OpinionAlertRuleDTO; var schemeName: String; var negativePercent: Int; var canManage: Bool; var tenant: String }
     struct AlertRow: Encodable { var alert: OpinionAlertDTO; var time: String }
     struct SchemesView: Encodable {
         var schemes: [SchemeRow]; var rules: [RuleRow]; var alerts: [AlertRow]; var alertTotal: Int; var canManage: Bool; var pages: PageLinks
@@ -153,10 +153,12 @@ struct OpinionPages {
         let lang = Localizer.language(of: req)
         let schemeModels = try await scope.query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).all()
         let names = Dictionary(schemeModels.compactMap { s in s.id.map { ($0, s.name) } }, uniquingKeysWith: { a, _ in a })
-        let schemes = schemeModels.map { SchemeRow(scheme: OpinionSchemeDTO($0), canManage: actor.can(.opinionManage, in: $0.tenantID)) }
+        let tenantNames = try await OpinionSourcePages.tenantNames(req)
+        func tenant(_ id: UUID) -> String { tenantNames.map { $0[id] ?? "" } ?? "" }
+        let schemes = schemeModels.map { SchemeRow(scheme: OpinionSchemeDTO($0), canManage: actor.can(.opinionManage, in: $0.tenantID), tenant: tenant($0.tenantID)) }
         let rules = try await scope.query(OpinionAlertRule.self, on: req.db).filter(\.$archived == false).sort(\.$createdAt).all().map { r in
             RuleRow(rule: OpinionAlertRuleDTO(r), schemeName: r.schemeID.flatMap { names[$0] } ?? "", negativePercent: Int((r.minNegativeShare * 100).rounded()),
-                    canManage: actor.can(.opinionManage, in: r.tenantID))
+                    canManage: actor.can(.opinionManage, in: r.tenantID), tenant: tenant(r.tenantID))
         }
         // Every alert, 50 a page (before: the newest 50 only).
         let query = (try? req.query.decode(IndexQuery.self)) ?? IndexQuery()

@@ -128,4 +128,28 @@ final class OpinionSourceManagementTests: XCTestCase {
             XCTAssertEqual(actions.filter { $0 == "opinion_source.delete" }.count, 1)
         }
     }
+
+    /// Someone who sees several centres (a platform admin) is told whose each source, scheme and rule is; a county's
+    /// editor, who sees one, is not burdened with it.
+    func testPagesNameTheCentreForSomeoneWhoSeesSeveral() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID(), ningxiang = try await t.tenant("ningxiang").requireID()
+            for (tenant, name) in [(liuyang, "浏阳推送"), (ningxiang, "宁乡推送")] {
+                let s = OpinionSource()
+                s.tenantID = tenant; s.name = name; s.kind = "webhook"; s.platform = "weibo"; s.webhookSecret = "x"; s.postsReceived = 0
+                s.createdAt = Date(); s.enabled = true; s.archived = false
+                try await s.create(on: t.db)
+                _ = try await OpinionRuleManagementTests.scheme(tenant, name: name + "方案", rule: "积水", on: t.db)
+                _ = try await OpinionRuleManagementTests.rule(tenant, name: name + "规则", on: t.db)
+            }
+            let admin = try await t.session(for: "admin"), editor = try await t.session(for: "liuyang-editor")
+            for path in ["/opinion/sources", "/opinion/schemes"] {
+                let all = try await t.send(.GET, path, headers: ["Accept": "text/html"], as: admin).text
+                XCTAssertTrue(all.contains("<span class=\"pill pill-muted\">浏阳市融媒体中心</span>") && all.contains("<span class=\"pill pill-muted\">宁乡市融媒体中心</span>"), path)
+                let own = try await t.send(.GET, path, headers: ["Accept": "text/html"], as: editor).text
+                XCTAssertTrue(own.contains("浏阳推送") && !own.contains("宁乡推送"), path)
+                XCTAssertFalse(own.contains("<span class=\"pill pill-muted\">浏阳市融媒体中心</span>"), path)
+            }
+        }
+    }
 }

@@ -61,7 +61,7 @@ struct OpinionPages {
         let sort = query.sort.flatMap { OpinionEventsAPI.orders.contains($0) ? $0 : nil } ?? "risk"
         let size = Self.eventPageSize
         let total = try await OpinionEventsAPI.open(req).countRows()
-        let number = min(PageLinks.requested(query.page, size: size, largestOffset: OpinionEventsAPI.largestOffset), PageLinks.count(total: total, size: size))
+        let number = PageLinks.shown(query.page, size: size, total: total, largestOffset: OpinionEventsAPI.largestOffset)
         let events = try await OpinionEventsAPI.sorted(OpinionEventsAPI.open(req), by: sort).range(((number - 1) * size)..<(number * size)).all()
         let lang = Localizer.language(of: req)
         let sourceNames = Dictionary(try await OpinionAPI.sources(req).all().compactMap { s in s.id.map { ($0, s) } }, uniquingKeysWith: { a, _ in a })
@@ -164,7 +164,7 @@ struct OpinionPages {
         let query = (try? req.query.decode(IndexQuery.self)) ?? IndexQuery()
         let size = Self.alertPageSize
         let total = try await OpinionEventsAPI.alerts(req).countRows()
-        let number = min(PageLinks.requested(query.page, size: size, largestOffset: OpinionEventsAPI.largestOffset), PageLinks.count(total: total, size: size))
+        let number = PageLinks.shown(query.page, size: size, total: total, largestOffset: OpinionEventsAPI.largestOffset)
         let alerts = try await OpinionEventsAPI.alerts(req).range(((number - 1) * size)..<(number * size)).all().map { a in
             var dto = OpinionAlertDTO(a)
             dto.title = OpinionLabels.alertTitle(dto.title, lang)

@@ -242,7 +242,7 @@ struct PlanningPages {
         }
         let total = filters.first { $0.selected }?.count ?? 0
         let size = Self.poolPageSize
-        let number = min(PageLinks.requested(query.page, size: size, largestOffset: 100_000), PageLinks.count(total: total, size: size))
+        let number = PageLinks.shown(query.page, size: size, total: total)
         let entries = try await SharedPoolService.list(tenantID: actor.activeTenantID, adopted: chosen.adopted, offset: (number - 1) * size, limit: size, on: req)
         let tenant = try await Tenant.find(actor.activeTenantID, on: req.db)
         let rows = entries.map { e in

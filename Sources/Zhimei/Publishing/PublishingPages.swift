@@ -49,7 +49,7 @@ struct PublishingPages {
         for status in shown { counts[status] = try await stories().filter(\.$status == status).countRows() }
         let total = chosen.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
         let size = Self.deskPageSize
-        let number = min(PageLinks.requested(query.page, size: size, largestOffset: 100_000), PageLinks.count(total: total, size: size))
+        let number = PageLinks.shown(query.page, size: size, total: total)
         let listed = chosen.map { [$0] } ?? shown
         let page = try await stories().filter(\.$status ~~ listed).sort(\.$updatedAt, .descending).sort(\.$id)
             .range(((number - 1) * size)..<(number * size)).all()

@@ -38,7 +38,7 @@ struct NotificationPages {
         let unreadOnly = query.unread == 1
         let size = Self.pageSize
         let total = try await NotificationService.query(for: actor.userID, unreadOnly: unreadOnly, on: req.db).countRows()
-        let number = min(PageLinks.requested(query.page, size: size, largestOffset: 100_000), PageLinks.count(total: total, size: size))
+        let number = PageLinks.shown(query.page, size: size, total: total)
         let items = try await NotificationService.list(for: actor.userID, unreadOnly: unreadOnly, limit: size, offset: (number - 1) * size, on: req.db)
         let lang = Localizer.language(of: req)
         let rows = items.map { Row(id: $0.id?.uuidString ?? "", kind: $0.kind, title: Self.title($0.title, lang), link: $0.link, read: $0.readAt != nil, created: DisplayTime.format($0.createdAt)) }

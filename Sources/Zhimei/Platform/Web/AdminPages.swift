@@ -74,8 +74,7 @@ struct AdminPages {
         // Everyone who matches, 100 a page (before: the first 500 by username, with no sign of the rest).
         let total = try await UserService.query(tenantID: tenantFilter, query: q, status: statusFilter, on: req).countRows()
         let size = Self.userPageSize
-        let number = min(PageLinks.requested(try? req.query.get(Int.self, at: "page"), size: size, largestOffset: 1_000_000),
-                         PageLinks.count(total: total, size: size))
+        let number = PageLinks.shown(try? req.query.get(Int.self, at: "page"), size: size, total: total, largestOffset: 1_000_000)
         let list = try await UserService.list(tenantID: tenantFilter, query: q, status: statusFilter, offset: (number - 1) * size, limit: size, on: req)
         let scope = try req.scope(for: .usersManage)
         let tenants = try await scope.query(Tenant.self, on: req.db).sort(\.$kind, .descending).sort(\.$name).all()
@@ -153,8 +152,7 @@ struct AdminPages {
         }
         let total = stateFilter.map { s in states.first { $0.state == s.rawValue }?.count ?? 0 } ?? states.map(\.count).reduce(0, +)
         let size = Self.jobPageSize
-        let number = min(PageLinks.requested(try? req.query.get(Int.self, at: "page"), size: size, largestOffset: 100_000),
-                         PageLinks.count(total: total, size: size))
+        let number = PageLinks.shown(try? req.query.get(Int.self, at: "page"), size: size, total: total)
         let q = ofKind()
         if let stateFilter { q.filter(\.$state == stateFilter) }
         let list = try await q.sort(\.$createdAt, .descending).sort(\.$id).range(((number - 1) * size)..<(number * size)).all()

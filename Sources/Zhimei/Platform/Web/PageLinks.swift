@@ -16,6 +16,12 @@ struct PageLinks: Encodable {
         max(1, min(page ?? 1, largestOffset / size + 1))
     }
 
+    /// The page to show for a requested one: as `requested`, and no further than the last page of `total` rows
+    /// (a page past the end shows the last).
+    static func shown(_ page: Int?, size: Int, total: Int, largestOffset: Int = 100_000) -> Int {
+        min(requested(page, size: size, largestOffset: largestOffset), count(total: total, size: size))
+    }
+
     /// Pages needed for `total` rows (at least one, the empty page).
     static func count(total: Int, size: Int) -> Int { max(1, (total + size - 1) / size) }
 

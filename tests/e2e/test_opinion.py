@@ -6,6 +6,7 @@ import os
 import tempfile
 import uuid
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
@@ -35,9 +36,15 @@ def source_row(driver):
 
 
 def source_text(driver):
-    # One look-up: the page may reload between two.
-    row = source_row(driver)
-    return row.text if row is not None else ""
+    # One script: the page reloads under the test, and a row found in one call can be gone by the next (Chromium then
+    # says "Node with given id does not belong to the document", a plain WebDriverException). Mid-reload: look again.
+    try:
+        return driver.execute_script(
+            "var rows = document.querySelectorAll('#opinion-sources tbody tr');"
+            "for (var i = 0; i < rows.length; i++) { if (rows[i].textContent.indexOf(arguments[0]) >= 0) return rows[i].innerText; }"
+            "return '';", SOURCE) or ""
+    except WebDriverException:
+        return ""
 
 
 def test_editor_adds_a_source_and_switches_it_off(driver, base_url):

@@ -32,12 +32,27 @@ enum OpinionImportJob {
     static func register(_ app: Application) {
         app.zhimei.jobs.register(kind) { ctx in
             let payload = try JSONDecoder().decode(Payload.self, from: Data(ctx.payload.utf8))
-            let analyzer = try await ctx.application.opinion.analyzer(ctx.application)
-            let summary = try await run(importID: payload.importId, analyzer: analyzer, on: ctx.db, logger: ctx.logger) { stage, percent in
-                try? await ctx.progress(stage, percent)
+            do {
+                let analyzer = try await ctx.application.opinion.analyzer(ctx.application)
+                return try await run(importID: payload.importId, analyzer: analyzer, on: ctx.db, logger: ctx.logger) { stage, percent in
+                    try? await ctx.progress(stage, percent)
+                }
+            } catch {
+                // Without this the import stayed "queued" or "running" for good once its job gave up, and the
+                // dashboard followed it forever. It can be resumed from its checkpoint once the cause is fixed.
+                if ctx.isLastAttempt { try? await markFailed(payload.importId, reason: (error as? AppError)?.reason ?? String(describing: error), on: ctx.db) }
+                throw error
             }
-            return summary
         }
+    }
+
+    /// Marks an import whose job gave up as failed, the reason first among its problems.
+    static func markFailed(_ importID: UUID, reason: String, on db: any Database) async throws {
+        guard let imp = try await OpinionImport.find(importID, on: db), imp.status != "done" else { return }
+        imp.status = "failed"
+        imp.problems = Array((["import stopped / 导入中断: " + String(reason.prefix(300))] + imp.problems).prefix(maxProblems))
+        imp.updatedAt = Date()
+        try await imp.save(on: db)
     }
 
     /// Runs (or resumes) one import. `stopAfterBatches` lets tests interrupt it to check resuming.

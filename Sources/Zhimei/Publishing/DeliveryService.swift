@@ -73,7 +73,7 @@ enum DeliveryService {
             try await d.save(on: ctx.db)
             return "delivered \(d.idempotencyKey)"
         } catch {
-            d.status = ctx.attempt >= maxAttempts ? .failed : .queued
+            d.status = ctx.isLastAttempt ? .failed : .queued
             d.lastError = String(String(describing: error).prefix(500))
             try await d.save(on: ctx.db)
             throw error

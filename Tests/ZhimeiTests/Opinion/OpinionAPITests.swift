@@ -175,6 +175,46 @@ final class OpinionAPITests: XCTestCase {
 
     /// Two batches of one tenant at once (a webhook sender retrying beside its first delivery) store each post once and
     /// open each event once; another tenant's batch is not held up by them.
+    /// An import whose job gives up (here: the text engine's data is missing, so no attempt can analyse a post) is
+    /// marked failed with the reason, not left "queued" for good; once the cause is fixed it resumes and finishes.
+    func testImportWhoseJobGivesUpIsMarkedFailedWithTheReasonAndResumes() async throws {
+        try requireText()
+        let text = try XCTUnwrap(TestApp.textDataDirectory)
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("zhimei-no-text-\(UUID().uuidString.prefix(8))").path
+        try await withTestApp(extra: ["ZHIMEI_TEXT_DATA": missing]) { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let lines = (0..<30).map { #"{"id":"f\#($0)","author":"用户\#($0)","text":"浏阳河大桥第\#($0)次检修，车辆绕行。"}"# }
+            let res = try await t.send(.POST, "/api/v1/opinion/imports?format=jsonl", headers: ["Content-Type": "application/octet-stream"],
+                                       raw: lines.joined(separator: "\n"), as: editor)
+            XCTAssertEqual(res.status, .accepted, res.text)
+            let id = try res.json(Imp.self).id
+            let pool = JobWorkerPool(application: t.app, concurrency: 1, lease: 60)
+            // Every attempt fails; the retries' back-off is skipped by making the job due again.
+            for attempt in 1...5 {
+                try await Job.query(on: t.db).filter(\.$kind == OpinionImportJob.kind).set(\.$runAt, to: Date().addingTimeInterval(-1)).update()
+                try await XCTAssertTrueAsync(try await pool.runOne(owner: "test"), "attempt \(attempt)")
+                let imp = try await t.send(.GET, "/api/v1/opinion/imports/\(id)", as: editor).json(Imp.self)
+                XCTAssertEqual(imp.status, attempt < 5 ? "queued" : "failed", "after attempt \(attempt)")
+            }
+            try await XCTAssertEqualAsync(try await Job.query(on: t.db).filter(\.$kind == OpinionImportJob.kind).first()?.state, .dead)
+            let failed = try await t.send(.GET, "/api/v1/opinion/imports/\(id)", as: editor).json(Imp.self)
+            XCTAssertTrue(failed.problems.first?.contains("导入中断") ?? false, "\(failed.problems)")
+            XCTAssertTrue(failed.problems.first?.contains("dict.txt") ?? false, "the reason is given: \(failed.problems)")
+            // The dashboard says so and offers to resume it.
+            let page = try await t.send(.GET, "/opinion", as: editor).text
+            XCTAssertTrue(page.contains("导入中断"), "the reason is on the dashboard")
+            XCTAssertTrue(page.contains("/api/v1/opinion/imports/\(id.uuidString)/resume"), "resume is offered")
+            // The operator installs the data; resuming imports every post.
+            try FileManager.default.createSymbolicLink(atPath: missing, withDestinationPath: text)
+            defer { try? FileManager.default.removeItem(atPath: missing) }
+            try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/opinion/imports/\(id)/resume", as: editor).status, .accepted)
+            while try await pool.runOne(owner: "test") {}
+            let done = try await t.send(.GET, "/api/v1/opinion/imports/\(id)", as: editor).json(Imp.self)
+            XCTAssertEqual(done.status, "done", "\(done)")
+            XCTAssertEqual(done.imported, 30)
+        }
+    }
+
     func testConcurrentBatchesOfOneTenantStoreEachPostOnce() async throws {
         try requireText()
         try await withTestApp { t in

@@ -9,6 +9,7 @@ public struct JobContext: Sendable {
     public let tenantID: UUID?
     public let payload: String
     public let attempt: Int
+    public let maxAttempts: Int
     public let owner: String
     public let db: any Database
     public let logger: Logger
@@ -18,6 +19,9 @@ public struct JobContext: Sendable {
     public func progress(_ stage: String, _ percent: Int) async throws {
         try await JobQueue.progress(jobID: jobID, owner: owner, stage: stage, percent: percent, on: db)
     }
+
+    /// True on the job's last try: a handler whose job owns a record (an import, a batch) marks it failed when this throws.
+    public var isLastAttempt: Bool { attempt >= maxAttempts }
 
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(payload.utf8))

@@ -69,7 +69,7 @@ public final class JobWorkerPool: Sendable {
         var logger = application.logger
         logger[metadataKey: "job_id"] = .string(id.uuidString)
         logger[metadataKey: "job_kind"] = .string(job.kind)
-        let context = JobContext(jobID: id, kind: job.kind, tenantID: job.tenantID, payload: job.payload, attempt: job.attempts,
+        let context = JobContext(jobID: id, kind: job.kind, tenantID: job.tenantID, payload: job.payload, attempt: job.attempts, maxAttempts: job.maxAttempts,
                                  owner: owner, db: db, logger: logger, application: application)
         let heartbeat = Task { [lease] in
             while !Task.isCancelled {

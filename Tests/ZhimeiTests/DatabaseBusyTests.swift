@@ -156,6 +156,51 @@ final class SQLiteBusyWaitTests: XCTestCase {
         }
     }
 
+    /// A statement waiting for another connection's lock holds its thread while it waits. Two such waits must not take
+    /// every thread from the connection they wait for: here a checkpoint (`wal_checkpoint(TRUNCATE)`, as a search
+    /// bulk load ends) waits for a search connection's read transaction to end, a write waits for the checkpoint, and
+    /// the search then needs a thread for its next statement. With NIO's default pool of one thread per core (two on
+    /// CI) that search had none, and everything stopped until the 10-minute busy timeout (a CI hang, 2026-12-06).
+    func testWaitingStatementsLeaveAThreadForTheConnectionTheyWaitFor() async throws {
+        try XCTSkipIf(TestApp.postgresURL != nil, "SQLite's lock wait")
+        try await withTestApp(seed: false) { t in
+            let app = t.app
+            let loops = Array(app.eventLoopGroup.makeIterator())
+            XCTAssertGreaterThanOrEqual(loops.count, 2)
+            XCTAssertTrue(app.databases.threadPool === app.threadPool, "the pools' connections run on the application's thread pool")
+            func sql(_ id: DatabaseID, _ loop: any EventLoop) throws -> any SQLDatabase {
+                guard let db = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase else { throw TestError("no database") }
+                return db
+            }
+            let checkpointer = try sql(.sqlite, loops[0]), writer = try sql(.sqlite, loops[1]), search = try sql(.sqliteSearch, loops[0])
+            try await writer.raw("CREATE TABLE thread_wait_test (x INTEGER)").run()
+            // Frames in the WAL, so that the reader's snapshot reads from it and a TRUNCATE checkpoint waits for it;
+            // written by the checkpointing connection, as a bulk load's own connection ends with the checkpoint.
+            try await checkpointer.raw("INSERT INTO thread_wait_test VALUES (1)").run()
+            let started = ContinuousClock.now
+            let reading = Task {
+                try await (search as! any Database).transaction { tx in
+                    let sql = tx as! any SQLDatabase
+                    _ = try await sql.raw("SELECT COUNT(*) AS n FROM thread_wait_test").first()
+                    try await Task.sleep(nanoseconds: 600_000_000)
+                    // the next statement: it needs a thread while the other two wait
+                    return try await sql.raw("SELECT COUNT(*) AS n FROM thread_wait_test").first()?.decode(column: "n", as: Int.self)
+                }
+            }
+            try await Task.sleep(nanoseconds: 150_000_000)
+            let checkpoint = Task { try await checkpointer.raw("PRAGMA wal_checkpoint(TRUNCATE)").all() }
+            try await Task.sleep(nanoseconds: 150_000_000)
+            let write = Task { try await writer.raw("INSERT INTO thread_wait_test VALUES (2)").run() }
+            let seen = try await reading.value
+            XCTAssertEqual(seen, 1, "the reader kept its snapshot")
+            _ = try await checkpoint.value
+            try await write.value
+            XCTAssertLessThan(ContinuousClock.now - started, .seconds(10), "the three finished in about the reader's 0.6 s")
+            let n = try await writer.raw("SELECT COUNT(*) AS n FROM thread_wait_test").first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(n, 2)
+        }
+    }
+
     func testPausesGrowToTenMilliseconds() {
         XCTAssertEqual((0..<12).map { SQLiteBusyWait.pause(afterRetries: $0) / 1_000 }, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10])
     }

@@ -68,7 +68,17 @@ enum DatabaseSetup {
     /// Pooled connections per event loop: SQLite has one writer anyway; PostgreSQL serves several queries at once.
     static func connectionsPerEventLoop(postgres: Bool) -> Int { postgres ? 4 : 1 }
 
-    /// SQLite under the data directory by default; PostgreSQL when `DATABASE_URL` is set.
+    /// Threads of the blocking pool on SQLite: one per connection (the main and the search pool, one each per event loop)
+    /// and two for file I/O and password hashing. SQLite runs every statement on this pool, and a statement waiting for
+    /// another connection's lock (SQLiteBusyWait) keeps its thread while it waits. With NIO's default of one thread per
+    /// core, two waits could take every thread from the connection they waited for — a checkpoint waiting for a search's
+    /// read transaction, a write waiting for the checkpoint, the search unable to run its next statement — and all
+    /// database work stopped until the 10-minute busy timeout (a CI hang, 2026-12-06). A thread per connection means the
+    /// connection holding what others wait for always finds one.
+    static func sqliteThreads(loops: Int) -> Int { 2 * loops + 2 }
+
+    /// SQLite under the data directory by default; PostgreSQL when `DATABASE_URL` is set. Call before anything touches
+    /// `app.databases`: the databases take the thread pool they are created with.
     static func configure(_ app: Application, settings: Settings) throws {
         let wait = TimeAmount.milliseconds(Int64(settings.databaseWait * 1000))
         if let url = settings.databaseURL {
@@ -80,6 +90,7 @@ enum DatabaseSetup {
             try SearchFTSTokenizer.register()
             // a connection waiting for another's write sleeps instead of spinning (SQLiteBusyWait)
             try SQLiteBusyWait.register()
+            app.threadPool = NIOThreadPool(numberOfThreads: Self.sqliteThreads(loops: Array(app.eventLoopGroup.makeIterator()).count))
             app.databases.use(.sqlite(.file(settings.sqlitePath), maxConnectionsPerEventLoop: Self.connectionsPerEventLoop(postgres: false), connectionPoolTimeout: wait), as: .sqlite)
             app.databases.use(.sqlite(.file(settings.sqlitePath), connectionPoolTimeout: wait), as: .sqliteSearch, isDefault: false)
         }

@@ -37,7 +37,10 @@ struct OpinionAPI {
                                       ("tenant_id", .uuid, "Tenant")]),
                    body: .stream, use: upload)
         o.endpoint(.GET, "imports", access: .permission(.opinionRead),
-                   doc: .init("Imports with progress / 导入任务", tag: "opinion", response: .array(.ref("OpinionImport"))), use: listImports)
+                   doc: .init("Imports with progress, newest first / 导入任务", tag: "opinion", response: .array(.ref("OpinionImport")),
+                              query: [("status", .enumeration(OpinionImportJob.statuses), "Only imports in this state"),
+                                      ("limit", .integer(minimum: 1, maximum: Self.largestImportPage), "Page size (default 100)"),
+                                      ("offset", .integer(minimum: 0, maximum: OpinionEventsAPI.largestOffset), "Offset")]), use: listImports)
         o.endpoint(.GET, "imports", ":importID", access: .permission(.opinionRead),
                    doc: .init("One import / 导入任务详情", tag: "opinion", response: .ref("OpinionImport")), use: getImport)
         o.endpoint(.POST, "imports", ":importID", "resume", access: .permission(.opinionManage),
@@ -173,8 +176,22 @@ struct OpinionAPI {
         return try await OpinionImportDTO(imp).encodeResponse(status: .accepted, for: req)
     }
 
+    /// Imports a page of the API holds at most.
+    static let largestImportPage = 200
+
     @Sendable func listImports(_ req: Request) async throws -> [OpinionImportDTO] {
-        try await req.scope(for: .opinionRead).query(OpinionImport.self, on: req.db).sort(\.$createdAt, .descending).limit(100).all().map(OpinionImportDTO.init)
+        // Every import, a page at a time (before: the newest 100, and no way to reach older ones).
+        let limit = try OpinionParams.int(req, "limit", 1...Self.largestImportPage) ?? 100
+        let offset = try OpinionParams.int(req, "offset", 0...OpinionEventsAPI.largestOffset) ?? 0
+        return try await Self.imports(req, status: try OpinionParams.choice(req, "status", OpinionImportJob.statuses))
+            .range(offset..<(offset + limit)).all().map(OpinionImportDTO.init)
+    }
+
+    /// The imports the person may read, newest first, optionally in one state (the API and the imports page share it).
+    static func imports(_ req: Request, status: String? = nil) throws -> QueryBuilder<OpinionImport> {
+        let q = try req.scope(for: .opinionRead).query(OpinionImport.self, on: req.db)
+        if let status { q.filter(\.$status == status) }
+        return q.sort(\.$createdAt, .descending).sort(\.$id)
     }
 
     @Sendable func getImport(_ req: Request) async throws -> OpinionImportDTO {

@@ -8,6 +8,8 @@ import Vapor
 /// problems are kept), never abort the import. Memory stays bounded by the batch, not the file.
 enum OpinionImportJob {
     static let kind = "opinion.import"
+    /// An import's states, in the order it passes through them (paused and failed ones can be resumed).
+    static let statuses = ["queued", "running", "paused", "failed", "done"]
     static let batchSize = 500
     static let maxProblems = 100
     /// How often a running import checks the events it touched against the alert rules (seconds). Alerts are due

@@ -10,7 +10,7 @@ struct OpinionPages {
     }
     struct SortOption: Encodable { var value: String; var label: String; var selected: Bool }
     struct IndexView: Encodable {
-        var events: [EventRow]; var hasEvents: Bool; var canManage: Bool; var imports: [ImportRow]; var sources: [SourceOption]
+        var events: [EventRow]; var hasEvents: Bool; var canManage: Bool; var imports: [ImportRow]; var importsTotal: Int; var sources: [SourceOption]
         /// The import states in the page's language, as JSON, for opinion.js's live progress.
         var importStatusLabels: String
         var total: Int; var orders: [SortOption]; var pages: PageLinks
@@ -22,6 +22,8 @@ struct OpinionPages {
         var rowsRead: Int; var imported: Int; var duplicates: Int; var skipped: Int; var problems: [String]; var live: Bool; var canResume: Bool
     }
     struct SourceOption: Encodable { var id: String; var name: String }
+    /// The newest imports the dashboard shows (the rest on /opinion/imports).
+    static let dashboardImports = 5
     /// Events a page of the dashboard's list.
     static let eventPageSize = 50
     struct IndexQuery: Content { var sort: String?; var page: Int? }
@@ -55,7 +57,6 @@ struct OpinionPages {
 
     @Sendable func index(_ req: Request) async throws -> View {
         let actor = try req.requireActor()
-        let scope = try req.scope(for: .opinionRead)
         // Every open event, 50 a page, in the chosen order (before: the 50 riskiest only).
         let query = (try? req.query.decode(IndexQuery.self)) ?? IndexQuery()
         let sort = query.sort.flatMap { OpinionEventsAPI.orders.contains($0) ? $0 : nil } ?? "risk"
@@ -65,7 +66,8 @@ struct OpinionPages {
         let events = try await OpinionEventsAPI.sorted(OpinionEventsAPI.open(req), by: sort).range(((number - 1) * size)..<(number * size)).all()
         let lang = Localizer.language(of: req)
         let sourceNames = Dictionary(try await OpinionAPI.sources(req).all().compactMap { s in s.id.map { ($0, s) } }, uniquingKeysWith: { a, _ in a })
-        let imports = try await scope.query(OpinionImport.self, on: req.db).sort(\.$createdAt, .descending).limit(5).all().map { i in
+        let importsTotal = try await OpinionAPI.imports(req).countRows()
+        let imports = try await OpinionAPI.imports(req).limit(Self.dashboardImports).all().map { i in
             Self.importRow(OpinionImportDTO(i), source: i.sourceID.flatMap { sourceNames[$0]?.name } ?? "", lang: lang,
                            canManage: actor.can(.opinionManage, in: i.tenantID))
         }
@@ -75,17 +77,15 @@ struct OpinionPages {
                                          heat: String(format: "%.1f", $0.heat), negative: $0.negative, neutral: $0.neutral, positive: $0.positive,
                                          lastAt: DisplayTime.format($0.lastAt)) }
         return try await PageContext.render("opinion/index", titleKey: "opinion.title", section: "opinion",
-                                            body: IndexView(events: rows, hasEvents: !rows.isEmpty, canManage: actor.canAnywhere(.opinionManage), imports: imports,
+                                            body: IndexView(events: rows, hasEvents: !rows.isEmpty, canManage: actor.canAnywhere(.opinionManage), imports: imports, importsTotal: importsTotal,
                                                             sources: sources, importStatusLabels: Self.importStatusLabels(lang),
                                                             total: total, orders: Self.orders(sort, lang),
                                                             pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/opinion",
                                                                              keep: [URLQueryItem(name: "sort", value: sort == "risk" ? nil : sort)])), on: req)
     }
 
-    static let importStatuses = ["queued", "running", "paused", "failed", "done"]
-
     static func importStatusLabels(_ lang: String) -> String {
-        let labels = Dictionary(uniqueKeysWithValues: importStatuses.map { ($0, Localizer.text("opinion.import.status.\($0)", lang)) })
+        let labels = Dictionary(uniqueKeysWithValues: OpinionImportJob.statuses.map { ($0, Localizer.text("opinion.import.status.\($0)", lang)) })
         return String(decoding: (try? JSONEncoder.sorted.encode(labels)) ?? Data("{}".utf8), as: UTF8.self)
     }
 

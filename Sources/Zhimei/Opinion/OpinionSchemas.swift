@@ -2,7 +2,6 @@
 enum OpinionSchemas {
     static let sentiments = ["positive", "neutral", "negative"]
     static let sourceKinds = ["import", "webhook", "feed"]
-    static let importStatuses = ["queued", "running", "paused", "done", "failed"]
 
     static let count: Schema = .object([("name", .string), ("count", .integer(minimum: 0))], required: ["name", "count"])
     static let term: Schema = .object([("word", .string), ("weight", .number)], required: ["word", "weight"])
@@ -71,7 +70,7 @@ enum OpinionSchemas {
             ("id", .uuid), ("tenant_id", .uuid), ("source_id", .nullable(.uuid)), ("format", .enumeration(RecordSplitter.Format.allCases.map(\.rawValue))),
             ("total_bytes", .integer(minimum: 0)), ("checkpoint", .integer(minimum: 0)), ("rows_read", .integer(minimum: 0)),
             ("imported", .integer(minimum: 0)), ("duplicates", .integer(minimum: 0)), ("skipped", .integer(minimum: 0)),
-            ("future_times", .integer(minimum: 0)), ("problems", .array(.string)), ("status", .enumeration(importStatuses)),
+            ("future_times", .integer(minimum: 0)), ("problems", .array(.string)), ("status", .enumeration(OpinionImportJob.statuses)),
             ("job_id", .nullable(.uuid)), ("created_at", .dateTime),
         ], required: ["id", "tenant_id", "format", "total_bytes", "checkpoint", "rows_read", "imported", "duplicates", "skipped", "future_times",
                       "problems", "status", "created_at"])),

@@ -25,7 +25,7 @@ enum OpinionStrings {
         "opinion.import": ("导入信息", "Import posts"),
         "opinion.import.help": ("上传 JSON Lines、JSON 数组或 CSV 导出文件（字段：id、author、time、text、repost_of、reply_to、likes、reposts、comments、url、platform），在后台导入，可断点续导。",
                                 "Upload a JSON Lines, JSON array or CSV export (fields id, author, time, text, repost_of, reply_to, likes, reposts, comments, url, platform); it is imported in the background and can resume."),
-        "opinion.imports": ("导入任务", "Imports"),
+        "opinion.imports": ("导入任务", "Imports"), "opinion.imports.all": ("全部导入任务", "All imports"),
         "opinion.import.format": ("文件格式", "File format"),
         "opinion.import.source": ("来源（可选）", "Source (optional)"),
         "opinion.import.file": ("文件", "File"),

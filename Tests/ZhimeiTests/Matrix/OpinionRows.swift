@@ -43,6 +43,7 @@ extension MatrixModule {
         "GET /opinion": MatrixRow("PCEN"),
         "GET /opinion/schemes": MatrixRow("PCEN"),
         "GET /opinion/sources": MatrixRow("PCEN"),
+        "GET /opinion/imports": MatrixRow("PCEN"),
         "GET /opinion/events/:eventID": MatrixRow("PCEN", tenantBound: true),
     ], fixtures: { t in
         let liuyang = try await t.tenant("liuyang").requireID(), ningxiang = try await t.tenant("ningxiang").requireID()

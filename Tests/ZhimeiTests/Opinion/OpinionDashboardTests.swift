@@ -161,4 +161,58 @@ final class OpinionDashboardTests: XCTestCase {
             XCTAssertTrue(text.contains("&quot;running&quot;:&quot;导入中&quot;") || text.contains("\"running\":\"导入中\""), "labels for the live progress")
         }
     }
+
+    /// Every import is reachable: the dashboard shows the newest five and links to /opinion/imports, which pages
+    /// through all of them (50 a page) by state; the API pages with limit/offset and filters by status (before: the
+    /// newest 100, older ones unreachable). Another tenant's imports appear nowhere.
+    func testEveryImportIsReachableByPageAndAPI() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID(), ningxiang = try await t.tenant("ningxiang").requireID()
+            let start = Date().addingTimeInterval(-10_000)
+            var ids: [UUID] = []   // liuyang's, oldest first
+            func record(_ tenant: UUID, _ status: String, at: Date) async throws -> UUID {
+                let i = OpinionImport()
+                i.tenantID = tenant; i.format = "jsonl"; i.path = "/nonexistent/x.jsonl"; i.totalBytes = 100; i.checkpoint = 100
+                i.rowsRead = 1; i.imported = 1; i.duplicates = 0; i.skipped = 0; i.futureTimes = 0; i.problems = []; i.status = status
+                i.createdAt = at; i.updatedAt = at
+                try await i.create(on: t.db)
+                return try i.requireID()
+            }
+            for n in 0..<57 { ids.append(try await record(liuyang, n < 2 ? "failed" : "done", at: start.addingTimeInterval(Double(n)))) }
+            var others: [UUID] = []
+            for n in 0..<3 { others.append(try await record(ningxiang, "failed", at: start.addingTimeInterval(Double(n)))) }
+            let editor = try await t.token(for: "liuyang-editor")
+            func shown(_ html: String) -> [String] {
+                html.components(separatedBy: "data-import-id=\"").dropFirst().map { String($0.prefix(36)) }
+            }
+            let dashboard = try await t.send(.GET, "/opinion", headers: ["Accept": "text/html"], as: editor).text
+            XCTAssertEqual(shown(dashboard), ids.suffix(5).reversed().map(\.uuidString), "the newest five")
+            XCTAssertTrue(dashboard.contains("href=\"/opinion/imports\">全部导入任务 (57)"), "a link to all of them")
+
+            let first = try await t.send(.GET, "/opinion/imports", headers: ["Accept": "text/html"], as: editor)
+            XCTAssertEqual(first.status, .ok)
+            XCTAssertEqual(shown(first.text), ids.suffix(50).reversed().map(\.uuidString))
+            XCTAssertTrue(first.text.contains("/opinion/imports?page=2"), "a link to the next page")
+            let second = try await t.send(.GET, "/opinion/imports?page=2", headers: ["Accept": "text/html"], as: editor).text
+            XCTAssertEqual(shown(second), ids.prefix(7).reversed().map(\.uuidString), "the oldest seven, on page 2 only")
+            let failed = try await t.send(.GET, "/opinion/imports?status=failed", headers: ["Accept": "text/html"], as: editor).text
+            XCTAssertEqual(shown(failed), [ids[1], ids[0]].map(\.uuidString))
+            XCTAssertTrue(failed.contains("失败 <span class=\"count\">2</span>") && failed.contains("已完成 <span class=\"count\">55</span>"), "counts by state")
+            for page in [dashboard, first.text, second, failed] {
+                XCTAssertFalse(others.contains { page.contains($0.uuidString) }, "another tenant's import")
+            }
+
+            struct Imp: Decodable { var id: UUID }
+            let all = try await t.send(.GET, "/api/v1/opinion/imports", as: editor).json([Imp].self).map(\.id)
+            XCTAssertEqual(all, ids.reversed())
+            let tail = try await t.send(.GET, "/api/v1/opinion/imports?limit=10&offset=50", as: editor).json([Imp].self).map(\.id)
+            XCTAssertEqual(tail, ids.prefix(7).reversed())
+            let onlyFailed = try await t.send(.GET, "/api/v1/opinion/imports?status=failed", as: editor).json([Imp].self).map(\.id)
+            XCTAssertEqual(onlyFailed, [ids[1], ids[0]])
+            for bad in ["status=stuck", "limit=0", "limit=201", "offset=-1"] {
+                let res = try await t.send(.GET, "/api/v1/opinion/imports?\(bad)", as: editor)
+                XCTAssertEqual(res.status, .unprocessableEntity, bad)
+            }
+        }
+    }
 }

@@ -182,6 +182,35 @@ final class JobQueueTests: XCTestCase {
         }
     }
 
+    /// A kind's give-up handler runs once when its job is dead-lettered — after the last attempt threw, and when the
+    /// worker of the last attempt died (found by the next claim) — with the reason; not on a retried failure.
+    func testGiveUpHandlerRunsOnceWhenAJobIsDeadLettered() async throws {
+        try await withTestApp(seed: false) { t in
+            actor Calls { var items: [(UUID, String)] = []; func add(_ id: UUID, _ r: String) { items.append((id, r)) } }
+            let calls = Calls()
+            t.app.zhimei.jobs.register("test.always_fails") { _ in throw AppError.invalid("x", zh: "总是失败", en: "always fails") }
+            t.app.zhimei.jobs.onGiveUp("test.always_fails") { ctx, reason in await calls.add(ctx.jobID, reason) }
+            let thrown = try await JobQueue.enqueue(kind: "test.always_fails", tenantID: nil, maxAttempts: 2, on: t.db)
+            let pool = JobWorkerPool(application: t.app, concurrency: 1, lease: 30)
+            try await XCTAssertTrueAsync(try await pool.runOne(owner: "w"))
+            try await XCTAssertEqualAsync(await calls.items.count, 0, "a retry is not giving up")
+            try await Job.query(on: t.db).filter(\.$id == thrown.id!).set(\.$runAt, to: Date().addingTimeInterval(-1)).update()
+            try await XCTAssertTrueAsync(try await pool.runOne(owner: "w"))
+            var items = await calls.items
+            XCTAssertEqual(items.map(\.0), [thrown.id!])
+            XCTAssertTrue(items.first?.1.contains("always fails") ?? false, items.first?.1 ?? "")
+
+            let lost = try await JobQueue.enqueue(kind: "test.always_fails", tenantID: nil, maxAttempts: 1, on: t.db)
+            _ = try await JobQueue.claim(owner: "dying-worker", lease: 0.2, kinds: ["test.always_fails"], on: t.db)
+            try await Task.sleep(nanoseconds: 400_000_000)
+            try await XCTAssertFalseAsync(try await pool.runOne(owner: "w"), "nothing left to run")
+            items = await calls.items
+            XCTAssertEqual(items.map(\.0), [thrown.id!, lost.id!])
+            XCTAssertTrue(items.last?.1.contains("lease expired") ?? false, items.last?.1 ?? "")
+            try await XCTAssertEqualAsync(try await Job.find(lost.id, on: t.db)?.state, .dead)
+        }
+    }
+
     func testProgressIsStreamedAsServerSentEvents() async throws {
         try await withTestApp(extra: ["ZHIMEI_DIAGNOSTIC_JOBS": "1"]) { t in
             let admin = try await t.token(for: "admin")

@@ -34,17 +34,15 @@ enum OpinionImportJob {
     static func register(_ app: Application) {
         app.zhimei.jobs.register(kind) { ctx in
             let payload = try JSONDecoder().decode(Payload.self, from: Data(ctx.payload.utf8))
-            do {
-                let analyzer = try await ctx.application.opinion.analyzer(ctx.application)
-                return try await run(importID: payload.importId, analyzer: analyzer, on: ctx.db, logger: ctx.logger) { stage, percent in
-                    try? await ctx.progress(stage, percent)
-                }
-            } catch {
-                // Without this the import stayed "queued" or "running" for good once its job gave up, and the
-                // dashboard followed it forever. It can be resumed from its checkpoint once the cause is fixed.
-                if ctx.isLastAttempt { try? await markFailed(payload.importId, reason: (error as? AppError)?.reason ?? String(describing: error), on: ctx.db) }
-                throw error
+            let analyzer = try await ctx.application.opinion.analyzer(ctx.application)
+            return try await run(importID: payload.importId, analyzer: analyzer, on: ctx.db, logger: ctx.logger) { stage, percent in
+                try? await ctx.progress(stage, percent)
             }
+        }
+        // Without this the import stayed "queued" or "running" for good once its job gave up, and the dashboard
+        // followed it forever. It can be resumed from its checkpoint once the cause is fixed.
+        app.zhimei.jobs.onGiveUp(kind) { ctx, reason in
+            try await markFailed(try ctx.decode(Payload.self).importId, reason: reason, on: ctx.db)
         }
     }
 

@@ -215,6 +215,26 @@ final class OpinionAPITests: XCTestCase {
         }
     }
 
+    /// The worker of an import's last attempt dies (its lease runs out): the import is marked failed when the job is
+    /// dead-lettered, not left "running".
+    func testImportWhoseLastWorkerDiedIsMarkedFailed() async throws {
+        try requireText()
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let res = try await t.send(.POST, "/api/v1/opinion/imports?format=jsonl", headers: ["Content-Type": "application/octet-stream"],
+                                       raw: #"{"id":"a1","text":"浏阳河大桥检修。"}"#, as: editor)
+            XCTAssertEqual(res.status, .accepted, res.text)
+            let id = try res.json(Imp.self).id
+            try await Job.query(on: t.db).filter(\.$kind == OpinionImportJob.kind).set(\.$maxAttempts, to: 1).update()
+            _ = try await JobQueue.claim(owner: "dying-worker", lease: 0.2, kinds: [OpinionImportJob.kind], on: t.db)
+            try await Task.sleep(nanoseconds: 400_000_000)
+            try await XCTAssertFalseAsync(try await JobWorkerPool(application: t.app, concurrency: 1, lease: 60).runOne(owner: "test"))
+            let imp = try await t.send(.GET, "/api/v1/opinion/imports/\(id)", as: editor).json(Imp.self)
+            XCTAssertEqual(imp.status, "failed")
+            XCTAssertTrue(imp.problems.first?.contains("lease expired") ?? false, "\(imp.problems)")
+        }
+    }
+
     func testConcurrentBatchesOfOneTenantStoreEachPostOnce() async throws {
         try requireText()
         try await withTestApp { t in

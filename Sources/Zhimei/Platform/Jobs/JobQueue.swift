@@ -39,7 +39,9 @@ public enum JobQueue {
     /// Claims the next runnable job: a queued job that is due, or a running job whose lease expired
     /// (its worker died). One statement, so two workers never claim the same job; on PostgreSQL
     /// `FOR UPDATE SKIP LOCKED` lets concurrent workers pass each other without waiting.
-    public static func claim(owner: String, lease: TimeInterval, kinds: [String], on db: any Database) async throws -> Job? {
+    /// `deadLettered` is called for each job found with its last attempt's lease run out (it is dead-lettered instead).
+    public static func claim(owner: String, lease: TimeInterval, kinds: [String], on db: any Database,
+                             deadLettered: @Sendable (Job, String) async -> Void = { _, _ in }) async throws -> Job? {
         guard let sql = db as? any SQLDatabase, !kinds.isEmpty else { return nil }
         let now = Date()
         let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
@@ -59,8 +61,9 @@ public enum JobQueue {
         guard let job = try await Job.find(id, on: db) else { return nil }
         if job.attempts > job.maxAttempts {
             // Its last attempt died with its worker: no retries left.
-            _ = try await finish(job, owner: owner, state: .dead, error: "worker lost during the last attempt (lease expired)", result: nil, on: db)
-            return try await claim(owner: owner, lease: lease, kinds: kinds, on: db)
+            let reason = "worker lost during the last attempt (lease expired) / 最后一次执行时进程中断"
+            if try await finish(job, owner: owner, state: .dead, error: reason, result: nil, on: db) { await deadLettered(job, reason) }
+            return try await claim(owner: owner, lease: lease, kinds: kinds, on: db, deadLettered: deadLettered)
         }
         return job
     }

@@ -31,16 +31,31 @@ public struct JobContext: Sendable {
 /// A job handler returns an optional result summary; throwing schedules a retry.
 public typealias JobHandler = @Sendable (JobContext) async throws -> String?
 
+/// Called once when a job of its kind is dead-lettered — its last attempt threw, or its worker died during it — with
+/// the job's context and the reason: a job that owns a record (an import) marks it failed, so the record does not stay
+/// "queued" or "running" for good.
+public typealias JobGiveUpHandler = @Sendable (JobContext, String) async throws -> Void
+
 /// The job kinds this process can run.
 public final class JobRegistry: Sendable {
     private let handlers = NIOLockedValueBox<[String: JobHandler]>([:])
+    private let giveUpHandlers = NIOLockedValueBox<[String: JobGiveUpHandler]>([:])
 
     public func register(_ kind: String, _ handler: @escaping JobHandler) {
         handlers.withLockedValue { $0[kind] = handler }
     }
 
+    /// What to do when a job of `kind` is given up (see `JobGiveUpHandler`).
+    public func onGiveUp(_ kind: String, _ handler: @escaping JobGiveUpHandler) {
+        giveUpHandlers.withLockedValue { $0[kind] = handler }
+    }
+
     public func handler(for kind: String) -> JobHandler? {
         handlers.withLockedValue { $0[kind] }
+    }
+
+    public func giveUpHandler(for kind: String) -> JobGiveUpHandler? {
+        giveUpHandlers.withLockedValue { $0[kind] }
     }
 
     public var kinds: [String] { handlers.withLockedValue { Array($0.keys).sorted() } }

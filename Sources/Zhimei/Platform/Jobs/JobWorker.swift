@@ -64,13 +64,13 @@ public final class JobWorkerPool: Sendable {
     public func runOne(owner: String) async throws -> Bool {
         let registry = application.zhimei.jobs
         let db = application.db
-        guard let job = try await JobQueue.claim(owner: owner, lease: lease, kinds: registry.kinds, on: db),
+        let application = self.application
+        guard let job = try await JobQueue.claim(owner: owner, lease: lease, kinds: registry.kinds, on: db, deadLettered: { job, reason in
+                  await Self.gaveUp(job, reason: reason, owner: owner, application: application)
+              }),
               let id = job.id, let handler = registry.handler(for: job.kind) else { return false }
-        var logger = application.logger
-        logger[metadataKey: "job_id"] = .string(id.uuidString)
-        logger[metadataKey: "job_kind"] = .string(job.kind)
-        let context = JobContext(jobID: id, kind: job.kind, tenantID: job.tenantID, payload: job.payload, attempt: job.attempts, maxAttempts: job.maxAttempts,
-                                 owner: owner, db: db, logger: logger, application: application)
+        let context = Self.context(job, owner: owner, application: application)
+        let logger = context.logger
         let heartbeat = Task { [lease] in
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(lease / 3 * 1e9))
@@ -90,8 +90,26 @@ public final class JobWorkerPool: Sendable {
             let state = try await JobQueue.fail(job, owner: owner, error: message, on: db)
             application.zhimei.metrics.observeJob(kind: job.kind, outcome: state == .dead ? "dead" : "retry")
             logger.warning("job attempt \(job.attempts) failed: \(message)")
+            if state == .dead { await Self.gaveUp(job, reason: message, owner: owner, application: application) }
         }
         return true
+    }
+
+    static func context(_ job: Job, owner: String, application: Application) -> JobContext {
+        var logger = application.logger
+        logger[metadataKey: "job_id"] = .string(job.id?.uuidString ?? "")
+        logger[metadataKey: "job_kind"] = .string(job.kind)
+        return JobContext(jobID: job.id ?? UUID(), kind: job.kind, tenantID: job.tenantID, payload: job.payload, attempt: job.attempts,
+                          maxAttempts: job.maxAttempts, owner: owner, db: application.db, logger: logger, application: application)
+    }
+
+    /// Runs the kind's give-up handler for a dead-lettered job; its failure is logged, not thrown (the job stays dead).
+    static func gaveUp(_ job: Job, reason: String, owner: String, application: Application) async {
+        guard let handler = application.zhimei.jobs.giveUpHandler(for: job.kind) else { return }
+        let context = context(job, owner: owner, application: application)
+        do { try await handler(context, reason) } catch {
+            context.logger.warning("give-up handler failed: \(String(reflecting: error))")
+        }
     }
 }
 

@@ -46,6 +46,35 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// Every list API reads `limit` and `offset` the same way: a number out of range or not a number is a bilingual 422
+    /// naming the parameter (before, the jobs, users, audit, pool and notification lists clamped it silently and read
+    /// `limit=abc` as absent, while the opinion, leads and search lists answered 422); in range is served.
+    func testListPagingParametersAreCheckedAlikeEverywhere() async throws {
+        try await withTestApp { t in
+            let admin = try await t.token(for: "admin")
+            let lists: [(path: String, largest: Int)] = [
+                ("/api/v1/notifications", 200), ("/api/v1/jobs", 200), ("/api/v1/users", 500), ("/api/v1/pool", 500),
+                ("/api/v1/opinion/events", 200), ("/api/v1/opinion/posts", 200), ("/api/v1/opinion/alerts", 200),
+                ("/api/v1/opinion/imports", 200), ("/api/v1/leads", 200),
+            ]
+            for list in lists {
+                for bad in ["limit=0", "limit=\(list.largest + 1)", "limit=abc", "limit=-5", "offset=-1", "offset=x", "offset=100000000"] {
+                    let res = try await t.send(.GET, "\(list.path)?\(bad)", as: admin)
+                    XCTAssertEqual(res.status, .unprocessableEntity, "\(list.path)?\(bad)")
+                    let code = try res.error().code
+                    XCTAssertEqual(code, "invalid_" + String(bad.prefix { $0 != "=" }), "\(list.path)?\(bad)")
+                }
+                try await XCTAssertEqualAsync(try await t.send(.GET, "\(list.path)?limit=\(list.largest)&offset=0", as: admin).status, .ok, list.path)
+                try await XCTAssertEqualAsync(try await t.send(.GET, "\(list.path)?limit=&offset=", as: admin).status, .ok, "blank is absent: \(list.path)")
+            }
+            for bad in ["limit=0", "limit=501", "limit=x", "before_id=0", "before_id=x"] {
+                let res = try await t.send(.GET, "/api/v1/audit?\(bad)", as: admin)
+                XCTAssertEqual(res.status, .unprocessableEntity, "/api/v1/audit?\(bad)")
+                _ = try res.error()
+            }
+        }
+    }
+
     func testBrowsersGetABilingualHTMLErrorPage() async throws {
         try await withTestApp { t in
             let res = try await t.send(.GET, "/no-such-page", headers: ["Accept": "text/html"])

@@ -83,12 +83,12 @@ struct OpinionAPI {
         if let s = try OpinionParams.choice(req, "sentiment", OpinionSchemas.sentiments) { q = q.filter(\.$sentiment == s) }
         if let text = try OpinionParams.text(req, "q", max: 200) { q = q.filter(\.$textSimplified ~~ text) }
         let scheme = try OpinionParams.uuid(req, "scheme_id")
-        let limit = try OpinionParams.int(req, "limit", 1...200) ?? 50, offset = try OpinionParams.int(req, "offset", 0...100_000) ?? 0
+        let page = try ListPage(req, standard: 50, largest: 200)
         // Scheme membership in the database (before: the newest 5,000 posts filtered in memory, so an older page was empty
         // and the total stopped at 5,000).
         if let scheme { q = q.filter(.sql(embed: OpinionSQLDialect(try OpinionIngest.sqlDatabase(req.db)).holds("scheme_ids", scheme.uuidString))) }
         let total = try await q.countRows()
-        let rows = try await q.sort(\.$postedAt, .descending).range(offset..<(offset + limit)).all()
+        let rows = try await q.sort(\.$postedAt, .descending).range(page.rows).all()
         return OpinionPostPageDTO(items: rows.map(OpinionPostDTO.init), total: total)
     }
 
@@ -181,10 +181,9 @@ struct OpinionAPI {
 
     @Sendable func listImports(_ req: Request) async throws -> [OpinionImportDTO] {
         // Every import, a page at a time (before: the newest 100, and no way to reach older ones).
-        let limit = try OpinionParams.int(req, "limit", 1...Self.largestImportPage) ?? 100
-        let offset = try OpinionParams.int(req, "offset", 0...OpinionEventsAPI.largestOffset) ?? 0
+        let page = try ListPage(req, standard: 100, largest: Self.largestImportPage, largestOffset: OpinionEventsAPI.largestOffset)
         return try await Self.imports(req, status: try OpinionParams.choice(req, "status", OpinionImportJob.statuses))
-            .range(offset..<(offset + limit)).all().map(OpinionImportDTO.init)
+            .range(page.rows).all().map(OpinionImportDTO.init)
     }
 
     /// The imports the person may read, newest first, optionally in one state (the API and the imports page share it).

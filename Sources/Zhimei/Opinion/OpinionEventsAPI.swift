@@ -72,8 +72,8 @@ struct OpinionEventsAPI {
 
     @Sendable func listEvents(_ req: Request) async throws -> [OpinionEventDTO] {
         let sort = try OpinionParams.choice(req, "sort", Self.orders) ?? "risk"
-        let limit = try OpinionParams.int(req, "limit", 1...200) ?? 50, offset = try OpinionParams.int(req, "offset", 0...Self.largestOffset) ?? 0
-        return try await Self.sorted(Self.open(req), by: sort).range(offset..<(offset + limit)).all().map(OpinionEventDTO.init)
+        let page = try ListPage(req, standard: 50, largest: 200, largestOffset: Self.largestOffset)
+        return try await Self.sorted(Self.open(req), by: sort).range(page.rows).all().map(OpinionEventDTO.init)
     }
 
     /// The orders of the event list, and the furthest it pages.

@@ -3,12 +3,7 @@ import Vapor
 
 /// Query-parameter validation with bilingual 400s (never a crash on odd input).
 enum OpinionParams {
-    static func raw(_ req: Request, _ key: String) -> String? {
-        (try? req.query.get(String?.self, at: key))?.flatMap {
-            let t = $0.trimmingCharacters(in: .whitespaces)
-            return t.isEmpty ? nil : t
-        }
-    }
+    static func raw(_ req: Request, _ key: String) -> String? { QueryParams.raw(req, key) }
 
     static func uuid(_ req: Request, _ key: String) throws -> UUID? {
         guard let r = raw(req, key) else { return nil }
@@ -16,13 +11,7 @@ enum OpinionParams {
         return id
     }
 
-    static func int(_ req: Request, _ key: String, _ range: ClosedRange<Int>) throws -> Int? {
-        guard let r = raw(req, key) else { return nil }
-        guard let n = Int(r), range.contains(n) else {
-            throw AppError.invalid(key, zh: "\(key) 须在 \(range.lowerBound)–\(range.upperBound) 之间", en: "\(key) must be \(range.lowerBound)–\(range.upperBound)")
-        }
-        return n
-    }
+    static func int(_ req: Request, _ key: String, _ range: ClosedRange<Int>) throws -> Int? { try QueryParams.int(req, key, range) }
 
     static func choice(_ req: Request, _ key: String, _ allowed: [String]) throws -> String? {
         guard let r = raw(req, key) else { return nil }

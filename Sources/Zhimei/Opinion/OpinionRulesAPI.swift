@@ -114,8 +114,8 @@ extension OpinionEventsAPI {
     }
 
     @Sendable func listAlerts(_ req: Request) async throws -> [OpinionAlertDTO] {
-        let limit = try OpinionParams.int(req, "limit", 1...Self.largestAlertPage) ?? 50, offset = try OpinionParams.int(req, "offset", 0...Self.largestOffset) ?? 0
-        return try await Self.alerts(req, eventID: try OpinionParams.uuid(req, "event_id")).range(offset..<(offset + limit)).all().map(OpinionAlertDTO.init)
+        let page = try ListPage(req, standard: 50, largest: Self.largestAlertPage, largestOffset: Self.largestOffset)
+        return try await Self.alerts(req, eventID: try OpinionParams.uuid(req, "event_id")).range(page.rows).all().map(OpinionAlertDTO.init)
     }
 
     /// The alerts the person may read, newest first (the API and the schemes page page through the same query).

@@ -384,10 +384,9 @@ struct PlanningAPI {
     }
 
     @Sendable func pool(_ req: Request) async throws -> [PoolEntryDTO] {
-        let limit = min(max(1, (try? req.query.get(Int.self, at: "limit")) ?? 500), 500)
-        let offset = min(max(0, (try? req.query.get(Int.self, at: "offset")) ?? 0), 100_000)
+        let page = try ListPage(req, standard: 500, largest: 500)
         return try await SharedPoolService.list(tenantID: try AdminAPI.optionalUUID(req, "tenant_id"), adopted: Self.flag(req, "adopted"),
-                                                offset: offset, limit: limit, on: req).map(PoolEntryDTO.init)
+                                                offset: page.offset, limit: page.limit, on: req).map(PoolEntryDTO.init)
     }
 
     /// A true/false query parameter, nil when absent (Vapor decodes a missing Bool as false).

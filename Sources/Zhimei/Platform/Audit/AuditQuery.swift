@@ -18,8 +18,8 @@ struct AuditFilter: Sendable {
         f.tenantID = try AdminAPI.optionalUUID(req, "tenant_id")
         f.from = try date(req, "from")
         f.to = try date(req, "to")
-        if let before = try? req.query.get(Int.self, at: "before_id") { f.beforeID = before }
-        if let limit = try? req.query.get(Int.self, at: "limit") { f.limit = min(500, max(1, limit)) }
+        if let before = try QueryParams.int(req, "before_id", 1...Int.max) { f.beforeID = before }
+        if let limit = try QueryParams.int(req, "limit", 1...500) { f.limit = limit }
         return f
     }
 

@@ -78,8 +78,11 @@ enum NotificationService {
     }
 
     /// A page of the actor's own notifications, newest first.
+    /// Notifications a page of the API holds at most.
+    static let largestPage = 200
+
     static func list(for userID: UUID, unreadOnly: Bool, limit: Int, offset: Int = 0, on db: any Database) async throws -> [AppNotification] {
-        let size = max(1, min(limit, 200)), start = max(0, offset)
+        let size = max(1, min(limit, largestPage)), start = max(0, offset)
         return try await query(for: userID, unreadOnly: unreadOnly, on: db).sort(\.$createdAt, .descending).sort(\.$id)
             .range(start..<(start + size)).all()
     }

@@ -101,9 +101,8 @@ struct NotificationsAPI {
     @Sendable func list(_ req: Request) async throws -> [NotificationDTO] {
         let actor = try req.requireActor()
         let unread = (try? req.query.get(Bool.self, at: "unread")) ?? false
-        let limit = (try? req.query.get(Int.self, at: "limit")) ?? 50
-        let offset = min(max(0, (try? req.query.get(Int.self, at: "offset")) ?? 0), 100_000)
-        return try await NotificationService.list(for: actor.userID, unreadOnly: unread, limit: limit, offset: offset, on: req.db).map(NotificationDTO.init)
+        let page = try ListPage(req, standard: 50, largest: NotificationService.largestPage)
+        return try await NotificationService.list(for: actor.userID, unreadOnly: unread, limit: page.limit, offset: page.offset, on: req.db).map(NotificationDTO.init)
     }
 
     @Sendable func unreadCount(_ req: Request) async throws -> CountDTO {

@@ -70,10 +70,9 @@ struct AdminAPI {
     @Sendable func listUsers(_ req: Request) async throws -> [UserDTO] {
         let status: User.Status? = try Validate.choice(try req.query.get(String?.self, at: "status"), field: "status")
         let tenantID = try Self.optionalUUID(req, "tenant_id")
-        let limit = min(max(1, (try? req.query.get(Int.self, at: "limit")) ?? 500), 500)
-        let offset = min(max(0, (try? req.query.get(Int.self, at: "offset")) ?? 0), 1_000_000)
+        let page = try ListPage(req, standard: 500, largest: 500, largestOffset: 1_000_000)
         let users = try await UserService.list(tenantID: tenantID, query: try req.query.get(String?.self, at: "q"), status: status,
-                                               offset: offset, limit: limit, on: req)
+                                               offset: page.offset, limit: page.limit, on: req)
         let scope = try req.scope(for: .usersManage)
         let ids = users.compactMap(\.id)
         let memberships = ids.isEmpty ? [] : try await scope.query(Membership.self, on: req.db).filter(\.$user.$id ~~ ids).all()

@@ -8,7 +8,7 @@ struct AuditJobsAPI {
                      doc: .init("Read the audit log, newest first / 审计日志", tag: "audit", response: .array(.ref("AuditEntry")),
                                 query: [("actor", .string(maxLength: 64), "Actor name contains"), ("action", .string(maxLength: 64), "Action prefix, e.g. user."),
                                         ("tenant_id", .uuid, "Tenant"), ("from", .string(maxLength: 40), "From (date or ISO time)"), ("to", .string(maxLength: 40), "To (date or ISO time)"),
-                                        ("before_id", .integer, "Page: entries older than this ID"), ("limit", .integer(minimum: 1, maximum: 500), "Page size")]),
+                                        ("before_id", .integer(minimum: 1), "Page: entries older than this ID"), ("limit", .integer(minimum: 1, maximum: 500), "Page size")]),
                      use: audit)
         api.endpoint(.POST, "audit", "verify", access: .permission(.auditRead),
                      doc: .init("Verify the audit chain as a background job (platform admin) / 校验审计链", tag: "audit", response: .ref("Job"), status: 202), use: verifyAudit)
@@ -50,9 +50,8 @@ struct AuditJobsAPI {
             q = q.filter(\.$state == state)
         }
         if let kind = try req.query.get(String?.self, at: "kind"), !kind.isEmpty { q = q.filter(\.$kind == String(kind.prefix(100))) }
-        let limit = min(max(1, (try? req.query.get(Int.self, at: "limit")) ?? 200), 200)
-        let offset = min(max(0, (try? req.query.get(Int.self, at: "offset")) ?? 0), 100_000)
-        return try await q.sort(\.$createdAt, .descending).sort(\.$id).range(offset..<(offset + limit)).all().map(JobDTO.init)
+        let page = try ListPage(req, standard: 200, largest: 200)
+        return try await q.sort(\.$createdAt, .descending).sort(\.$id).range(page.rows).all().map(JobDTO.init)
     }
 
     @Sendable func getJob(_ req: Request) async throws -> JobDTO {

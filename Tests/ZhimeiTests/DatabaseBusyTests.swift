@@ -160,7 +160,7 @@ final class SQLiteBusyWaitTests: XCTestCase {
     /// every thread from the connection they wait for: here a checkpoint (`wal_checkpoint(TRUNCATE)`, as a search
     /// bulk load ends) waits for a search connection's read transaction to end, a write waits for the checkpoint, and
     /// the search then needs a thread for its next statement. With NIO's default pool of one thread per core (two on
-    /// CI) that search had none, and everything stopped until the 10-minute busy timeout (a CI hang, 2026-12-06).
+    /// CI) that search had none, and everything stopped until the lock wait ran out (then 10 minutes; a CI hang, 2026-12-06).
     func testWaitingStatementsLeaveAThreadForTheConnectionTheyWaitFor() async throws {
         try XCTSkipIf(TestApp.postgresURL != nil, "SQLite's lock wait")
         try await withTestApp(seed: false) { t in
@@ -198,6 +198,45 @@ final class SQLiteBusyWaitTests: XCTestCase {
             XCTAssertLessThan(ContinuousClock.now - started, .seconds(10), "the three finished in about the reader's 0.6 s")
             let n = try await writer.raw("SELECT COUNT(*) AS n FROM thread_wait_test").first()?.decode(column: "n", as: Int.self)
             XCTAssertEqual(n, 2)
+        }
+    }
+
+    /// A write that waits longer than the lock wait gives up with SQLITE_BUSY, which a request answers as 503 "busy"
+    /// (bilingual, Retry-After) rather than a 500; the holder's transaction is unharmed.
+    func testAWriteWaitingPastTheLockWaitIsAnsweredBusy() async throws {
+        try XCTSkipIf(TestApp.postgresURL != nil, "SQLite's lock wait")
+        let saved = SQLiteBusyWait.timeout.load(ordering: .relaxed)
+        SQLiteBusyWait.timeout.store(300, ordering: .relaxed)
+        defer { SQLiteBusyWait.timeout.store(saved, ordering: .relaxed) }
+        try await withTestApp(seed: false) { t in
+            let app = t.app
+            let loops = Array(app.eventLoopGroup.makeIterator())
+            func sql(_ loop: any EventLoop) throws -> any SQLDatabase {
+                guard let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { throw TestError("no database") }
+                return db
+            }
+            let holder = try sql(loops[0]), waiter = try sql(loops[1])
+            try await holder.raw("CREATE TABLE lock_wait_test (x INTEGER)").run()
+            let holding = Task {
+                try await (holder as! any Database).transaction { tx in
+                    try await (tx as! any SQLDatabase).raw("INSERT INTO lock_wait_test VALUES (1)").run()
+                    try await Task.sleep(nanoseconds: 1_500_000_000)
+                }
+            }
+            try await Task.sleep(nanoseconds: 200_000_000)
+            let started = ContinuousClock.now
+            do {
+                try await waiter.raw("INSERT INTO lock_wait_test VALUES (2)").run()
+                XCTFail("the write should have given up")
+            } catch {
+                XCTAssertLessThan(ContinuousClock.now - started, .seconds(1.2), "gave up after about the 0.3 s wait, not when the holder finished")
+                let answer = BilingualErrorMiddleware.translate(error)
+                XCTAssertEqual(answer.status, .serviceUnavailable, "\(error)")
+                XCTAssertEqual(answer.code, "busy")
+            }
+            try await holding.value
+            let n = try await waiter.raw("SELECT COUNT(*) AS n FROM lock_wait_test").first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(n, 1, "the holder's write went in, the one that gave up did not")
         }
     }
 

@@ -73,7 +73,7 @@ enum DatabaseSetup {
     /// another connection's lock (SQLiteBusyWait) keeps its thread while it waits. With NIO's default of one thread per
     /// core, two waits could take every thread from the connection they waited for — a checkpoint waiting for a search's
     /// read transaction, a write waiting for the checkpoint, the search unable to run its next statement — and all
-    /// database work stopped until the 10-minute busy timeout (a CI hang, 2026-12-06). A thread per connection means the
+    /// database work stopped until the lock wait ran out (then 10 minutes; a CI hang, 2026-12-06). A thread per connection means the
     /// connection holding what others wait for always finds one.
     static func sqliteThreads(loops: Int) -> Int { 2 * loops + 2 }
 

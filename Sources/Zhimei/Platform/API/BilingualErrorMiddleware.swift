@@ -1,4 +1,5 @@
 import AsyncKit
+import SQLiteNIO
 import Vapor
 
 /// Turns every error into a bilingual response: JSON for API clients, an HTML page for browsers.
@@ -53,9 +54,21 @@ struct BilingualErrorMiddleware: AsyncMiddleware {
         case is ConnectionPoolTimeoutError:
             // Every database connection stayed busy for the whole wait (an overload, e.g. many heavy searches at once):
             // the request did nothing, so the client may simply retry.
-            return AppError(.serviceUnavailable, "busy", zh: "服务繁忙，请稍后重试", en: "The server is busy; please try again shortly")
+            return .busy
+        case let e as SQLiteError where Self.isLockWait(e):
+            // SQLite's write lock stayed taken for the whole lock wait (SQLiteBusyWait): the statement did nothing (its
+            // transaction is rolled back), so again the client may retry.
+            return .busy
         default:
             return AppError(.internalServerError, "internal", zh: "服务器内部错误，请稍后重试", en: "Internal server error; please try again later")
+        }
+    }
+
+    /// An SQLite error that means "another connection held the lock for too long".
+    static func isLockWait(_ e: SQLiteError) -> Bool {
+        switch e.reason {
+        case .busy, .busyInRecovery, .busyInSnapshot, .busyTimeout, .locked: return true
+        default: return false
         }
     }
 

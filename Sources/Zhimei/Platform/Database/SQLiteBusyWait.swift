@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VaporCSQLite
 
 /// Makes an SQLite connection that finds the database locked by another connection's write *sleep* until it is free.
@@ -15,9 +16,13 @@ import VaporCSQLite
 /// authorizer instead — called while each statement is compiled, before the statement takes any lock — that sets this
 /// handler (two field writes under the connection's mutex, which the compiler already holds) and allows everything.
 enum SQLiteBusyWait {
-    /// How long a connection waits for another's write transaction before failing with SQLITE_BUSY. Long: before, it
-    /// waited for ever.
-    static let timeoutMilliseconds: Int32 = 600_000
+    /// How long a connection waits for another's write transaction before failing with SQLITE_BUSY (milliseconds): far
+    /// longer than any write transaction Zhimei makes (the largest, a 50,000-entry lexicon import, takes about 2 s), short
+    /// enough that a stall shows within a minute — a request then gets 503 "busy", a job retries. It was 10 minutes, and
+    /// SQLiteNIO's own handler waits for ever. Settable for tests.
+    static let timeout = Atomic<Int32>(60_000)
+
+    static var timeoutMilliseconds: Int32 { timeout.load(ordering: .relaxed) }
 
     /// Whether the hook is registered for every SQLite connection the process opens from now on (done once).
     static let registered: Bool = {

@@ -301,8 +301,17 @@ struct LeadsAPI {
         LeadSourceDTO(s, showSecret: req.actor?.can(.leadsManage, in: s.tenantID) ?? false)
     }
 
+    /// How many lead sources a tenant may keep: bounded where they are made, so that every list of them (the API, the
+    /// sources page, the inbox's filter) shows all of them (before: the first 1,000 or 500 by name, without a word).
+    static let sourcesPerTenant = 500
+
+    /// Every lead source the person may read, by name.
+    static func sources(_ req: Request) throws -> QueryBuilder<LeadSource> {
+        try req.scope(for: .leadsRead).query(LeadSource.self, on: req.db).sort(\.$name).sort(\.$id)
+    }
+
     @Sendable func listSources(_ req: Request) async throws -> [LeadSourceDTO] {
-        try await req.scope(for: .leadsRead).query(LeadSource.self, on: req.db).sort(\.$name).limit(1000).all().map { Self.dto($0, req) }
+        try await Self.sources(req).all().map { Self.dto($0, req) }
     }
 
     static func findSource(_ req: Request) async throws -> LeadSource {
@@ -335,6 +344,10 @@ struct LeadsAPI {
         try await req.scope(for: .leadsManage).checkPayload(tenantID, on: req.db)
         guard let kind = LeadSource.Kind(rawValue: input.kind ?? "feed") else {
             throw AppError.invalid("kind", zh: "类型只能是 feed 或 webhook", en: "kind must be feed or webhook")
+        }
+        guard try await LeadSource.query(on: req.db).filter(\.$tenantID == tenantID).count() < Self.sourcesPerTenant else {
+            throw AppError.conflict("source_limit", zh: "每个单位最多 \(Self.sourcesPerTenant) 个线索来源，请先删除不用的来源",
+                                    en: "A tenant can keep at most \(Self.sourcesPerTenant) lead sources; delete one you no longer use first")
         }
         let source = LeadSource()
         source.tenantID = tenantID

@@ -64,7 +64,7 @@ struct LeadsPages {
         let actor = try req.requireActor()
         let filter = try LeadFilter.parse(req)
         let page = try await LeadQueries.list(filter, on: req)
-        let sources = try await req.scope(for: .leadsRead).query(LeadSource.self, on: req.db).sort(\.$name).limit(500).all()
+        let sources = try await LeadsAPI.sources(req).all()
         let assignees = actor.canAnywhere(.leadsManage) ? try await LeadQueries.assignees(tenantIDs: [actor.activeTenantID], on: req.db) : []
         func options(_ values: [(String, String)], _ selected: String?) -> [Option] {
             values.map { Option(value: $0.0, label: $0.1, selected: $0.0 == selected) }
@@ -121,7 +121,7 @@ struct LeadsPages {
     @Sendable func sources(_ req: Request) async throws -> View {
         let lang = Localizer.language(of: req)
         let actor = try req.requireActor()
-        let list = try await req.scope(for: .leadsRead).query(LeadSource.self, on: req.db).sort(\.$name).limit(1000).all()
+        let list = try await LeadsAPI.sources(req).all()
         let base = req.application.zhimei.settings.publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let rows = list.map { s -> SourceRow in
             let dto = LeadsAPI.dto(s, req)

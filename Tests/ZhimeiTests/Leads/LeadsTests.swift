@@ -588,4 +588,39 @@ final class LeadsTests: XCTestCase {
             XCTAssertFalse(analyst.text.contains("paste-form"), "readers get no paste box")
         }
     }
+
+    /// A tenant keeps at most `LeadsAPI.sourcesPerTenant` lead sources: the next is a bilingual 409, another tenant is
+    /// not affected, and every list of sources shows all of them — the API, the sources page and the inbox's source
+    /// filter (before: no limit where they were made, and the lists stopped at the first 1,000 or 500 by name).
+    func testLeadSourcesAreBoundedWhereMadeAndListedInFull() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            let limit = LeadsAPI.sourcesPerTenant
+            let existing = try await LeadSource.query(on: t.db).filter(\.$tenantID == liuyang).count()
+            try await t.db.transaction { tx in
+                for i in 0..<(limit - 1 - existing) {
+                    let s = LeadSource()
+                    s.tenantID = liuyang; s.name = String(format: "来源-%04d", i); s.kind = .webhook; s.enabled = true
+                    s.intervalSeconds = 900; s.webhookSecret = "secret-\(i)"; s.failureCount = 0; s.itemsFetched = 0
+                    s.createdAt = Date(); s.updatedAt = Date()
+                    try await s.create(on: tx)
+                }
+            }
+            let editor = try await t.token(for: "liuyang-editor")
+            _ = try await createSource(t, editor, name: "来源-\(limit - 1)", url: nil, kind: "webhook")
+            let refused = try await t.send(.POST, "/api/v1/leads/sources", json: ["name": "一个太多", "kind": "webhook"], as: editor)
+            XCTAssertEqual(refused.status, .conflict)
+            XCTAssertEqual(try refused.error().code, "source_limit")
+            _ = try await createSource(t, try await t.token(for: "ningxiang-editor"), name: "来源-宁乡-末", url: nil, kind: "webhook")
+
+            let listed = try await t.send(.GET, "/api/v1/leads/sources", as: editor).json([LeadSourceDTO].self)
+            XCTAssertEqual(listed.count, limit)
+            // A platform admin sees every centre's: more than the old caps of the page (1,000) and the filter (500).
+            let admin = try await t.session(for: "admin")
+            let sourcesPage = try await t.send(.GET, "/leads/sources", headers: ["Accept": "text/html"], as: admin).text
+            XCTAssertTrue(sourcesPage.contains("来源-宁乡-末") && sourcesPage.contains("来源-0000"), "the first and the last by name")
+            let inbox = try await t.send(.GET, "/leads", headers: ["Accept": "text/html"], as: admin).text
+            XCTAssertTrue(inbox.contains(">来源-宁乡-末</option>"), "the filter offers the 501st source by name")
+        }
+    }
 }

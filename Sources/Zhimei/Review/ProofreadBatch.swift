@@ -59,19 +59,26 @@ enum ProofreadBatch {
             throw AppError.invalid("files", zh: "每批 1 到 \(maxFiles) 个文件", en: "A batch holds 1 to \(maxFiles) files")
         }
         let tenantID = try await ProofreadAPI.tenant(form.tenantId, on: req)
+        // Every file is checked before any is stored: a refused batch leaves nothing behind.
+        for file in form.files where file.data.readableBytes > ProofreadDocuments.maxBytes {
+            throw AppError(.payloadTooLarge, "file_too_large", zh: "文件“\(file.filename.prefix(80))”超过 10 MB", en: "“\(file.filename.prefix(80))” is larger than 10 MB")
+        }
         let batch = UUID().uuidString.lowercased()
         var refs: [FileRef] = []
-        for (i, file) in form.files.enumerated() {
-            let data = Data(buffer: file.data)
-            guard data.count <= ProofreadDocuments.maxBytes else {
-                throw AppError(.payloadTooLarge, "file_too_large", zh: "文件“\(file.filename.prefix(80))”超过 10 MB", en: "“\(file.filename.prefix(80))” is larger than 10 MB")
+        let job: Job
+        do {
+            for (i, file) in form.files.enumerated() {
+                let key = "proofread/\(tenantID.uuidString.lowercased())/\(batch)/\(i)"
+                try await req.application.zhimei.blobs.put(key, data: Data(buffer: file.data), contentType: "application/octet-stream")
+                refs.append(FileRef(key: key, name: String(file.filename.prefix(255))))
             }
-            let key = "proofread/\(tenantID.uuidString.lowercased())/\(batch)/\(i)"
-            try await req.application.zhimei.blobs.put(key, data: data, contentType: "application/octet-stream")
-            refs.append(FileRef(key: key, name: String(file.filename.prefix(255))))
+            let payload = String(decoding: try JSONEncoder().encode(Payload(tenant: tenantID, files: refs)), as: UTF8.self)
+            job = try await JobQueue.enqueue(kind: kind, payload: payload, tenantID: tenantID, maxAttempts: 2, createdBy: req.requireActor().userID, on: req.db)
+        } catch {
+            // The files stored so far belong to no job: nothing would ever delete them.
+            await deleteFiles(refs, app: req.application)
+            throw error
         }
-        let payload = String(decoding: try JSONEncoder().encode(Payload(tenant: tenantID, files: refs)), as: UTF8.self)
-        let job = try await JobQueue.enqueue(kind: kind, payload: payload, tenantID: tenantID, maxAttempts: 2, createdBy: req.requireActor().userID, on: req.db)
         await req.audit("review.proofread_batch", tenant: tenantID, targetType: "job", targetID: job.id?.uuidString ?? "", after: ["files": String(refs.count)])
         return try await status(job).encodeResponse(status: .accepted, for: req)
     }
@@ -113,9 +120,18 @@ enum ProofreadBatch {
                 }
                 results.append(r)
             }
-            for ref in payload.files { try? await ctx.application.zhimei.blobs.delete(ref.key) }
+            await deleteFiles(payload.files, app: ctx.application)
             try await ctx.progress("done", 100)
             return String(decoding: try JSONEncoder().encode(results), as: UTF8.self)
         }
+        // A batch whose job gave up would otherwise keep its files in the blob store for good (a retry from the jobs
+        // page then reports each file as gone).
+        app.zhimei.jobs.onGiveUp(kind) { ctx, _ in
+            await deleteFiles(try ctx.decode(Payload.self).files, app: ctx.application)
+        }
+    }
+
+    static func deleteFiles(_ refs: [FileRef], app: Application) async {
+        for ref in refs { try? await app.zhimei.blobs.delete(ref.key) }
     }
 }

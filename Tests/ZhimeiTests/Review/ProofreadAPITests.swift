@@ -315,6 +315,44 @@ final class ProofreadBatchTests: XCTestCase {
             XCTAssertTrue([.badRequest, .unprocessableEntity].contains(empty.status), empty.text)
         }
     }
+
+    /// A batch's files never outlive it: a batch refused for one oversized file stores none, and a batch whose job is
+    /// given up (here its worker died during the last attempt) has its files deleted.
+    func testBatchFilesAreNotLeftBehind() async throws {
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let root = t.settings.blobDirectory + "/proofread"
+            func stored() -> Int {
+                (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).filter { path in
+                    var dir: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &dir) && !dir.boolValue
+                }.count
+            }
+            let boundary = "zmbatch"
+            func part(_ name: String, _ data: Data) -> Data {
+                Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"files[]\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8) + data + Data("\r\n".utf8)
+            }
+            let type = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
+            let tooBig = part("a.txt", Data("第一篇。".utf8)) + part("big.txt", Data(repeating: 0x41, count: ProofreadDocuments.maxBytes + 1)) + Data("--\(boundary)--\r\n".utf8)
+            let refused = try await P.raw(t, .POST, "/api/v1/proofread/batch", data: tooBig, type: type, as: editor)
+            XCTAssertEqual(refused.status, .payloadTooLarge, refused.text)
+            XCTAssertEqual(stored(), 0, "the first file of a refused batch is not kept")
+
+            let body = part("a.txt", Data("第一篇。".utf8)) + part("b.txt", Data("第二篇。".utf8)) + Data("--\(boundary)--\r\n".utf8)
+            let started = try await P.raw(t, .POST, "/api/v1/proofread/batch", data: body, type: type, as: editor)
+            XCTAssertEqual(started.status, .accepted, started.text)
+            XCTAssertEqual(stored(), 2)
+            // Both attempts' workers die (their leases run out); the next claim dead-letters the job.
+            for owner in ["dying-1", "dying-2"] {
+                _ = try await JobQueue.claim(owner: owner, lease: 0.2, kinds: [ProofreadBatch.kind], on: t.db)
+                try await Task.sleep(nanoseconds: 400_000_000)
+            }
+            try await XCTAssertFalseAsync(try await JobWorkerPool(application: t.app, concurrency: 1, lease: 30).runOne(owner: "test"))
+            let job = try await t.send(.GET, "/api/v1/proofread/batch/\(try started.json(BatchOut.self).id)", as: editor).json(BatchOut.self)
+            XCTAssertEqual(job.state, "dead")
+            XCTAssertEqual(stored(), 0, "the given-up batch's files are deleted")
+        }
+    }
 }
 
 /// Optional provider suggestions: advisory, category provider, severity info, never blocking; failures are silent.

@@ -33,6 +33,7 @@ enum PublishingModule {
 
     static func registerJobs(_ app: Application) {
         app.zhimei.jobs.register(PublishingService.releaseJob) { ctx in try await PublishingService.release(ctx) }
+        app.zhimei.jobs.onGiveUp(PublishingService.releaseJob) { ctx, reason in try await PublishingService.releaseGaveUp(ctx, reason: reason) }
         app.zhimei.jobs.register(DeliveryService.deliverJob) { ctx in try await DeliveryService.deliver(ctx) }
     }
 }

@@ -181,6 +181,18 @@ enum PublishingService {
         return "released v\(payload.version)"
     }
 
+    /// A scheduled release whose job gave up: the story stays scheduled and unpublished past its time, so whoever scheduled
+    /// it is told (in the app and by the tenant's webhook) and can publish it again from its page.
+    static func releaseGaveUp(_ ctx: JobContext, reason: String) async throws {
+        let payload = try ctx.decode(ReleasePayload.self)
+        guard let job = try await Job.find(ctx.jobID, on: ctx.db), let scheduler = job.createdBy,
+              let story = try await Story.find(payload.storyID, on: ctx.db) else { return }
+        try await NotificationService.notify([scheduler], tenantID: story.tenantID, kind: "publishing.release_failed",
+                                             title: "定时发布失败 Scheduled release failed：\(story.headline)",
+                                             link: "/publishing/stories/\(payload.storyID.uuidString)", on: ctx.db, logger: ctx.logger)
+        ctx.logger.warning("scheduled release of \(payload.storyID) v\(payload.version) given up: \(reason)")
+    }
+
     /// Adds a visible correction note to every live publication of the story.
     static func correct(storyID: UUID, note: String, tenantID: UUID, actor: ActorInfo, app: Application, on db: any Database) async throws -> [Publication] {
         let text = note.replacingOccurrences(of: "\u{0}", with: "").trimmingCharacters(in: .whitespacesAndNewlines)

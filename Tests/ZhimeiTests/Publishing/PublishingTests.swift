@@ -207,6 +207,30 @@ final class PublishingTests: XCTestCase {
         }
     }
 
+    /// A scheduled release whose job is given up (here its worker died during the last attempt) tells whoever scheduled
+    /// it, with a link to the story's publishing page; the story is not silently left scheduled past its time.
+    func testGivenUpScheduledReleaseNotifiesTheScheduler() async throws {
+        try await withTestApp { t in
+            let story = try await PublishingFixtures.approvedStory(t, headline: "定时发布的稿件")
+            let chief = try await t.session(for: "liuyang-chief")
+            let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+            let r = try await t.send(.POST, "/api/v1/publishing/stories/\(story.id!)/publish", raw: #"{"channels":["website"],"at":"\#(later)"}"#, as: chief)
+            XCTAssertEqual(r.status, .ok, r.text)
+            let job = try await XCTUnwrapAsync(try await Job.query(on: t.db).filter(\.$kind == PublishingService.releaseJob).first())
+            job.runAt = Date().addingTimeInterval(-1); job.maxAttempts = 1
+            try await job.save(on: t.db)
+            _ = try await JobQueue.claim(owner: "dying-worker", lease: 0.2, kinds: [PublishingService.releaseJob], on: t.db)
+            try await Task.sleep(nanoseconds: 400_000_000)
+            try await XCTAssertFalseAsync(try await JobWorkerPool(application: t.app, concurrency: 1, lease: 30).runOne(owner: "test"))
+            try await XCTAssertEqualAsync(try await Job.find(job.id, on: t.db)?.state, .dead)
+            let chiefID = try await XCTUnwrapAsync(try await User.query(on: t.db).filter(\.$username == "liuyang-chief").first()?.id)
+            let notes = try await AppNotification.query(on: t.db).filter(\.$userID == chiefID).filter(\.$kind == "publishing.release_failed").all()
+            XCTAssertEqual(notes.count, 1)
+            XCTAssertTrue(notes.first?.title.contains("定时发布的稿件") ?? false, notes.first?.title ?? "")
+            XCTAssertEqual(notes.first?.link, "/publishing/stories/\(story.id!.uuidString)")
+        }
+    }
+
     func testPublicPagesRejectBadInputWithout500() async throws {
         try await withTestApp { t in
             for path in ["/site/liuyang/articles/not-a-uuid", "/site/liuyang/search?q=" + String(repeating: "a", count: 300),

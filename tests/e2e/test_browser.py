@@ -17,9 +17,28 @@ NEW_PASSWORD = "Reporter#2026x"
 CHAIN_STAGES = "策采编审发管"
 
 
+class ReloadTolerantWait(WebDriverWait):
+    """Pages reload under the test (forms posted by JS): an element gone with the old page just means "look again".
+    Selenium reports that as StaleElementReferenceException, or — when the node is replaced between finding and reading
+    it — Chromium's "Node with given id does not belong to the document", a plain WebDriverException (a CI flake,
+    2026-12-06). Both are retried; any other WebDriverException still fails the wait."""
+
+    def __init__(self, driver, seconds):
+        super().__init__(driver, seconds, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+
+    def until(self, method, message=""):
+        def look(d):
+            try:
+                return method(d)
+            except WebDriverException as e:
+                if isinstance(e, (StaleElementReferenceException, NoSuchElementException)) or "does not belong to the document" in str(e):
+                    return False
+                raise
+        return super().until(look, message)
+
+
 def wait(driver, seconds=15):
-    # Pages reload under the test (forms posted by JS): a stale element just means "look again".
-    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+    return ReloadTolerantWait(driver, seconds)
 
 
 def path_of(driver):

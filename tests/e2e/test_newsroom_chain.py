@@ -28,6 +28,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from test_browser import ReloadTolerantWait
+
 PASSWORD = os.environ.get("ZHIMEI_E2E_PASSWORD", "Zhimei@2026")
 RUN = uuid.uuid4().hex[:6]
 LEAD_TITLE = f"浏阳河畔发现珍稀候鸟群 {RUN}"
@@ -38,7 +40,7 @@ CHAIN = {}
 
 
 def wait(driver, seconds=20):
-    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+    return ReloadTolerantWait(driver, seconds)
 
 
 def path_of(driver):

@@ -345,10 +345,6 @@ struct LeadsAPI {
         guard let kind = LeadSource.Kind(rawValue: input.kind ?? "feed") else {
             throw AppError.invalid("kind", zh: "类型只能是 feed 或 webhook", en: "kind must be feed or webhook")
         }
-        guard try await LeadSource.query(on: req.db).filter(\.$tenantID == tenantID).count() < Self.sourcesPerTenant else {
-            throw AppError.conflict("source_limit", zh: "每个单位最多 \(Self.sourcesPerTenant) 个线索来源，请先删除不用的来源",
-                                    en: "A tenant can keep at most \(Self.sourcesPerTenant) lead sources; delete one you no longer use first")
-        }
         let source = LeadSource()
         source.tenantID = tenantID
         source.name = try Self.validName(input.name)
@@ -362,7 +358,11 @@ struct LeadsAPI {
         source.nextPollAt = kind == .feed ? Date() : nil
         source.createdAt = Date()
         source.updatedAt = Date()
-        try await source.create(on: req.db)
+        try await TenantQuota.create(for: tenantID, limit: Self.sourcesPerTenant,
+                                     refusal: AppError.conflict("source_limit", zh: "每个单位最多 \(Self.sourcesPerTenant) 个线索来源，请先删除不用的来源",
+                                                                en: "A tenant can keep at most \(Self.sourcesPerTenant) lead sources; delete one you no longer use first"),
+                                     on: req.db, count: { tx in try await LeadSource.query(on: tx).filter(\.$tenantID == tenantID).count() },
+                                     insert: { tx in try await source.create(on: tx) })
         if kind == .feed { try? await FeedPoller.ensureScheduler(on: req.db) }
         await req.audit("lead_source.create", tenant: tenantID, targetType: "lead_source", targetID: source.id?.uuidString ?? "",
                         after: ["name": source.name, "kind": kind.rawValue, "url": source.url ?? ""])

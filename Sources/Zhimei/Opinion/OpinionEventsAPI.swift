@@ -173,11 +173,10 @@ struct OpinionEventsAPI {
         let tenantID = try input.tenantId ?? req.requireActor().activeTenantID
         try await req.scope(for: .opinionManage).checkPayload(tenantID, on: req.db)
         guard input.name != nil, input.rule != nil else { throw AppError.invalid("rule", zh: "请填写方案名称和关键词规则", en: "Enter a name and a keyword rule") }
-        try await OpinionLimits.checkRoomForScheme(tenantID, on: req.db)
         let s = OpinionScheme()
         s.tenantID = tenantID; s.regions = []; s.platforms = []; s.exclusions = []; s.enabled = true; s.archived = false; s.createdAt = Date(); s.updatedAt = Date()
         try Self.apply(input, to: s)
-        try await s.create(on: req.db)
+        try await OpinionLimits.createScheme(s, on: req.db)
         await req.audit("opinion_scheme.create", tenant: tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", after: ["name": s.name, "rule": s.rule])
         return try await OpinionSchemeDTO(s).encodeResponse(status: .created, for: req)
     }

@@ -28,12 +28,11 @@ extension OpinionEventsAPI {
         let tenantID = try input.tenantId ?? req.requireActor().activeTenantID
         try await req.scope(for: .opinionManage).checkPayload(tenantID, on: req.db)
         guard input.name != nil else { throw AppError.invalid("name", zh: "请填写规则名称", en: "Enter a rule name") }
-        try await OpinionLimits.checkRoomForRule(tenantID, on: req.db)
         let r = OpinionAlertRule()
         r.tenantID = tenantID; r.schemeID = nil; r.minPosts = 20; r.windowMinutes = 60; r.minRisk = 0; r.minNegativeShare = 0
         r.requireBurst = false; r.email = ""; r.enabled = true; r.archived = false; r.createdAt = Date()
         try await Self.apply(input, to: r, on: req)
-        try await r.create(on: req.db)
+        try await OpinionLimits.createRule(r, on: req.db)
         try await OpinionSchedule.ensureScheduler(on: req.db)
         await req.audit("opinion_alert_rule.create", tenant: tenantID, targetType: "opinion_alert_rule", targetID: r.id?.uuidString ?? "", after: ["name": r.name])
         return try await OpinionAlertRuleDTO(r).encodeResponse(status: .created, for: req)
@@ -133,19 +132,25 @@ enum OpinionLimits {
     static let schemesPerTenant = 200
     static let rulesPerTenant = 100
 
-    static func checkRoomForScheme(_ tenantID: UUID, on db: any Database) async throws {
-        let kept = try await OpinionScheme.query(on: db).filter(\.$tenantID == tenantID).filter(\.$archived == false).count()
-        guard kept < schemesPerTenant else {
-            throw AppError.conflict("scheme_limit", zh: "每个单位最多 \(schemesPerTenant) 个监测方案，请先删除不用的方案",
-                                    en: "A tenant can keep at most \(schemesPerTenant) monitoring schemes; delete one you no longer use first")
-        }
+    /// Creates the scheme while the tenant keeps fewer than `schemesPerTenant` (switched-off ones count, deleted ones not).
+    static func createScheme(_ s: OpinionScheme, on db: any Database) async throws {
+        let tenantID = s.tenantID
+        try await TenantQuota.create(for: tenantID, limit: schemesPerTenant,
+                                     refusal: AppError.conflict("scheme_limit", zh: "每个单位最多 \(schemesPerTenant) 个监测方案，请先删除不用的方案",
+                                                                en: "A tenant can keep at most \(schemesPerTenant) monitoring schemes; delete one you no longer use first"),
+                                     on: db, count: { tx in
+            try await OpinionScheme.query(on: tx).filter(\.$tenantID == tenantID).filter(\.$archived == false).count()
+        }, insert: { tx in try await s.create(on: tx) })
     }
 
-    static func checkRoomForRule(_ tenantID: UUID, on db: any Database) async throws {
-        let kept = try await OpinionAlertRule.query(on: db).filter(\.$tenantID == tenantID).filter(\.$archived == false).count()
-        guard kept < rulesPerTenant else {
-            throw AppError.conflict("rule_limit", zh: "每个单位最多 \(rulesPerTenant) 条预警规则，请先删除不用的规则",
-                                    en: "A tenant can keep at most \(rulesPerTenant) alert rules; delete one you no longer use first")
-        }
+    /// Creates the rule while the tenant keeps fewer than `rulesPerTenant`.
+    static func createRule(_ r: OpinionAlertRule, on db: any Database) async throws {
+        let tenantID = r.tenantID
+        try await TenantQuota.create(for: tenantID, limit: rulesPerTenant,
+                                     refusal: AppError.conflict("rule_limit", zh: "每个单位最多 \(rulesPerTenant) 条预警规则，请先删除不用的规则",
+                                                                en: "A tenant can keep at most \(rulesPerTenant) alert rules; delete one you no longer use first"),
+                                     on: db, count: { tx in
+            try await OpinionAlertRule.query(on: tx).filter(\.$tenantID == tenantID).filter(\.$archived == false).count()
+        }, insert: { tx in try await r.create(on: tx) })
     }
 }

@@ -85,6 +85,27 @@ final class OpinionRuleManagementTests: XCTestCase {
         }
     }
 
+    /// Creations at once cannot pass the limit together: with room for two more rules, six concurrent requests make
+    /// exactly two and are refused four times (the count and the insert run under a lock on the tenant's row; before,
+    /// each request counted before any had inserted).
+    func testConcurrentCreationsStopAtTheLimit() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            for i in 0..<(OpinionLimits.rulesPerTenant - 2) { _ = try await Self.rule(liuyang, name: "规则\(i)", on: t.db) }
+            let editor = try await t.token(for: "liuyang-editor")
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for i in 0..<6 {
+                    group.addTask { try await t.send(.POST, "/api/v1/opinion/alert-rules", json: ["name": "同时\(i)"], as: editor).status }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            XCTAssertEqual(statuses.filter { $0 == .created }.count, 2, "\(statuses)")
+            XCTAssertEqual(statuses.filter { $0 == .conflict }.count, 4, "\(statuses)")
+            try await XCTAssertEqualAsync(try await OpinionAlertRule.query(on: t.db).filter(\.$tenantID == liuyang).filter(\.$archived == false).count(),
+                                          OpinionLimits.rulesPerTenant)
+        }
+    }
+
     /// A rule changed through the API: validated, audited, switched off (it no longer fires) and on again (it fires).
     func testRuleIsChangedSwitchedOffAndOn() async throws {
         try requireText()

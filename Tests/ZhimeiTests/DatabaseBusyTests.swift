@@ -125,23 +125,11 @@ final class SQLiteBusyWaitTests: XCTestCase {
     func testAWriterWaitingForAnotherTransactionSleepsAndThenWrites() async throws {
         try XCTSkipIf(TestApp.postgresURL != nil, "SQLite's lock wait")
         try await withTestApp(seed: false) { t in
-            let app = t.app
-            let loops = Array(app.eventLoopGroup.makeIterator())
+            let loops = Array(t.app.eventLoopGroup.makeIterator())
             XCTAssertGreaterThanOrEqual(loops.count, 2)
-            // the application's own pooled connections, one per event loop
-            func sql(_ loop: any EventLoop) throws -> any SQLDatabase {
-                guard let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { throw TestError("no database") }
-                return db
-            }
-            let holder = try sql(loops[0]), waiter = try sql(loops[1])
+            let holder = try Self.connection(t.app, on: loops[0]), waiter = try Self.connection(t.app, on: loops[1])
             try await holder.raw("CREATE TABLE busy_wait_test (x INTEGER)").run()
-            let holding = Task {
-                try await (holder as! any Database).transaction { tx in
-                    let sql = tx as! any SQLDatabase
-                    try await sql.raw("INSERT INTO busy_wait_test VALUES (1)").run()
-                    try await Task.sleep(nanoseconds: 1_500_000_000)
-                }
-            }
+            let holding = Self.holdWrite(on: holder, table: "busy_wait_test")
             try await Task.sleep(nanoseconds: 200_000_000)
             let cpuBefore = Self.processCPUSeconds()
             let write = Task { try await waiter.raw("INSERT INTO busy_wait_test VALUES (2)").run() }
@@ -168,11 +156,8 @@ final class SQLiteBusyWaitTests: XCTestCase {
             let loops = Array(app.eventLoopGroup.makeIterator())
             XCTAssertGreaterThanOrEqual(loops.count, 2)
             XCTAssertTrue(app.databases.threadPool === app.threadPool, "the pools' connections run on the application's thread pool")
-            func sql(_ id: DatabaseID, _ loop: any EventLoop) throws -> any SQLDatabase {
-                guard let db = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase else { throw TestError("no database") }
-                return db
-            }
-            let checkpointer = try sql(.sqlite, loops[0]), writer = try sql(.sqlite, loops[1]), search = try sql(.sqliteSearch, loops[0])
+            let checkpointer = try Self.connection(app, on: loops[0]), writer = try Self.connection(app, on: loops[1])
+            let search = try Self.connection(app, .sqliteSearch, on: loops[0])
             try await writer.raw("CREATE TABLE thread_wait_test (x INTEGER)").run()
             // Frames in the WAL, so that the reader's snapshot reads from it and a TRUNCATE checkpoint waits for it;
             // written by the checkpointing connection, as a bulk load's own connection ends with the checkpoint.
@@ -209,20 +194,10 @@ final class SQLiteBusyWaitTests: XCTestCase {
         SQLiteBusyWait.timeout.store(300, ordering: .relaxed)
         defer { SQLiteBusyWait.timeout.store(saved, ordering: .relaxed) }
         try await withTestApp(seed: false) { t in
-            let app = t.app
-            let loops = Array(app.eventLoopGroup.makeIterator())
-            func sql(_ loop: any EventLoop) throws -> any SQLDatabase {
-                guard let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { throw TestError("no database") }
-                return db
-            }
-            let holder = try sql(loops[0]), waiter = try sql(loops[1])
+            let loops = Array(t.app.eventLoopGroup.makeIterator())
+            let holder = try Self.connection(t.app, on: loops[0]), waiter = try Self.connection(t.app, on: loops[1])
             try await holder.raw("CREATE TABLE lock_wait_test (x INTEGER)").run()
-            let holding = Task {
-                try await (holder as! any Database).transaction { tx in
-                    try await (tx as! any SQLDatabase).raw("INSERT INTO lock_wait_test VALUES (1)").run()
-                    try await Task.sleep(nanoseconds: 1_500_000_000)
-                }
-            }
+            let holding = Self.holdWrite(on: holder, table: "lock_wait_test")
             try await Task.sleep(nanoseconds: 200_000_000)
             let started = ContinuousClock.now
             do {
@@ -242,6 +217,22 @@ final class SQLiteBusyWaitTests: XCTestCase {
 
     func testPausesGrowToTenMilliseconds() {
         XCTAssertEqual((0..<12).map { SQLiteBusyWait.pause(afterRetries: $0) / 1_000 }, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10])
+    }
+
+    /// The application's pooled connection of `id` on `loop` (one per event loop).
+    static func connection(_ app: Application, _ id: DatabaseID = .sqlite, on loop: any EventLoop) throws -> any SQLDatabase {
+        guard let db = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase else { throw TestError("no database") }
+        return db
+    }
+
+    /// A write transaction on `db` that inserts a row into `table` and holds the lock for 1.5 s.
+    static func holdWrite(on db: any SQLDatabase, table: String) -> Task<Void, any Error> {
+        Task {
+            try await (db as! any Database).transaction { tx in
+                try await (tx as! any SQLDatabase).raw("INSERT INTO \(unsafeRaw: table) VALUES (1)").run()
+                try await Task.sleep(nanoseconds: 1_500_000_000)
+            }
+        }
     }
 
     static func processCPUSeconds() -> Double {

@@ -358,7 +358,7 @@ struct LeadsAPI {
         source.nextPollAt = kind == .feed ? Date() : nil
         source.createdAt = Date()
         source.updatedAt = Date()
-        try await TenantQuota.create(for: tenantID, limit: Self.sourcesPerTenant,
+        try await Quota.create(forTenant: tenantID, limit: Self.sourcesPerTenant,
                                      refusal: AppError.conflict("source_limit", zh: "每个单位最多 \(Self.sourcesPerTenant) 个线索来源，请先删除不用的来源",
                                                                 en: "A tenant can keep at most \(Self.sourcesPerTenant) lead sources; delete one you no longer use first"),
                                      on: req.db, count: { tx in try await LeadSource.query(on: tx).filter(\.$tenantID == tenantID).count() },

@@ -135,7 +135,7 @@ enum OpinionLimits {
     /// Creates the scheme while the tenant keeps fewer than `schemesPerTenant` (switched-off ones count, deleted ones not).
     static func createScheme(_ s: OpinionScheme, on db: any Database) async throws {
         let tenantID = s.tenantID
-        try await TenantQuota.create(for: tenantID, limit: schemesPerTenant,
+        try await Quota.create(forTenant: tenantID, limit: schemesPerTenant,
                                      refusal: AppError.conflict("scheme_limit", zh: "每个单位最多 \(schemesPerTenant) 个监测方案，请先删除不用的方案",
                                                                 en: "A tenant can keep at most \(schemesPerTenant) monitoring schemes; delete one you no longer use first"),
                                      on: db, count: { tx in
@@ -146,7 +146,7 @@ enum OpinionLimits {
     /// Creates the rule while the tenant keeps fewer than `rulesPerTenant`.
     static func createRule(_ r: OpinionAlertRule, on db: any Database) async throws {
         let tenantID = r.tenantID
-        try await TenantQuota.create(for: tenantID, limit: rulesPerTenant,
+        try await Quota.create(forTenant: tenantID, limit: rulesPerTenant,
                                      refusal: AppError.conflict("rule_limit", zh: "每个单位最多 \(rulesPerTenant) 条预警规则，请先删除不用的规则",
                                                                 en: "A tenant can keep at most \(rulesPerTenant) alert rules; delete one you no longer use first"),
                                      on: db, count: { tx in

@@ -19,10 +19,6 @@ enum SavedSearchService {
     }
 
     static func create(name: String, query: String, kinds: [String], alert: Bool, actor: Actor, on db: any Database) async throws -> SavedSearch {
-        let count = try await SavedSearch.query(on: db).filter(\.$userID == actor.userID).count()
-        guard count < maxPerUser else {
-            throw AppError(.unprocessableEntity, "saved_search_limit", zh: "保存的搜索已达上限（50 个）", en: "Too many saved searches (50)")
-        }
         let s = SavedSearch()
         s.id = UUID()
         s.tenantID = actor.activeTenantID
@@ -33,7 +29,11 @@ enum SavedSearchService {
         s.alert = alert
         s.checkedAt = Date()
         s.createdAt = Date()
-        try await s.create(on: db)
+        let userID = actor.userID
+        try await Quota.create(forUser: userID, limit: maxPerUser,
+                               refusal: AppError(.unprocessableEntity, "saved_search_limit", zh: "保存的搜索已达上限（\(maxPerUser) 个）", en: "Too many saved searches (\(maxPerUser))"),
+                               on: db, count: { tx in try await SavedSearch.query(on: tx).filter(\.$userID == userID).count() },
+                               insert: { tx in try await s.create(on: tx) })
         return s
     }
 

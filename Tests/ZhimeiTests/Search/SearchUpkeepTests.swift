@@ -371,4 +371,31 @@ final class SearchUpkeepTests: XCTestCase {
             XCTAssertEqual(other.status, .notFound)
         }
     }
+
+    /// A person keeps at most `maxPerUser` saved searches, also when several are saved at once: with room for one, four
+    /// concurrent saves make one and are refused three times (bilingual 422), and another person is not affected.
+    func testSavedSearchLimitHoldsUnderConcurrentSaves() async throws {
+        try await withTestApp { t in
+            let reporter = try await t.token(for: "liuyang-reporter")
+            for i in 0..<(SavedSearchService.maxPerUser - 1) {
+                let r = try await t.send(.POST, "/api/v1/search/saved", raw: #"{"name":"检索\#(i)","query":"防汛\#(i)"}"#, as: reporter)
+                XCTAssertEqual(r.status, .created, r.text)
+            }
+            let statuses = try await withThrowingTaskGroup(of: (HTTPStatus, String).self) { group in
+                for i in 0..<4 {
+                    group.addTask {
+                        let r = try await t.send(.POST, "/api/v1/search/saved", raw: #"{"name":"同时\#(i)","query":"抗旱"}"#, as: reporter)
+                        return (r.status, r.text)
+                    }
+                }
+                return try await group.reduce(into: [(HTTPStatus, String)]()) { $0.append($1) }
+            }
+            XCTAssertEqual(statuses.filter { $0.0 == .created }.count, 1, "\(statuses.map(\.0))")
+            XCTAssertEqual(statuses.filter { $0.0 == .unprocessableEntity && $0.1.contains("saved_search_limit") }.count, 3, "\(statuses)")
+            struct Saved: Decodable { var id: UUID }
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/search/saved", as: reporter).json([Saved].self).count, SavedSearchService.maxPerUser)
+            let other = try await t.send(.POST, "/api/v1/search/saved", raw: #"{"name":"别人的","query":"防汛"}"#, as: try await t.token(for: "liuyang-editor"))
+            XCTAssertEqual(other.status, .created, other.text)
+        }
+    }
 }

@@ -359,10 +359,10 @@ struct LeadsAPI {
         source.createdAt = Date()
         source.updatedAt = Date()
         try await Quota.create(forTenant: tenantID, limit: Self.sourcesPerTenant,
-                                     refusal: AppError.conflict("source_limit", zh: "每个单位最多 \(Self.sourcesPerTenant) 个线索来源，请先删除不用的来源",
-                                                                en: "A tenant can keep at most \(Self.sourcesPerTenant) lead sources; delete one you no longer use first"),
-                                     on: req.db, count: { tx in try await LeadSource.query(on: tx).filter(\.$tenantID == tenantID).count() },
-                                     insert: { tx in try await source.create(on: tx) })
+                               refusal: AppError.conflict("source_limit", zh: "每个单位最多 \(Self.sourcesPerTenant) 个线索来源，请先删除不用的来源",
+                                                          en: "A tenant can keep at most \(Self.sourcesPerTenant) lead sources; delete one you no longer use first"),
+                               on: req.db, count: { tx in try await LeadSource.query(on: tx).filter(\.$tenantID == tenantID).count() },
+                               insert: { tx in try await source.create(on: tx) })
         if kind == .feed { try? await FeedPoller.ensureScheduler(on: req.db) }
         await req.audit("lead_source.create", tenant: tenantID, targetType: "lead_source", targetID: source.id?.uuidString ?? "",
                         after: ["name": source.name, "kind": kind.rawValue, "url": source.url ?? ""])

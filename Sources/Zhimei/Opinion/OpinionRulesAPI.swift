@@ -136,9 +136,9 @@ enum OpinionLimits {
     static func createScheme(_ s: OpinionScheme, on db: any Database) async throws {
         let tenantID = s.tenantID
         try await Quota.create(forTenant: tenantID, limit: schemesPerTenant,
-                                     refusal: AppError.conflict("scheme_limit", zh: "每个单位最多 \(schemesPerTenant) 个监测方案，请先删除不用的方案",
-                                                                en: "A tenant can keep at most \(schemesPerTenant) monitoring schemes; delete one you no longer use first"),
-                                     on: db, count: { tx in
+                               refusal: AppError.conflict("scheme_limit", zh: "每个单位最多 \(schemesPerTenant) 个监测方案，请先删除不用的方案",
+                                                          en: "A tenant can keep at most \(schemesPerTenant) monitoring schemes; delete one you no longer use first"),
+                               on: db, count: { tx in
             try await OpinionScheme.query(on: tx).filter(\.$tenantID == tenantID).filter(\.$archived == false).count()
         }, insert: { tx in try await s.create(on: tx) })
     }
@@ -147,9 +147,9 @@ enum OpinionLimits {
     static func createRule(_ r: OpinionAlertRule, on db: any Database) async throws {
         let tenantID = r.tenantID
         try await Quota.create(forTenant: tenantID, limit: rulesPerTenant,
-                                     refusal: AppError.conflict("rule_limit", zh: "每个单位最多 \(rulesPerTenant) 条预警规则，请先删除不用的规则",
-                                                                en: "A tenant can keep at most \(rulesPerTenant) alert rules; delete one you no longer use first"),
-                                     on: db, count: { tx in
+                               refusal: AppError.conflict("rule_limit", zh: "每个单位最多 \(rulesPerTenant) 条预警规则，请先删除不用的规则",
+                                                          en: "A tenant can keep at most \(rulesPerTenant) alert rules; delete one you no longer use first"),
+                               on: db, count: { tx in
             try await OpinionAlertRule.query(on: tx).filter(\.$tenantID == tenantID).filter(\.$archived == false).count()
         }, insert: { tx in try await r.create(on: tx) })
     }

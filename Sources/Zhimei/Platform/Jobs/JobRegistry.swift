@@ -20,7 +20,8 @@ public struct JobContext: Sendable {
         try await JobQueue.progress(jobID: jobID, owner: owner, stage: stage, percent: percent, on: db)
     }
 
-    /// True on the job's last try: a handler whose job owns a record (an import, a batch) marks it failed when this throws.
+    /// True on the job's last try (a delivery records itself failed rather than queued; records that must be marked when a
+    /// job is given up use `JobRegistry.onGiveUp`, which also covers a worker that died).
     public var isLastAttempt: Bool { attempt >= maxAttempts }
 
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {

@@ -211,6 +211,33 @@ final class JobQueueTests: XCTestCase {
         }
     }
 
+    /// A worker whose lease was taken over while its attempt ran changes nothing when that attempt fails: no retry is
+    /// queued over the new holder's run, and its give-up handler does not run (the new holder decides the job's end).
+    func testAFailureAfterTheLeaseWasLostChangesNothing() async throws {
+        try await withTestApp(seed: false) { t in
+            actor Calls { var count = 0; func add() { count += 1 } }
+            let calls = Calls()
+            let db = t.db
+            t.app.zhimei.jobs.register("test.loses_lease") { ctx in
+                try await Job.query(on: db).filter(\.$id == ctx.jobID).set(\.$leaseOwner, to: "other-worker").update()
+                throw AppError.invalid("x", zh: "失败", en: "failed")
+            }
+            t.app.zhimei.jobs.onGiveUp("test.loses_lease") { _, _ in await calls.add() }
+            let pool = JobWorkerPool(application: t.app, concurrency: 1, lease: 30)
+            for maxAttempts in [1, 3] {
+                let job = try await JobQueue.enqueue(kind: "test.loses_lease", tenantID: nil, maxAttempts: maxAttempts, on: t.db)
+                try await XCTAssertTrueAsync(try await pool.runOne(owner: "w"))
+                let row = try await XCTUnwrapAsync(try await Job.find(job.id, on: t.db))
+                XCTAssertEqual(row.state, .running, "max \(maxAttempts): the other worker still holds it")
+                XCTAssertEqual(row.leaseOwner, "other-worker")
+                XCTAssertNil(row.lastError)
+                let failed = try await JobQueue.fail(row, owner: "w", error: "late", on: t.db)
+                XCTAssertNil(failed, "a lost lease is reported as such")
+            }
+            try await XCTAssertEqualAsync(await calls.count, 0, "only the worker that dead-letters a job gives up")
+        }
+    }
+
     func testProgressIsStreamedAsServerSentEvents() async throws {
         try await withTestApp(extra: ["ZHIMEI_DIAGNOSTIC_JOBS": "1"]) { t in
             let admin = try await t.token(for: "admin")

@@ -131,15 +131,23 @@ enum FeedPoller {
     }
 
     /// Enqueues one poll per due source (idempotent per source and due slot); returns how many.
-    static func enqueueDue(on db: any Database, now: Date = Date()) async throws -> Int {
-        let due = try await LeadSource.query(on: db).filter(\.$kind == .feed).filter(\.$enabled == true)
-            .group(.or) { $0.filter(\.$nextPollAt == nil).filter(\.$nextPollAt <= now) }
-            .limit(1000).all()
-        for source in due {
-            let slot = Int(source.nextPollAt?.timeIntervalSince1970 ?? 0)
-            try await enqueuePoll(source, slot: String(slot), on: db)
+    /// Every due source is read, in pages by id, so none waits behind a thousand others.
+    static func enqueueDue(on db: any Database, now: Date = Date(), pageSize: Int = 500) async throws -> Int {
+        var count = 0
+        var after: UUID?
+        while true {
+            var q = LeadSource.query(on: db).filter(\.$kind == .feed).filter(\.$enabled == true)
+                .group(.or) { $0.filter(\.$nextPollAt == nil).filter(\.$nextPollAt <= now) }
+            if let after { q = q.filter(\.$id > after) }
+            let due = try await q.sort(\.$id).limit(pageSize).all()
+            for source in due {
+                let slot = Int(source.nextPollAt?.timeIntervalSince1970 ?? 0)
+                try await enqueuePoll(source, slot: String(slot), on: db)
+            }
+            count += due.count
+            guard due.count == pageSize, let last = due.last?.id else { return count }
+            after = last
         }
-        return due.count
     }
 
     static func registerJobs(_ app: Application) {

@@ -623,4 +623,31 @@ final class LeadsTests: XCTestCase {
             XCTAssertTrue(inbox.contains(">来源-宁乡-末</option>"), "the filter offers the 501st source by name")
         }
     }
+
+    /// The scheduler enqueues a poll for every due feed source, however many there are (before: the first 1,000 the
+    /// database returned, in no set order, so the rest could wait for good); not-due and switched-off ones are skipped.
+    func testSchedulerEnqueuesEveryDueSourceInPages() async throws {
+        try await withTestApp { t in
+            let liuyang = try await t.tenant("liuyang").requireID()
+            let now = Date()
+            try await t.db.transaction { tx in
+                for i in 0..<11 {
+                    let s = LeadSource()
+                    s.tenantID = liuyang; s.name = "订阅-\(i)"; s.kind = .feed; s.url = "https://example.com/\(i).xml"
+                    s.enabled = i != 9
+                    s.nextPollAt = i == 10 ? now.addingTimeInterval(600) : (i.isMultiple(of: 2) ? nil : now.addingTimeInterval(-60))
+                    s.intervalSeconds = 900; s.webhookSecret = "secret-\(i)"; s.failureCount = 0; s.itemsFetched = 0
+                    s.createdAt = now; s.updatedAt = now
+                    try await s.create(on: tx)
+                }
+            }
+            let due = try await FeedPoller.enqueueDue(on: t.db, now: now, pageSize: 3)
+            XCTAssertEqual(due, 9, "sources 0–8 are due; 9 is switched off, 10 not due yet")
+            let polls = try await Job.query(on: t.db).filter(\.$kind == "leads.poll_source").all()
+            XCTAssertEqual(polls.count, 9)
+            try await XCTAssertEqualAsync(try await FeedPoller.enqueueDue(on: t.db, now: now, pageSize: 3), 9)
+            try await XCTAssertEqualAsync(try await Job.query(on: t.db).filter(\.$kind == "leads.poll_source").count(), 9,
+                                          "the same due slot is enqueued once")
+        }
+    }
 }

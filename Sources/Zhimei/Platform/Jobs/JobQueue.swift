@@ -102,20 +102,21 @@ public enum JobQueue {
     }
 
     /// After a failed attempt: queue a retry with exponential backoff and jitter, or dead-letter it.
+    /// Returns nil when this worker no longer held the lease (another worker has the job; nothing changed),
+    /// so a give-up handler runs only for the worker that actually dead-lettered the job.
     @discardableResult
-    public static func fail(_ job: Job, owner: String, error: String, baseDelay: TimeInterval = 2, on db: any Database) async throws -> Job.State {
-        guard let sql = db as? any SQLDatabase, let id = job.id else { return .dead }
+    public static func fail(_ job: Job, owner: String, error: String, baseDelay: TimeInterval = 2, on db: any Database) async throws -> Job.State? {
+        guard let sql = db as? any SQLDatabase, let id = job.id else { return nil }
         if job.attempts >= job.maxAttempts {
-            _ = try await finish(job, owner: owner, state: .dead, error: error, result: nil, on: db)
-            return .dead
+            return try await finish(job, owner: owner, state: .dead, error: error, result: nil, on: db) ? .dead : nil
         }
         let delay = backoff(attempt: job.attempts, base: baseDelay)
-        try await sql.raw("""
+        let rows = try await sql.raw("""
             UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, run_at = \(bind: Date().addingTimeInterval(delay)),
                 last_error = \(bind: String(error.prefix(2000))), updated_at = \(bind: Date()), progress_stage = 'retrying'
-            WHERE id = \(bind: id) AND lease_owner = \(bind: owner) AND state = 'running'
-            """).run()
-        return .queued
+            WHERE id = \(bind: id) AND lease_owner = \(bind: owner) AND state = 'running' RETURNING id
+            """).all()
+        return rows.isEmpty ? nil : .queued
     }
 
     /// Exponential backoff with full jitter, capped at one hour: base·2^(n−1) · U(0.5, 1).

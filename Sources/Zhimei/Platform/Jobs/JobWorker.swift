@@ -88,7 +88,7 @@ public final class JobWorkerPool: Sendable {
             heartbeat.cancel()
             let message = (error as? AppError)?.reason ?? String(describing: error)
             let state = try await JobQueue.fail(job, owner: owner, error: message, on: db)
-            application.zhimei.metrics.observeJob(kind: job.kind, outcome: state == .dead ? "dead" : "retry")
+            application.zhimei.metrics.observeJob(kind: job.kind, outcome: state.map { $0 == .dead ? "dead" : "retry" } ?? "lease_lost")
             logger.warning("job attempt \(job.attempts) failed: \(message)")
             if state == .dead { await Self.gaveUp(job, reason: message, owner: owner, application: application) }
         }

@@ -303,10 +303,29 @@ enum OpinionIngest {
         e.updatedAt = now
     }
 
-    /// An event's title: the first sentence of its first post, at most 60 characters.
+    /// An event's title, from its first post: the post's topic when it names one — a Weibo-style #话题# or a
+    /// 【headline】 — else its first sentence without links and @mentions; at most 60 characters.
     static func title(of text: String) -> String {
-        let end = text.firstIndex { "。！？!?\n".contains($0) } ?? text.endIndex
-        let t = text[..<end].trimmingCharacters(in: .whitespacesAndNewlines)
-        return String((t.isEmpty ? text : t).prefix(60))
+        var plain = text.replacingOccurrences(of: #"https?://\S+"#, with: " ", options: .regularExpression)
+        if let topic = enclosed(in: plain, open: "#", close: "#") ?? enclosed(in: plain, open: "【", close: "】") { return String(topic.prefix(60)) }
+        plain = plain.replacingOccurrences(of: #"@[^\s:：,，。!！?？@]{1,30}[:：]?"#, with: " ", options: .regularExpression)
+        plain = plain.replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression).trimmingCharacters(in: .whitespacesAndNewlines)
+        let end = plain.firstIndex { "。！？!?\n".contains($0) } ?? plain.endIndex
+        let sentence = plain[..<end].trimmingCharacters(in: .whitespacesAndNewlines)
+        let title = sentence.isEmpty ? (plain.isEmpty ? text.trimmingCharacters(in: .whitespacesAndNewlines) : plain) : sentence
+        return String(title.prefix(60))
+    }
+
+    /// The first text between `open` and `close` that reads as a topic (2–30 characters, not blank), trimmed.
+    private static func enclosed(in text: String, open: Character, close: Character) -> String? {
+        var rest = text[...]
+        while let start = rest.firstIndex(of: open) {
+            let after = rest.index(after: start)
+            guard let end = rest[after...].firstIndex(of: close) else { return nil }
+            let inner = rest[after..<end].trimmingCharacters(in: .whitespacesAndNewlines)
+            if (2...30).contains(inner.count), !inner.contains("\n") { return inner }
+            rest = rest[rest.index(after: end)...]
+        }
+        return nil
     }
 }

@@ -9,7 +9,7 @@ final class OpinionAPITests: XCTestCase {
     struct Result: Decodable { var imported: Int; var duplicates: Int; var skipped: Int; var futureTimes: Int; var ids: [UUID]; var eventIds: [UUID]; var problems: [String]; var alerts: Int }
     struct Page: Decodable { var items: [Post]; var total: Int }
     struct Post: Decodable { var id: UUID; var externalId: String; var sentiment: String; var futureTime: Bool; var eventId: UUID?; var duplicateOf: UUID?; var schemeIds: [String] }
-    struct Event: Decodable { var id: UUID; var postCount: Int; var topicId: UUID?; var status: String }
+    struct Event: Decodable { var id: UUID; var title: String; var postCount: Int; var topicId: UUID?; var status: String }
     struct Detail: Decodable { var event: Event; var spread: Spread; var volume: [Bucket] }
     struct Spread: Decodable { var origins: [String] }
     struct Bucket: Decodable { var total: Int }
@@ -372,6 +372,35 @@ final class OpinionAPITests: XCTestCase {
             XCTAssertEqual(split.status, .created, split.text)
             XCTAssertEqual(try split.json(Event.self).postCount, 1)
             try await XCTAssertEqualAsync(try await OpinionEvent.find(fire.id, on: t.db)?.postCount, 2)
+        }
+    }
+
+    /// An event is titled by its first post's topic — a #话题# or a 【headline】 — else by its first sentence without
+    /// links and @mentions (before: the whole first sentence, hashtags and links included, as the dashboard showed).
+    func testEventTitlesAreThePostsTopic() async throws {
+        XCTAssertEqual(OpinionIngest.title(of: "#金沙路下穿通道积水#浏阳金沙路下穿通道：水没过小腿，孩子上学都过不去"), "金沙路下穿通道积水")
+        XCTAssertEqual(OpinionIngest.title(of: "【浏阳烟花厂突发火情】今晨6时许，城郊一烟花厂仓库起火。"), "浏阳烟花厂突发火情")
+        XCTAssertEqual(OpinionIngest.title(of: "@浏阳发布：城区部分路段今晚停水，请提前储水。详见 https://example.com/a#b"), "城区部分路段今晚停水，请提前储水")
+        XCTAssertEqual(OpinionIngest.title(of: "#" + String(repeating: "长", count: 40) + "#后来。"), "#" + String(repeating: "长", count: 40) + "#后来",
+                       "text between two # longer than a topic is not one")
+        XCTAssertEqual(OpinionIngest.title(of: "转发微博"), "转发微博")
+        XCTAssertEqual(OpinionIngest.title(of: "  https://t.cn/abc  "), "https://t.cn/abc", "a post of a link alone keeps it")
+        XCTAssertEqual(OpinionIngest.title(of: String(repeating: "长", count: 100)).count, 60)
+        try requireText()
+        try await withTestApp { t in
+            let chief = try await t.token(for: "liuyang-chief")
+            let body = #"""
+            {"posts":[
+              {"id":"h1","author":"网友甲","text":"#集里街道停电#集里街道从早上八点停电到现在，还没有恢复，家里冰箱的东西都坏了。"},
+              {"id":"h2","author":"网友乙","text":"@浏阳供电 集里街道停电一上午了，什么时候恢复？ https://example.com/p/1"}
+            ]}
+            """#
+            let r = try await t.send(.POST, "/api/v1/opinion/posts", raw: body, as: chief).json(Result.self)
+            XCTAssertEqual(r.imported, 2)
+            let events = try await t.send(.GET, "/api/v1/opinion/events?sort=size", as: chief).json([Event].self)
+            let titles = Set(events.map(\.title))
+            XCTAssertTrue(titles.contains("集里街道停电"), "\(titles)")
+            XCTAssertFalse(titles.contains { $0.contains("#") || $0.contains("http") || $0.contains("@") }, "\(titles)")
         }
     }
 

@@ -120,6 +120,7 @@
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       clearError(form);
+      document.getElementById("proofread-batch").hidden = true;
       var files = document.getElementById("proofread-file").files;
       var run = document.getElementById("proofread-run");
       run.setAttribute("aria-busy", "true");
@@ -142,18 +143,28 @@
                 progress.textContent = (en ? "Batch: " : "批量校对：") + s.percent + "% · " + s.stage;
                 if (s.state === "queued" || s.state === "running") { setTimeout(poll, 1000); return; }
                 done();
-                var box = document.getElementById("proofread-groups");
-                document.getElementById("proofread-report").hidden = false;
-                document.getElementById("proofread-summary").textContent = en ? "Batch results" : "批量校对结果";
-                box.textContent = "";
-                var ul = el("ul", "pr-list");
-                s.files.forEach(function (f) {
+                // One row per file; a checked file's whole report opens below (and downloads like a single document's).
+                var batchBox = document.getElementById("proofread-batch");
+                var list = document.getElementById("proofread-batch-files");
+                batchBox.hidden = false;
+                document.getElementById("proofread-report").hidden = true;
+                list.textContent = "";
+                s.files.forEach(function (f, i) {
                   var li = el("li", "pr-finding " + (f.block ? "sev-block" : ""), f.name + " — " +
                     (f.status === "ok" ? (en ? f.block + " blocking, " + f.warn + " warnings, " + f.info + " notes" : "必须处理 " + f.block + "，建议修改 " + f.warn + "，提示 " + f.info)
-                                       : (en ? f.message_en : f.message)));
-                  ul.appendChild(li);
+                                       : (en ? f.message_en : f.message)) + " ");
+                  if (f.report) {
+                    var open = el("button", "btn btn-small", en ? "View report" : "查看报告");
+                    open.type = "button";
+                    open.addEventListener("click", function () {
+                      request("GET", "/api/v1/proofread/batch/" + s.id + "/files/" + i)
+                        .then(function (r) { render(r, f.name); document.getElementById("proofread-report").scrollIntoView(); })
+                        .catch(function (err) { showError(form, err); });
+                    });
+                    li.appendChild(open);
+                  }
+                  list.appendChild(li);
                 });
-                box.appendChild(ul);
               }).catch(function (err) { done(); showError(form, err); });
             };
             poll();

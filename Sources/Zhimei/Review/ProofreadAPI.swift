@@ -50,6 +50,11 @@ struct ProofreadAPI {
                    doc: .init("A batch's progress and per-file results / 批量校对进度", tag: "review", response: .ref("ProofreadBatch"))) { req in
             try await ProofreadBatch.find(req.parameters.get("batchID", as: UUID.self), on: req)
         }
+        p.endpoint(.GET, "batch", ":batchID", "files", ":index", access: .permission(.textUse),
+                   doc: .init("One file's whole report from a finished batch (kept a week) / 批量校对中单个文件的完整报告", tag: "review",
+                              response: .ref("ProofreadReport"))) { req in
+            try await ProofreadBatch.fileReport(req.parameters.get("batchID", as: UUID.self), index: req.parameters.get("index", as: Int.self), on: req)
+        }
         for format in ["html", "docx"] {
             p.endpoint(.POST, "report", PathComponent(stringLiteral: format), access: .permission(.textUse),
                        doc: .init(format == "html" ? "Proofreading report as an HTML file / 下载 HTML 校对报告" : "Proofreading report as a DOCX with Word comments / 下载带批注的 Word 校对报告",

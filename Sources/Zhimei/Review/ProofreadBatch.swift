@@ -2,7 +2,9 @@ import Fluent
 import Vapor
 
 /// Batch proofreading (批量校对): uploaded files go to the blob store, one job checks them one by one and reports
-/// progress ("3/10 name.docx"); the per-file results are the job's result. Files are deleted when the job is done.
+/// progress ("3/10 name.docx"); the per-file counts are the job's result, and each checked file's whole report (text and
+/// findings) is kept in the blob store beside it, so it can be opened and downloaded like a single document's. The
+/// uploads are deleted when the job is done; the reports when housekeeping prunes the job (a week after it finished).
 enum ProofreadBatch {
     static let kind = "review.proofread_batch"
     static let maxFiles = 50
@@ -23,6 +25,8 @@ enum ProofreadBatch {
         var info: Int
         var message: String?
         var messageEn: String?
+        /// Whether the file's whole report is kept (`GET …/batch/{id}/files/{index}`).
+        var report: Bool?
     }
 
     struct StatusDTO: Content {
@@ -39,7 +43,7 @@ enum ProofreadBatch {
             ("files", .array(.object([
                 ("name", .string), ("status", .enumeration(["ok", "error"])), ("format", .nullable(.string)), ("encoding", .nullable(.string)),
                 ("characters", .integer), ("block", .integer), ("warn", .integer), ("info", .integer),
-                ("message", .nullable(.string)), ("message_en", .nullable(.string)),
+                ("message", .nullable(.string)), ("message_en", .nullable(.string)), ("report", .nullable(.boolean)),
             ], required: ["name", "status", "characters", "block", "warn", "info"]))),
         ], required: ["id", "state", "percent", "stage", "files"])),
     ]
@@ -111,10 +115,13 @@ enum ProofreadBatch {
                     let format = try ProofreadDocuments.format(nil, filename: ref.name, data: data)
                     let (text, encoding) = try ProofreadDocuments.extract(data, format: format)
                     let findings = try await ProofreadService.check(text, headline: nil, tenantID: payload.tenant, app: ctx.application, db: ctx.db)
-                    r.format = format.rawValue; r.encoding = encoding; r.characters = text.unicodeScalars.count
-                    r.block = findings.filter { $0.severity == .block }.count
-                    r.warn = findings.filter { $0.severity == .warn }.count
-                    r.info = findings.filter { $0.severity == .info }.count
+                    let report = ProofreadReportDTO(tenantID: payload.tenant, text: text, headline: nil, findings: findings,
+                                                    format: format.rawValue, encoding: encoding)
+                    r.format = format.rawValue; r.encoding = encoding; r.characters = report.characters
+                    r.block = report.counts.block; r.warn = report.counts.warn; r.info = report.counts.info
+                    try await ctx.application.zhimei.blobs.put(reportKey(job: ctx.jobID, index: i), data: try JSONEncoder().encode(report),
+                                                               contentType: "application/json")
+                    r.report = true
                 } catch let e as AppError {
                     r.status = "error"; r.message = e.zh; r.messageEn = e.en
                 }
@@ -127,8 +134,35 @@ enum ProofreadBatch {
         // A batch whose job gave up would otherwise keep its files in the blob store for good (a retry from the jobs
         // page then reports each file as gone).
         app.zhimei.jobs.onGiveUp(kind) { ctx, _ in
-            await deleteFiles(try ctx.decode(Payload.self).files, app: ctx.application)
+            let files = try ctx.decode(Payload.self).files
+            await deleteFiles(files, app: ctx.application)
+            await deleteReports(job: ctx.jobID, count: files.count, app: ctx.application)
         }
+        app.zhimei.jobs.onPrune(kind) { job, app in
+            guard let id = job.id, let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else { return }
+            await deleteReports(job: id, count: payload.files.count, app: app)
+        }
+    }
+
+    /// Where the report of the batch's file `index` is kept.
+    static func reportKey(job: UUID, index: Int) -> String {
+        "proofread-reports/\(job.uuidString.lowercased())/\(index).json"
+    }
+
+    /// The whole report of one file of a batch (404 for anyone outside the batch's tenant, and for a file that could not
+    /// be read or whose report is gone with its job).
+    static func fileReport(_ id: UUID?, index: Int?, on req: Request) async throws -> ProofreadReportDTO {
+        let batch = try await find(id, on: req)
+        guard let index, batch.files.indices.contains(index), batch.files[index].report == true,
+              let data = try await req.application.zhimei.blobs.get(reportKey(job: batch.id, index: index)),
+              let report = try? JSONDecoder().decode(ProofreadReportDTO.self, from: data) else {
+            throw AppError.notFound
+        }
+        return report
+    }
+
+    static func deleteReports(job: UUID, count: Int, app: Application) async {
+        for i in 0..<count { try? await app.zhimei.blobs.delete(reportKey(job: job, index: i)) }
     }
 
     static func deleteFiles(_ refs: [FileRef], app: Application) async {

@@ -32,6 +32,7 @@ extension MatrixModule {
         // A JSON body is not a multipart upload: permitted callers get 415.
         "POST /api/v1/proofread/batch": MatrixRow("PACERVNS", body: { _, _ in #"{"files":[]}"# }),
         "GET /api/v1/proofread/batch/:batchID": MatrixRow("PACERVNS", tenantBound: true),
+        "GET /api/v1/proofread/batch/:batchID/files/:index": MatrixRow("PACERVNS", tenantBound: true),
         "POST /api/v1/proofread/report/html": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),
         "POST /api/v1/proofread/report/docx": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),
         "GET /api/v1/review/lexicon": MatrixRow("PA"),
@@ -53,11 +54,17 @@ extension MatrixModule {
             try await e.create(on: t.db)
             return try e.requireID().uuidString
         }
+        // A finished batch of one file whose report is kept (no worker runs a finished job during the matrix).
         func batch(_ slug: String) async throws -> String {
             let tenant = try await t.tenant(slug).requireID()
-            // Far in the future, so no worker runs it during the matrix.
             let job = try await JobQueue.enqueue(kind: ProofreadBatch.kind, payload: #"{"tenant":"\#(tenant.uuidString)","files":[]}"#, tenantID: tenant,
                                                  runAt: Date().addingTimeInterval(86_400), on: t.db)
+            job.state = .succeeded
+            job.result = #"[{"name":"矩阵.txt","status":"ok","characters":2,"block":0,"warn":0,"info":0,"report":true}]"#
+            try await job.save(on: t.db)
+            let report = ProofreadReportDTO(tenantID: tenant, text: "矩阵", headline: nil, findings: [])
+            try await t.app.zhimei.blobs.put(ProofreadBatch.reportKey(job: try job.requireID(), index: 0), data: try JSONEncoder().encode(report),
+                                             contentType: "application/json")
             return try job.requireID().uuidString
         }
         return ["lexiconEntryID": (try await entry("liuyang"), try await entry("ningxiang")),

@@ -279,7 +279,7 @@ final class ProofreadURLTests: XCTestCase {
 /// Batch proofreading as a job: files stored, checked one by one with progress, per-file results, tenant-scoped status.
 final class ProofreadBatchTests: XCTestCase {
     typealias P = ProofreadFixture
-    struct FileOut: Decodable { var name: String; var status: String; var format: String?; var block: Int; var messageEn: String? }
+    struct FileOut: Decodable { var name: String; var status: String; var format: String?; var block: Int; var messageEn: String?; var report: Bool? }
     struct BatchOut: Decodable { var id: UUID; var state: String; var percent: Int; var stage: String; var files: [FileOut] }
 
     func testBatchRunsAsAJobWithPerFileResults() async throws {
@@ -306,9 +306,29 @@ final class ProofreadBatchTests: XCTestCase {
             XCTAssertEqual(done.files[0].block, 1)
             XCTAssertEqual(done.files[1].block, 0)
             XCTAssertNotNil(done.files[2].messageEn)
-            // Another tenant cannot see it; a non-batch job is not a batch.
-            let other = try await t.send(.GET, "/api/v1/proofread/batch/\(queued.id)", as: try await t.token(for: "ningxiang-editor"))
+            XCTAssertEqual(done.files.map(\.report), [true, true, nil])
+            // Each checked file's whole report opens like a single document's: its text and findings with their spans.
+            let first = try await t.send(.GET, "/api/v1/proofread/batch/\(queued.id)/files/0", as: editor)
+            XCTAssertEqual(first.status, .ok, first.text)
+            let report = try first.json(P.ReportOut.self)
+            XCTAssertEqual(report.text, "第一篇禁词测试")
+            XCTAssertEqual(report.format, "txt")
+            let hit = try XCTUnwrap(report.findings.first { $0.category == "sensitive" })
+            XCTAssertEqual(hit.text, "禁词测试")
+            XCTAssertEqual(hit.start, 3)
+            XCTAssertTrue(report.blocked)
+            let second = try await t.send(.GET, "/api/v1/proofread/batch/\(queued.id)/files/1", as: editor).json(P.ReportOut.self)
+            XCTAssertEqual(second.text, "第二篇没有问题。")
+            XCTAssertFalse(second.blocked)
+            for missing in ["2", "3", "-1", "x"] {
+                let res = try await t.send(.GET, "/api/v1/proofread/batch/\(queued.id)/files/\(missing)", as: editor)
+                XCTAssertTrue([.notFound, .badRequest, .unprocessableEntity].contains(res.status), "file \(missing): \(res.status)")
+            }
+            // Another tenant cannot see it or its files; a non-batch job is not a batch.
+            let ningxiang = try await t.token(for: "ningxiang-editor")
+            let other = try await t.send(.GET, "/api/v1/proofread/batch/\(queued.id)", as: ningxiang)
             XCTAssertEqual(other.status, .notFound)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/proofread/batch/\(queued.id)/files/0", as: ningxiang).status, .notFound)
             // Bad requests: JSON instead of files, no files.
             try await XCTAssertEqualAsync(try await t.send(.POST, "/api/v1/proofread/batch", json: P.Text(text: "x"), as: editor).status, .unsupportedMediaType)
             let empty = try await P.raw(t, .POST, "/api/v1/proofread/batch", data: Data("--\(boundary)--\r\n".utf8), type: type, as: editor)
@@ -351,6 +371,35 @@ final class ProofreadBatchTests: XCTestCase {
             let job = try await t.send(.GET, "/api/v1/proofread/batch/\(try started.json(BatchOut.self).id)", as: editor).json(BatchOut.self)
             XCTAssertEqual(job.state, "dead")
             XCTAssertEqual(stored(), 0, "the given-up batch's files are deleted")
+        }
+    }
+}
+
+extension ProofreadBatchTests {
+    /// A batch's reports go with its job: when housekeeping prunes the finished job (a week later), the reports are
+    /// deleted from the blob store; until then they stay.
+    func testBatchReportsArePrunedWithTheirJob() async throws {
+        try await withTestApp { t in
+            let editor = try await t.token(for: "liuyang-editor")
+            let root = t.settings.blobDirectory + "/proofread-reports"
+            func stored() -> Int {
+                (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".json") }.count
+            }
+            let boundary = "zmbatch"
+            func part(_ name: String, _ data: Data) -> Data {
+                Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"files[]\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8) + data + Data("\r\n".utf8)
+            }
+            let type = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
+            let body = part("a.txt", Data("第一篇。".utf8)) + part("b.txt", Data("第二篇。".utf8)) + Data("--\(boundary)--\r\n".utf8)
+            let started = try await P.raw(t, .POST, "/api/v1/proofread/batch", data: body, type: type, as: editor)
+            let id = try started.json(BatchOut.self).id
+            try await XCTAssertTrueAsync(try await JobWorkerPool(application: t.app, concurrency: 1, lease: 30).runOne(owner: "test"))
+            XCTAssertEqual(stored(), 2)
+            try await Housekeeping.run(on: t.db, application: t.app)
+            XCTAssertEqual(stored(), 2, "a job finished today keeps its reports")
+            try await Housekeeping.run(on: t.db, now: Date().addingTimeInterval(Housekeeping.finishedJobRetention + 60), application: t.app)
+            XCTAssertEqual(stored(), 0)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/proofread/batch/\(id)/files/0", as: editor).status, .notFound)
         }
     }
 }

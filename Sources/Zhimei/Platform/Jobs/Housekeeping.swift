@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Vapor
 
 /// Upkeep of the platform's own tables, run by every worker pool every few hours (idempotent, so several
 /// processes doing it is harmless). Without it the feed scheduler alone leaves ~1,440 finished job rows a day.
@@ -11,16 +12,24 @@ enum Housekeeping {
     static let interval: TimeInterval = 6 * 3600
 
     /// Deletes finished jobs past their retention and sessions that ended more than a day ago; returns deleted job rows.
+    /// With the application, the prune handlers of the jobs' kinds run first (`JobRegistry.onPrune`).
     @discardableResult
-    static func run(on db: any Database, now: Date = Date()) async throws -> Int {
+    static func run(on db: any Database, now: Date = Date(), application: Application? = nil) async throws -> Int {
         let finishedCutoff = now.addingTimeInterval(-finishedJobRetention)
         let deadCutoff = now.addingTimeInterval(-deadJobRetention)
-        let old = Job.query(on: db).group(.or) { or in
-            or.group(.and) { $0.filter(\.$state ~~ [.succeeded, .discarded]).filter(\.$finishedAt < finishedCutoff) }
-            or.group(.and) { $0.filter(\.$state == .dead).filter(\.$finishedAt < deadCutoff) }
+        func old() -> QueryBuilder<Job> {
+            Job.query(on: db).group(.or) { or in
+                or.group(.and) { $0.filter(\.$state ~~ [.succeeded, .discarded]).filter(\.$finishedAt < finishedCutoff) }
+                or.group(.and) { $0.filter(\.$state == .dead).filter(\.$finishedAt < deadCutoff) }
+            }
         }
-        let count = try await old.count()
-        if count > 0 { try await old.delete() }
+        if let application, case let kinds = application.zhimei.jobs.pruneKinds, !kinds.isEmpty {
+            for job in try await old().filter(\.$kind ~~ kinds).all() {
+                await application.zhimei.jobs.pruneHandler(for: job.kind)?(job, application)
+            }
+        }
+        let count = try await old().count()
+        if count > 0 { try await old().delete() }
         try await pruneSessions(on: db, now: now)
         return count
     }

@@ -37,10 +37,15 @@ public typealias JobHandler = @Sendable (JobContext) async throws -> String?
 /// "queued" or "running" for good.
 public typealias JobGiveUpHandler = @Sendable (JobContext, String) async throws -> Void
 
+/// Called by housekeeping for each finished job of its kind just before the job's row is deleted: what the job left
+/// outside its row (files in the blob store) goes with it.
+public typealias JobPruneHandler = @Sendable (Job, Application) async -> Void
+
 /// The job kinds this process can run.
 public final class JobRegistry: Sendable {
     private let handlers = NIOLockedValueBox<[String: JobHandler]>([:])
     private let giveUpHandlers = NIOLockedValueBox<[String: JobGiveUpHandler]>([:])
+    private let pruneHandlers = NIOLockedValueBox<[String: JobPruneHandler]>([:])
 
     public func register(_ kind: String, _ handler: @escaping JobHandler) {
         handlers.withLockedValue { $0[kind] = handler }
@@ -50,6 +55,17 @@ public final class JobRegistry: Sendable {
     public func onGiveUp(_ kind: String, _ handler: @escaping JobGiveUpHandler) {
         giveUpHandlers.withLockedValue { $0[kind] = handler }
     }
+
+    /// What to delete with a finished job of `kind` when housekeeping prunes it (see `JobPruneHandler`).
+    public func onPrune(_ kind: String, _ handler: @escaping JobPruneHandler) {
+        pruneHandlers.withLockedValue { $0[kind] = handler }
+    }
+
+    public func pruneHandler(for kind: String) -> JobPruneHandler? {
+        pruneHandlers.withLockedValue { $0[kind] }
+    }
+
+    public var pruneKinds: [String] { pruneHandlers.withLockedValue { Array($0.keys).sorted() } }
 
     public func handler(for kind: String) -> JobHandler? {
         handlers.withLockedValue { $0[kind] }

@@ -26,7 +26,7 @@ public final class JobWorkerPool: Sendable {
         let upkeep = Task { [application] in
             while !Task.isCancelled {
                 do {
-                    let pruned = try await Housekeeping.run(on: application.db)
+                    let pruned = try await Housekeeping.run(on: application.db, application: application)
                     if pruned > 0 { application.logger.info("housekeeping: pruned \(pruned) finished jobs") }
                 } catch {
                     application.logger.warning("housekeeping failed: \(String(reflecting: error))")

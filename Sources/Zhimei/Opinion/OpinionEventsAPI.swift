@@ -9,11 +9,17 @@ struct OpinionEventsAPI {
         let e = o.grouped("events")
         e.endpoint(.GET, access: .permission(.opinionRead),
                    doc: .init("Events by risk, heat or recency / 舆情事件", tag: "opinion", response: .array(.ref("OpinionEvent")),
-                              query: [("sort", .enumeration(["risk", "heat", "recent", "size"]), "Order"), ("limit", .integer(minimum: 1, maximum: 200), "Page size"),
+                              query: [("sort", .enumeration(["risk", "heat", "recent", "size"]), "Order"),
+                                      ("status", .enumeration(Self.listedStatuses), "open (default) or closed (结案)"),
+                                      ("limit", .integer(minimum: 1, maximum: 200), "Page size"),
                                       ("offset", .integer(minimum: 0, maximum: Self.largestOffset), "Offset")]), use: listEvents)
         e.endpoint(.GET, ":eventID", access: .permission(.opinionRead),
                    doc: .init("Event detail: timeline, volume, sentiment, sources, keywords, spread / 事件详情", tag: "opinion",
                               response: .ref("OpinionEventDetail")), use: getEvent)
+        e.endpoint(.PATCH, ":eventID", access: .permission(.opinionManage),
+                   doc: .init("Rename an event, or close it (结案: it takes no new posts and raises no alerts) and reopen it / 修改事件名称、结案或重新打开", tag: "opinion",
+                              request: .object([("title", .string(maxLength: Self.maxTitle)), ("status", .enumeration(Self.listedStatuses))], required: []),
+                              response: .ref("OpinionEvent")), use: updateEvent)
         e.endpoint(.POST, ":eventID", "merge", access: .permission(.opinionManage),
                    doc: .init("Merge other events into this one / 合并事件", tag: "opinion",
                               request: .object([("event_ids", .array(.uuid, maxItems: 50))], required: ["event_ids"]), response: .ref("OpinionEvent")), use: merge)
@@ -72,17 +78,59 @@ struct OpinionEventsAPI {
 
     @Sendable func listEvents(_ req: Request) async throws -> [OpinionEventDTO] {
         let sort = try OpinionParams.choice(req, "sort", Self.orders) ?? "risk"
+        let status = try OpinionParams.choice(req, "status", Self.listedStatuses) ?? "open"
         let page = try ListPage(req, standard: 50, largest: 200, largestOffset: Self.largestOffset)
-        return try await Self.sorted(Self.open(req), by: sort).range(page.rows).all().map(OpinionEventDTO.init)
+        return try await Self.sorted(Self.listed(req, status: status), by: sort).range(page.rows).all().map(OpinionEventDTO.init)
     }
 
     /// The orders of the event list, and the furthest it pages.
     static let orders = ["risk", "heat", "recent", "size"]
     static let largestOffset = 100_000
+    /// The states an event list shows and a user may set: open (进行中) and closed (已结案); merged ones live on in their target.
+    static let listedStatuses = ["open", "closed"]
+    static let maxTitle = 200
 
     /// The open events the actor may read.
     static func open(_ req: Request) throws -> QueryBuilder<OpinionEvent> {
-        try req.scope(for: .opinionRead).query(OpinionEvent.self, on: req.db).filter(\.$status == "open")
+        try listed(req, status: "open")
+    }
+
+    /// The actor's readable events in one of `listedStatuses`.
+    static func listed(_ req: Request, status: String) throws -> QueryBuilder<OpinionEvent> {
+        try req.scope(for: .opinionRead).query(OpinionEvent.self, on: req.db).filter(\.$status == status)
+    }
+
+    struct UpdateInput: Content { var title: String?; var status: String? }
+
+    /// Renames, closes or reopens an event. A closed event is out of the clustering (new posts about it open a new
+    /// event) and out of the alert checks; reopening brings it back. A merged event cannot be changed.
+    @Sendable func updateEvent(_ req: Request) async throws -> OpinionEventDTO {
+        let event = try await Self.event(req, .opinionManage)
+        let input = try req.content.decode(UpdateInput.self)
+        guard event.status != "merged" else {
+            throw AppError.conflict("event_merged", zh: "该事件已并入其他事件，不能修改", en: "This event was merged into another one and cannot be changed")
+        }
+        let before = ["title": event.title, "status": event.status]
+        if let raw = input.title {
+            let title = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !title.isEmpty, title.count <= Self.maxTitle else {
+                throw AppError.invalid("title", zh: "事件名称为 1–\(Self.maxTitle) 字", en: "The event's title is 1–\(Self.maxTitle) characters")
+            }
+            event.title = title
+        }
+        if let status = input.status {
+            guard Self.listedStatuses.contains(status) else {
+                throw AppError.invalid("status", zh: "状态只能是 open（进行中）或 closed（已结案）", en: "status must be open or closed")
+            }
+            event.status = status
+        }
+        let after = ["title": event.title, "status": event.status]
+        guard after != before else { return OpinionEventDTO(event) }
+        event.updatedAt = Date()
+        try await event.save(on: req.db)
+        await req.audit("opinion_event.update", tenant: event.tenantID, targetType: "opinion_event", targetID: event.id!.uuidString,
+                        before: before.filter { after[$0.key] != $0.value }, after: after.filter { before[$0.key] != $0.value })
+        return OpinionEventDTO(event)
     }
 
     /// Events in one of `orders` (ties: the most recent first).

@@ -14,7 +14,10 @@ struct OpinionPages {
         /// The import states in the page's language, as JSON, for opinion.js's live progress.
         var importStatusLabels: String
         var total: Int; var orders: [SortOption]; var pages: PageLinks
+        /// The listed state (open or closed) and a tab for each, with its count.
+        var status: String; var states: [StateTab]
     }
+    struct StateTab: Encodable { var label: String; var count: Int; var href: String; var selected: Bool }
     /// An import on the dashboard: its state in words, how far it has read, its counts and first problems; one still
     /// queued or running is refreshed by opinion.js, a paused or failed one can be resumed.
     struct ImportRow: Encodable {
@@ -26,7 +29,7 @@ struct OpinionPages {
     static let dashboardImports = 5
     /// Events a page of the dashboard's list.
     static let eventPageSize = 50
-    struct IndexQuery: Content { var sort: String?; var page: Int? }
+    struct IndexQuery: Content { var sort: String?; var page: Int?; var status: String? }
     struct PostRow: Encodable {
         var id: String; var author: String; var platform: String; var time: String; var text: String; var sentiment: String; var sentimentLabel: String
     }
@@ -60,11 +63,20 @@ struct OpinionPages {
         // Every open event, 50 a page, in the chosen order (before: the 50 riskiest only).
         let query = (try? req.query.decode(IndexQuery.self)) ?? IndexQuery()
         let sort = query.sort.flatMap { OpinionEventsAPI.orders.contains($0) ? $0 : nil } ?? "risk"
+        let status = query.status.flatMap { OpinionEventsAPI.listedStatuses.contains($0) ? $0 : nil } ?? "open"
         let size = Self.eventPageSize
-        let total = try await OpinionEventsAPI.open(req).countRows()
+        var totals: [String: Int] = [:]
+        for s in OpinionEventsAPI.listedStatuses { totals[s] = try await OpinionEventsAPI.listed(req, status: s).countRows() }
+        let total = totals[status] ?? 0
         let number = PageLinks.shown(query.page, size: size, total: total, largestOffset: OpinionEventsAPI.largestOffset)
-        let events = try await OpinionEventsAPI.sorted(OpinionEventsAPI.open(req), by: sort).range(((number - 1) * size)..<(number * size)).all()
+        let events = try await OpinionEventsAPI.sorted(OpinionEventsAPI.listed(req, status: status), by: sort).range(((number - 1) * size)..<(number * size)).all()
         let lang = Localizer.language(of: req)
+        let sortParam = sort == "risk" ? "" : "sort=\(sort)"
+        let states = OpinionEventsAPI.listedStatuses.map { s in
+            let params = [s == "open" ? "" : "status=\(s)", sortParam].filter { !$0.isEmpty }.joined(separator: "&")
+            return StateTab(label: Localizer.text(s == "open" ? "opinion.openEvents" : "opinion.closedEvents", lang), count: totals[s] ?? 0,
+                            href: "/opinion" + (params.isEmpty ? "" : "?" + params), selected: s == status)
+        }
         let sourceNames = Dictionary(try await OpinionAPI.sources(req).all().compactMap { s in s.id.map { ($0, s) } }, uniquingKeysWith: { a, _ in a })
         let importsTotal = try await OpinionAPI.imports(req).countRows()
         let imports = try await OpinionAPI.imports(req).limit(Self.dashboardImports).all().map { i in
@@ -81,7 +93,9 @@ struct OpinionPages {
                                                             sources: sources, importStatusLabels: Self.importStatusLabels(lang),
                                                             total: total, orders: Self.orders(sort, lang),
                                                             pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/opinion",
-                                                                             keep: [URLQueryItem(name: "sort", value: sort == "risk" ? nil : sort)])), on: req)
+                                                                             keep: [URLQueryItem(name: "sort", value: sort == "risk" ? nil : sort),
+                                                                                    URLQueryItem(name: "status", value: status == "open" ? nil : status)]),
+                                                            status: status, states: states), on: req)
     }
 
     static func importStatusLabels(_ lang: String) -> String {

@@ -23,6 +23,7 @@ extension MatrixModule {
         "POST /api/v1/opinion/webhook/:opinionSourceID": MatrixRow("*", body: { _, _ in #"{"posts":[{"text":"矩阵"}]}"# }),
         "GET /api/v1/opinion/events": MatrixRow("PCEN"),
         "GET /api/v1/opinion/events/:eventID": MatrixRow("PCEN", tenantBound: true),
+        "PATCH /api/v1/opinion/events/:eventID": MatrixRow("PCEN", tenantBound: true, body: { _, _ in #"{"title":"矩阵事件"}"# }),
         "POST /api/v1/opinion/events/:eventID/merge": MatrixRow("PCEN", tenantBound: true, body: { _, _ in #"{"event_ids":[]}"# }),
         "POST /api/v1/opinion/events/:eventID/split": MatrixRow("PCEN", tenantBound: true, body: { _, _ in #"{"post_ids":["\#(UUID().uuidString)"]}"# }),
         "GET /api/v1/opinion/events/:eventID/response": MatrixRow("PCEN", tenantBound: true),

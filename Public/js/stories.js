@@ -3,6 +3,8 @@
 // edit lock with heartbeat and take-over, conflict handling, AI assist panel. No build step.
 (function () {
   "use strict";
+  // 24-hour HH:MM:SS whatever the browser's locale (a Chinese newsroom reads 15:04:05, not 3:04:05 PM).
+  function clockTime(d) { return [d.getHours(), d.getMinutes(), d.getSeconds()].map(function (n) { return (n < 10 ? "0" : "") + n; }).join(":"); }
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   var lang = (document.querySelector('meta[name="lang"]') || {}).content || "zh";
 
@@ -264,7 +266,7 @@
       state.saving = false; state.retryDelay = 2000; editorError("");
       try { localStorage.removeItem(draftKey(base)); } catch (e) { /* ignore */ }
       state.version = s.version; versionEl.textContent = "v" + s.version;
-      if (state.changeSeq === seq) { state.dirty = false; setStatus("saved", new Date().toLocaleTimeString()); } else { writeDraft(); setStatus("unsaved"); }
+      if (state.changeSeq === seq) { state.dirty = false; setStatus("saved", clockTime(new Date())); } else { writeDraft(); setStatus("unsaved"); }
     }).catch(function (e) {
       state.saving = false;
       if (!(e instanceof ApiError) || e.status >= 500 || e.status === 0) {

@@ -77,6 +77,16 @@ extension ReviewService {
         return memberships.map { $0.$user.id }.filter { !excluded.contains($0) && seen.insert($0).inserted }
     }
 
+    /// The stage's "待你…" notifications are answered once anyone decides it (or the story is recalled): they are
+    /// marked read for everyone, so a reviewer's unread list holds only what still waits for them.
+    static func settleWaiting(_ c: ReviewCase, on req: Request) async {
+        do {
+            try await NotificationService.settle(kind: "review.waiting", link: "/review/stories/\(c.storyID.uuidString)", tenantID: c.tenantID, on: req.db)
+        } catch {
+            req.logger.warning("review notification settle failed: \(String(reflecting: error))")
+        }
+    }
+
     static func notifyStage(_ c: ReviewCase, stage: Int, on req: Request) async {
         do {
             let people = try await people(for: c, stage: stage, on: req.db)

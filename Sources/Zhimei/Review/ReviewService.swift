@@ -260,6 +260,7 @@ enum ReviewService {
                         note: note.isEmpty ? nil : note)
         c.state = decision.state
         c.stageIndex = decision.stageIndex
+        await settleWaiting(c, on: req)
         if let next = decision.notifyStage { await notifyStage(c, stage: next, on: req) }
         if decision.notifyAuthor { await notifyAuthor(c, story: story, action: action, stageName: c.plan.stages[stage].name, on: req) }
         return try await state(of: story, on: req)

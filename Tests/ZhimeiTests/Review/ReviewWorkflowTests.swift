@@ -36,7 +36,16 @@ final class ReviewWorkflowTests: XCTestCase {
             // The chief (终审) has nothing at 初审… actually holds review.first too, so it is waiting for the chief as well.
             try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/review/queue", as: chief).json(F.QueueOut.self).waiting.count, 1)
 
+            let chiefUserID = try await t.user("liuyang-chief").requireID()
+            func unreadWaiting(_ user: UUID) async throws -> [String] {
+                try await AppNotification.query(on: t.db).filter(\.$userID == user).filter(\.$kind == "review.waiting").filter(\.$readAt == nil).all().map(\.title)
+            }
+            try await XCTAssertEqualAsync(try await unreadWaiting(chiefUserID).count, 1, "初审 waits for the chief too")
             try await XCTAssertEqualAsync(try await F.act(t, "approve", story, as: editor, round: 1, stage: 0, comment: "初审通过").status, .ok)
+            // Once anyone decides a stage, its "待你初审" is answered for everyone: only 复审 waits unread.
+            let unread = try await unreadWaiting(chiefUserID)
+            XCTAssertEqual(unread.count, 1, "\(unread)")
+            XCTAssertTrue(unread.first?.hasPrefix("待你复审") ?? false, "\(unread)")
             s = try await F.state(t, story, as: reviewer)
             XCTAssertEqual(s.stageIndex, 1); XCTAssertEqual(s.stages.map(\.status), ["done", "current", "waiting"])
             XCTAssertEqual(s.stages[0].signedBy, "浏阳市编辑")
@@ -75,6 +84,8 @@ final class ReviewWorkflowTests: XCTestCase {
             try await XCTAssertEqualAsync(try await AppNotification.query(on: t.db).filter(\.$userID == chiefID).filter(\.$kind == "review.waiting").count(), 3)
             try await XCTAssertEqualAsync(try await AppNotification.query(on: t.db).filter(\.$userID == reporterID).filter(\.$kind == "review.approve").count(), 1)
             try await XCTAssertEqualAsync(try await AppNotification.query(on: t.db).filter(\.$userID == reporterID).filter(\.$kind == "review.waiting").count(), 0)
+            try await XCTAssertEqualAsync(try await unreadWaiting(chiefID), [], "nothing waits once the story is approved")
+            try await XCTAssertEqualAsync(try await unreadWaiting(editorID), [])
 
             // Approved is final: no further decision, no resubmission.
             try await XCTAssertEqualAsync(try await F.act(t, "approve", story, as: chief, round: 1, stage: 2).status, .conflict)

@@ -88,6 +88,13 @@ enum NotificationService {
     }
 
     /// Marks the actor's own notifications read; IDs of other people's notifications are ignored.
+    /// Marks everyone's unread notifications of `kind` that point at `link` as read: they asked for something that is
+    /// no longer waiting (a review stage someone has decided), so they should not stay in anyone's unread count.
+    static func settle(kind: String, link: String, tenantID: UUID, on db: any Database) async throws {
+        try await AppNotification.query(on: db).filter(\.$tenantID == tenantID).filter(\.$kind == kind).filter(\.$link == link)
+            .filter(\.$readAt == nil).set(\.$readAt, to: Date()).update()
+    }
+
     static func markRead(_ ids: [UUID]?, userID: UUID, on db: any Database) async throws -> Int {
         var q = AppNotification.query(on: db).filter(\.$userID == userID).filter(\.$readAt == nil)
         if let ids {

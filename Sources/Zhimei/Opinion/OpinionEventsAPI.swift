@@ -28,7 +28,9 @@ struct OpinionEventsAPI {
                               request: .object([("post_ids", .array(.uuid, maxItems: 1000))], required: ["post_ids"]), response: .ref("OpinionEvent"), status: 201),
                    use: split)
         e.endpoint(.GET, ":eventID", "response", access: .permission(.opinionRead),
-                   doc: .init("Response card with a statement draft / 应对建议", tag: "opinion", response: .ref("OpinionResponseCard")), use: response)
+                   doc: .init("Response card with a statement draft (the template the event suggests, or the one asked for; a configured provider drafts when none is asked for) / 应对建议", tag: "opinion",
+                              response: .ref("OpinionResponseCard"),
+                              query: [("template", .enumeration(StatementTemplate.allCases.map(\.rawValue)), "Statement template")]), use: response)
         e.endpoint(.POST, ":eventID", "topic", access: .permission(.topicsManage),
                    doc: .init("Create a planning topic from the event / 转为选题", tag: "opinion", response: .ref("OpinionEvent"), status: 201), use: topic)
 
@@ -176,7 +178,8 @@ struct OpinionEventsAPI {
     }
 
     @Sendable func response(_ req: Request) async throws -> ResponseCard {
-        try await OpinionResponse.card(try await Self.event(req), app: req.application, on: req.db)
+        let template = try OpinionParams.choice(req, "template", StatementTemplate.allCases.map(\.rawValue)).flatMap(StatementTemplate.init(rawValue:))
+        return try await OpinionResponse.card(try await Self.event(req), template: template, app: req.application, on: req.db)
     }
 
     @Sendable func topic(_ req: Request) async throws -> Response {

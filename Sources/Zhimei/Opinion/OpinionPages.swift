@@ -39,7 +39,10 @@ struct OpinionPages {
         var event: OpinionEventDTO; var volumeSVG: String; var sentimentSVG: String; var cloudSVG: String; var sourcesSVG: String; var spreadSVG: String
         var timeline: [PostRow]; var representatives: [PostRow]; var origins: String; var speed: String; var card: ResponseCard
         var canManage: Bool; var canTopic: Bool; var hasTopic: Bool; var candidates: [MergeCandidate]
+        /// The statement templates to choose from (the draft's selected, the suggested one marked).
+        var templates: [TemplateOption]
     }
+    struct TemplateOption: Encodable { var value: String; var label: String; var selected: Bool }
     struct SchemeRow: Encodable { var scheme: OpinionSchemeDTO; var canManage: Bool; var tenant: String }
     struct RuleRow: Encodable { var rule: OpinionAlertRuleDTO; var schemeName: String; var negativePercent: Int; var canManage: Bool; var tenant: String }
     struct AlertRow: Encodable { var alert: OpinionAlertDTO; var time: String }
@@ -121,8 +124,14 @@ struct OpinionPages {
         let actor = try req.requireActor()
         let e = try await OpinionEventsAPI.event(req)
         let d = try await OpinionAnalysis.detail(e, on: req.db)
-        let card = try await OpinionResponse.card(e, detail: d, app: req.application, on: req.db)
+        let chosen = (try? req.query.get(String.self, at: "template")).flatMap(StatementTemplate.init(rawValue:))
+        let card = try await OpinionResponse.card(e, detail: d, template: chosen, app: req.application, on: req.db)
         let lang = Localizer.language(of: req)
+        let suggestedMark = Localizer.text("opinion.template.suggested", lang)
+        let templates = StatementTemplate.allCases.map { t in
+            TemplateOption(value: t.rawValue, label: (lang == "en" ? t.label.en : t.label.zh) + (t.rawValue == card.suggestedTemplate ? suggestedMark : ""),
+                           selected: chosen == t)
+        }
         let view = EventView(
             event: d.event,
             volumeSVG: OpinionCharts.line(d.volume.map { Double($0.total) }, title: "声量与预测 Volume and forecast", forecast: d.forecast),
@@ -133,7 +142,8 @@ struct OpinionPages {
             timeline: d.timeline.map { Self.row($0, lang) }, representatives: d.representatives.map { Self.row($0, lang) },
             origins: d.spread.origins.joined(separator: "、"), speed: String(format: "%.2f", d.spread.authorsPerHour), card: card,
             canManage: actor.can(.opinionManage, in: e.tenantID), canTopic: actor.can(.topicsManage, in: e.tenantID) && e.topicID == nil, hasTopic: e.topicID != nil,
-            candidates: actor.can(.opinionManage, in: e.tenantID) ? try await Self.mergeCandidates(for: e, on: req.db) : [])
+            candidates: actor.can(.opinionManage, in: e.tenantID) ? try await Self.mergeCandidates(for: e, on: req.db) : [],
+            templates: templates)
         return try await PageContext.render("opinion/event", titleKey: "opinion.event", section: "opinion", body: view, on: req)
     }
 

@@ -47,19 +47,15 @@ struct ResponseCard: Content {
     var generatedAt: Date
     /// Why the provider's draft is not shown (the template is) — nil when no provider is configured or it answered.
     var fallbackReason: String?
+    /// The template of the draft (`StatementTemplate`), and the one the event's words and mood suggest.
+    var template: String
+    var suggestedTemplate: String
 }
 
 enum OpinionResponse {
     /// Suggested response time: high risk 1 h (the "golden hour"), medium 4 h, else 24 h.
     static func respondWithin(risk: Double) -> Int { risk >= 60 ? 1 : (risk >= 35 ? 4 : 24) }
 
-    static func template(title: String, facts: [String], negativeShare: Double) -> String {
-        let tone = negativeShare >= 0.4
-            ? "对此我们高度重视，已第一时间成立工作组核查处置，并将及时公布进展。对给公众带来的困扰，我们深表歉意。"
-            : "我们将持续关注，欢迎社会各界监督并提供线索。"
-        let known = facts.prefix(3).map { "· \($0)" }.joined(separator: "\n")
-        return "关于“\(title)”的情况说明\n\n近日，网络上出现关于“\(title)”的讨论。经初步了解，有关情况如下：\n\(known)\n\n\(tone)\n\n（草稿，须经核实与审签后发布）"
-    }
 
     /// The explicitly set provider, else the configured OpenAI-compatible one, else nil (template only).
     static func statementProvider(_ app: Application) -> (any StatementProvider)? {
@@ -67,8 +63,10 @@ enum OpinionResponse {
         return app.proofreadProvider.config.map { ChatStatementProvider(config: $0, client: app.http.client.shared) }
     }
 
-    /// The card of an event; `detail` when the caller has the event's figures already (the event page).
-    static func card(_ event: OpinionEvent, detail known: OpinionAnalysis.Detail? = nil, app: Application, on db: any Database) async throws -> ResponseCard {
+    /// The card of an event; `detail` when the caller has the event's figures already (the event page). The draft uses
+    /// `template` when given, else the one the event suggests; a configured provider drafts instead (its own wording).
+    static func card(_ event: OpinionEvent, detail known: OpinionAnalysis.Detail? = nil, template chosen: StatementTemplate? = nil,
+                     app: Application, on db: any Database) async throws -> ResponseCard {
         let detail = if let known { known } else { try await OpinionAnalysis.detail(event, on: db) }
         let f = DateFormatter()
         f.locale = Locale(identifier: "zh_CN"); f.timeZone = TimeZone(identifier: "Asia/Shanghai"); f.dateFormat = "MM-dd HH:mm"
@@ -76,9 +74,13 @@ enum OpinionResponse {
         let negShare = event.postCount == 0 ? 0 : Double(event.negative) / Double(event.postCount)
         var channels = ["官方网站", "官方微博", "微信公众号"]
         if let top = detail.sources.first.map({ OpinionLabels.channel(for: $0.name) }), !channels.contains(top) { channels.insert(top, at: 0) }
-        var statement = template(title: event.title, facts: facts, negativeShare: negShare)
-        var ai = false, provider = "zhimei-template", model = "statement-v1", fallback: String?
-        if let p = statementProvider(app) {
+        let posShare = event.postCount == 0 ? 0 : Double(event.positive) / Double(event.postCount)
+        let words = ([event.title] + detail.keywords.prefix(10).map(\.word) + detail.timeline.prefix(6).map(\.text)).joined(separator: " ")
+        let suggested = StatementTemplate.suggested(text: words, positiveShare: posShare, negativeShare: negShare)
+        let template = chosen ?? suggested
+        var statement = template.draft(title: event.title, facts: facts, negativeShare: negShare)
+        var ai = false, provider = "zhimei-template", model = "statement-v2", fallback: String?
+        if chosen == nil, let p = statementProvider(app) {
             do {
                 statement = try await p.draftStatement(title: event.title, facts: facts, negativeShare: negShare)
                 ai = true; provider = p.name; model = p.model
@@ -91,7 +93,7 @@ enum OpinionResponse {
         return ResponseCard(eventId: event.id!, title: event.title, facts: facts, whoIsTalking: detail.authors, platforms: detail.sources,
                             respondWithinHours: respondWithin(risk: event.risk), channels: Array(channels.prefix(5)), statement: statement,
                             aiGenerated: ai, aiLabel: ai ? "AI生成 / AI-generated" : nil, provider: provider, model: model, generatedAt: Date(),
-                            fallbackReason: fallback)
+                            fallbackReason: fallback, template: template.rawValue, suggestedTemplate: suggested.rawValue)
     }
 }
 

@@ -43,8 +43,9 @@ enum OpinionSchemas {
             ("respond_within_hours", .integer(minimum: 1)), ("channels", .array(.string)), ("statement", .string), ("ai_generated", .boolean),
             ("ai_label", .nullable(.string)), ("provider", .string), ("model", .string), ("generated_at", .dateTime),
             ("fallback_reason", .nullable(.string)),
+            ("template", .enumeration(StatementTemplate.allCases.map(\.rawValue))), ("suggested_template", .enumeration(StatementTemplate.allCases.map(\.rawValue))),
         ], required: ["event_id", "title", "facts", "who_is_talking", "platforms", "respond_within_hours", "channels", "statement", "ai_generated",
-                      "provider", "model", "generated_at"])),
+                      "provider", "model", "generated_at", "template", "suggested_template"])),
         ("OpinionScheme", .object([
             ("id", .uuid), ("tenant_id", .uuid), ("name", .string), ("rule", .string), ("regions", .array(.string)), ("platforms", .array(.string)),
             ("exclusions", .array(.string)), ("enabled", .boolean), ("created_at", .dateTime),

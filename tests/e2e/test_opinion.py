@@ -158,3 +158,31 @@ def test_editor_adds_an_alert_rule_with_thresholds(driver, base_url):
     assert not visible_errors(driver)
     text = rule_row(driver).text
     assert "负面占比 ≥ 60%" in text and "须为突增" in text and "启用" in text
+
+
+def test_event_is_renamed_closed_and_reopened(driver, base_url):
+    # The smallest open event: renamed on its page, closed (confirmed), found under the 已结案 tab, reopened.
+    driver.get(base_url + "/opinion?sort=size")
+    links = wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#opinion-events tbody tr td a"))
+    event_url = links[-1].get_attribute("href")
+    driver.get(event_url)
+    title = "端到端事件-" + uuid.uuid4().hex[:6]
+    field = wait(driver).until(EC.visibility_of_element_located((By.ID, "opinion-event-title")))
+    field.clear()
+    field.send_keys(title)
+    click(driver, driver.find_element(By.CSS_SELECTOR, "#opinion-event-rename button[type=submit]"))
+    wait(driver, 20).until(lambda d: visible_errors(d) or title in d.find_element(By.CSS_SELECTOR, "section.card h2").text)
+    assert not visible_errors(driver)
+
+    click(driver, driver.find_element(By.ID, "opinion-event-status"))
+    wait(driver).until(EC.alert_is_present()).accept()
+    wait(driver, 20).until(lambda d: "重新打开" in d.find_element(By.ID, "opinion-event-status").text)
+    driver.get(base_url + "/opinion?status=closed")
+    wait(driver).until(lambda d: title in d.find_element(By.ID, "opinion-events").text)
+    driver.get(base_url + "/opinion")
+    assert title not in driver.find_element(By.TAG_NAME, "main").text
+
+    driver.get(event_url)
+    click(driver, wait(driver).until(EC.element_to_be_clickable((By.ID, "opinion-event-status"))))
+    wait(driver, 20).until(lambda d: "结案" == d.find_element(By.ID, "opinion-event-status").text.strip())
+    assert not visible_errors(driver)

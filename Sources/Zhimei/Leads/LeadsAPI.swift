@@ -39,7 +39,7 @@ struct LeadFilter: Sendable {
         }
         for key in ["from", "to"] {
             guard let raw = text(key) else { continue }
-            guard let date = Self.date(raw, endOfDay: key == "to") else {
+            guard let date = QueryParams.date(raw, endOfDay: key == "to") else {
                 throw AppError.invalid(key, zh: "日期格式无效（yyyy-MM-dd 或 ISO 8601）", en: "Invalid date (yyyy-MM-dd or ISO 8601)")
             }
             if key == "from" { f.from = date } else { f.to = date }
@@ -67,18 +67,6 @@ struct LeadFilter: Sendable {
             f.offset = n
         }
         return f
-    }
-
-    static func date(_ raw: String, endOfDay: Bool) -> Date? {
-        guard raw.count <= 40 else { return nil }
-        if let d = ISO8601DateFormatter().date(from: raw) { return d }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = FeedDate.china
-        f.dateFormat = "yyyy-MM-dd"
-        f.isLenient = false
-        guard let day = f.date(from: raw) else { return nil }
-        return endOfDay ? day.addingTimeInterval(86_399) : day
     }
 }
 

@@ -9,10 +9,8 @@ struct OpinionAPI {
     /// Largest batch-import upload; `ZHIMEI_OPINION_IMPORT_MAX_BYTES` overrides.
     static var maxImportBytes: Int { Environment.get("ZHIMEI_OPINION_IMPORT_MAX_BYTES").flatMap(Int.init) ?? 2 * 1024 * 1024 * 1024 }
 
-    static let postQuery: [(name: String, schema: Schema, description: String)] = [
-        ("event_id", .uuid, "Event"), ("scheme_id", .uuid, "Scheme"), ("sentiment", .enumeration(OpinionSchemas.sentiments), "Sentiment"),
-        ("q", .string(maxLength: 200), "Text contains"), ("limit", .integer(minimum: 1, maximum: 200), "Page size"),
-        ("offset", .integer(minimum: 0, maximum: 100_000), "Offset"),
+    static let postQuery: [(name: String, schema: Schema, description: String)] = OpinionPostFilter.parameters + [
+        ("limit", .integer(minimum: 1, maximum: 200), "Page size"), ("offset", .integer(minimum: 0, maximum: 100_000), "Offset"),
     ]
     static let postInput: Schema = .object([
         ("id", .string(maxLength: 500)), ("author", .string(maxLength: 200)), ("time", .string(maxLength: 40)), ("text", .string(maxLength: 20_000)),
@@ -77,21 +75,12 @@ struct OpinionAPI {
     // MARK: Posts
 
     @Sendable func listPosts(_ req: Request) async throws -> OpinionPostPageDTO {
-        let scope = try req.scope(for: .opinionRead)
-        var q = scope.query(OpinionPost.self, on: req.db)
-        if let id = try OpinionParams.uuid(req, "event_id") { q = q.filter(\.$eventID == id) }
-        if let s = try OpinionParams.choice(req, "sentiment", OpinionSchemas.sentiments) { q = q.filter(\.$sentiment == s) }
-        if let text = try OpinionParams.text(req, "q", max: 200) { q = q.filter(\.$textSimplified ~~ text) }
-        let scheme = try OpinionParams.uuid(req, "scheme_id")
+        let filter = try OpinionPostFilter(req)
         let page = try ListPage(req, standard: 50, largest: 200)
-        // Scheme membership in the database (before: the newest 5,000 posts filtered in memory, so an older page was empty
-        // and the total stopped at 5,000).
-        if let scheme { q = q.filter(.sql(embed: OpinionSQLDialect(try OpinionIngest.sqlDatabase(req.db)).holds("scheme_ids", scheme.uuidString))) }
-        let total = try await q.countRows()
-        let rows = try await q.sort(\.$postedAt, .descending).range(page.rows).all()
+        let total = try await filter.query(req).countRows()
+        let rows = try await filter.query(req).sort(\.$postedAt, .descending).range(page.rows).all()
         return OpinionPostPageDTO(items: rows.map(OpinionPostDTO.init), total: total)
     }
-
 
     /// Parses JSON post objects, collecting problems instead of failing the whole request.
     static func parsePosts(_ raw: [Any], platform: String) -> ([IncomingPost], [String]) {

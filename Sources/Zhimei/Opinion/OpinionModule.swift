@@ -24,6 +24,7 @@ enum OpinionModule {
         OpinionEventsAPI().register(api)
         OpinionPages().register(app.routes)
         OpinionSourcePages().register(app.routes)
+        OpinionPostPages().register(app.routes)
         OpinionImportPages().register(app.routes)
         OpinionImportJob.register(app)
         OpinionFeeds.register(app)

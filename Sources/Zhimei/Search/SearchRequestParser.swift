@@ -112,7 +112,7 @@ enum SearchRequestParser {
         if let t = try text(values, "tag") { r.tags = [t] }
         for key in ["from", "to"] {
             guard let raw = try text(values, key, max: 40) else { continue }
-            guard let date = LeadFilter.date(raw, endOfDay: key == "to") else {
+            guard let date = QueryParams.date(raw, endOfDay: key == "to") else {
                 throw AppError.invalid(key, zh: "日期格式无效（yyyy-MM-dd 或 ISO 8601）", en: "Invalid date (yyyy-MM-dd or ISO 8601)")
             }
             if key == "from" { r.from = date } else { r.to = date }

@@ -42,6 +42,7 @@ extension MatrixModule {
         "GET /api/v1/opinion/alerts": MatrixRow("PCEN"),
         "GET /api/v1/opinion/dashboard": MatrixRow("PCEN"),
         "GET /opinion": MatrixRow("PCEN"),
+        "GET /opinion/posts": MatrixRow("PCEN"),
         "GET /opinion/schemes": MatrixRow("PCEN"),
         "GET /opinion/sources": MatrixRow("PCEN"),
         "GET /opinion/imports": MatrixRow("PCEN"),

@@ -19,6 +19,28 @@ enum QueryParams {
         }
         return n
     }
+
+    /// A day (yyyy-MM-dd, China time; with `endOfDay` its last second) or an ISO 8601 instant.
+    static func date(_ raw: String, endOfDay: Bool) -> Date? {
+        guard raw.count <= 40 else { return nil }
+        if let d = ISO8601DateFormatter().date(from: raw) { return d }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = FeedDate.china
+        f.dateFormat = "yyyy-MM-dd"
+        f.isLenient = false
+        guard let day = f.date(from: raw) else { return nil }
+        return endOfDay ? day.addingTimeInterval(86_399) : day
+    }
+
+    /// A date parameter (see `date(_:endOfDay:)`); malformed is a bilingual 422.
+    static func date(_ req: Request, _ key: String, endOfDay: Bool) throws -> Date? {
+        guard let r = raw(req, key) else { return nil }
+        guard let d = date(r, endOfDay: endOfDay) else {
+            throw AppError.invalid(key, zh: "\(key) 日期格式无效（yyyy-MM-dd 或 ISO 8601）", en: "\(key): invalid date (yyyy-MM-dd or ISO 8601)")
+        }
+        return d
+    }
 }
 
 /// The page a list API returns: `limit` (1…`largest`, `standard` when absent) rows from `offset` (0…`largestOffset`).

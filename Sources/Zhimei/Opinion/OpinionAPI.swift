@@ -22,6 +22,10 @@ struct OpinionAPI {
         let o = api.grouped("opinion")
         o.endpoint(.GET, "posts", access: .permission(.opinionRead),
                    doc: .init("Monitored posts / 舆情信息列表", tag: "opinion", response: .ref("OpinionPostPage"), query: Self.postQuery), use: listPosts)
+        o.endpoint(.GET, "posts", "export", access: .permission(.opinionRead),
+                   doc: .init("The filtered posts as a CSV for spreadsheets (UTF-8 with BOM; at most 50,000 — more is a 422 asking to narrow the filters) / 导出信息列表",
+                              tag: "opinion", response: .string(format: "binary"), query: OpinionPostFilter.parameters, mediaType: "text/csv"),
+                   use: exportPosts)
         o.endpoint(.POST, "posts", access: .permission(.opinionManage),
                    doc: .init("Ingest up to 1000 posts now (processed, clustered, alerts checked) / 即时导入信息", tag: "opinion",
                               request: .object([("posts", .array(Self.postInput, maxItems: Self.maxSyncPosts)), ("source_id", .uuid), ("tenant_id", .uuid)],
@@ -80,6 +84,45 @@ struct OpinionAPI {
         let total = try await filter.query(req).countRows()
         let rows = try await filter.query(req).sort(\.$postedAt, .descending).range(page.rows).all()
         return OpinionPostPageDTO(items: rows.map(OpinionPostDTO.init), total: total)
+    }
+
+    /// The most posts one export holds.
+    static let exportLimit = 50_000
+
+    @Sendable func exportPosts(_ req: Request) async throws -> Response {
+        try await Self.exportPosts(req, limit: Self.exportLimit)
+    }
+
+    /// The CSV of the request's filtered posts, newest first; more than `limit` is a 422.
+    static func exportPosts(_ req: Request, limit: Int) async throws -> Response {
+        let filter = try OpinionPostFilter(req)
+        let total = try await filter.query(req).countRows()
+        guard total <= limit else {
+            throw AppError.invalid("filters", zh: "所选信息共 \(total) 条，超过单次导出上限 \(limit) 条，请缩小时间范围或增加筛选条件",
+                                   en: "\(total) posts match, more than one export holds (\(limit)); narrow the dates or add filters")
+        }
+        var csv = SpreadsheetCSV.byteOrderMark + SpreadsheetCSV.row(["时间 Time", "平台 Platform", "作者 Author", "内容 Text", "情感 Sentiment", "情感得分 Score",
+                                                                    "地区 Region", "点赞 Likes", "转发 Reposts", "评论 Comments", "链接 URL", "事件 Event",
+                                                                    "关键词 Keywords", "信息ID Post ID"])
+        var titles: [UUID: String] = [:]
+        let pageSize = 2_000
+        for start in stride(from: 0, to: total, by: pageSize) {
+            let posts = try await filter.query(req).sort(\.$postedAt, .descending).sort(\.$id).range(start..<(start + pageSize)).all()
+            let missing = Set(posts.compactMap(\.eventID)).subtracting(titles.keys)
+            if !missing.isEmpty {
+                for e in try await OpinionEvent.query(on: req.db).filter(\.$id ~~ Array(missing)).field(\.$id).field(\.$title).all() { titles[e.id!] = e.title }
+            }
+            for p in posts {
+                csv += SpreadsheetCSV.row([DisplayTime.format(p.postedAt), OpinionLabels.platform(p.platform, "zh"), p.author, p.text,
+                                           OpinionLabels.sentiment(p.sentiment, "zh"), String(format: "%.3f", p.sentimentScore), p.region ?? "",
+                                           String(p.likes), String(p.reposts), String(p.comments), p.url ?? "", p.eventID.flatMap { titles[$0] } ?? "",
+                                           p.keywords.joined(separator: " "), p.externalID])
+            }
+        }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"opinion-posts.csv\"")
+        return Response(status: .ok, headers: headers, body: .init(string: csv))
     }
 
     /// Parses JSON post objects, collecting problems instead of failing the whole request.

@@ -13,6 +13,8 @@ struct OpinionPostPages {
     struct PostsView: Encodable {
         var rows: [Row]; var total: Int; var q: String; var from: String; var to: String
         var sentiments: [Option]; var platforms: [Option]; var sources: [Option]; var schemes: [Option]; var pages: PageLinks
+        /// The API's CSV export of the same filters.
+        var exportURL: String
     }
     static let pageSize = 50
     /// Platforms offered in the filter besides those of the person's sources.
@@ -55,7 +57,8 @@ struct OpinionPostPages {
             platforms: platformCodes.map { Option(value: $0, label: OpinionLabels.platform($0, lang), selected: filter.platform == $0) },
             sources: sources.compactMap { s in s.id.map { Option(value: $0.uuidString, label: s.name, selected: filter.sourceID == $0) } },
             schemes: schemes.compactMap { s in s.id.map { Option(value: $0.uuidString, label: s.name, selected: filter.schemeID == $0) } },
-            pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/opinion/posts", keep: keep))
+            pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/opinion/posts", keep: keep),
+            exportURL: PageLinks.url("/api/v1/opinion/posts/export", keep))
         return try await PageContext.render("opinion/posts", titleKey: "opinion.postList", section: "opinion", body: view, on: req)
     }
 

@@ -106,6 +106,7 @@ enum OpinionStrings {
         "opinion.posts.future": ("时间晚于接收时间", "time after arrival"),
         "opinion.posts.open": ("原文", "Original"),
         "opinion.posts.text": ("内容", "Text"),
+        "opinion.posts.export": ("导出 CSV", "Export CSV"),
         "opinion.sources.intro": ("订阅源按间隔自动抓取；网络钩子接收实时推送；导入通道用于批量导入时标明来源。停用后订阅源不再抓取、网络钩子拒收推送，已收信息保留。",
                                   "Feeds are polled on their interval; webhooks take posts as they are pushed; import channels label batch imports. A switched-off feed is not polled and its webhook refuses posts; posts already received stay."),
         "opinion.sources.none": ("还没有来源。", "No sources yet."),

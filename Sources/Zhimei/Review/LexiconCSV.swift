@@ -143,14 +143,7 @@ enum LexiconCSV {
     }
 
     /// Quotes when needed; a leading = + - @ gets a "'" so spreadsheets do not run it as a formula.
-    static func quote(_ s: String) -> String {
-        var v = s
-        if let f = v.first, "=+-@".contains(f) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
-    }
+    static func quote(_ s: String) -> String { SpreadsheetCSV.field(s) }
 
     static func unescape(_ s: String) -> String {
         if s.hasPrefix("'"), let second = s.dropFirst().first, "=+-@".contains(second) { return String(s.dropFirst()) }

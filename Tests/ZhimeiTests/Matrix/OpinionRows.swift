@@ -6,6 +6,7 @@ extension MatrixModule {
     /// Opinion routes (舆情). Readers: P C E N (opinion.read); managers the same (opinion.manage); "create topic" also needs topics.manage.
     static let opinion = MatrixModule(rows: [
         "GET /api/v1/opinion/posts": MatrixRow("PCEN"),
+        "GET /api/v1/opinion/posts/export": MatrixRow("PCEN"),
         "POST /api/v1/opinion/posts": MatrixRow("PCEN", tenantBound: true, body: { f, other in
             #"{"posts":[{"id":"m-\#(UUID().uuidString)","text":"矩阵测试信息：浏阳河边的垃圾无人清理。"}],"tenant_id":"\#(f.id("tenantID", other))"}"# }),
         "POST /api/v1/opinion/imports": MatrixRow("PCEN", body: { _, _ in #"{"id":"m1","text":"矩阵导入"}"# }),

@@ -56,6 +56,33 @@ final class OpinionPostListTests: XCTestCase {
             let negative = try await t.send(.GET, "/opinion/posts?sentiment=negative&platform=weibo", headers: html, as: session).text
             XCTAssertTrue(negative.contains("共 1 条") && negative.contains("冰箱里的东西都坏了"), negative)
             XCTAssertTrue(negative.contains(#"<option value="negative" selected>"#))
+            XCTAssertTrue(negative.contains("/api/v1/opinion/posts/export?sentiment=negative&amp;platform=weibo"), "the export keeps the filters")
+
+            // The export: the same filters, a spreadsheet CSV (BOM, a header, one row per post, formulas defused).
+            let csv = try await t.send(.GET, "/api/v1/opinion/posts/export?platform=news", as: chief)
+            XCTAssertEqual(csv.status, .ok, csv.text)
+            XCTAssertEqual(csv.headers.contentType?.subType, "csv")
+            let lines = csv.text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            XCTAssertEqual(lines.count, 3, csv.text)
+            XCTAssertTrue(lines[0].hasPrefix("\u{FEFF}时间 Time,平台 Platform,作者 Author,内容 Text"))
+            XCTAssertTrue(lines[1].contains("<script>x</script>") && lines[1].contains("集里街道恢复供电") && lines[1].contains("https://example.com/n2"))
+            XCTAssertTrue(lines[2].contains("浏阳日报") && lines[2].contains("新闻网站"))
+            let formula = String(decoding: try JSONSerialization.data(withJSONObject: ["posts": [["id": "f1", "author": "=HYPERLINK(\"http://x\")",
+                                                                                       "platform": "forum", "text": "+1 支持，集里街道供电恢复得很快"]]]), as: UTF8.self)
+            let stored = try await t.send(.POST, "/api/v1/opinion/posts", raw: formula, as: chief)
+            XCTAssertTrue(stored.text.contains(#""imported":1"#), stored.text)
+            let defused = try await t.send(.GET, "/api/v1/opinion/posts/export?platform=forum", as: chief).text
+            XCTAssertTrue(defused.contains(#""'=HYPERLINK(""http://x"")""#) && defused.contains("'+1 支持"), defused)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/opinion/posts/export?from=bad", as: chief).status, .unprocessableEntity)
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/opinion/posts/export", as: try await t.token(for: "ningxiang-chief")).text
+                .contains("集里街道恢复供电"), false, "another centre exports only its own")
+            // More than an export holds is a 422 asking to narrow the filters (a route with a limit of 3 for the test).
+            t.app.get("test-export") { req in try await OpinionAPI.exportPosts(req, limit: 3) }
+            let over = try await t.send(.GET, "/test-export?platform=news", as: chief)
+            XCTAssertEqual(over.status, .ok, "two news posts fit")
+            let refused = try await t.send(.GET, "/test-export", as: chief)
+            XCTAssertEqual(refused.status, .unprocessableEntity)
+            XCTAssertTrue(try refused.error().message.contains("超过单次导出上限 3 条"), refused.text)
             // Fifty a page; the pager keeps the filters.
             var many: [[String: Any]] = []
             for i in 0..<60 { many.append(["id": "m\(i)", "author": "批量", "platform": "weibo", "text": "批量信息第\(i)条：花炮产业园区开放日。"]) }

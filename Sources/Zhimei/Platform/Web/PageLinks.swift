@@ -41,12 +41,7 @@ struct PageLinks: Encodable {
 
     private init(start: Int, size: Int, total: Int, shown: Int, path: String, keep: [URLQueryItem], parameter: (Int) -> URLQueryItem) {
         let lastStart = (Self.count(total: total, size: size) - 1) * size
-        func url(_ target: Int) -> String {
-            var c = URLComponents()
-            c.path = path
-            c.queryItems = [parameter(target)] + keep.filter { !($0.value ?? "").isEmpty }
-            return c.string ?? ""
-        }
+        func url(_ target: Int) -> String { Self.url(path, [parameter(target)] + keep) }
         from = shown == 0 ? 0 : start + 1
         to = start + shown
         hasPages = total > size || start > 0
@@ -54,5 +49,14 @@ struct PageLinks: Encodable {
         previousURL = start > 0 ? url(max(0, start - size)) : ""
         nextURL = start + size < total ? url(start + size) : ""
         lastURL = start < lastStart ? url(lastStart) : ""
+    }
+
+    /// `path` with the items that have a value as its query (the filters a link keeps).
+    static func url(_ path: String, _ items: [URLQueryItem]) -> String {
+        var c = URLComponents()
+        c.path = path
+        let given = items.filter { !($0.value ?? "").isEmpty }
+        c.queryItems = given.isEmpty ? nil : given
+        return c.string ?? path
     }
 }

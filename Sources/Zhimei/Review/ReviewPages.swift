@@ -41,6 +41,7 @@ struct ReviewPages {
     func register(_ routes: RoutesBuilder) {
         routes.page(.GET, "review", access: .permission(.storiesRead), use: queue)
         routes.page(.GET, "review", "settings", access: .permission(.tenantSettings), use: settings)
+        routes.page(.GET, "review", "decided", access: .permission(.storiesRead), use: decided)
         routes.page(.GET, "review", "stories", ":storyID", access: .permission(.storiesRead), use: story)
     }
 
@@ -80,6 +81,24 @@ struct ReviewPages {
                              decided: q.decided.map { Self.itemView($0, lang) }, canSettings: actor.canAnywhere(.tenantSettings),
                              hasWaiting: !q.waiting.isEmpty, hasMine: !q.mine.isEmpty, hasDecided: !q.decided.isEmpty)
         return try await PageContext.render("review/queue", titleKey: "review.title", section: "review", body: view, on: req)
+    }
+
+    struct DecidedView: Encodable { var items: [ItemView]; var total: Int; var pages: PageLinks }
+    static let decidedPageSize = 50
+
+    /// All of the person's review decisions, 50 a page (我处理过的全部稿件).
+    @Sendable func decided(_ req: Request) async throws -> View {
+        let lang = Localizer.language(of: req)
+        let size = Self.decidedPageSize
+        let requested = PageLinks.requested(try QueryParams.int(req, "page", 1...100_000), size: size, largestOffset: 100_000)
+        var page = try await ReviewService.decisions(on: req, range: ((requested - 1) * size)..<(requested * size))
+        let number = PageLinks.shown(requested, size: size, total: page.total)
+        if number != requested { page = try await ReviewService.decisions(on: req, range: ((number - 1) * size)..<(number * size)) }
+        let items = page.items.map { Self.itemView($0, lang) }
+        return try await PageContext.render("review/decided", titleKey: "review.decided.title", section: "review",
+                                            body: DecidedView(items: items, total: page.total,
+                                                              pages: PageLinks(number: number, size: size, total: page.total, shown: items.count,
+                                                                               path: "/review/decided", keep: [])), on: req)
     }
 
     static func spans(_ s: [InlineSpan]) -> String { s.map(\.text).joined() }

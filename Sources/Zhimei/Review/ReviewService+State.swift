@@ -298,4 +298,29 @@ extension ReviewService {
         let decided = latest.compactMap { e in byStory[e.storyID].map { item($0, myAction: e) } }
         return ReviewQueueDTO(waiting: waiting, mine: mine.map { item($0) }, decided: decided)
     }
+
+    /// Every decision the person made (approve, return, reject), newest first, a page at a time, with the story's review
+    /// state now — the whole history behind the queue's "recently decided" (which shows the latest 30 stories).
+    static func decisions(on req: Request, range: Range<Int>) async throws -> (items: [ReviewQueueItemDTO], total: Int) {
+        let actor = try req.requireActor()
+        let scope = try req.scope(for: .storiesRead)
+        func mine() -> QueryBuilder<ReviewEvent> {
+            scope.query(ReviewEvent.self, on: req.db).filter(\.$actorID == actor.userID).filter(\.$action ~~ [.approve, .return, .reject])
+        }
+        let total = try await mine().count()
+        let events = try await mine().sort(\.$at, .descending).sort(\.$id).range(range).all()
+        let ids = Array(Set(events.map(\.storyID)))
+        let cases = ids.isEmpty ? [] : try await scope.query(ReviewCase.self, on: req.db).filter(\.$storyID ~~ ids).all()
+        let byStory = Dictionary(cases.map { ($0.storyID, $0) }, uniquingKeysWith: { a, _ in a })
+        let items = events.compactMap { e -> ReviewQueueItemDTO? in
+            guard let c = byStory[e.storyID] else { return nil }
+            var item = item(c, myAction: e)
+            // The stage and round of the decision, not where the story is now.
+            item.round = e.round
+            item.stageIndex = e.stageIndex ?? item.stageIndex
+            item.stageName = e.stageName ?? item.stageName
+            return item
+        }
+        return (items, total)
+    }
 }

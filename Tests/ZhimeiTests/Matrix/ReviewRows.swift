@@ -9,6 +9,7 @@ extension MatrixModule {
     /// current one, so reviewers get 409 (allowed, refused by the workflow) and non-reviewers 403.
     static let review = MatrixModule(rows: [
         "GET /review": MatrixRow("PACERVN"),
+        "GET /review/decided": MatrixRow("PACERVN"),
         "GET /review/settings": MatrixRow("PA"),
         "GET /review/stories/:storyID": MatrixRow("PACERVN", tenantBound: true),
         "GET /api/v1/review/queue": MatrixRow("PACERVN"),

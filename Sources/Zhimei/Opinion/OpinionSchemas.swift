@@ -20,7 +20,7 @@ enum OpinionSchemas {
         ("OpinionEvent", .object([
             ("id", .uuid), ("tenant_id", .uuid), ("title", .string), ("keywords", .array(.string)), ("post_count", .integer(minimum: 0)),
             ("positive", .integer(minimum: 0)), ("neutral", .integer(minimum: 0)), ("negative", .integer(minimum: 0)), ("first_at", .dateTime),
-            ("last_at", .dateTime), ("status", .enumeration(["open", "merged"])), ("merged_into", .nullable(.uuid)), ("risk", .number),
+            ("last_at", .dateTime), ("status", .enumeration(["open", "closed", "merged"])), ("merged_into", .nullable(.uuid)), ("risk", .number),
             ("heat", .number), ("topic_id", .nullable(.uuid)),
         ], required: ["id", "tenant_id", "title", "keywords", "post_count", "positive", "neutral", "negative", "first_at", "last_at", "status", "risk", "heat"])),
         ("OpinionEventDetail", .object([

@@ -307,6 +307,7 @@ enum OpinionIngest {
     /// 【headline】 — else its first sentence without links and @mentions; at most 60 characters.
     static func title(of text: String) -> String {
         var plain = text.replacingOccurrences(of: #"https?://\S+"#, with: " ", options: .regularExpression)
+            .replacingOccurrences(of: "＃", with: "#")
         if let topic = enclosed(in: plain, open: "#", close: "#") ?? enclosed(in: plain, open: "【", close: "】") { return String(topic.prefix(60)) }
         plain = plain.replacingOccurrences(of: #"@[^\s:：,，。!！?？@]{1,30}[:：]?"#, with: " ", options: .regularExpression)
         plain = plain.replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression).trimmingCharacters(in: .whitespacesAndNewlines)

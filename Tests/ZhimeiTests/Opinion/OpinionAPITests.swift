@@ -379,6 +379,7 @@ final class OpinionAPITests: XCTestCase {
     /// links and @mentions (before: the whole first sentence, hashtags and links included, as the dashboard showed).
     func testEventTitlesAreThePostsTopic() async throws {
         XCTAssertEqual(OpinionIngest.title(of: "#金沙路下穿通道积水#浏阳金沙路下穿通道：水没过小腿，孩子上学都过不去"), "金沙路下穿通道积水")
+        XCTAssertEqual(OpinionIngest.title(of: "＃浏阳暴雨＃城区多处积水"), "浏阳暴雨", "full-width ＃ too")
         XCTAssertEqual(OpinionIngest.title(of: "【浏阳烟花厂突发火情】今晨6时许，城郊一烟花厂仓库起火。"), "浏阳烟花厂突发火情")
         XCTAssertEqual(OpinionIngest.title(of: "@浏阳发布：城区部分路段今晚停水，请提前储水。详见 https://example.com/a#b"), "城区部分路段今晚停水，请提前储水")
         XCTAssertEqual(OpinionIngest.title(of: "#" + String(repeating: "长", count: 40) + "#后来。"), "#" + String(repeating: "长", count: 40) + "#后来",

@@ -117,6 +117,59 @@
     var upload = function (file) {
       return request("POST", "/api/v1/proofread/document?filename=" + encodeURIComponent(file.name), file, "application/octet-stream");
     };
+    // One row per file of a finished batch; a checked file's whole report opens below (and downloads like a single
+    // document's).
+    var showBatch = function (s) {
+      var batchBox = document.getElementById("proofread-batch");
+      var list = document.getElementById("proofread-batch-files");
+      batchBox.hidden = false;
+      document.getElementById("proofread-report").hidden = true;
+      list.textContent = "";
+      s.files.forEach(function (f, i) {
+        var li = el("li", "pr-finding " + (f.block ? "sev-block" : ""), f.name + " — " +
+          (f.status === "ok" ? (en ? f.block + " blocking, " + f.warn + " warnings, " + f.info + " notes" : "必须处理 " + f.block + "，建议修改 " + f.warn + "，提示 " + f.info)
+                             : (en ? f.message_en : f.message)) + " ");
+        if (f.report) {
+          var open = el("button", "btn btn-small", en ? "View report" : "查看报告");
+          open.type = "button";
+          open.addEventListener("click", function () {
+            request("GET", "/api/v1/proofread/batch/" + s.id + "/files/" + i)
+              .then(function (r) { render(r, f.name); document.getElementById("proofread-report").scrollIntoView(); })
+              .catch(function (err) { showError(form, err); });
+          });
+          li.appendChild(open);
+        }
+        list.appendChild(li);
+      });
+    };
+    // The person's recent batches (kept a week): open one to see its files and reports again.
+    var STATES = { queued: ["排队中", "Queued"], running: ["进行中", "Running"], succeeded: ["已完成", "Done"], dead: ["失败", "Failed"],
+                   discarded: ["已丢弃", "Discarded"] };
+    var loadHistory = function () {
+      var box = document.getElementById("proofread-history");
+      if (!box) return;
+      request("GET", "/api/v1/proofread/batch?limit=10").then(function (batches) {
+        var list = document.getElementById("proofread-history-list");
+        list.textContent = "";
+        box.hidden = !batches.length;
+        batches.forEach(function (b) {
+          var when = new Date(b.created_at);
+          var li = el("li", "", when.toLocaleDateString("zh-CN") + " " + [when.getHours(), when.getMinutes()].map(function (n) { return (n < 10 ? "0" : "") + n; }).join(":") +
+            " · " + (en ? b.file_names.length + " files: " : b.file_names.length + " 个文件：") + b.file_names.slice(0, 3).join(en ? ", " : "、") +
+            (b.file_names.length > 3 ? "…" : "") + " · " + t(STATES[b.state]) + " ");
+          if (b.state === "succeeded") {
+            var open = el("button", "btn btn-small", en ? "Results" : "查看结果");
+            open.type = "button";
+            open.addEventListener("click", function () {
+              request("GET", "/api/v1/proofread/batch/" + b.id).then(showBatch).catch(function (err) { showError(form, err); });
+            });
+            li.appendChild(open);
+          }
+          list.appendChild(li);
+        });
+      }).catch(function () { box.hidden = true; });
+    };
+    loadHistory();
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       clearError(form);
@@ -143,28 +196,8 @@
                 progress.textContent = (en ? "Batch: " : "批量校对：") + s.percent + "% · " + s.stage;
                 if (s.state === "queued" || s.state === "running") { setTimeout(poll, 1000); return; }
                 done();
-                // One row per file; a checked file's whole report opens below (and downloads like a single document's).
-                var batchBox = document.getElementById("proofread-batch");
-                var list = document.getElementById("proofread-batch-files");
-                batchBox.hidden = false;
-                document.getElementById("proofread-report").hidden = true;
-                list.textContent = "";
-                s.files.forEach(function (f, i) {
-                  var li = el("li", "pr-finding " + (f.block ? "sev-block" : ""), f.name + " — " +
-                    (f.status === "ok" ? (en ? f.block + " blocking, " + f.warn + " warnings, " + f.info + " notes" : "必须处理 " + f.block + "，建议修改 " + f.warn + "，提示 " + f.info)
-                                       : (en ? f.message_en : f.message)) + " ");
-                  if (f.report) {
-                    var open = el("button", "btn btn-small", en ? "View report" : "查看报告");
-                    open.type = "button";
-                    open.addEventListener("click", function () {
-                      request("GET", "/api/v1/proofread/batch/" + s.id + "/files/" + i)
-                        .then(function (r) { render(r, f.name); document.getElementById("proofread-report").scrollIntoView(); })
-                        .catch(function (err) { showError(form, err); });
-                    });
-                    li.appendChild(open);
-                  }
-                  list.appendChild(li);
-                });
+                showBatch(s);
+                loadHistory();
               }).catch(function (err) { done(); showError(form, err); });
             };
             poll();

@@ -46,6 +46,12 @@ struct ProofreadAPI {
                    doc: .init("Proofread many files as a background job (multipart files[]; ≤ 50 files, 10 MB each) / 批量校对", tag: "review",
                               response: .ref("ProofreadBatch"), status: 202),
                    body: .collect(maxSize: "60mb")) { req in try await ProofreadBatch.start(on: req) }
+        p.endpoint(.GET, "batch", access: .permission(.textUse),
+                   doc: .init("My batches, newest first (kept a week after they finish) / 我的批量校对", tag: "review", response: .array(.ref("ProofreadBatch")),
+                              query: [("limit", .integer(minimum: 1, maximum: 100), "Page size (default 20)"),
+                                      ("offset", .integer(minimum: 0, maximum: 100_000), "Offset")])) { req in
+            try await ProofreadBatch.mine(on: req, page: try ListPage(req, standard: 20, largest: 100))
+        }
         p.endpoint(.GET, "batch", ":batchID", access: .permission(.textUse),
                    doc: .init("A batch's progress and per-file results / 批量校对进度", tag: "review", response: .ref("ProofreadBatch"))) { req in
             try await ProofreadBatch.find(req.parameters.get("batchID", as: UUID.self), on: req)

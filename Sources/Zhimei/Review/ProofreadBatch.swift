@@ -35,6 +35,9 @@ enum ProofreadBatch {
         var percent: Int
         var stage: String
         var files: [FileResult]
+        /// When the batch was started, and the names of its files (known before they are checked).
+        var createdAt: Date
+        var fileNames: [String]
     }
 
     static let schemas: [(String, Schema)] = [
@@ -45,7 +48,8 @@ enum ProofreadBatch {
                 ("characters", .integer), ("block", .integer), ("warn", .integer), ("info", .integer),
                 ("message", .nullable(.string)), ("message_en", .nullable(.string)), ("report", .nullable(.boolean)),
             ], required: ["name", "status", "characters", "block", "warn", "info"]))),
-        ], required: ["id", "state", "percent", "stage", "files"])),
+            ("created_at", .dateTime), ("file_names", .array(.string)),
+        ], required: ["id", "state", "percent", "stage", "files", "created_at", "file_names"])),
     ]
 
     struct Form: Content { var files: [File]; var tenantId: UUID? }
@@ -89,7 +93,16 @@ enum ProofreadBatch {
 
     static func status(_ job: Job) -> StatusDTO {
         let files = job.result.flatMap { try? JSONDecoder().decode([FileResult].self, from: Data($0.utf8)) } ?? []
-        return StatusDTO(id: job.id ?? UUID(), state: job.state.rawValue, percent: min(max(job.progressPercent, 0), 100), stage: job.progressStage, files: files)
+        let names = (try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)))?.files.map(\.name) ?? files.map(\.name)
+        return StatusDTO(id: job.id ?? UUID(), state: job.state.rawValue, percent: min(max(job.progressPercent, 0), 100), stage: job.progressStage, files: files,
+                         createdAt: job.createdAt, fileNames: names)
+    }
+
+    /// The person's own batches in their scope, newest first (they stay as long as their job: a week after it finished).
+    static func mine(on req: Request, page: ListPage) async throws -> [StatusDTO] {
+        let actor = try req.requireActor()
+        return try await req.scope(for: .textUse).query(Job.self, on: req.db).filter(\.$kind == kind).filter(\.$createdBy == actor.userID)
+            .sort(\.$createdAt, .descending).sort(\.$id).range(page.rows).all().map(status)
     }
 
     /// The batch's status for its tenant's users (404 for anyone else, and for jobs that are not batches).

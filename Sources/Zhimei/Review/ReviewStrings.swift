@@ -70,6 +70,7 @@ enum ReviewStrings {
         "proofread.downloadDocx": ("下载 Word 批注报告", "Download Word report with comments"),
         "proofread.report": ("校对报告", "Report"),
         "proofread.batch": ("批量校对结果", "Batch results"),
+        "proofread.history": ("我最近的批量校对（保留一周）", "My recent batches (kept a week)"),
         "proofread.marked": ("标注全文", "Marked text"),
         "lexicon.title": ("词库与事实库", "Lexicon and fact base"),
         "lexicon.intro": ("敏感词、白名单、用户词典，以及人物职务、机构、地名、固定表述和固定排序。每次修改都记入审计日志，校对立即使用新词库。",

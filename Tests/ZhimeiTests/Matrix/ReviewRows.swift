@@ -32,6 +32,7 @@ extension MatrixModule {
         "POST /api/v1/proofread/url": MatrixRow("PACERVNS", body: { _, _ in #"{"url":"http://127.0.0.1:9/page.html"}"# }),
         // A JSON body is not a multipart upload: permitted callers get 415.
         "POST /api/v1/proofread/batch": MatrixRow("PACERVNS", body: { _, _ in #"{"files":[]}"# }),
+        "GET /api/v1/proofread/batch": MatrixRow("PACERVNS"),
         "GET /api/v1/proofread/batch/:batchID": MatrixRow("PACERVNS", tenantBound: true),
         "GET /api/v1/proofread/batch/:batchID/files/:index": MatrixRow("PACERVNS", tenantBound: true),
         "POST /api/v1/proofread/report/html": MatrixRow("PACERVNS", body: { _, _ in #"{"text":"矩阵校对文本。"}"# }),

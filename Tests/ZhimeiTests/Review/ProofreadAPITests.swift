@@ -324,6 +324,15 @@ final class ProofreadBatchTests: XCTestCase {
                 let res = try await t.send(.GET, "/api/v1/proofread/batch/\(queued.id)/files/\(missing)", as: editor)
                 XCTAssertTrue([.notFound, .badRequest, .unprocessableEntity].contains(res.status), "file \(missing): \(res.status)")
             }
+            // The person's own batches are listed, newest first, with their file names; nobody else's.
+            struct Listed: Decodable { var id: UUID; var state: String; var fileNames: [String]; var createdAt: Date }
+            let listed = try await t.send(.GET, "/api/v1/proofread/batch", as: editor).json([Listed].self)
+            XCTAssertEqual(listed.map(\.id), [queued.id])
+            XCTAssertEqual(listed.first?.fileNames, ["a.txt", "clean.txt", "broken.docx"])
+            XCTAssertEqual(listed.first?.state, "succeeded")
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/proofread/batch", as: admin).json([Listed].self).count, 0,
+                                          "another person's batch is not in their list")
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/proofread/batch?limit=0", as: editor).status, .unprocessableEntity)
             // Another tenant cannot see it or its files; a non-batch job is not a batch.
             let ningxiang = try await t.token(for: "ningxiang-editor")
             let other = try await t.send(.GET, "/api/v1/proofread/batch/\(queued.id)", as: ningxiang)

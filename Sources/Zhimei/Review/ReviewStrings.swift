@@ -12,6 +12,7 @@ enum ReviewStrings {
         "review.queue.decided": ("我最近处理的", "Recently decided by me"),
         "review.decided.title": ("我处理过的稿件", "My review decisions"),
         "review.decided.all": ("全部记录", "All decisions"),
+        "review.mine.all": ("我的全部稿件", "All my stories"),
         "review.decided.total": ("共", "Total:"),
         "review.decided.unit": ("次处理", "decisions"),
         "review.queue.none": ("暂无", "Nothing here"),

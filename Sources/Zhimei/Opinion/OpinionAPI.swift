@@ -104,14 +104,10 @@ struct OpinionAPI {
         var csv = SpreadsheetCSV.byteOrderMark + SpreadsheetCSV.row(["时间 Time", "平台 Platform", "作者 Author", "内容 Text", "情感 Sentiment", "情感得分 Score",
                                                                     "地区 Region", "点赞 Likes", "转发 Reposts", "评论 Comments", "链接 URL", "事件 Event",
                                                                     "关键词 Keywords", "信息ID Post ID"])
-        var titles: [UUID: String] = [:]
         let pageSize = 2_000
         for start in stride(from: 0, to: total, by: pageSize) {
             let posts = try await filter.query(req).sort(\.$postedAt, .descending).sort(\.$id).range(start..<(start + pageSize)).all()
-            let missing = Set(posts.compactMap(\.eventID)).subtracting(titles.keys)
-            if !missing.isEmpty {
-                for e in try await OpinionEvent.query(on: req.db).filter(\.$id ~~ Array(missing)).field(\.$id).field(\.$title).all() { titles[e.id!] = e.title }
-            }
+            let titles = try await OpinionPostFilter.eventTitles(of: posts, on: req.db)
             for p in posts {
                 csv += SpreadsheetCSV.row([DisplayTime.format(p.postedAt), OpinionLabels.platform(p.platform, "zh"), p.author, p.text,
                                            OpinionLabels.sentiment(p.sentiment, "zh"), String(format: "%.3f", p.sentimentScore), p.region ?? "",

@@ -74,11 +74,11 @@ struct OpinionPages {
         let number = PageLinks.shown(query.page, size: size, total: total, largestOffset: OpinionEventsAPI.largestOffset)
         let events = try await OpinionEventsAPI.sorted(OpinionEventsAPI.listed(req, status: status), by: sort).range(((number - 1) * size)..<(number * size)).all()
         let lang = Localizer.language(of: req)
-        let sortParam = sort == "risk" ? "" : "sort=\(sort)"
         let states = OpinionEventsAPI.listedStatuses.map { s in
-            let params = [s == "open" ? "" : "status=\(s)", sortParam].filter { !$0.isEmpty }.joined(separator: "&")
-            return StateTab(label: Localizer.text(s == "open" ? "opinion.openEvents" : "opinion.closedEvents", lang), count: totals[s] ?? 0,
-                            href: "/opinion" + (params.isEmpty ? "" : "?" + params), selected: s == status)
+            StateTab(label: Localizer.text(s == "open" ? "opinion.openEvents" : "opinion.closedEvents", lang), count: totals[s] ?? 0,
+                     href: PageLinks.url("/opinion", [URLQueryItem(name: "status", value: s == "open" ? nil : s),
+                                                      URLQueryItem(name: "sort", value: sort == "risk" ? nil : sort)]),
+                     selected: s == status)
         }
         let sourceNames = Dictionary(try await OpinionAPI.sources(req).all().compactMap { s in s.id.map { ($0, s) } }, uniquingKeysWith: { a, _ in a })
         let importsTotal = try await OpinionAPI.imports(req).countRows()

@@ -21,8 +21,6 @@ struct OpinionPostFilter {
         ("from", .string(maxLength: 40), "Posted from (yyyy-MM-dd, China time, or ISO 8601)"), ("to", .string(maxLength: 40), "Posted until (a day: its end)"),
     ]
 
-    init() {}
-
     init(_ req: Request) throws {
         eventID = try OpinionParams.uuid(req, "event_id")
         schemeID = try OpinionParams.uuid(req, "scheme_id")
@@ -47,5 +45,21 @@ struct OpinionPostFilter {
         // Scheme membership in the database (before 2026-12-06: the newest 5,000 posts filtered in memory).
         if let schemeID { q.filter(.sql(embed: OpinionSQLDialect(try OpinionIngest.sqlDatabase(req.db)).holds("scheme_ids", schemeID.uuidString))) }
         return q
+    }
+
+    /// The given filters as query items, for links that keep them (the pager, the export); the dates as they were written.
+    func queryItems(_ req: Request) -> [URLQueryItem] {
+        [.init(name: "q", value: q), .init(name: "sentiment", value: sentiment), .init(name: "platform", value: platform),
+         .init(name: "source_id", value: sourceID?.uuidString), .init(name: "scheme_id", value: schemeID?.uuidString),
+         .init(name: "event_id", value: eventID?.uuidString),
+         .init(name: "from", value: QueryParams.raw(req, "from")), .init(name: "to", value: QueryParams.raw(req, "to"))]
+    }
+
+    /// The titles of the posts' events (an event of a post the person may read is of the same tenant).
+    static func eventTitles(of posts: [OpinionPost], on db: any Database) async throws -> [UUID: String] {
+        let ids = Array(Set(posts.compactMap(\.eventID)))
+        guard !ids.isEmpty else { return [:] }
+        let events = try await OpinionEvent.query(on: db).filter(\.$id ~~ ids).field(\.$id).field(\.$title).all()
+        return Dictionary(events.compactMap { e in e.id.map { ($0, e.title) } }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -31,9 +31,7 @@ struct OpinionPostPages {
         let total = try await filter.query(req).countRows()
         let number = PageLinks.shown(try QueryParams.int(req, "page", 1...100_000), size: size, total: total)
         let posts = try await filter.query(req).sort(\.$postedAt, .descending).sort(\.$id).range(((number - 1) * size)..<(number * size)).all()
-        let eventIDs = Array(Set(posts.compactMap(\.eventID)))
-        let events = eventIDs.isEmpty ? [] : try await OpinionEvent.query(on: req.db).filter(\.$id ~~ eventIDs).field(\.$id).field(\.$title).all()
-        let titles = Dictionary(events.compactMap { e in e.id.map { ($0, e.title) } }, uniquingKeysWith: { a, _ in a })
+        let titles = try await OpinionPostFilter.eventTitles(of: posts, on: req.db)
         let rows = posts.map { p in
             Row(time: DisplayTime.format(p.postedAt), author: p.author, platform: OpinionLabels.platform(p.platform, lang),
                 text: String(p.text.prefix(300)), url: Self.safeURL(p.url), sentiment: p.sentiment, sentimentLabel: OpinionLabels.sentiment(p.sentiment, lang),
@@ -43,16 +41,9 @@ struct OpinionPostPages {
         let sources = try await OpinionAPI.sources(req).all().sorted { $0.name < $1.name }
         let schemes = try await req.scope(for: .opinionRead).query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).all()
         let platformCodes = Self.knownPlatforms + Set(sources.map { $0.platform.lowercased() }).subtracting(Self.knownPlatforms).sorted()
-        let day = DateFormatter()
-        day.locale = Locale(identifier: "en_US_POSIX"); day.timeZone = FeedDate.china; day.dateFormat = "yyyy-MM-dd"
-        let keep: [URLQueryItem] = [
-            .init(name: "q", value: filter.q), .init(name: "sentiment", value: filter.sentiment), .init(name: "platform", value: filter.platform),
-            .init(name: "source_id", value: filter.sourceID?.uuidString), .init(name: "scheme_id", value: filter.schemeID?.uuidString),
-            .init(name: "event_id", value: filter.eventID?.uuidString),
-            .init(name: "from", value: QueryParams.raw(req, "from")), .init(name: "to", value: QueryParams.raw(req, "to")),
-        ]
+        let keep = filter.queryItems(req)
         let view = PostsView(
-            rows: rows, total: total, q: filter.q ?? "", from: filter.from.map(day.string(from:)) ?? "", to: filter.to.map(day.string(from:)) ?? "",
+            rows: rows, total: total, q: filter.q ?? "", from: filter.from.map(QueryParams.day) ?? "", to: filter.to.map(QueryParams.day) ?? "",
             sentiments: OpinionSchemas.sentiments.map { Option(value: $0, label: OpinionLabels.sentiment($0, lang), selected: filter.sentiment == $0) },
             platforms: platformCodes.map { Option(value: $0, label: OpinionLabels.platform($0, lang), selected: filter.platform == $0) },
             sources: sources.compactMap { s in s.id.map { Option(value: $0.uuidString, label: s.name, selected: filter.sourceID == $0) } },

@@ -56,7 +56,6 @@ enum OpinionResponse {
     /// Suggested response time: high risk 1 h (the "golden hour"), medium 4 h, else 24 h.
     static func respondWithin(risk: Double) -> Int { risk >= 60 ? 1 : (risk >= 35 ? 4 : 24) }
 
-
     /// The explicitly set provider, else the configured OpenAI-compatible one, else nil (template only).
     static func statementProvider(_ app: Application) -> (any StatementProvider)? {
         if let p = app.opinionStatement.provider { return p }

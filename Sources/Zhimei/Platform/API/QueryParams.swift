@@ -24,13 +24,20 @@ enum QueryParams {
     static func date(_ raw: String, endOfDay: Bool) -> Date? {
         guard raw.count <= 40 else { return nil }
         if let d = ISO8601DateFormatter().date(from: raw) { return d }
+        guard let day = dayFormatter().date(from: raw) else { return nil }
+        return endOfDay ? day.addingTimeInterval(86_399) : day
+    }
+
+    /// The day of `date` as a date parameter reads it (yyyy-MM-dd, China time), for a form's date field.
+    static func day(_ date: Date) -> String { dayFormatter().string(from: date) }
+
+    private static func dayFormatter() -> DateFormatter {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = FeedDate.china
         f.dateFormat = "yyyy-MM-dd"
         f.isLenient = false
-        guard let day = f.date(from: raw) else { return nil }
-        return endOfDay ? day.addingTimeInterval(86_399) : day
+        return f
     }
 
     /// A date parameter (see `date(_:endOfDay:)`); malformed is a bilingual 422.

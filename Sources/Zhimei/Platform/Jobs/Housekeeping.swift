@@ -23,9 +23,10 @@ enum Housekeeping {
                 or.group(.and) { $0.filter(\.$state == .dead).filter(\.$finishedAt < deadCutoff) }
             }
         }
-        if let application, case let kinds = application.zhimei.jobs.pruneKinds, !kinds.isEmpty {
-            for job in try await old().filter(\.$kind ~~ kinds).all() {
-                await application.zhimei.jobs.pruneHandler(for: job.kind)?(job, application)
+        if let application {
+            let jobs = application.zhimei.jobs
+            if !jobs.pruneKinds.isEmpty {
+                for job in try await old().filter(\.$kind ~~ jobs.pruneKinds).all() { await jobs.pruneHandler(for: job.kind)?(job, application) }
             }
         }
         let count = try await old().count()

@@ -274,6 +274,47 @@ def test_search_highlights_and_facets_filter(driver, base_url):
     logout(driver)
 
 
+def test_saved_search_keeps_its_filters(driver, base_url):
+    """我保存的搜索: a search filtered to leads is saved under a chosen name with its filter, listed with the filter in
+    words, reopened with the filter in force, its alert switched off, renamed and deleted."""
+    login(driver, base_url, "liuyang-editor", PASSWORD)
+    wait(driver).until(lambda d: path_of(d) == "/")
+    name = "蓑衣渡线索" + uuid.uuid4().hex[:4]
+    driver.get(base_url + "/search?q=%E8%93%91%E8%A1%A3%E6%B8%A1&type=lead")
+    box = wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, '#save-search input[name="name"]')))
+    assert box.get_attribute("value") == "蓑衣渡", "the name starts as the words"
+    box.clear()
+    box.send_keys(name)
+    driver.find_element(By.CSS_SELECTOR, '#save-search button[type="submit"]').click()
+    wait(driver).until(lambda d: path_of(d) == "/search/saved")
+
+    def item():
+        return wait(driver).until(lambda d: next((li for li in d.find_elements(By.CSS_SELECTOR, ".saved-search")
+                                                  if name in li.find_element(By.CSS_SELECTOR, ".saved-search-name").text), None))
+    row = item()
+    assert "类型：线索" in row.text and "蓑衣渡" in row.text and "提醒已开" in row.text, row.text
+    row.find_element(By.CSS_SELECTOR, ".saved-search-name").click()
+    wait(driver).until(lambda d: path_of(d).startswith("/search?"))
+    assert "type=lead" in driver.current_url, driver.current_url
+    assert driver.find_element(By.CSS_SELECTOR, '#search-form input[name="q"]').get_attribute("value") == "蓑衣渡"
+    kinds = {h.text for h in driver.find_elements(By.CSS_SELECTOR, ".search-hit .pill")}
+    assert kinds <= {"线索"}, kinds
+
+    driver.get(base_url + "/search/saved")
+    item().find_element(By.CSS_SELECTOR, ".saved-alert-toggle").click()
+    wait(driver).until(lambda d: "提醒已关" in item().text)
+    field = item().find_element(By.CSS_SELECTOR, 'input[name="name"]')
+    field.clear()
+    field.send_keys(name + "（旧）")
+    field.submit()
+    name = name + "（旧）"
+    wait(driver).until(lambda d: name in item().find_element(By.CSS_SELECTOR, ".saved-search-name").text)
+    item().find_element(By.CSS_SELECTOR, ".saved-delete").click()
+    wait(driver).until(EC.alert_is_present()).accept()
+    wait(driver).until(lambda d: name not in body_text(d))
+    logout(driver)
+
+
 def test_editor_proofreads_headline_and_lead(driver, base_url):
     """The proofreading panel checks the headline and the lead too, and "改为" fixes the field itself."""
     login(driver, base_url, "liuyang-reporter", PASSWORD)

@@ -18,7 +18,47 @@ enum SavedSearchService {
         return SearchVisibility(byKind: out)
     }
 
-    static func create(name: String, query: String, kinds: [String], alert: Bool, actor: Actor, on db: any Database) async throws -> SavedSearch {
+    /// The filters a saved search keeps besides its words and types: every filter of the search except paging.
+    static let filterKeys = ["tenant_id", "state", "channel", "author", "tag", "category", "language", "from", "to", "sort", "recency"]
+
+    /// The parameters of a saved search (words, types and filters), as the search page and API read them.
+    static func values(query: String, kinds: [String], filters: [String: String]) -> [String: String] {
+        var v = filters
+        v["q"] = query
+        if !kinds.isEmpty { v["type"] = kinds.joined(separator: ",") }
+        return v
+    }
+
+    static func values(_ s: SavedSearch) -> [String: String] {
+        values(query: s.query, kinds: s.kinds, filters: s.filters ?? [:])
+    }
+
+    /// The search page showing a saved search, its filters included.
+    static func link(_ s: SavedSearch) -> String {
+        let v = values(s)
+        var c = URLComponents()
+        c.path = "/search"
+        c.queryItems = (["q", "type"] + filterKeys).compactMap { key in v[key].map { URLQueryItem(name: key, value: $0) } }
+        return c.string ?? "/search"
+    }
+
+    /// The filters as given, validated the way a search validates them (unknown keys and bad values are a 422), with
+    /// empty values dropped. Returns what is kept.
+    static func validatedFilters(_ raw: [String: String], query: String, kinds: [String], known: [String]) throws -> [String: String] {
+        if let unknown = raw.keys.sorted().first(where: { !filterKeys.contains($0) }) {
+            throw AppError.invalid("filters", zh: "未知的筛选条件：\(String(unknown.prefix(40)))", en: "Unknown filter: \(String(unknown.prefix(40)))")
+        }
+        var kept: [String: String] = [:]
+        for (key, value) in raw {
+            let v = SearchRequestParser.clean(value).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !v.isEmpty { kept[key] = v }
+        }
+        _ = try SearchRequestParser.parse({ values(query: query, kinds: kinds, filters: kept)[$0] }, kinds: known)
+        return kept
+    }
+
+    static func create(name: String, query: String, kinds: [String], filters: [String: String] = [:], alert: Bool, actor: Actor,
+                       on db: any Database) async throws -> SavedSearch {
         let s = SavedSearch()
         s.id = UUID()
         s.tenantID = actor.activeTenantID
@@ -26,15 +66,32 @@ enum SavedSearchService {
         s.name = name
         s.query = query
         s.kinds = kinds
+        s.filters = filters.isEmpty ? nil : filters
         s.alert = alert
         s.checkedAt = Date()
         s.createdAt = Date()
         let userID = actor.userID
+        // The same words, types and filters saved twice would alert twice.
+        let mine = try await SavedSearch.query(on: db).filter(\.$userID == userID).filter(\.$query == query).all()
+        if let same = mine.first(where: { Set($0.kinds) == Set(kinds) && ($0.filters ?? [:]) == filters }) {
+            throw AppError(.conflict, "saved_search_exists", zh: "已保存过相同的搜索：「\(same.name)」", en: "This search is already saved as “\(same.name)”")
+        }
         try await Quota.create(forUser: userID, limit: maxPerUser,
                                refusal: AppError(.unprocessableEntity, "saved_search_limit", zh: "保存的搜索已达上限（\(maxPerUser) 个）", en: "Too many saved searches (\(maxPerUser))"),
                                on: db, count: { tx in try await SavedSearch.query(on: tx).filter(\.$userID == userID).count() },
                                insert: { tx in try await s.create(on: tx) })
         return s
+    }
+
+    /// The search a saved search runs: its words, types and filters.
+    static func request(_ s: SavedSearch, kinds known: [String]) -> SearchRequest {
+        let v = values(s)
+        if let r = try? SearchRequestParser.parse({ v[$0] }, kinds: known) { return r }
+        // A filter that no longer parses (a document type since removed) leaves the words and the types still known.
+        var r = SearchRequest()
+        r.query = SearchQuery.parse(s.query)
+        r.kinds = s.kinds.filter(known.contains)
+        return r
     }
 
     /// Runs every alerting saved search; returns how many notifications were sent.
@@ -44,20 +101,19 @@ enum SavedSearchService {
         let sources = app.search.sources
         var sent = 0
         for s in saved {
-            var r = SearchRequest()
-            r.query = SearchQuery.parse(s.query)
-            r.kinds = s.kinds
+            var r = request(s, kinds: app.search.kinds)
             r.updatedAfter = s.checkedAt
-            r.limit = 5
+            r.limit = 1
+            r.offset = 0
             r.facets = false
             r.sort = .time
             let visibility = try await visibility(userID: s.userID, sources: sources, on: db)
             let (outcome, _) = try await SearchService.search(r, visibility: visibility, app: app, on: db)
             if let first = outcome.hits.first {
-                let more = outcome.hits.count > 1 ? "（等 \(outcome.hits.count) 条）" : ""
+                let count = max(outcome.total, 1)
                 try await NotificationService.notify([s.userID], tenantID: s.tenantID, kind: "search.alert",
-                                                     title: "保存的搜索「\(s.name)」有新结果：\(first.title)\(more)",
-                                                     link: "/search?q=" + (s.query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), on: db)
+                                                     title: "保存的搜索「\(s.name)」有 \(count) 条新结果：\(first.title)\(count > 1 ? " 等" : "")",
+                                                     link: link(s), on: db)
                 sent += 1
             }
             s.checkedAt = now

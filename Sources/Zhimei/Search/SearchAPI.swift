@@ -7,7 +7,8 @@ struct SearchAPI {
     struct RelatedInput: Content { var text: String?; var storyId: UUID? }
     struct CheckInput: Content { var repair: Bool? }
     struct ReindexInput: Content { var tenantId: UUID? }
-    struct SavedInput: Content { var name: String; var query: String; var types: [String]?; var alert: Bool? }
+    struct SavedInput: Content { var name: String; var query: String; var types: [String]?; var filters: [String: String]?; var alert: Bool? }
+    struct SavedUpdate: Content { var name: String?; var alert: Bool? }
     struct SynonymInput: Content { var groups: [[String]]; var tenantId: UUID? }
 
     func register(_ api: RoutesBuilder) {
@@ -37,8 +38,13 @@ struct SearchAPI {
         search.endpoint(.POST, "saved", access: .authenticated,
                         doc: .init("Save a search (with alert) / 保存搜索（提醒）", tag: "search",
                                    request: .object([("name", .string(maxLength: 100)), ("query", .string(maxLength: 1000)),
-                                                     ("types", .array(.string(maxLength: 40), maxItems: 10)), ("alert", .boolean)], required: ["name", "query"]),
+                                                     ("types", .array(.string(maxLength: 40), maxItems: 10)), ("filters", SearchSchemas.savedFilters),
+                                                     ("alert", .boolean)], required: ["name", "query"]),
                                    response: .ref("SavedSearch"), status: 201), use: createSaved)
+        search.endpoint(.PATCH, "saved", ":savedID", access: .authenticated,
+                        doc: .init("Rename a saved search or switch its alert / 重命名保存的搜索、开关提醒", tag: "search",
+                                   request: .object([("name", .string(maxLength: 100)), ("alert", .boolean)], required: []),
+                                   response: .ref("SavedSearch")), use: updateSaved)
         search.endpoint(.DELETE, "saved", ":savedID", access: .authenticated,
                         doc: .init("Delete a saved search / 删除保存的搜索", tag: "search", status: 204), use: deleteSaved)
         search.endpoint(.GET, "synonyms", access: .permission(.tenantSettings),
@@ -122,25 +128,54 @@ struct SearchAPI {
     @Sendable func createSaved(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let input = try req.content.decode(SavedInput.self)
-        let name = SearchRequestParser.clean(input.name).trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = try Self.savedName(input.name)
         let query = SearchRequestParser.clean(input.query)
-        guard (1...100).contains(name.count) else { throw AppError.invalid("name", zh: "名称须为 1–100 字", en: "name must be 1–100 characters") }
         guard (1...1000).contains(query.count) else { throw AppError.invalid("query", zh: "搜索词须为 1–1000 字", en: "query must be 1–1000 characters") }
         let kinds = input.types ?? []
         let known = req.application.search.kinds
         guard kinds.count <= 10, kinds.allSatisfy(known.contains) else { throw AppError.invalid("types", zh: "类型无效", en: "Invalid types") }
-        let saved = try await SavedSearchService.create(name: name, query: query, kinds: kinds, alert: input.alert ?? true, actor: actor, on: req.db)
+        let filters = try SavedSearchService.validatedFilters(input.filters ?? [:], query: query, kinds: kinds, known: known)
+        let saved = try await SavedSearchService.create(name: name, query: query, kinds: kinds, filters: filters, alert: input.alert ?? true,
+                                                        actor: actor, on: req.db)
         await req.audit("search.save", tenant: saved.tenantID, targetType: "saved_search", targetID: saved.id?.uuidString ?? "")
         return try await SavedSearchDTO(saved).encodeResponse(status: .created, for: req)
     }
 
+    @Sendable func updateSaved(_ req: Request) async throws -> SavedSearchDTO {
+        let saved = try await Self.mySaved(req)
+        let input = try req.content.decode(SavedUpdate.self)
+        let before = ["name": saved.name, "alert": "\(saved.alert)"]
+        if let name = input.name { saved.name = try Self.savedName(name) }
+        if let alert = input.alert {
+            // Switching an alert on starts from now: what matched while it was off is not news.
+            if alert, !saved.alert { saved.checkedAt = Date() }
+            saved.alert = alert
+        }
+        try await saved.save(on: req.db)
+        await req.audit("search.saved_update", tenant: saved.tenantID, targetType: "saved_search", targetID: saved.id?.uuidString ?? "",
+                        before: before, after: ["name": saved.name, "alert": "\(saved.alert)"])
+        return SavedSearchDTO(saved)
+    }
+
     @Sendable func deleteSaved(_ req: Request) async throws -> HTTPStatus {
+        let saved = try await Self.mySaved(req)
+        try await saved.delete(on: req.db)
+        await req.audit("search.unsave", tenant: saved.tenantID, targetType: "saved_search", targetID: saved.id?.uuidString ?? "")
+        return .noContent
+    }
+
+    /// The signed-in person's own saved search named in the path; anyone else's is not found.
+    static func mySaved(_ req: Request) async throws -> SavedSearch {
         let actor = try req.requireActor()
         guard let id = req.parameters.get("savedID", as: UUID.self),
               let saved = try await SavedSearch.query(on: req.db).filter(\.$id == id).filter(\.$userID == actor.userID).first() else { throw AppError.notFound }
-        try await saved.delete(on: req.db)
-        await req.audit("search.unsave", tenant: saved.tenantID, targetType: "saved_search", targetID: id.uuidString)
-        return .noContent
+        return saved
+    }
+
+    static func savedName(_ raw: String) throws -> String {
+        let name = SearchRequestParser.clean(raw).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(name.count) else { throw AppError.invalid("name", zh: "名称须为 1–100 字", en: "name must be 1–100 characters") }
+        return name
     }
 
     // MARK: Synonyms

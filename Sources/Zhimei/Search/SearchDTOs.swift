@@ -58,10 +58,16 @@ struct SavedSearchDTO: Content {
     var name: String
     var query: String
     var types: [String]
+    var filters: [String: String]
     var alert: Bool
+    /// The search page showing it.
+    var link: String
+    /// Alerts report what was indexed after this.
+    var checkedAt: Date
     var createdAt: Date
     init(_ s: SavedSearch) {
-        id = s.id ?? UUID(); name = s.name; query = s.query; types = s.kinds; alert = s.alert; createdAt = s.createdAt
+        id = s.id ?? UUID(); name = s.name; query = s.query; types = s.kinds; filters = s.filters ?? [:]; alert = s.alert
+        link = SavedSearchService.link(s); checkedAt = s.checkedAt; createdAt = s.createdAt
     }
 }
 
@@ -76,6 +82,10 @@ struct SynonymDTO: Content {
 /// OpenAPI component schemas of the Search module.
 enum SearchSchemas {
     static let facetList: Schema = .array(.ref("SearchFacet"))
+    /// A saved search's filters: the search's own filter parameters, as strings.
+    static let savedFilters: Schema = .object(SavedSearchService.filterKeys.map { key in
+        (key, SearchRequestParser.query.first { $0.name == key }?.schema ?? .string)
+    }, required: [])
     static let hit: Schema = .object([
         ("id", .uuid), ("key", .string), ("type", .string), ("tenant_id", .uuid), ("tenant_name", .string), ("title", .string),
         ("title_html", .string), ("snippet_html", .string), ("tags", .array(.string)), ("category", .string), ("author", .string),
@@ -94,8 +104,9 @@ enum SearchSchemas {
             ("highlight", .array(.string)),
         ], required: ["query", "total", "offset", "limit", "sort", "items", "facets", "highlight"])),
         ("SearchRelated", .object([("keywords", .array(.string)), ("items", .array(.ref("SearchHit")))], required: ["keywords", "items"])),
-        ("SavedSearch", .object([("id", .uuid), ("name", .string), ("query", .string), ("types", .array(.string)), ("alert", .boolean),
-                                 ("created_at", .dateTime)], required: ["id", "name", "query", "types", "alert", "created_at"])),
+        ("SavedSearch", .object([("id", .uuid), ("name", .string), ("query", .string), ("types", .array(.string)), ("filters", savedFilters),
+                                 ("alert", .boolean), ("link", .string), ("checked_at", .dateTime), ("created_at", .dateTime)],
+                                required: ["id", "name", "query", "types", "filters", "alert", "link", "checked_at", "created_at"])),
         ("SearchSynonym", .object([("id", .uuid), ("tenant_id", .uuid), ("words", .array(.string))], required: ["id", "tenant_id", "words"])),
         ("SearchCheck", .object([("indexed", .integer(minimum: 0)), ("content", .integer(minimum: 0)), ("missing", .integer(minimum: 0)),
                                  ("stale", .integer(minimum: 0)), ("orphaned", .integer(minimum: 0)), ("repaired", .boolean)],

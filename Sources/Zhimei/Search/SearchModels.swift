@@ -36,6 +36,9 @@ final class SavedSearch: Model, TenantOwned, @unchecked Sendable {
     @Field(key: "query") var query: String
     @Field(key: "kinds") var kinds: [String]
     @Field(key: "alert") var alert: Bool
+    /// The search's other filters as query parameters (state, channel, author, tag, category, language, tenant_id, from,
+    /// to, sort, recency); nil for searches saved before they were kept.
+    @OptionalField(key: "filters") var filters: [String: String]?
     @Field(key: "checked_at") var checkedAt: Date
     @Field(key: "created_at") var createdAt: Date
     init() {}
@@ -73,5 +76,16 @@ struct M061_CreateSearchSupport: AsyncMigration {
         try await db.schema(SavedSearch.schema).delete()
         try await db.schema(SearchSynonym.schema).delete()
         try await db.schema(SearchSyncState.schema).delete()
+    }
+}
+
+/// 160: a saved search keeps its filters, not only its words (search's second number range, 160–169).
+struct M160_SavedSearchFilters: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(SavedSearch.schema).field("filters", .dictionary(of: .string)).update()
+    }
+
+    func revert(on db: any Database) async throws {
+        try await db.schema(SavedSearch.schema).deleteField("filters").update()
     }
 }

@@ -15,6 +15,7 @@ enum SearchModule {
         M067_SearchFilterTable(),
         M068_AddSearchDocumentLength(),
         M069_SearchFilterChanges(),
+        M160_SavedSearchFilters(),
     ]
 
     static func register(_ app: Application) throws {
@@ -22,6 +23,7 @@ enum SearchModule {
         app.zhimei.api.register(SearchSchemas.all)
         SearchAPI().register(app.routes.grouped("api", "v1"))
         SearchPages().register(app.routes)
+        SavedSearchPages().register(app.routes)
         SearchService.registerJobs(app)
         app.lifecycle.use(SearchSyncLifecycle())
     }

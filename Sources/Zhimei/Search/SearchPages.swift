@@ -17,6 +17,8 @@ struct SearchPages {
         var prev: String?; var next: String?; var error: String?
         /// Nothing found, and the proofreader would write the query differently (再接再励 → 再接再厉): 是不是要找.
         var suggestion: String? = nil; var suggestionLink: String? = nil
+        /// What "保存搜索" keeps: a name to start from, the types and the other filters (value = parameter, label = its value).
+        var saveName = ""; var saveTypes = ""; var saveFilters: [Option] = []
     }
 
     func register(_ routes: RoutesBuilder) {
@@ -44,6 +46,9 @@ struct SearchPages {
         var view = PageView(q: String(raw("q").prefix(SearchQuery.maxInput)), from: String(raw("from").prefix(40)), to: String(raw("to").prefix(40)),
                             sorts: SearchRequest.Sort.allCases.map { Option(value: $0.rawValue, label: Localizer.text("search.sort.\($0.rawValue)", lang), selected: raw("sort") == $0.rawValue) },
                             recency: raw("recency") == "true", rows: [], total: 0, hasRows: false, searched: !raw("q").isEmpty, facets: [], prev: nil, next: nil, error: nil)
+        view.saveName = String(view.q.prefix(100))
+        view.saveTypes = raw("type")
+        view.saveFilters = SavedSearchService.filterKeys.compactMap { key in raw(key).isEmpty ? nil : Option(value: key, label: raw(key), selected: true) }
         do {
             let result = try await SearchPresenter.result(req, lang: lang)
             view.total = result.total

@@ -16,10 +16,12 @@ extension MatrixModule {
         "GET /api/v1/search/saved": MatrixRow(everyone),
         "POST /api/v1/search/saved": MatrixRow(everyone, body: { _, _ in #"{"name":"矩阵","query":"烟花"}"# }),
         // Only the owner's own saved searches are found (404 for everyone else, owner included once deleted).
+        "PATCH /api/v1/search/saved/:savedID": MatrixRow(everyone, body: { _, _ in #"{"alert":false}"# }),
         "DELETE /api/v1/search/saved/:savedID": MatrixRow(everyone),
         "GET /api/v1/search/synonyms": MatrixRow("PA"),
         "PUT /api/v1/search/synonyms": MatrixRow("PA", tenantBound: true, body: { f, other in #"{"groups":[["烟花","花炮"]],"tenant_id":"\#(f.id("tenantID", other))"}"# }),
         "GET /search": MatrixRow(everyone),
+        "GET /search/saved": MatrixRow(everyone),
     ], fixtures: { t in
         let reporter = try await t.user("liuyang-reporter")
         let saved = SavedSearch()

@@ -112,7 +112,8 @@ enum SavedSearchService {
             if let first = outcome.hits.first {
                 let count = max(outcome.total, 1)
                 try await NotificationService.notify([s.userID], tenantID: s.tenantID, kind: "search.alert",
-                                                     title: "保存的搜索「\(s.name)」有 \(count) 条新结果：\(first.title)\(count > 1 ? " 等" : "")",
+                                                     title: "保存的搜索「\(s.name)」有 \(count) 条新结果：\(first.title)\(count > 1 ? " 等" : "")"
+                                                         + " / Saved search “\(s.name)”: \(count > 1 ? "\(count) new results, the newest" : "1 new result"): \(first.title)",
                                                      link: link(s), on: db)
                 sent += 1
             }

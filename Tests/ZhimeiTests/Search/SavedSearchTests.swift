@@ -39,7 +39,8 @@ final class SavedSearchTests: XCTestCase {
             try await XCTAssertEqualAsync(try await SavedSearchService.runAlerts(app: t.app, on: t.db), 1)
             let user = try await t.user("liuyang-reporter").requireID()
             let notes = try await AppNotification.query(on: t.db).filter(\.$userID == user).filter(\.$kind == "search.alert").all()
-            XCTAssertEqual(notes.map(\.title), ["保存的搜索「防汛草稿」有 1 条新结果：浏阳防汛应急响应"])
+            XCTAssertEqual(notes.map(\.title), ["保存的搜索「防汛草稿」有 1 条新结果：浏阳防汛应急响应 / Saved search “防汛草稿”: 1 new result: 浏阳防汛应急响应"])
+            XCTAssertEqual(NotificationPages.title(notes[0].title, "zh"), "保存的搜索「防汛草稿」有 1 条新结果：浏阳防汛应急响应")
             XCTAssertEqual(notes.first?.link, kept.link, "the alert opens the search with its filters")
 
             // Switched off, it stays quiet; switched on again, it starts from then (the earlier draft is not news).

@@ -203,7 +203,7 @@ struct OpinionEventsAPI {
     }
 
     @Sendable func listSchemes(_ req: Request) async throws -> [OpinionSchemeDTO] {
-        try await req.scope(for: .opinionRead).query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).all().map(OpinionSchemeDTO.init)
+        try await req.scope(for: .opinionRead).query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).all().map { OpinionSchemeDTO($0) }
     }
 
     static func apply(_ input: SchemeInput, to s: OpinionScheme) throws {
@@ -229,7 +229,9 @@ struct OpinionEventsAPI {
         try Self.apply(input, to: s)
         try await OpinionLimits.createScheme(s, on: req.db)
         await req.audit("opinion_scheme.create", tenant: tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", after: ["name": s.name, "rule": s.rule])
-        return try await OpinionSchemeDTO(s).encodeResponse(status: .created, for: req)
+        // The posts already stored are matched by a job (the scheme's list and reports fill in as it runs).
+        let job = s.enabled ? try await OpinionSchemeRematch.enqueue(s, createdBy: req.actor?.userID, on: req.db) : nil
+        return try await OpinionSchemeDTO(s, rematchJob: job).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func updateScheme(_ req: Request) async throws -> OpinionSchemeDTO {
@@ -237,12 +239,15 @@ struct OpinionEventsAPI {
         let input = try req.content.decode(SchemeInput.self)
         if let t = input.tenantId, t != s.tenantID { throw AppError.invalid("tenant_id", zh: "方案不能移到其他单位", en: "A scheme cannot move to another tenant") }
         let before = ["name": s.name, "rule": s.rule]
+        let matching = s.matchingFields
         try Self.apply(input, to: s)
         if s.archived { s.enabled = false }
         s.updatedAt = Date()
         try await s.save(on: req.db)
         await req.audit("opinion_scheme.update", tenant: s.tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", before: before, after: ["name": s.name, "rule": s.rule])
-        return OpinionSchemeDTO(s)
+        let job = OpinionSchemeRematch.changesMatching(input, before: matching, after: s)
+            ? try await OpinionSchemeRematch.enqueue(s, createdBy: req.actor?.userID, on: req.db) : nil
+        return OpinionSchemeDTO(s, rematchJob: job)
     }
 
     @Sendable func deleteScheme(_ req: Request) async throws -> HTTPStatus {

@@ -27,6 +27,7 @@ enum OpinionModule {
         OpinionPostPages().register(app.routes)
         OpinionImportPages().register(app.routes)
         OpinionImportJob.register(app)
+        OpinionSchemeRematch.register(app)
         OpinionFeeds.register(app)
         OpinionSchedule.register(app)
     }

@@ -29,6 +29,15 @@ struct OpinionSQLDialect {
     func holds(_ column: String, _ value: String) -> SQLQueryString {
         postgres ? "\(bind: value) = ANY(\(unsafeRaw: column))" : "instr(\(unsafeRaw: column), \(bind: "\"" + value + "\"")) > 0"
     }
+    /// A string array column with `value` added at its end.
+    func appending(_ column: String, _ value: String) -> SQLQueryString {
+        postgres ? "array_append(\(unsafeRaw: column), \(bind: value))" : "json_insert(\(unsafeRaw: column), '$[#]', \(bind: value))"
+    }
+    /// A string array column without `value`.
+    func removing(_ column: String, _ value: String) -> SQLQueryString {
+        postgres ? "array_remove(\(unsafeRaw: column), \(bind: value))"
+            : "(SELECT json_group_array(e.value) FROM json_each(\(unsafeRaw: column)) AS e WHERE e.value <> \(bind: value))"
+    }
     /// Whether a text contains `word` (a constant without quotes).
     func contains(_ text: String, _ word: String) -> String { postgres ? "strpos(\(text), '\(word)') > 0" : "instr(\(text), '\(word)') > 0" }
     /// Whether any element of a string array column contains one of `words`: a quick test on the whole list before

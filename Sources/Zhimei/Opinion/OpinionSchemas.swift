@@ -48,7 +48,7 @@ enum OpinionSchemas {
                       "provider", "model", "generated_at", "template", "suggested_template"])),
         ("OpinionScheme", .object([
             ("id", .uuid), ("tenant_id", .uuid), ("name", .string), ("rule", .string), ("regions", .array(.string)), ("platforms", .array(.string)),
-            ("exclusions", .array(.string)), ("enabled", .boolean), ("created_at", .dateTime),
+            ("exclusions", .array(.string)), ("enabled", .boolean), ("created_at", .dateTime), ("rematch_job_id", .nullable(.uuid)),
         ], required: ["id", "tenant_id", "name", "rule", "regions", "platforms", "exclusions", "enabled", "created_at"])),
         ("OpinionSource", .object([
             ("id", .uuid), ("tenant_id", .uuid), ("name", .string), ("kind", .enumeration(sourceKinds)), ("url", .nullable(.string)),

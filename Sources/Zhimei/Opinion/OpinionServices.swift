@@ -37,10 +37,13 @@ extension Application {
 enum OpinionSchemes {
     /// Every enabled scheme of the tenant (`OpinionLimits.schemesPerTenant` at most are kept).
     static func matchers(tenantID: UUID, on db: any Database) async throws -> [SchemeMatcher] {
-        try await OpinionScheme.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).all().compactMap { s in
-            guard let id = s.id, let rule = try? SchemeRule.parse(s.rule) else { return nil }
-            return SchemeMatcher(id: id, rule: rule, regions: s.regions, platforms: s.platforms, exclusions: s.exclusions.map { $0.lowercased() })
-        }
+        try await OpinionScheme.query(on: db).filter(\.$tenantID == tenantID).filter(\.$enabled == true).all().compactMap(matcher)
+    }
+
+    /// The matcher of one scheme; nil when its stored rule no longer parses.
+    static func matcher(_ s: OpinionScheme) -> SchemeMatcher? {
+        guard let id = s.id, let rule = try? SchemeRule.parse(s.rule) else { return nil }
+        return SchemeMatcher(id: id, rule: rule, regions: s.regions, platforms: s.platforms, exclusions: s.exclusions.map { $0.lowercased() })
     }
 
     /// A clean list: trimmed, NUL-free, non-empty, unique, at most `max` items of at most 100 characters.

@@ -1,0 +1,107 @@
+import Fluent
+import Vapor
+import XCTest
+import XCTVapor
+@testable import Zhimei
+
+/// Re-matching a scheme: a new scheme, a changed rule and a scheme switched back on apply to the posts already stored
+/// (by a job, a page at a time), not only to posts arriving later; renaming does not re-match; another scheme's
+/// matches and another tenant's posts are untouched; a job overtaken by a later change stops.
+final class OpinionSchemeRematchTests: XCTestCase {
+    struct Scheme: Decodable { var id: UUID; var rematchJobId: UUID? }
+    struct Page: Decodable { struct Item: Decodable { var externalId: String }; var items: [Item]; var total: Int }
+
+    override func setUp() async throws {
+        if TestApp.textDataDirectory == nil { throw XCTSkip("text data missing; run scripts/text/setup-data.sh") }
+    }
+
+    func ingest(_ t: TestApp, _ posts: [[String: Any]], as actor: TestActor) async throws {
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["posts": posts]), as: UTF8.self)
+        let res = try await t.send(.POST, "/api/v1/opinion/posts", raw: body, as: actor)
+        XCTAssertEqual(res.status, .created, res.text)
+    }
+
+    func matched(_ t: TestApp, _ scheme: UUID, as actor: TestActor) async throws -> [String] {
+        let res = try await t.send(.GET, "/api/v1/opinion/posts?limit=100&scheme_id=\(scheme)", as: actor)
+        XCTAssertEqual(res.status, .ok, res.text)
+        return try res.json(Page.self).items.map(\.externalId).sorted()
+    }
+
+    func runJobs(_ t: TestApp) async throws {
+        let pool = JobWorkerPool(application: t.app, concurrency: 1, lease: 30)
+        while try await pool.runOne(owner: "test") {}
+    }
+
+    func testStoredPostsAreMatchedAgainWhenTheSchemeChanges() async throws {
+        try await withTestApp { t in
+            let chief = try await t.token(for: "liuyang-chief")
+            try await ingest(t, [
+                ["id": "a", "author": "网友甲", "platform": "weibo", "text": "金沙路下穿通道积水严重，车辆无法通行。"],
+                ["id": "b", "author": "网友乙", "platform": "weibo", "text": "集里街道停电一上午，冰箱里的东西都坏了。"],
+                ["id": "c", "author": "浏阳日报", "platform": "news", "text": "金沙路积水已排除，交通恢复。"],
+                ["id": "d", "author": "网友丙", "platform": "weibo", "text": "浏阳河畔步道修好了，散步很舒服。"],
+            ], as: chief)
+            let ningxiang = try await t.token(for: "ningxiang-chief")
+            try await ingest(t, [["id": "x", "author": "宁乡网友", "platform": "weibo", "text": "宁乡也有一段路积水了。"]], as: ningxiang)
+
+            // Another scheme matching post a and c stays as it is throughout.
+            let other = try await t.send(.POST, "/api/v1/opinion/schemes", raw: #"{"name":"金沙路","rule":"金沙路"}"#, as: chief).json(Scheme.self)
+            let created = try await t.send(.POST, "/api/v1/opinion/schemes", raw: #"{"name":"积水","rule":"积水","platforms":["weibo"]}"#, as: chief)
+            XCTAssertEqual(created.status, .created, created.text)
+            let scheme = try created.json(Scheme.self)
+            let job = try XCTUnwrap(scheme.rematchJobId, "creating a scheme queues the job")
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), [], "nothing before the job runs")
+            try await runJobs(t)
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["a"], "weibo posts about 积水; not the news post, not Ningxiang's")
+            try await XCTAssertEqualAsync(try await matched(t, other.id, as: chief), ["a", "c"])
+            let done = try await XCTUnwrapAsync(try await Job.find(job, on: t.db))
+            XCTAssertEqual(done.state, .succeeded)
+            XCTAssertEqual(done.result, "checked 4 posts: 1 added, 0 removed")
+
+            // A new rule: 停电 in, 积水 out (post a keeps the other scheme).
+            let changed = try await t.send(.PATCH, "/api/v1/opinion/schemes/\(scheme.id)", raw: #"{"rule":"停电 OR 步道"}"#, as: chief).json(Scheme.self)
+            XCTAssertNotNil(changed.rematchJobId)
+            try await runJobs(t)
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["b", "d"])
+            try await XCTAssertEqualAsync(try await matched(t, other.id, as: chief), ["a", "c"], "another scheme's matches stay")
+
+            // Renaming does not re-match; switching off keeps the matches; switching on re-matches.
+            try await XCTAssertNilAsync(try await t.send(.PATCH, "/api/v1/opinion/schemes/\(scheme.id)", raw: #"{"name":"民生"}"#, as: chief).json(Scheme.self).rematchJobId)
+            try await XCTAssertNilAsync(try await t.send(.PATCH, "/api/v1/opinion/schemes/\(scheme.id)", raw: #"{"enabled":false,"rule":"停电"}"#, as: chief).json(Scheme.self).rematchJobId)
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["b", "d"], "a switched-off scheme keeps what it matched")
+            try await XCTAssertNotNilAsync(try await t.send(.PATCH, "/api/v1/opinion/schemes/\(scheme.id)", raw: #"{"enabled":true}"#, as: chief).json(Scheme.self).rematchJobId)
+            try await runJobs(t)
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["b"], "the rule changed while it was off applies once it is on")
+            let posts = try await OpinionPost.query(on: t.db).filter(\.$externalID == "x").all()
+            XCTAssertEqual(posts.map(\.schemeIDs), [[]], "another tenant's post is never matched")
+        }
+    }
+
+    func testPagesAndAJobOvertakenByALaterChange() async throws {
+        try await withTestApp { t in
+            let chief = try await t.token(for: "liuyang-chief")
+            try await ingest(t, (0..<7).map { i in ["id": "p\(i)", "author": "网友\(i)", "platform": "weibo", "text": i % 2 == 0 ? "第\(i)号楼电梯坏了" : "第\(i)号楼绿化很好"] }, as: chief)
+            let scheme = try await t.send(.POST, "/api/v1/opinion/schemes", raw: #"{"name":"电梯","rule":"电梯"}"#, as: chief).json(Scheme.self)
+            let stored = try await XCTUnwrapAsync(try await OpinionScheme.find(scheme.id, on: t.db))
+            let version = stored.updatedAt.timeIntervalSince1970
+            let pages = ProgressLog()
+            let outcome = try await OpinionSchemeRematch.run(schemeID: scheme.id, version: version, on: t.db, batchSize: 3) { done, total in await pages.add(done, total) }
+            XCTAssertEqual(outcome, .init(checked: 7, added: 4, removed: 0, superseded: false))
+            try await XCTAssertEqualAsync(await pages.steps, ["3/7", "6/7", "7/7"])
+            let again = try await OpinionSchemeRematch.run(schemeID: scheme.id, version: version, on: t.db, batchSize: 3)
+            XCTAssertEqual(again, .init(checked: 7, added: 0, removed: 0, superseded: false), "a second run changes nothing")
+
+            _ = try await t.send(.PATCH, "/api/v1/opinion/schemes/\(scheme.id)", raw: #"{"rule":"绿化"}"#, as: chief)
+            let stale = try await OpinionSchemeRematch.run(schemeID: scheme.id, version: version, on: t.db, batchSize: 3)
+            XCTAssertEqual(stale, .init(checked: 0, added: 0, removed: 0, superseded: true), "the job queued before the change leaves the posts alone")
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["p0", "p2", "p4", "p6"])
+            try await runJobs(t)
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["p1", "p3", "p5"])
+        }
+    }
+
+    actor ProgressLog {
+        var steps: [String] = []
+        func add(_ done: Int, _ total: Int) { steps.append("\(done)/\(total)") }
+    }
+}

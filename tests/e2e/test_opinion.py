@@ -160,6 +160,50 @@ def test_editor_adds_an_alert_rule_with_thresholds(driver, base_url):
     assert "负面占比 ≥ 60%" in text and "须为突增" in text and "启用" in text
 
 
+def test_a_new_scheme_matches_the_stored_posts_and_an_edit_matches_them_again(driver, base_url):
+    # A scheme made now lists the posts that arrived before it (the re-match job, followed on the page); adding an
+    # exclusion word in its edit form takes those posts out again.
+    driver.get(base_url + "/opinion/schemes")
+    form = wait(driver).until(EC.visibility_of_element_located((By.ID, "scheme-form")))
+    name = "端到端方案-" + uuid.uuid4().hex[:6]
+    form.find_element(By.NAME, "name").send_keys(name)
+    form.find_element(By.NAME, "rule").send_keys("金沙路")
+    click(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+
+    def scheme_row(d):
+        rows = [r for r in d.find_elements(By.CSS_SELECTOR, "#opinion-schemes tbody tr") if name in r.text]
+        return rows[0] if rows else None
+
+    def matched_when_done():
+        # Reloaded until the re-match is no longer in progress, then the scheme's post list is read.
+        def done(d):
+            d.get(base_url + "/opinion/schemes")
+            row = scheme_row(d)
+            return row is not None and not row.find_elements(By.CSS_SELECTOR, ".scheme-rematch")
+        wait(driver, 60).until(done)
+        driver.get(scheme_row(driver).find_element(By.LINK_TEXT, "信息").get_attribute("href"))
+        wait(driver).until(EC.presence_of_element_located((By.ID, "opinion-post-total")))
+        return [r.find_elements(By.TAG_NAME, "td")[2].text for r in driver.find_elements(By.CSS_SELECTOR, "#opinion-post-list tbody tr")]
+
+    wait(driver, 20).until(lambda d: visible_errors(d) or scheme_row(d) is not None)
+    assert not visible_errors(driver)
+    before = matched_when_done()
+    assert before and all("金沙路" in t for t in before), before
+    assert any("积水" in t for t in before), before
+
+    driver.get(base_url + "/opinion/schemes")
+    row = wait(driver).until(scheme_row)
+    click(driver, row.find_element(By.CSS_SELECTOR, ".scheme-edit summary"))
+    field = row.find_element(By.CSS_SELECTOR, '.scheme-edit input[name="exclusions"]')
+    field.send_keys("积水")
+    click(driver, row.find_element(By.CSS_SELECTOR, ".scheme-edit button[type=submit]"))
+    wait(driver, 20).until(lambda d: visible_errors(d) or (scheme_row(d) is not None and "排除词：积水" in scheme_row(d).text))
+    assert not visible_errors(driver)
+    after = matched_when_done()
+    assert all("金沙路" in t and "积水" not in t for t in after), after
+    assert len(after) < len(before)
+
+
 def test_event_is_renamed_closed_and_reopened(driver, base_url):
     # The smallest open event: renamed on its page, closed (confirmed), found under the 已结案 tab, reopened.
     driver.get(base_url + "/opinion?sort=size")

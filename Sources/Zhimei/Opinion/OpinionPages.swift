@@ -43,7 +43,12 @@ struct OpinionPages {
         var templates: [TemplateOption]
     }
     struct TemplateOption: Encodable { var value: String; var label: String; var selected: Bool }
-    struct SchemeRow: Encodable { var scheme: OpinionSchemeDTO; var canManage: Bool; var tenant: String }
+    struct SchemeRow: Encodable {
+        var scheme: OpinionSchemeDTO; var canManage: Bool; var tenant: String
+        var regions: String; var platforms: String; var exclusions: String
+        /// A queued or running re-match of the stored posts, followed live on the page.
+        var rematchJob: String?
+    }
     struct RuleRow: Encodable { var rule: OpinionAlertRuleDTO; var schemeName: String; var negativePercent: Int; var canManage: Bool; var tenant: String }
     struct AlertRow: Encodable { var alert: OpinionAlertDTO; var time: String }
     struct SchemesView: Encodable {
@@ -179,7 +184,12 @@ struct OpinionPages {
         let names = Dictionary(schemeModels.compactMap { s in s.id.map { ($0, s.name) } }, uniquingKeysWith: { a, _ in a })
         let tenantNames = try await OpinionSourcePages.tenantNames(req)
         func tenant(_ id: UUID) -> String { tenantNames.map { $0[id] ?? "" } ?? "" }
-        let schemes = schemeModels.map { SchemeRow(scheme: OpinionSchemeDTO($0), canManage: actor.can(.opinionManage, in: $0.tenantID), tenant: tenant($0.tenantID)) }
+        let rematching = try await OpinionSchemeRematch.pending(schemes: schemeModels.compactMap(\.id), on: req.db)
+        let schemes = schemeModels.map { s in
+            SchemeRow(scheme: OpinionSchemeDTO(s), canManage: actor.can(.opinionManage, in: s.tenantID), tenant: tenant(s.tenantID),
+                      regions: s.regions.joined(separator: ", "), platforms: s.platforms.joined(separator: ", "), exclusions: s.exclusions.joined(separator: ", "),
+                      rematchJob: s.id.flatMap { rematching[$0]?.uuidString })
+        }
         let rules = try await scope.query(OpinionAlertRule.self, on: req.db).filter(\.$archived == false).sort(\.$createdAt).all().map { r in
             RuleRow(rule: OpinionAlertRuleDTO(r), schemeName: r.schemeID.flatMap { names[$0] } ?? "", negativePercent: Int((r.minNegativeShare * 100).rounded()),
                     canManage: actor.can(.opinionManage, in: r.tenantID), tenant: tenant(r.tenantID))

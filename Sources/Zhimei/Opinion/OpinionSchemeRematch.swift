@@ -33,6 +33,18 @@ enum OpinionSchemeRematch {
                                           maxAttempts: 3, createdBy: createdBy, on: db)
     }
 
+    /// The latest queued or running job of each of these schemes.
+    static func pending(schemes: [UUID], on db: any Database) async throws -> [UUID: UUID] {
+        guard !schemes.isEmpty else { return [:] }
+        let wanted = Set(schemes)
+        var out: [UUID: UUID] = [:]
+        for job in try await Job.query(on: db).filter(\.$kind == kind).filter(\.$state ~~ [.queued, .running]).sort(\.$createdAt).all() {
+            guard let p = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)), wanted.contains(p.schemeId), let id = job.id else { continue }
+            out[p.schemeId] = id
+        }
+        return out
+    }
+
     static func register(_ app: Application) {
         app.zhimei.jobs.register(kind) { ctx in
             let payload = try ctx.decode(Payload.self)

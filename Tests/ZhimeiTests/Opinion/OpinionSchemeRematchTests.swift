@@ -51,7 +51,16 @@ final class OpinionSchemeRematchTests: XCTestCase {
             let scheme = try created.json(Scheme.self)
             let job = try XCTUnwrap(scheme.rematchJobId, "creating a scheme queues the job")
             try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), [], "nothing before the job runs")
+            let session = try await t.session(for: "liuyang-chief")
+            let html: HTTPHeaders = ["Accept": "text/html"]
+            var page = try await t.send(.GET, "/opinion/schemes", headers: html, as: session).text
+            for text in ["data-job-stream=\"\(job.uuidString)\"", "正在对已入库信息重新匹配", "平台：weibo", "href=\"/opinion/posts?scheme_id=\(scheme.id.uuidString)\"",
+                         "data-api=\"/api/v1/opinion/schemes/\(scheme.id.uuidString)\" data-method=\"PATCH\"", "name=\"platforms\" value=\"weibo\" data-split"] {
+                XCTAssertTrue(page.contains(text), "\(text) on the schemes page")
+            }
             try await runJobs(t)
+            page = try await t.send(.GET, "/opinion/schemes", headers: html, as: session).text
+            XCTAssertFalse(page.contains("data-job-stream"), "no re-match in progress once the job is done")
             try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["a"], "weibo posts about 积水; not the news post, not Ningxiang's")
             try await XCTAssertEqualAsync(try await matched(t, other.id, as: chief), ["a", "c"])
             let done = try await XCTUnwrapAsync(try await Job.find(job, on: t.db))

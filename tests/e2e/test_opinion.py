@@ -159,6 +159,19 @@ def test_editor_adds_an_alert_rule_with_thresholds(driver, base_url):
     text = rule_row(driver).text
     assert "负面占比 ≥ 60%" in text and "须为突增" in text and "启用" in text
 
+    # Edited in place: five posts in 30 minutes, no longer only on a burst.
+    row = rule_row(driver)
+    click(driver, row.find_element(By.CSS_SELECTOR, ".rule-edit summary"))
+    for field, value in (("min_posts", "5"), ("window_minutes", "30")):
+        box = row.find_element(By.CSS_SELECTOR, '.rule-edit input[name="%s"]' % field)
+        box.clear()
+        box.send_keys(value)
+    click(driver, row.find_element(By.CSS_SELECTOR, '.rule-edit input[name="require_burst"]'))
+    click(driver, row.find_element(By.CSS_SELECTOR, ".rule-edit button[type=submit]"))
+    wait(driver, 20).until(lambda d: visible_errors(d) or (rule_row(d) is not None and "≥ 5 条 / 30 分钟" in rule_row(d).text))
+    assert not visible_errors(driver)
+    assert "须为突增" not in rule_row(driver).text.split("编辑")[0]
+
 
 def test_a_new_scheme_matches_the_stored_posts_and_an_edit_matches_them_again(driver, base_url):
     # A scheme made now lists the posts that arrived before it (the re-match job, followed on the page); adding an

@@ -49,7 +49,12 @@ struct OpinionPages {
         /// A queued or running re-match of the stored posts, followed live on the page.
         var rematchJob: String?
     }
-    struct RuleRow: Encodable { var rule: OpinionAlertRuleDTO; var schemeName: String; var negativePercent: Int; var canManage: Bool; var tenant: String }
+    struct RuleRow: Encodable {
+        var rule: OpinionAlertRuleDTO; var schemeName: String; var negativePercent: Int; var canManage: Bool; var tenant: String
+        /// The schemes its edit form offers: those of the rule's own tenant.
+        var schemeChoices: [SchemeChoice]
+    }
+    struct SchemeChoice: Encodable { var id: String; var name: String; var selected: Bool }
     struct AlertRow: Encodable { var alert: OpinionAlertDTO; var time: String }
     struct SchemesView: Encodable {
         var schemes: [SchemeRow]; var rules: [RuleRow]; var alerts: [AlertRow]; var alertTotal: Int; var canManage: Bool; var pages: PageLinks
@@ -192,7 +197,10 @@ struct OpinionPages {
         }
         let rules = try await scope.query(OpinionAlertRule.self, on: req.db).filter(\.$archived == false).sort(\.$createdAt).all().map { r in
             RuleRow(rule: OpinionAlertRuleDTO(r), schemeName: r.schemeID.flatMap { names[$0] } ?? "", negativePercent: Int((r.minNegativeShare * 100).rounded()),
-                    canManage: actor.can(.opinionManage, in: r.tenantID), tenant: tenant(r.tenantID))
+                    canManage: actor.can(.opinionManage, in: r.tenantID), tenant: tenant(r.tenantID),
+                    schemeChoices: schemeModels.filter { $0.tenantID == r.tenantID }.compactMap { s in
+                        s.id.map { SchemeChoice(id: $0.uuidString, name: s.name, selected: $0 == r.schemeID) }
+                    })
         }
         // Every alert, 50 a page (before: the newest 50 only).
         let query = (try? req.query.decode(IndexQuery.self)) ?? IndexQuery()

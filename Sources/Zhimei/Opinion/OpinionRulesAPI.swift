@@ -11,7 +11,7 @@ extension OpinionEventsAPI {
 
     /// The request body of creating (name required) and changing a rule.
     static func ruleBody(required: [String]) -> Schema {
-        .object([("name", .string(maxLength: 200)), ("scheme_id", .uuid), ("min_posts", .integer(minimum: 1, maximum: 1_000_000)),
+        .object([("name", .string(maxLength: 200)), ("scheme_id", .nullable(.uuid)), ("min_posts", .integer(minimum: 1, maximum: 1_000_000)),
                  ("window_minutes", .integer(minimum: 1, maximum: 10_080)), ("min_risk", .number), ("min_negative_share", .number),
                  ("require_burst", .boolean), ("email", .string(maxLength: 200)), ("enabled", .boolean), ("tenant_id", .uuid)], required: required)
     }
@@ -44,6 +44,10 @@ extension OpinionEventsAPI {
         if let t = input.tenantId, t != r.tenantID { throw AppError.invalid("tenant_id", zh: "规则不能移到其他单位", en: "A rule cannot move to another tenant") }
         let before = Self.auditFields(r)
         try await Self.apply(input, to: r, on: req)
+        // null (not just absent) clears: "scheme_id" puts the rule back on all the tenant's posts, "email" stops its mail.
+        let nulls = Self.bodyNulls(req)
+        if input.schemeId == nil, nulls.contains("scheme_id") { r.schemeID = nil }
+        if input.email == nil, nulls.contains("email") { r.email = "" }
         if r.archived { r.enabled = false }   // a deleted rule stays off, as a deleted scheme does
         try await r.save(on: req.db)
         if r.enabled { try await OpinionSchedule.ensureScheduler(on: req.db) }
@@ -107,8 +111,14 @@ extension OpinionEventsAPI {
         if let v = input.enabled { r.enabled = v }
     }
 
+    /// The keys the JSON body sets to null.
+    static func bodyNulls(_ req: Request) -> Set<String> {
+        guard let buffer = req.body.data, let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else { return [] }
+        return Set(object.filter { $0.value is NSNull }.map(\.key))
+    }
+
     static func auditFields(_ r: OpinionAlertRule) -> [String: String] {
-        ["name": r.name, "enabled": String(r.enabled), "min_posts": String(r.minPosts), "window_minutes": String(r.windowMinutes),
+        ["name": r.name, "scheme_id": r.schemeID?.uuidString ?? "", "enabled": String(r.enabled), "min_posts": String(r.minPosts), "window_minutes": String(r.windowMinutes),
          "min_risk": String(r.minRisk), "min_negative_share": String(r.minNegativeShare), "require_burst": String(r.requireBurst), "email": r.email]
     }
 

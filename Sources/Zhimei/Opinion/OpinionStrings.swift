@@ -82,6 +82,7 @@ enum OpinionStrings {
         "opinion.report.daily": ("日报", "Daily"),
         "opinion.report.weekly": ("周报", "Weekly"),
         "opinion.rule.add": ("新建预警规则", "Add alert rule"),
+        "opinion.rule.save": ("保存规则", "Save rule"),
         "opinion.rule.name": ("规则名称", "Rule name"),
         "opinion.rule.minPosts": ("窗口内最少信息数", "Minimum posts in window"),
         "opinion.rule.window": ("窗口（分钟）", "Window (minutes)"),

@@ -158,6 +158,36 @@ final class OpinionRuleManagementTests: XCTestCase {
         }
     }
 
+    /// The schemes page edits a rule in place: its form shows the rule's values (its scheme chosen); null clears the
+    /// scheme (back to all posts) and the e-mail, while a field left out stays as it was.
+    func testRuleIsEditedFromThePageAndNullClears() async throws {
+        try requireText()
+        try await withTestApp { t in
+            let chief = try await t.token(for: "liuyang-chief")
+            struct S: Decodable { var id: UUID }
+            let scheme = try await t.send(.POST, "/api/v1/opinion/schemes", json: ["name": "停水监测", "rule": "停水"], as: chief).json(S.self).id
+            let created = try await t.send(.POST, "/api/v1/opinion/alert-rules", raw: #"{"name":"停水预警","scheme_id":"\#(scheme)","min_posts":7,"email":"duty@example.com","require_burst":true}"#, as: chief)
+            XCTAssertEqual(created.status, .created, created.text)
+            let rule = try created.json(Rule.self)
+
+            let page = try await t.send(.GET, "/opinion/schemes", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-chief")).text
+            for text in [#"data-api="/api/v1/opinion/alert-rules/\#(rule.id)" data-method="PATCH""#, #"<option value="\#(scheme)" selected>停水监测</option>"#,
+                         #"name="min_posts" type="number" min="1" max="1000000" value="7""#, #"name="require_burst" checked"#, #"value="duty@example.com""#] {
+                XCTAssertTrue(page.contains(text), "\(text) in the rule's edit form")
+            }
+            let renamed = try await t.send(.PATCH, "/api/v1/opinion/alert-rules/\(rule.id)", raw: #"{"name":"停水（全市）"}"#, as: chief).json(Rule.self)
+            XCTAssertEqual(renamed.schemeId, scheme, "a field left out stays")
+            let cleared = try await t.send(.PATCH, "/api/v1/opinion/alert-rules/\(rule.id)", raw: #"{"scheme_id":null,"email":null,"min_posts":3}"#, as: chief)
+            XCTAssertEqual(cleared.status, .ok, cleared.text)
+            let stored = try await XCTUnwrapAsync(try await OpinionAlertRule.find(rule.id, on: t.db))
+            XCTAssertNil(stored.schemeID)
+            XCTAssertEqual(stored.email, "")
+            XCTAssertEqual(stored.minPosts, 3)
+            let audit = try await AuditEntry.query(on: t.db).filter(\.$action == "opinion_alert_rule.update").all().map(\.summary)
+            XCTAssertTrue(audit.contains { $0.contains(#""scheme_id":"\#(scheme)""#) && $0.contains(#""scheme_id":"""#) }, "the audit has the scheme before and none after: \(audit)")
+        }
+    }
+
     /// Alerts page through the API (newest first, by event, bounded) and through the schemes page (50 a page), each
     /// tenant's alone; the page offers switching schemes and rules off and on.
     func testAlertsPageThroughAPIAndSchemesPage() async throws {

@@ -33,9 +33,11 @@ enum SavedSearchService {
         values(query: s.query, kinds: s.kinds, filters: s.filters ?? [:])
     }
 
-    /// The search page showing a saved search, its filters included.
-    static func link(_ s: SavedSearch) -> String {
-        let v = values(s)
+    /// The search page showing a saved search, its filters included; an alert's link sorts by time, newest first, so
+    /// that what is new comes first.
+    static func link(_ s: SavedSearch, newestFirst: Bool = false) -> String {
+        var v = values(s)
+        if newestFirst { v["sort"] = SearchRequest.Sort.time.rawValue }
         var c = URLComponents()
         c.path = "/search"
         c.queryItems = (["q", "type"] + filterKeys).compactMap { key in v[key].map { URLQueryItem(name: key, value: $0) } }
@@ -114,7 +116,7 @@ enum SavedSearchService {
                 try await NotificationService.notify([s.userID], tenantID: s.tenantID, kind: "search.alert",
                                                      title: "保存的搜索「\(s.name)」有 \(count) 条新结果：\(first.title)\(count > 1 ? " 等" : "")"
                                                          + " / Saved search “\(s.name)”: \(count > 1 ? "\(count) new results, the newest" : "1 new result"): \(first.title)",
-                                                     link: link(s), on: db)
+                                                     link: link(s, newestFirst: true), on: db)
                 sent += 1
             }
             s.checkedAt = now

@@ -21,11 +21,11 @@ final class SavedSearchTests: XCTestCase {
     func testTheFiltersAreKeptAndTheAlertHonoursThem() async throws {
         try await withTestApp { t in
             let reporter = try await t.token(for: "liuyang-reporter")
-            let drafts = try await save(t, ["name": "防汛草稿", "query": "防汛", "types": ["story"], "filters": ["state": "draft", "sort": "time", "author": " "]], as: reporter)
+            let drafts = try await save(t, ["name": "防汛草稿", "query": "防汛", "types": ["story"], "filters": ["state": "draft", "recency": "true", "author": " "]], as: reporter)
             XCTAssertEqual(drafts.status, .created, drafts.text)
             let kept = try drafts.json(Saved.self)
-            XCTAssertEqual(kept.filters, ["state": "draft", "sort": "time"], "blank filters are dropped")
-            XCTAssertEqual(kept.link, "/search?q=%E9%98%B2%E6%B1%9B&type=story&state=draft&sort=time")
+            XCTAssertEqual(kept.filters, ["state": "draft", "recency": "true"], "blank filters are dropped")
+            XCTAssertEqual(kept.link, "/search?q=%E9%98%B2%E6%B1%9B&type=story&state=draft&recency=true")
             let published = try await save(t, ["name": "防汛已发", "query": "防汛", "types": ["story"], "filters": ["state": "published"]], as: reporter)
             XCTAssertEqual(published.status, .created, published.text)
             let leads = try await save(t, ["name": "防汛线索", "query": "防汛", "types": ["lead"]], as: reporter)
@@ -41,7 +41,8 @@ final class SavedSearchTests: XCTestCase {
             let notes = try await AppNotification.query(on: t.db).filter(\.$userID == user).filter(\.$kind == "search.alert").all()
             XCTAssertEqual(notes.map(\.title), ["保存的搜索「防汛草稿」有 1 条新结果：浏阳防汛应急响应 / Saved search “防汛草稿”: 1 new result: 浏阳防汛应急响应"])
             XCTAssertEqual(NotificationPages.title(notes[0].title, "zh"), "保存的搜索「防汛草稿」有 1 条新结果：浏阳防汛应急响应")
-            XCTAssertEqual(notes.first?.link, kept.link, "the alert opens the search with its filters")
+            XCTAssertEqual(notes.first?.link, "/search?q=%E9%98%B2%E6%B1%9B&type=story&state=draft&sort=time&recency=true",
+                           "the alert opens the search with its filters, newest first")
 
             // Switched off, it stays quiet; switched on again, it starts from then (the earlier draft is not news).
             let off = try await t.send(.PATCH, "/api/v1/search/saved/\(kept.id)", raw: #"{"alert":false}"#, as: reporter)

@@ -42,6 +42,10 @@
       }
       var v = el.value;
       if (el.dataset.split) { v = v.split(/[,，、]/).map(function (s) { return s.trim(); }).filter(Boolean); }
+      // One list a line, its items separated by spaces or commas (synonym groups).
+      else if (el.dataset.lines) {
+        v = v.split(/\r?\n/).map(function (line) { return line.split(/[\s,，、]+/).filter(Boolean); }).filter(function (a) { return a.length; });
+      }
       else if (ints.indexOf(el.name) >= 0) { v = v === "" ? null : parseInt(v, 10); }
       else if (numbers.indexOf(el.name) >= 0) { v = v === "" ? null : parseFloat(v); }
       // Times are entered and shown in China time (as every time on the pages), whatever the browser's zone.

@@ -315,6 +315,46 @@ def test_saved_search_keeps_its_filters(driver, base_url):
     logout(driver)
 
 
+def test_synonyms_are_edited_and_the_index_rebuilt(driver, base_url):
+    """检索设置: a centre's admin adds a synonym group as a line of words, and searching the new word finds the stories
+    with the old one; the platform admin rebuilds the index (progress followed to the end) and checks it."""
+    login(driver, base_url, "liuyang-admin", PASSWORD)
+    wait(driver).until(lambda d: path_of(d) == "/")
+    driver.get(base_url + "/search/settings")
+    box = wait(driver).until(EC.presence_of_element_located((By.ID, "synonym-lines")))
+    before = box.get_attribute("value")
+    box.send_keys(("\n" if before.strip() else "") + "蓑衣渡 蓑衣古渡")
+    driver.find_element(By.CSS_SELECTOR, "#synonym-form button[type=submit]").click()
+    # Saved, the page reloads: wait for the new page before reading it (the old textarea already shows the words).
+    wait(driver).until(EC.staleness_of(box))
+    assert "蓑衣古渡" in wait(driver).until(EC.presence_of_element_located((By.ID, "synonym-lines"))).get_attribute("value")
+    driver.get(base_url + "/search?q=%E8%93%91%E8%A1%A3%E5%8F%A4%E6%B8%A1")
+    wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".search-results h2")))
+    titles = [h.text for h in driver.find_elements(By.CSS_SELECTOR, ".search-hit-title")]
+    assert any("蓑衣渡" in title for title in titles), titles
+    # Put the groups back as they were.
+    driver.get(base_url + "/search/settings")
+    box = wait(driver).until(EC.presence_of_element_located((By.ID, "synonym-lines")))
+    box.clear()
+    box.send_keys(before)
+    driver.find_element(By.CSS_SELECTOR, "#synonym-form button[type=submit]").click()
+    wait(driver).until(EC.staleness_of(box))
+    assert "蓑衣古渡" not in wait(driver).until(EC.presence_of_element_located((By.ID, "synonym-lines"))).get_attribute("value")
+    logout(driver)
+
+    login(driver, base_url, ADMIN, PASSWORD)
+    wait(driver).until(lambda d: path_of(d) == "/")
+    driver.get(base_url + "/search/settings")
+    wait(driver).until(EC.element_to_be_clickable((By.ID, "search-reindex"))).click()
+    wait(driver).until(EC.alert_is_present()).accept()
+    wait(driver, 120).until(lambda d: "succeeded" in d.find_element(By.CSS_SELECTOR, "#search-upkeep .job-stage").text)
+    driver.find_element(By.LINK_TEXT, "检查一致性").click()
+    cells = wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-check tbody td"))
+    figures = [int(c.text) for c in cells]
+    assert figures[0] > 0 and figures[2:] == [0, 0, 0], figures
+    logout(driver)
+
+
 def test_editor_proofreads_headline_and_lead(driver, base_url):
     """The proofreading panel checks the headline and the lead too, and "改为" fixes the field itself."""
     login(driver, base_url, "liuyang-reporter", PASSWORD)

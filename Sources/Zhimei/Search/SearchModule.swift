@@ -24,6 +24,7 @@ enum SearchModule {
         SearchAPI().register(app.routes.grouped("api", "v1"))
         SearchPages().register(app.routes)
         SavedSearchPages().register(app.routes)
+        SearchSettingsPages().register(app.routes)
         SearchService.registerJobs(app)
         app.lifecycle.use(SearchSyncLifecycle())
     }

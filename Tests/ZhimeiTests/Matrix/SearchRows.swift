@@ -22,6 +22,7 @@ extension MatrixModule {
         "PUT /api/v1/search/synonyms": MatrixRow("PA", tenantBound: true, body: { f, other in #"{"groups":[["烟花","花炮"]],"tenant_id":"\#(f.id("tenantID", other))"}"# }),
         "GET /search": MatrixRow(everyone),
         "GET /search/saved": MatrixRow(everyone),
+        "GET /search/settings": MatrixRow("PA"),
     ], fixtures: { t in
         let reporter = try await t.user("liuyang-reporter")
         let saved = SavedSearch()

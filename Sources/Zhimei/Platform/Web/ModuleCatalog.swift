@@ -23,6 +23,8 @@ enum ModuleCatalog {
               planned: ["结构化稿件编辑器", "版本与对比", "AI 辅助：摘要、标题、关键词"], plannedEn: ["Structured story editor", "Versions and diffs", "AI assist: summaries, headlines, keywords"]),
         .init(path: "search", titleKey: "nav.search", stage: "编", permission: .storiesRead, built: true,
               planned: ["中文全文检索", "相关资料推荐"], plannedEn: ["Chinese full-text search", "Related material while writing"]),
+        .init(path: "search/settings", titleKey: "search.settings", stage: "编", permission: .tenantSettings, built: true,
+              planned: ["同义词", "索引检查、修复与重建"], plannedEn: ["Synonyms", "Index check, repair and rebuild"]),
         // Review and publishing pages open to everyone who reads stories (a reporter follows their submissions there).
         .init(path: "review", titleKey: "nav.reviewq", stage: "审", permission: .storiesRead, built: true,
               planned: ["机器初审：敏感词、错别字、格式、事实", "初审 → 复审 → 终审"], plannedEn: ["Machine first pass: sensitive terms, typos, format, facts", "First → second → final review"]),

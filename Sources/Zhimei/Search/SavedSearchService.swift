@@ -73,15 +73,16 @@ enum SavedSearchService {
         s.checkedAt = Date()
         s.createdAt = Date()
         let userID = actor.userID
-        // The same words, types and filters saved twice would alert twice.
-        let mine = try await SavedSearch.query(on: db).filter(\.$userID == userID).filter(\.$query == query).all()
-        if let same = mine.first(where: { Set($0.kinds) == Set(kinds) && ($0.filters ?? [:]) == filters }) {
-            throw AppError(.conflict, "saved_search_exists", zh: "已保存过相同的搜索：「\(same.name)」", en: "This search is already saved as “\(same.name)”")
-        }
         try await Quota.create(forUser: userID, limit: maxPerUser,
                                refusal: AppError(.unprocessableEntity, "saved_search_limit", zh: "保存的搜索已达上限（\(maxPerUser) 个）", en: "Too many saved searches (\(maxPerUser))"),
-                               on: db, count: { tx in try await SavedSearch.query(on: tx).filter(\.$userID == userID).count() },
-                               insert: { tx in try await s.create(on: tx) })
+                               on: db, count: { tx in
+            // Under the quota's lock, so that the same search saved twice at once is still saved once: it would alert twice.
+            let mine = try await SavedSearch.query(on: tx).filter(\.$userID == userID).filter(\.$query == query).all()
+            if let same = mine.first(where: { Set($0.kinds) == Set(kinds) && ($0.filters ?? [:]) == filters }) {
+                throw AppError(.conflict, "saved_search_exists", zh: "已保存过相同的搜索：「\(same.name)」", en: "This search is already saved as “\(same.name)”")
+            }
+            return try await SavedSearch.query(on: tx).filter(\.$userID == userID).count()
+        }, insert: { tx in try await s.create(on: tx) })
         return s
     }
 

@@ -9,10 +9,12 @@ struct SearchPages {
     struct FacetGroup: Encodable { var title: String; var links: [FacetLink] }
     struct Row: Encodable {
         var type: String; var typeLabel: String; var titleHtml: String; var snippetHtml: String; var link: String
-        var tenant: String; var author: String; var state: String; var date: String; var tags: String
+        var tenant: String; var author: String; var state: String; var date: String
+        /// The first five tags, each a link that narrows the search to it.
+        var tags: [Option]
     }
     struct PageView: Encodable {
-        var q: String; var from: String; var to: String; var sorts: [Option]; var recency: Bool
+        var q: String; var from: String; var to: String; var author: String; var tag: String; var sorts: [Option]; var recency: Bool
         var rows: [Row]; var total: Int; var hasRows: Bool; var searched: Bool; var facets: [FacetGroup]
         var prev: String?; var next: String?; var error: String?
         /// Nothing found, and the proofreader would write the query differently (再接再励 → 再接再厉): 是不是要找.
@@ -44,6 +46,7 @@ struct SearchPages {
         let lang = Localizer.language(of: req)
         let raw = { (k: String) in ((try? req.query.get(String?.self, at: k)) ?? nil) ?? "" }
         var view = PageView(q: String(raw("q").prefix(SearchQuery.maxInput)), from: String(raw("from").prefix(40)), to: String(raw("to").prefix(40)),
+                            author: String(raw("author").prefix(200)), tag: String(raw("tag").prefix(200)),
                             sorts: SearchRequest.Sort.allCases.map { Option(value: $0.rawValue, label: Localizer.text("search.sort.\($0.rawValue)", lang), selected: raw("sort") == $0.rawValue) },
                             recency: raw("recency") == "true", rows: [], total: 0, hasRows: false, searched: !raw("q").isEmpty, facets: [], prev: nil, next: nil, error: nil)
         view.saveName = String(view.q.prefix(100))
@@ -57,7 +60,8 @@ struct SearchPages {
                     link: h.link, tenant: h.tenantName,
                     // A lead's "author" is its source; built-in sources are stored in both languages (粘贴 / Paste).
                     author: h.type == BuiltInSearchSources.lead.kind ? LeadsPages.sourceLabel(h.author, lang) : h.author, state: Localizer.text("search.state.\(h.state)", lang),
-                    date: DisplayTime.format(h.date), tags: h.tags.prefix(5).joined(separator: "、"))
+                    date: DisplayTime.format(h.date),
+                    tags: h.tags.prefix(5).map { Option(value: Self.link(req, set: ["tag": $0, "offset": nil]), label: $0, selected: $0 == view.tag) })
             }
             view.hasRows = !view.rows.isEmpty
             // A suggestion is an extra: if the proofreader cannot load, the page still answers without one.

@@ -71,6 +71,15 @@ final class SavedSearchTests: XCTestCase {
             let again = try await save(t, ["name": "二", "query": "防汛", "filters": ["from": "2026-01-01"]], as: reporter)
             XCTAssertEqual(again.status, .conflict, again.text)
             XCTAssertTrue(again.text.contains("「一」"), again.text)
+            // The same search saved three times at once is saved once.
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for i in 0..<3 {
+                    group.addTask { try await t.send(.POST, "/api/v1/search/saved", raw: #"{"name":"同时\#(i)","query":"抗旱"}"#, as: reporter).status }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            XCTAssertEqual(statuses.filter { $0 == .created }.count, 1, "\(statuses)")
+            XCTAssertEqual(statuses.filter { $0 == .conflict }.count, 2, "\(statuses)")
             let otherDate = try await save(t, ["name": "三", "query": "防汛", "filters": ["from": "2026-02-01"]], as: reporter)
             XCTAssertEqual(otherDate.status, .created, "other filters are another search")
             let id = try first.json(Saved.self).id
@@ -80,7 +89,7 @@ final class SavedSearchTests: XCTestCase {
             try await XCTAssertEqualAsync(try await t.send(.DELETE, "/api/v1/search/saved/\(id)", as: other).status, .notFound)
             try await XCTAssertEqualAsync(try await t.send(.PATCH, "/api/v1/search/saved/\(id)", raw: #"{"name":"  "}"#, as: reporter).status, .unprocessableEntity)
             try await XCTAssertEqualAsync(try await t.send(.DELETE, "/api/v1/search/saved/\(id)", as: reporter).status, .noContent)
-            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/search/saved", as: reporter).json([Saved].self).map(\.name), ["三"])
+            try await XCTAssertEqualAsync(try await t.send(.GET, "/api/v1/search/saved", as: reporter).json([Saved].self).map(\.name).filter { !$0.hasPrefix("同时") }, ["三"])
         }
     }
 
@@ -108,6 +117,17 @@ final class SavedSearchTests: XCTestCase {
                 XCTAssertTrue(search.text.contains(text), "\(text) in the save form")
             }
             XCTAssertFalse(search.text.contains(#"name="filters.to""#), "filters not in force are not saved")
+            let byAuthor = try await t.send(.GET, "/search?q=%E9%98%B2%E6%B1%9B&author=%E5%BC%A0&tag=%E5%BA%94%E6%80%A5", headers: html, as: session).text
+            for text in [#"name="author" value="张""#, #"name="tag" value="应急""#, #"name="filters.author" value="张""#, #"name="filters.tag" value="应急""#] {
+                XCTAssertTrue(byAuthor.contains(text), "\(text): the author and tag fields show and save their filters")
+            }
+            // A hit's tags are links that narrow the search to the tag.
+            let editor = try await t.token(for: "liuyang-editor")
+            let story = try await t.send(.POST, "/api/v1/stories", raw: #"{"headline":"防汛演练","tags":["应急","汛期"],"body":[{"type":"paragraph","spans":[{"text":"开展防汛演练。"}]}]}"#, as: editor)
+            XCTAssertEqual(story.status, .created, story.text)
+            try await SearchService.sync(app: t.app, on: t.db)
+            let tagged = try await t.send(.GET, "/search?q=%E9%98%B2%E6%B1%9B", headers: html, as: try await t.session(for: "liuyang-editor")).text
+            XCTAssertTrue(tagged.contains(#"<a href="/search?q=%E9%98%B2%E6%B1%9B&amp;tag=%E6%B1%9B%E6%9C%9F">汛期</a>"#), tagged)
         }
     }
 }

@@ -384,7 +384,7 @@ final class SearchUpkeepTests: XCTestCase {
             let statuses = try await withThrowingTaskGroup(of: (HTTPStatus, String).self) { group in
                 for i in 0..<4 {
                     group.addTask {
-                        let r = try await t.send(.POST, "/api/v1/search/saved", raw: #"{"name":"同时\#(i)","query":"抗旱"}"#, as: reporter)
+                        let r = try await t.send(.POST, "/api/v1/search/saved", raw: #"{"name":"同时\#(i)","query":"抗旱\#(i)"}"#, as: reporter)
                         return (r.status, r.text)
                     }
                 }

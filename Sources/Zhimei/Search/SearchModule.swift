@@ -15,6 +15,10 @@ enum SearchModule {
         M067_SearchFilterTable(),
         M068_AddSearchDocumentLength(),
         M069_SearchFilterChanges(),
+    ]
+
+    /// The module's second number range (160–169), run after every module's first range.
+    static let laterMigrations: [any Migration] = [
         M160_SavedSearchFilters(),
     ]
 

@@ -65,12 +65,12 @@ struct OpinionEventDTO: Content {
 
 struct OpinionSchemeDTO: Content {
     var id: UUID; var tenantId: UUID; var name: String; var rule: String; var regions: [String]; var platforms: [String]
-    var exclusions: [String]; var enabled: Bool; var createdAt: Date
+    var exclusions: [String]; var sourceIds: [UUID]; var enabled: Bool; var createdAt: Date
     /// The job matching the stored posts again, when this change queued one (`GET /api/v1/jobs/{id}` follows it).
     var rematchJobId: UUID?
     init(_ s: OpinionScheme, rematchJob: Job? = nil) {
         id = s.id ?? UUID(); tenantId = s.tenantID; name = s.name; rule = s.rule; regions = s.regions; platforms = s.platforms
-        exclusions = s.exclusions; enabled = s.enabled; createdAt = s.createdAt; rematchJobId = rematchJob?.id
+        exclusions = s.exclusions; sourceIds = s.sourceIDs ?? []; enabled = s.enabled; createdAt = s.createdAt; rematchJobId = rematchJob?.id
     }
 }
 

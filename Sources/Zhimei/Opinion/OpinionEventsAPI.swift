@@ -37,7 +37,8 @@ struct OpinionEventsAPI {
         let s = o.grouped("schemes")
         let schemeBody: Schema = .object([("name", .string(maxLength: 200)), ("rule", .string(maxLength: SchemeRule.maxLength)),
                                           ("regions", .array(.string(maxLength: 100), maxItems: 50)), ("platforms", .array(.string(maxLength: 100), maxItems: 50)),
-                                          ("exclusions", .array(.string(maxLength: 100), maxItems: 50)), ("enabled", .boolean), ("tenant_id", .uuid)], required: [])
+                                          ("exclusions", .array(.string(maxLength: 100), maxItems: 50)), ("source_ids", .array(.uuid, maxItems: 50)),
+                                          ("enabled", .boolean), ("tenant_id", .uuid)], required: [])
         s.endpoint(.GET, access: .permission(.opinionRead),
                    doc: .init("Monitoring schemes / 监测方案", tag: "opinion", response: .array(.ref("OpinionScheme"))), use: listSchemes)
         s.endpoint(.POST, access: .permission(.opinionManage),
@@ -199,11 +200,24 @@ struct OpinionEventsAPI {
     // MARK: Schemes
 
     struct SchemeInput: Content {
-        var name: String?; var rule: String?; var regions: [String]?; var platforms: [String]?; var exclusions: [String]?; var enabled: Bool?; var tenantId: UUID?
+        var name: String?; var rule: String?; var regions: [String]?; var platforms: [String]?; var exclusions: [String]?; var sourceIds: [UUID]?
+        var enabled: Bool?; var tenantId: UUID?
     }
 
     @Sendable func listSchemes(_ req: Request) async throws -> [OpinionSchemeDTO] {
         try await req.scope(for: .opinionRead).query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).all().map { OpinionSchemeDTO($0) }
+    }
+
+    /// The sources a scheme is limited to: the scheme's own tenant's, not deleted, at most 50.
+    static func schemeSources(_ ids: [UUID], tenantID: UUID, on db: any Database) async throws -> [UUID] {
+        let wanted = Array(Set(ids))
+        guard wanted.count <= 50 else { throw AppError.invalid("source_ids", zh: "来源最多 50 个", en: "source_ids: at most 50") }
+        guard !wanted.isEmpty else { return [] }
+        let found = try await OpinionSource.query(on: db).filter(\.$id ~~ wanted).filter(\.$tenantID == tenantID).filter(\.$archived == false).all().compactMap(\.id)
+        guard found.count == wanted.count else {
+            throw AppError.invalid("source_ids", zh: "来源不存在、已删除或属于其他单位", en: "A source does not exist, was deleted or belongs to another tenant")
+        }
+        return ids.reduce(into: [UUID]()) { out, id in if !out.contains(id) { out.append(id) } }
     }
 
     static func apply(_ input: SchemeInput, to s: OpinionScheme) throws {
@@ -227,6 +241,7 @@ struct OpinionEventsAPI {
         let s = OpinionScheme()
         s.tenantID = tenantID; s.regions = []; s.platforms = []; s.exclusions = []; s.enabled = true; s.archived = false; s.createdAt = Date(); s.updatedAt = Date()
         try Self.apply(input, to: s)
+        s.sourceIDs = try await Self.schemeSources(input.sourceIds ?? [], tenantID: tenantID, on: req.db)
         try await OpinionLimits.createScheme(s, on: req.db)
         await req.audit("opinion_scheme.create", tenant: tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", after: ["name": s.name, "rule": s.rule])
         // The posts already stored are matched by a job (the scheme's list and reports fill in as it runs).
@@ -241,6 +256,7 @@ struct OpinionEventsAPI {
         let before = ["name": s.name, "rule": s.rule]
         let matching = s.matchingFields
         try Self.apply(input, to: s)
+        if let ids = input.sourceIds { s.sourceIDs = try await Self.schemeSources(ids, tenantID: s.tenantID, on: req.db) }
         if s.archived { s.enabled = false }
         s.updatedAt = Date()
         try await s.save(on: req.db)

@@ -180,7 +180,7 @@ enum OpinionIngest {
             post.entities = facts.merge(facts.find(in: a.simplified), a.entities)
             post.region = a.region
             let lowered = a.simplified.lowercased()
-            post.schemeIDs = schemes.filter { $0.matches(text: lowered, region: a.region, platform: item.platform) }.map(\.id.uuidString)
+            post.schemeIDs = schemes.filter { $0.matches(text: lowered, region: a.region, platform: item.platform, source: sourceID) }.map(\.id.uuidString)
 
             let assignment = clusterer.add(keywords: a.keywords, simhash: a.simhash)
             if let exact = hashOwner[post.contentHash] {

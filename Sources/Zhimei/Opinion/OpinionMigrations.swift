@@ -238,6 +238,17 @@ struct M097_OpinionEventFiguresIndex: AsyncMigration {
 }
 
 /// 098: a source can be switched off and deleted, and shows how its last poll went and when posts last arrived.
+/// 099: a scheme can be limited to some of the tenant's sources.
+struct M099_SchemeSources: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema(OpinionScheme.schema).field("source_ids", .array(of: .uuid)).update()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema(OpinionScheme.schema).deleteField("source_ids").update()
+    }
+}
+
 struct M098_OpinionSourceState: AsyncMigration {
     func prepare(on db: Database) async throws {
         // One column per ALTER: SQLite adds a single column per statement.

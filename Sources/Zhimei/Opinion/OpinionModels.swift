@@ -91,6 +91,8 @@ final class OpinionScheme: Model, TenantOwned, @unchecked Sendable {
     @Field(key: "regions") var regions: [String]
     @Field(key: "platforms") var platforms: [String]
     @Field(key: "exclusions") var exclusions: [String]
+    /// Only posts from these sources (信息来源); nil or empty: any source.
+    @OptionalField(key: "source_ids") var sourceIDs: [UUID]?
     @Field(key: "enabled") var enabled: Bool
     /// Deleted by a user (kept so alerts and reports that name it stay readable).
     @Field(key: "archived") var archived: Bool

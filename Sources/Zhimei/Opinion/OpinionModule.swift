@@ -14,6 +14,7 @@ enum OpinionModule {
         M096_OpinionHourlyCounts(),
         M097_OpinionEventFiguresIndex(),
         M098_OpinionSourceState(),
+        M099_SchemeSources(),
     ]
 
     static func register(_ app: Application) throws {

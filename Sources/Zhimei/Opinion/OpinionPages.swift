@@ -46,6 +46,8 @@ struct OpinionPages {
     struct SchemeRow: Encodable {
         var scheme: OpinionSchemeDTO; var canManage: Bool; var tenant: String
         var regions: String; var platforms: String; var exclusions: String
+        /// The names of the sources it is limited to, and its edit form's choice of the tenant's sources.
+        var sources: String; var sourceChoices: [SchemeChoice]
         /// A queued or running re-match of the stored posts, followed live on the page.
         var rematchJob: String?
     }
@@ -58,6 +60,8 @@ struct OpinionPages {
     struct AlertRow: Encodable { var alert: OpinionAlertDTO; var time: String }
     struct SchemesView: Encodable {
         var schemes: [SchemeRow]; var rules: [RuleRow]; var alerts: [AlertRow]; var alertTotal: Int; var canManage: Bool; var pages: PageLinks
+        /// The sources a new scheme (made in the active tenant) can be limited to.
+        var newSchemeSources: [SchemeChoice]
     }
 
     func register(_ routes: RoutesBuilder) {
@@ -190,9 +194,16 @@ struct OpinionPages {
         let tenantNames = try await OpinionSourcePages.tenantNames(req)
         func tenant(_ id: UUID) -> String { tenantNames.map { $0[id] ?? "" } ?? "" }
         let rematching = try await OpinionSchemeRematch.pending(schemes: schemeModels.compactMap(\.id), on: req.db)
+        let sources = try await scope.query(OpinionSource.self, on: req.db).filter(\.$archived == false).sort(\.$name).all()
+        func choices(_ tenantID: UUID, _ chosen: [UUID]) -> [SchemeChoice] {
+            sources.filter { $0.tenantID == tenantID }.compactMap { src in src.id.map { SchemeChoice(id: $0.uuidString, name: src.name, selected: chosen.contains($0)) } }
+        }
+        let sourceNames = Dictionary(sources.compactMap { s in s.id.map { ($0, s.name) } }, uniquingKeysWith: { a, _ in a })
         let schemes = schemeModels.map { s in
             SchemeRow(scheme: OpinionSchemeDTO(s), canManage: actor.can(.opinionManage, in: s.tenantID), tenant: tenant(s.tenantID),
                       regions: s.regions.joined(separator: ", "), platforms: s.platforms.joined(separator: ", "), exclusions: s.exclusions.joined(separator: ", "),
+                      sources: (s.sourceIDs ?? []).map { sourceNames[$0] ?? (lang == "en" ? "(deleted source)" : "（已删除的来源）") }.joined(separator: ", "),
+                      sourceChoices: choices(s.tenantID, s.sourceIDs ?? []),
                       rematchJob: s.id.flatMap { rematching[$0]?.uuidString })
         }
         let rules = try await scope.query(OpinionAlertRule.self, on: req.db).filter(\.$archived == false).sort(\.$createdAt).all().map { r in
@@ -215,7 +226,8 @@ struct OpinionPages {
         }
         return try await PageContext.render("opinion/schemes", titleKey: "opinion.schemes", section: "opinion",
                                             body: SchemesView(schemes: schemes, rules: rules, alerts: alerts, alertTotal: total, canManage: actor.canAnywhere(.opinionManage),
-                                                              pages: PageLinks(number: number, size: size, total: total, shown: alerts.count, path: "/opinion/schemes", keep: [])),
+                                                              pages: PageLinks(number: number, size: size, total: total, shown: alerts.count, path: "/opinion/schemes", keep: []),
+                                                              newSchemeSources: choices(actor.activeTenantID, [])),
                                             on: req)
     }
 }

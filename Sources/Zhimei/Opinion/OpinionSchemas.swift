@@ -48,8 +48,9 @@ enum OpinionSchemas {
                       "provider", "model", "generated_at", "template", "suggested_template"])),
         ("OpinionScheme", .object([
             ("id", .uuid), ("tenant_id", .uuid), ("name", .string), ("rule", .string), ("regions", .array(.string)), ("platforms", .array(.string)),
-            ("exclusions", .array(.string)), ("enabled", .boolean), ("created_at", .dateTime), ("rematch_job_id", .nullable(.uuid)),
-        ], required: ["id", "tenant_id", "name", "rule", "regions", "platforms", "exclusions", "enabled", "created_at"])),
+            ("exclusions", .array(.string)), ("source_ids", .array(.uuid)), ("enabled", .boolean), ("created_at", .dateTime),
+            ("rematch_job_id", .nullable(.uuid)),
+        ], required: ["id", "tenant_id", "name", "rule", "regions", "platforms", "exclusions", "source_ids", "enabled", "created_at"])),
         ("OpinionSource", .object([
             ("id", .uuid), ("tenant_id", .uuid), ("name", .string), ("kind", .enumeration(sourceKinds)), ("url", .nullable(.string)),
             ("platform", .string), ("webhook_path", .string), ("webhook_secret", .nullable(.string)), ("posts_received", .integer(minimum: 0)),

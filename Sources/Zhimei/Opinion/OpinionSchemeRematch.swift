@@ -79,12 +79,12 @@ enum OpinionSchemeRematch {
             let q = OpinionPost.query(on: db).filter(\.$tenantID == scheme.tenantID)
             if let last { q.filter(\.$id > last) }
             let page = try await q.sort(\.$id).limit(batchSize)
-                .field(\.$id).field(\.$textSimplified).field(\.$region).field(\.$platform).field(\.$schemeIDs).all()
+                .field(\.$id).field(\.$textSimplified).field(\.$region).field(\.$platform).field(\.$sourceID).field(\.$schemeIDs).all()
             guard let end = page.last?.id else { break }
             var add: [UUID] = [], remove: [UUID] = []
             for p in page {
                 guard let id = p.id else { continue }
-                let matches = matcher.matches(text: p.textSimplified.lowercased(), region: p.region, platform: p.platform)
+                let matches = matcher.matches(text: p.textSimplified.lowercased(), region: p.region, platform: p.platform, source: p.sourceID)
                 let held = p.schemeIDs.contains(idString)
                 if matches, !held { add.append(id) } else if !matches, held { remove.append(id) }
             }
@@ -114,7 +114,11 @@ enum OpinionSchemeRematch {
 
 extension OpinionScheme {
     /// The fields that decide which posts a scheme matches.
-    struct MatchingFields: Equatable { var rule: String; var regions: [String]; var platforms: [String]; var exclusions: [String]; var enabled: Bool }
+    struct MatchingFields: Equatable {
+        var rule: String; var regions: [String]; var platforms: [String]; var exclusions: [String]; var sources: Set<UUID>; var enabled: Bool
+    }
 
-    var matchingFields: MatchingFields { MatchingFields(rule: rule, regions: regions, platforms: platforms, exclusions: exclusions, enabled: enabled) }
+    var matchingFields: MatchingFields {
+        MatchingFields(rule: rule, regions: regions, platforms: platforms, exclusions: exclusions, sources: Set(sourceIDs ?? []), enabled: enabled)
+    }
 }

@@ -43,7 +43,8 @@ enum OpinionSchemes {
     /// The matcher of one scheme; nil when its stored rule no longer parses.
     static func matcher(_ s: OpinionScheme) -> SchemeMatcher? {
         guard let id = s.id, let rule = try? SchemeRule.parse(s.rule) else { return nil }
-        return SchemeMatcher(id: id, rule: rule, regions: s.regions, platforms: s.platforms, exclusions: s.exclusions.map { $0.lowercased() })
+        return SchemeMatcher(id: id, rule: rule, regions: s.regions, platforms: s.platforms, exclusions: s.exclusions.map { $0.lowercased() },
+                             sources: Set(s.sourceIDs ?? []))
     }
 
     /// A clean list: trimmed, NUL-free, non-empty, unique, at most `max` items of at most 100 characters.

@@ -73,6 +73,8 @@ enum OpinionStrings {
         "opinion.scheme.regions": ("地区", "Regions"),
         "opinion.scheme.platforms": ("平台", "Platforms"),
         "opinion.scheme.exclusions": ("排除词", "Exclusions"),
+        "opinion.scheme.sources": ("信息来源（不选表示全部）", "Sources (none chosen: all)"),
+        "opinion.scheme.sourcesShort": ("来源", "Sources"),
         "opinion.scheme.listHelp": ("多个用逗号分隔；留空表示不限。平台为信息的平台代码，如 weibo、news。", "Separate several with commas; empty means any. Platforms are the posts' platform codes, such as weibo or news."),
         "opinion.scheme.rematchHelp": ("新建方案、修改规则（地区、平台、排除词）或重新启用后，已入库的信息会在后台重新匹配；只改名不会。", "A new scheme, a changed rule (regions, platforms, exclusions) or a scheme switched back on is matched against the posts already stored, in the background; renaming is not."),
         "opinion.scheme.rematching": ("正在对已入库信息重新匹配", "Matching the stored posts again"),

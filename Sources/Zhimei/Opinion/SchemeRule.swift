@@ -129,16 +129,19 @@ indirect enum SchemeRule: Equatable, Sendable {
     }
 }
 
-/// A scheme as the matcher sees it: rule plus filters on region, platform and exclusion words.
+/// A scheme as the matcher sees it: rule plus filters on region, platform, source and exclusion words.
 struct SchemeMatcher: Sendable {
     var id: UUID
     var rule: SchemeRule
     var regions: [String]
     var platforms: [String]
     var exclusions: [String]
+    /// Only posts from these sources (empty: from any source, and posted through the API).
+    var sources: Set<UUID> = []
 
-    func matches(text: String, region: String?, platform: String) -> Bool {
+    func matches(text: String, region: String?, platform: String, source: UUID? = nil) -> Bool {
         if !platforms.isEmpty, !platforms.contains(platform) { return false }
+        if !sources.isEmpty { guard let source, sources.contains(source) else { return false } }
         if !regions.isEmpty {
             guard regions.contains(where: { region?.contains($0) == true || text.contains($0) }) else { return false }
         }

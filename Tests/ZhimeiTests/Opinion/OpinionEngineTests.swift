@@ -28,6 +28,13 @@ final class OpinionEngineTests: XCTestCase {
         XCTAssertFalse(m.matches(text: "浏阳停水", region: nil, platform: "wechat"))
         XCTAssertFalse(m.matches(text: "宁乡停水", region: "宁乡", platform: "weibo"))
         XCTAssertFalse(m.matches(text: "浏阳停水演练", region: nil, platform: "weibo"))
+        let forum = UUID()
+        var limited = m
+        limited.sources = [forum]
+        XCTAssertTrue(limited.matches(text: "浏阳停水", region: nil, platform: "weibo", source: forum))
+        XCTAssertFalse(limited.matches(text: "浏阳停水", region: nil, platform: "weibo", source: UUID()), "another source")
+        XCTAssertFalse(limited.matches(text: "浏阳停水", region: nil, platform: "weibo", source: nil), "posted without a source")
+        XCTAssertTrue(m.matches(text: "浏阳停水", region: nil, platform: "weibo", source: nil), "no sources chosen: any")
     }
 
     /// The post analyzer over the test text data (skips the test when it is not installed).

@@ -109,6 +109,59 @@ final class OpinionSchemeRematchTests: XCTestCase {
         }
     }
 
+    /// A scheme limited to some sources matches their posts only — at ingest and when re-matching; a source of
+    /// another tenant or a deleted one is refused; the page offers the tenant's sources.
+    func testASchemeLimitedToSources() async throws {
+        try await withTestApp { t in
+            struct Source: Decodable { var id: UUID }
+            let chief = try await t.token(for: "liuyang-chief")
+            let forum = try await t.send(.POST, "/api/v1/opinion/sources", json: ["name": "本地论坛", "kind": "webhook", "platform": "forum"], as: chief).json(Source.self)
+            let weibo = try await t.send(.POST, "/api/v1/opinion/sources", json: ["name": "微博推送", "kind": "webhook", "platform": "weibo"], as: chief).json(Source.self)
+            func ingest(_ id: String, _ text: String, source: UUID?) async throws {
+                var body: [String: Any] = ["posts": [["id": id, "author": "网友", "text": text]]]
+                if let source { body["source_id"] = source.uuidString }
+                let res = try await t.send(.POST, "/api/v1/opinion/posts", raw: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self), as: chief)
+                XCTAssertEqual(res.status, .created, res.text)
+            }
+            try await ingest("f1", "小区电梯又坏了", source: forum.id)
+            try await ingest("w1", "电梯坏了没人修", source: weibo.id)
+            try await ingest("a1", "电梯维修太慢", source: nil)
+
+            let created = try await t.send(.POST, "/api/v1/opinion/schemes", raw: #"{"name":"论坛电梯","rule":"电梯","source_ids":["\#(forum.id)"]}"#, as: chief)
+            XCTAssertEqual(created.status, .created, created.text)
+            let scheme = try created.json(Scheme.self)
+            try await runJobs(t)
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["f1"], "stored posts: the forum's only")
+            try await ingest("f2", "电梯今天修好了", source: forum.id)
+            try await ingest("w2", "电梯修好了吗", source: weibo.id)
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["f1", "f2"], "new posts: the forum's only")
+
+            let both = try await t.send(.PATCH, "/api/v1/opinion/schemes/\(scheme.id)", raw: #"{"source_ids":["\#(forum.id)","\#(weibo.id)"]}"#, as: chief).json(Scheme.self)
+            XCTAssertNotNil(both.rematchJobId, "changing the sources re-matches")
+            try await runJobs(t)
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["f1", "f2", "w1", "w2"])
+            let any = try await t.send(.PATCH, "/api/v1/opinion/schemes/\(scheme.id)", raw: #"{"source_ids":[]}"#, as: chief).json(Scheme.self)
+            XCTAssertNotNil(any.rematchJobId)
+            try await runJobs(t)
+            try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["a1", "f1", "f2", "w1", "w2"], "no sources: every post")
+
+            let ningxiang = try await t.send(.POST, "/api/v1/opinion/sources", json: ["name": "宁乡推送", "kind": "webhook"], as: try await t.token(for: "ningxiang-chief")).json(Source.self)
+            try await XCTAssertEqualAsync(try await t.send(.DELETE, "/api/v1/opinion/sources/\(weibo.id)", as: chief).status, .noContent)
+            for bad in [ningxiang.id, weibo.id, UUID()] {
+                let res = try await t.send(.PATCH, "/api/v1/opinion/schemes/\(scheme.id)", raw: #"{"source_ids":["\#(bad)"]}"#, as: chief)
+                XCTAssertEqual(res.status, .unprocessableEntity, res.text)
+                XCTAssertTrue(res.text.contains("source_ids"), res.text)
+            }
+
+            _ = try await t.send(.PATCH, "/api/v1/opinion/schemes/\(scheme.id)", raw: #"{"source_ids":["\#(forum.id)"]}"#, as: chief)
+            let page = try await t.send(.GET, "/opinion/schemes", headers: ["Accept": "text/html"], as: try await t.session(for: "liuyang-chief")).text
+            XCTAssertTrue(page.contains("来源：本地论坛"), page)
+            XCTAssertTrue(page.contains(#"name="source_ids" value="\#(forum.id.uuidString)" checked> 本地论坛"#), "the edit form has the scheme's source chosen")
+            XCTAssertFalse(page.contains("宁乡推送"), "another tenant's sources are not offered")
+            XCTAssertFalse(page.contains("微博推送"), "deleted sources are not offered")
+        }
+    }
+
     actor ProgressLog {
         var steps: [String] = []
         func add(_ done: Int, _ total: Int) { steps.append("\(done)/\(total)") }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 /// The Opinion REST API, part 2: events (detail, merge, split, response card, create topic), schemes, alert rules,
@@ -11,6 +12,7 @@ struct OpinionEventsAPI {
                    doc: .init("Events by risk, heat or recency / 舆情事件", tag: "opinion", response: .array(.ref("OpinionEvent")),
                               query: [("sort", .enumeration(["risk", "heat", "recent", "size"]), "Order"),
                                       ("status", .enumeration(Self.listedStatuses), "open (default) or closed (结案)"),
+                                      ("scheme_id", .uuid, "Only events with posts the scheme matched (监测方案)"),
                                       ("limit", .integer(minimum: 1, maximum: 200), "Page size"),
                                       ("offset", .integer(minimum: 0, maximum: Self.largestOffset), "Offset")]), use: listEvents)
         e.endpoint(.GET, ":eventID", access: .permission(.opinionRead),
@@ -83,7 +85,8 @@ struct OpinionEventsAPI {
         let sort = try OpinionParams.choice(req, "sort", Self.orders) ?? "risk"
         let status = try OpinionParams.choice(req, "status", Self.listedStatuses) ?? "open"
         let page = try ListPage(req, standard: 50, largest: 200, largestOffset: Self.largestOffset)
-        return try await Self.sorted(Self.listed(req, status: status), by: sort).range(page.rows).all().map(OpinionEventDTO.init)
+        let scheme = try OpinionParams.uuid(req, "scheme_id")
+        return try await Self.sorted(Self.listed(req, status: status, scheme: scheme), by: sort).range(page.rows).all().map(OpinionEventDTO.init)
     }
 
     /// The orders of the event list, and the furthest it pages.
@@ -99,8 +102,15 @@ struct OpinionEventsAPI {
     }
 
     /// The actor's readable events in one of `listedStatuses`.
-    static func listed(_ req: Request, status: String) throws -> QueryBuilder<OpinionEvent> {
-        try req.scope(for: .opinionRead).query(OpinionEvent.self, on: req.db).filter(\.$status == status)
+    static func listed(_ req: Request, status: String, scheme: UUID? = nil) throws -> QueryBuilder<OpinionEvent> {
+        let q = try req.scope(for: .opinionRead).query(OpinionEvent.self, on: req.db).filter(\.$status == status)
+        if let scheme {
+            // An event belongs to a scheme when one of its posts matched it (found through the posts' event index).
+            let holds = OpinionSQLDialect(try OpinionIngest.sqlDatabase(req.db)).holds("p.scheme_ids", scheme.uuidString)
+            let exists: SQLQueryString = "EXISTS (SELECT 1 FROM opinion_posts p WHERE p.event_id = \(ident: OpinionEvent.schema).id AND \(holds))"
+            q.filter(.sql(embed: exists))
+        }
+        return q
     }
 
     struct UpdateInput: Content { var title: String?; var status: String? }

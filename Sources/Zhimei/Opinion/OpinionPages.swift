@@ -16,6 +16,8 @@ struct OpinionPages {
         var total: Int; var orders: [SortOption]; var pages: PageLinks
         /// The listed state (open or closed) and a tab for each, with its count.
         var status: String; var states: [StateTab]
+        /// The schemes the list can be narrowed to (the chosen one selected).
+        var schemes: [SchemeChoice]
     }
     struct StateTab: Encodable { var label: String; var count: Int; var href: String; var selected: Bool }
     /// An import on the dashboard: its state in words, how far it has read, its counts and first problems; one still
@@ -81,17 +83,21 @@ struct OpinionPages {
         let query = (try? req.query.decode(IndexQuery.self)) ?? IndexQuery()
         let sort = query.sort.flatMap { OpinionEventsAPI.orders.contains($0) ? $0 : nil } ?? "risk"
         let status = query.status.flatMap { OpinionEventsAPI.listedStatuses.contains($0) ? $0 : nil } ?? "open"
+        // The schemes the person may read; a scheme_id that is not one of them is ignored.
+        let schemeModels = try await req.scope(for: .opinionRead).query(OpinionScheme.self, on: req.db).filter(\.$archived == false).sort(\.$name).all()
+        let scheme = ((try? OpinionParams.uuid(req, "scheme_id")) ?? nil).flatMap { id in schemeModels.contains { $0.id == id } ? id : nil }
         let size = Self.eventPageSize
         var totals: [String: Int] = [:]
-        for s in OpinionEventsAPI.listedStatuses { totals[s] = try await OpinionEventsAPI.listed(req, status: s).countRows() }
+        for s in OpinionEventsAPI.listedStatuses { totals[s] = try await OpinionEventsAPI.listed(req, status: s, scheme: scheme).countRows() }
         let total = totals[status] ?? 0
         let number = PageLinks.shown(query.page, size: size, total: total, largestOffset: OpinionEventsAPI.largestOffset)
-        let events = try await OpinionEventsAPI.sorted(OpinionEventsAPI.listed(req, status: status), by: sort).range(((number - 1) * size)..<(number * size)).all()
+        let events = try await OpinionEventsAPI.sorted(OpinionEventsAPI.listed(req, status: status, scheme: scheme), by: sort).range(((number - 1) * size)..<(number * size)).all()
         let lang = Localizer.language(of: req)
         let states = OpinionEventsAPI.listedStatuses.map { s in
             StateTab(label: Localizer.text(s == "open" ? "opinion.openEvents" : "opinion.closedEvents", lang), count: totals[s] ?? 0,
                      href: PageLinks.url("/opinion", [URLQueryItem(name: "status", value: s == "open" ? nil : s),
-                                                      URLQueryItem(name: "sort", value: sort == "risk" ? nil : sort)]),
+                                                      URLQueryItem(name: "sort", value: sort == "risk" ? nil : sort),
+                                                      URLQueryItem(name: "scheme_id", value: scheme?.uuidString)]),
                      selected: s == status)
         }
         let sourceNames = Dictionary(try await OpinionAPI.sources(req).all().compactMap { s in s.id.map { ($0, s) } }, uniquingKeysWith: { a, _ in a })
@@ -111,8 +117,11 @@ struct OpinionPages {
                                                             total: total, orders: Self.orders(sort, lang),
                                                             pages: PageLinks(number: number, size: size, total: total, shown: rows.count, path: "/opinion",
                                                                              keep: [URLQueryItem(name: "sort", value: sort == "risk" ? nil : sort),
-                                                                                    URLQueryItem(name: "status", value: status == "open" ? nil : status)]),
-                                                            status: status, states: states), on: req)
+                                                                                    URLQueryItem(name: "status", value: status == "open" ? nil : status),
+                                                                                    URLQueryItem(name: "scheme_id", value: scheme?.uuidString)]),
+                                                            status: status, states: states,
+                                                            schemes: schemeModels.compactMap { s in s.id.map { SchemeChoice(id: $0.uuidString, name: s.name, selected: $0 == scheme) } }),
+                                            on: req)
     }
 
     static func importStatusLabels(_ lang: String) -> String {

@@ -83,6 +83,22 @@ final class OpinionSchemeRematchTests: XCTestCase {
             try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["b"], "the rule changed while it was off applies once it is on")
             let posts = try await OpinionPost.query(on: t.db).filter(\.$externalID == "x").all()
             XCTAssertEqual(posts.map(\.schemeIDs), [[]], "another tenant's post is never matched")
+
+            // The event list narrowed to a scheme: the events of the posts it matched.
+            struct Event: Decodable { var id: UUID }
+            func events(of ids: [String]) async throws -> Set<UUID> {
+                Set(try await OpinionPost.query(on: t.db).filter(\.$externalID ~~ ids).all().compactMap(\.eventID))
+            }
+            let listed = try await t.send(.GET, "/api/v1/opinion/events?scheme_id=\(other.id)", as: chief).json([Event].self)
+            try await XCTAssertEqualAsync(Set(listed.map(\.id)), try await events(of: ["a", "c"]))
+            let mine = try await t.send(.GET, "/api/v1/opinion/events?scheme_id=\(scheme.id)", as: chief).json([Event].self)
+            try await XCTAssertEqualAsync(Set(mine.map(\.id)), try await events(of: ["b"]))
+            let dashboard = try await t.send(.GET, "/opinion?scheme_id=\(scheme.id)", headers: html, as: session).text
+            XCTAssertTrue(dashboard.contains(#"<option value="\#(scheme.id.uuidString)" selected>民生</option>"#), "the chosen scheme")
+            XCTAssertTrue(dashboard.contains("status=closed&amp;scheme_id=\(scheme.id.uuidString)"), "the 已结案 tab keeps the scheme")
+            let rows = dashboard.components(separatedBy: "<a href=\"/opinion/events/").count - 1
+            let expected = try await events(of: ["b"]).count
+            XCTAssertEqual(rows, expected, "only the scheme's events are listed")
         }
     }
 

@@ -204,6 +204,14 @@ def test_a_new_scheme_matches_the_stored_posts_and_an_edit_matches_them_again(dr
     assert before and all("金沙路" in t for t in before), before
     assert any("积水" in t for t in before), before
 
+    # The dashboard's event list narrowed to the scheme keeps the choice and lists the events of those posts.
+    driver.get(base_url + "/opinion")
+    Select(wait(driver).until(EC.presence_of_element_located((By.ID, "opinion-scheme")))).select_by_visible_text(name)
+    click(driver, driver.find_element(By.CSS_SELECTOR, "#opinion-event-order button[type=submit]"))
+    wait(driver).until(lambda d: "scheme_id=" in d.current_url)
+    assert Select(driver.find_element(By.ID, "opinion-scheme")).first_selected_option.text == name
+    assert driver.find_elements(By.CSS_SELECTOR, "#opinion-events tbody tr"), "the scheme's posts belong to events"
+
     driver.get(base_url + "/opinion/schemes")
     row = wait(driver).until(scheme_row)
     click(driver, row.find_element(By.CSS_SELECTOR, ".scheme-edit summary"))

@@ -230,6 +230,13 @@ struct OpinionEventsAPI {
         return ids.reduce(into: [UUID]()) { out, id in if !out.contains(id) { out.append(id) } }
     }
 
+    /// What the audit log keeps of a scheme: everything that decides what it matches.
+    static func auditFields(_ s: OpinionScheme) -> [String: String] {
+        ["name": s.name, "rule": s.rule, "regions": s.regions.joined(separator: ","), "platforms": s.platforms.joined(separator: ","),
+         "exclusions": s.exclusions.joined(separator: ","), "source_ids": (s.sourceIDs ?? []).map(\.uuidString).joined(separator: ","),
+         "enabled": String(s.enabled)]
+    }
+
     static func apply(_ input: SchemeInput, to s: OpinionScheme) throws {
         if let name = input.name {
             let n = PostRecord.clean(name, 200)
@@ -253,7 +260,7 @@ struct OpinionEventsAPI {
         try Self.apply(input, to: s)
         s.sourceIDs = try await Self.schemeSources(input.sourceIds ?? [], tenantID: tenantID, on: req.db)
         try await OpinionLimits.createScheme(s, on: req.db)
-        await req.audit("opinion_scheme.create", tenant: tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", after: ["name": s.name, "rule": s.rule])
+        await req.audit("opinion_scheme.create", tenant: tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", after: Self.auditFields(s))
         // The posts already stored are matched by a job (the scheme's list and reports fill in as it runs).
         let job = s.enabled ? try await OpinionSchemeRematch.enqueue(s, createdBy: req.actor?.userID, on: req.db) : nil
         return try await OpinionSchemeDTO(s, rematchJob: job).encodeResponse(status: .created, for: req)
@@ -263,15 +270,15 @@ struct OpinionEventsAPI {
         let s = try await req.scope(for: .opinionManage).find(OpinionScheme.self, req.parameters.get("schemeID", as: UUID.self), on: req.db)
         let input = try req.content.decode(SchemeInput.self)
         if let t = input.tenantId, t != s.tenantID { throw AppError.invalid("tenant_id", zh: "方案不能移到其他单位", en: "A scheme cannot move to another tenant") }
-        let before = ["name": s.name, "rule": s.rule]
+        let before = Self.auditFields(s)
         let matching = s.matchingFields
         try Self.apply(input, to: s)
         if let ids = input.sourceIds { s.sourceIDs = try await Self.schemeSources(ids, tenantID: s.tenantID, on: req.db) }
         if s.archived { s.enabled = false }
         s.updatedAt = Date()
         try await s.save(on: req.db)
-        await req.audit("opinion_scheme.update", tenant: s.tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", before: before, after: ["name": s.name, "rule": s.rule])
-        let job = OpinionSchemeRematch.changesMatching(input, before: matching, after: s)
+        await req.audit("opinion_scheme.update", tenant: s.tenantID, targetType: "opinion_scheme", targetID: s.id?.uuidString ?? "", before: before, after: Self.auditFields(s))
+        let job = OpinionSchemeRematch.changesMatching(before: matching, after: s)
             ? try await OpinionSchemeRematch.enqueue(s, createdBy: req.actor?.userID, on: req.db) : nil
         return OpinionSchemeDTO(s, rematchJob: job)
     }

@@ -18,10 +18,9 @@ enum OpinionSchemeRematch {
     /// What one run did.
     struct Outcome: Equatable { var checked = 0; var added = 0; var removed = 0; var superseded = false }
 
-    /// Whether a change to a scheme alters which posts it matches (renaming alone does not).
-    static func changesMatching(_ input: OpinionEventsAPI.SchemeInput, before: OpinionScheme.MatchingFields, after s: OpinionScheme) -> Bool {
-        guard s.enabled, !s.archived else { return false }
-        return before != s.matchingFields || (input.enabled == true && !before.enabled)
+    /// Whether a change leaves an enabled scheme matching differently (renaming does not; switching on does).
+    static func changesMatching(before: OpinionScheme.MatchingFields, after s: OpinionScheme) -> Bool {
+        s.enabled && !s.archived && before != s.matchingFields
     }
 
     /// Queues the job for the scheme as it is now (a later change queues another).

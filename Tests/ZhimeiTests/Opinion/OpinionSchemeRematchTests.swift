@@ -73,6 +73,9 @@ final class OpinionSchemeRematchTests: XCTestCase {
             try await runJobs(t)
             try await XCTAssertEqualAsync(try await matched(t, scheme.id, as: chief), ["b", "d"])
             try await XCTAssertEqualAsync(try await matched(t, other.id, as: chief), ["a", "c"], "another scheme's matches stay")
+            let audit = try await AuditEntry.query(on: t.db).filter(\.$action == "opinion_scheme.update").all().map(\.summary)
+            XCTAssertTrue(audit.contains { $0.contains(#""rule":"积水""#) && $0.contains(#""rule":"停电 OR 步道""#) && $0.contains(#""platforms":"weibo""#) },
+                          "the audit keeps what decides the matches, before and after: \(audit)")
 
             // Renaming does not re-match; switching off keeps the matches; switching on re-matches.
             try await XCTAssertNilAsync(try await t.send(.PATCH, "/api/v1/opinion/schemes/\(scheme.id)", raw: #"{"name":"民生"}"#, as: chief).json(Scheme.self).rematchJobId)

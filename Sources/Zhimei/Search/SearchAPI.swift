@@ -47,6 +47,11 @@ struct SearchAPI {
                                    response: .ref("SavedSearch")), use: updateSaved)
         search.endpoint(.DELETE, "saved", ":savedID", access: .authenticated,
                         doc: .init("Delete a saved search / 删除保存的搜索", tag: "search", status: 204), use: deleteSaved)
+        search.endpoint(.GET, "history", access: .authenticated,
+                        doc: .init("My latest searches on the search page / 我的检索历史", tag: "search", response: .array(.ref("SearchHistoryEntry"))),
+                        use: listHistory)
+        search.endpoint(.DELETE, "history", access: .authenticated,
+                        doc: .init("Clear my search history / 清除检索历史", tag: "search", status: 204), use: clearHistory)
         search.endpoint(.GET, "synonyms", access: .permission(.tenantSettings),
                         doc: .init("Synonym groups / 同义词", tag: "search", response: .array(.ref("SearchSynonym"))), use: listSynonyms)
         search.endpoint(.PUT, "synonyms", access: .permission(.tenantSettings),
@@ -176,6 +181,17 @@ struct SearchAPI {
         let name = SearchRequestParser.clean(raw).trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...100).contains(name.count) else { throw AppError.invalid("name", zh: "名称须为 1–100 字", en: "name must be 1–100 characters") }
         return name
+    }
+
+    // MARK: History
+
+    @Sendable func listHistory(_ req: Request) async throws -> [SearchHistoryDTO] {
+        try await SearchHistory.latest(userID: try req.requireActor().userID, limit: SearchHistory.kept, on: req.db).map(SearchHistoryDTO.init)
+    }
+
+    @Sendable func clearHistory(_ req: Request) async throws -> HTTPStatus {
+        try await SearchHistory.clear(userID: try req.requireActor().userID, on: req.db)
+        return .noContent
     }
 
     // MARK: Synonyms

@@ -71,6 +71,14 @@ struct SavedSearchDTO: Content {
     }
 }
 
+/// A search of the person's history.
+struct SearchHistoryDTO: Content {
+    var query: String
+    var link: String
+    var searchedAt: Date
+    init(_ e: SearchHistoryEntry) { query = e.query; link = e.link; searchedAt = e.searchedAt }
+}
+
 /// A synonym group.
 struct SynonymDTO: Content {
     var id: UUID
@@ -107,6 +115,7 @@ enum SearchSchemas {
         ("SavedSearch", .object([("id", .uuid), ("name", .string), ("query", .string), ("types", .array(.string)), ("filters", savedFilters),
                                  ("alert", .boolean), ("link", .string), ("checked_at", .dateTime), ("created_at", .dateTime)],
                                 required: ["id", "name", "query", "types", "filters", "alert", "link", "checked_at", "created_at"])),
+        ("SearchHistoryEntry", .object([("query", .string), ("link", .string), ("searched_at", .dateTime)], required: ["query", "link", "searched_at"])),
         ("SearchSynonym", .object([("id", .uuid), ("tenant_id", .uuid), ("words", .array(.string))], required: ["id", "tenant_id", "words"])),
         ("SearchCheck", .object([("indexed", .integer(minimum: 0)), ("content", .integer(minimum: 0)), ("missing", .integer(minimum: 0)),
                                  ("stale", .integer(minimum: 0)), ("orphaned", .integer(minimum: 0)), ("repaired", .boolean)],

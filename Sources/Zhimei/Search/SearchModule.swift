@@ -20,6 +20,7 @@ enum SearchModule {
     /// The module's second number range (160–169), run after every module's first range.
     static let laterMigrations: [any Migration] = [
         M160_SavedSearchFilters(),
+        M161_SearchHistory(),
     ]
 
     static func register(_ app: Application) throws {

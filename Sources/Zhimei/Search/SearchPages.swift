@@ -21,6 +21,8 @@ struct SearchPages {
         var suggestion: String? = nil; var suggestionLink: String? = nil
         /// What "保存搜索" keeps: a name to start from, the types and the other filters (value = parameter, label = its value).
         var saveName = ""; var saveTypes = ""; var saveFilters: [Option] = []
+        /// 最近搜索: the person's latest searches, shown under an empty box (value = link, label = words).
+        var history: [Option] = []
     }
 
     func register(_ routes: RoutesBuilder) {
@@ -88,10 +90,17 @@ struct SearchPages {
                               active: !f.value.isEmpty && current == f.value)
                 }))
             }
+            if result.offset == 0, !view.q.isEmpty {
+                // History is an extra: a failure to record it does not fail the search.
+                try? await SearchHistory.record(query: view.q, link: Self.link(req, set: ["offset": nil]), userID: try req.requireActor().userID, on: req.db)
+            }
             if result.offset > 0 { view.prev = Self.link(req, set: ["offset": String(max(0, result.offset - result.limit))]) }
             if result.offset + result.limit < result.total, result.offset + result.limit <= 10_000 { view.next = Self.link(req, set: ["offset": String(result.offset + result.limit)]) }
         } catch let error as AppError {
             view.error = lang == "en" ? error.en : error.zh
+        }
+        if !view.searched {
+            view.history = try await SearchHistory.latest(userID: try req.requireActor().userID, on: req.db).map { Option(value: $0.link, label: $0.query, selected: false) }
         }
         return try await PageContext.render("search/index", titleKey: "search.title", section: "search", body: view, on: req)
     }

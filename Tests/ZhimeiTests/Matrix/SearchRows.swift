@@ -23,6 +23,8 @@ extension MatrixModule {
         "GET /search": MatrixRow(everyone),
         "GET /search/saved": MatrixRow(everyone),
         "GET /search/settings": MatrixRow("PA"),
+        "GET /api/v1/search/history": MatrixRow(everyone),
+        "DELETE /api/v1/search/history": MatrixRow(everyone),
     ], fixtures: { t in
         let reporter = try await t.user("liuyang-reporter")
         let saved = SavedSearch()

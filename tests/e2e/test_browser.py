@@ -312,6 +312,19 @@ def test_saved_search_keeps_its_filters(driver, base_url):
     item().find_element(By.CSS_SELECTOR, ".saved-delete").click()
     wait(driver).until(EC.alert_is_present()).accept()
     wait(driver).until(lambda d: name not in body_text(d))
+
+    # 最近搜索: the searches of this test are offered under an empty box, reopen with their filter, and can be cleared.
+    driver.get(base_url + "/search")
+    recent = wait(driver).until(EC.presence_of_element_located((By.ID, "search-history")))
+    recent.find_element(By.LINK_TEXT, "蓑衣渡").click()
+    wait(driver).until(lambda d: "q=" in d.current_url and d.find_elements(By.CSS_SELECTOR, ".search-results h2"))
+    assert driver.find_element(By.CSS_SELECTOR, '#search-form input[name="q"]').get_attribute("value") == "蓑衣渡"
+    driver.get(base_url + "/search")
+    box = wait(driver).until(EC.presence_of_element_located((By.ID, "search-history")))
+    box.find_element(By.CSS_SELECTOR, "button[data-api]").click()
+    wait(driver).until(EC.alert_is_present()).accept()
+    wait(driver).until(EC.staleness_of(box))
+    assert not driver.find_elements(By.ID, "search-history")
     logout(driver)
 
 

@@ -37,11 +37,7 @@ struct ProofreadPages {
         let lang = Localizer.language(of: req)
         let actor = try req.requireActor()
         let query = (try? req.query.decode(LexiconQuery.self)) ?? LexiconQuery()
-        var tenantID = actor.activeTenantID
-        if !actor.can(.tenantSettings, in: tenantID) {
-            guard let first = try await req.scope(for: .tenantSettings).query(Tenant.self, on: req.db).sort(\.$name).first() else { throw AppError.forbidden }
-            tenantID = try first.requireID()
-        }
+        let tenantID = try await req.tenantForSettings()
         let level = query.level == "platform" && actor.isPlatformAdmin ? "platform" : "tenant"
         let owner = try await LexiconService.owner(level: level, tenantID: tenantID, on: req)
         let kind = query.kind.flatMap { LexiconKind(rawValue: $0) }

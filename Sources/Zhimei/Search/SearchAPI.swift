@@ -11,6 +11,9 @@ struct SearchAPI {
     struct SavedUpdate: Content { var name: String?; var alert: Bool? }
     struct SynonymInput: Content { var groups: [[String]]; var tenantId: UUID? }
 
+    /// Most synonym groups a tenant keeps.
+    static let maxSynonymGroups = 500
+
     func register(_ api: RoutesBuilder) {
         let search = api.grouped("search")
         search.endpoint(.GET, access: .authenticated,
@@ -56,7 +59,7 @@ struct SearchAPI {
                         doc: .init("Synonym groups / 同义词", tag: "search", response: .array(.ref("SearchSynonym"))), use: listSynonyms)
         search.endpoint(.PUT, "synonyms", access: .permission(.tenantSettings),
                         doc: .init("Replace a tenant's synonym groups / 设置本单位同义词组", tag: "search",
-                                   request: .object([("groups", .array(.array(.string(maxLength: 40), maxItems: 20), maxItems: 500)), ("tenant_id", .uuid)], required: ["groups"]),
+                                   request: .object([("groups", .array(.array(.string(maxLength: 40), maxItems: 20), maxItems: Self.maxSynonymGroups)), ("tenant_id", .uuid)], required: ["groups"]),
                                    response: .array(.ref("SearchSynonym"))), use: replaceSynonyms)
     }
 
@@ -203,7 +206,8 @@ struct SearchAPI {
     @Sendable func replaceSynonyms(_ req: Request) async throws -> [SynonymDTO] {
         let actor = try req.requireActor()
         let input = try req.content.decode(SynonymInput.self)
-        guard input.groups.count <= 500 else { throw AppError.invalid("groups", zh: "同义词组最多 500 组", en: "At most 500 groups") }
+        let most = Self.maxSynonymGroups
+        guard input.groups.count <= most else { throw AppError.invalid("groups", zh: "同义词组最多 \(most) 组", en: "At most \(most) groups") }
         let groups = try input.groups.map { raw -> [String] in
             let words = Array(Set(raw.map { SearchRequestParser.clean($0).trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty })).sorted()
             guard (2...20).contains(words.count), words.allSatisfy({ $0.count <= 40 }) else {

@@ -73,6 +73,15 @@ extension Request {
         return scope
     }
 
+    /// The tenant a settings page shows: the active one, or the first (by name) the person may manage when they may not
+    /// manage the active one; 403 when there is none.
+    public func tenantForSettings(_ permission: Permission = .tenantSettings) async throws -> UUID {
+        let actor = try requireActor()
+        if actor.can(permission, in: actor.activeTenantID) { return actor.activeTenantID }
+        guard let first = try await scope(for: permission).query(Tenant.self, on: db).sort(\.$name).first() else { throw AppError.forbidden }
+        return try first.requireID()
+    }
+
     /// The client's address for audit entries and rate limits.
     public var clientIP: String {
         if let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first,
